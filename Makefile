@@ -1,0 +1,34 @@
+# The newcomer's two commands: `make run` and `make test`. Both set up what is
+# missing (Debian packages, .venv, the native build) and are safe to repeat.
+PYTHON := .venv/bin/python
+BUILD_DIR := build/dev
+export PYTHONPATH := $(CURDIR)/python
+
+.PHONY: setup build run test test-cpp test-python bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+# Configures once, then rebuilds incrementally (ninja + ccache, 2 jobs).
+build: setup
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DPython_EXECUTABLE=$(CURDIR)/$(PYTHON) >/dev/null; \
+	fi
+	@cmake --build $(BUILD_DIR) -j 2
+
+run: build
+	$(PYTHON) -m fluvial run examples/word_count.py
+
+test: build test-cpp test-python
+
+test-cpp:
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j 2
+
+test-python:
+	$(PYTHON) -m pytest tests/python -q
+
+bench: build
+	$(PYTHON) bench/datastream_pipeline.py
+
+clean:
+	rm -rf build

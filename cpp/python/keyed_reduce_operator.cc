@@ -1,0 +1,74 @@
+#include <vector>
+
+#include "common/errors.h"
+#include "python/object_batch.h"
+#include "python/python_error.h"
+#include "python/python_operator.h"
+
+namespace fluvial::python {
+namespace {
+
+/// KeyedStream.reduce: keeps one value per key, combines each new record into
+/// it with call(current, record) and emits the new value (a running reduce,
+/// as Flink emits on every record). The values live in one dict per key
+/// group, so a subtask's state splits along key groups when rescaled.
+class KeyedReduceOperator : public PythonOperator {
+ public:
+  explicit KeyedReduceOperator(const py::dict& spec) : PythonOperator(spec), call_(spec["call"]) {}
+
+  void Open(const runtime::OperatorInfo& info) override {
+    key_group_begin_ = info.key_group_begin;
+    state_.assign(info.key_group_end - info.key_group_begin, py::none());
+    PythonOperator::Open(info);
+  }
+
+  void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
+    ObjectBatch& objects = AsObjectBatch(*batch);
+    FLUVIAL_CHECK(objects.keys.size() == objects.records.size(),
+                  "reduce received records without keys");
+    PyObject* call = call_.ptr();
+    for (size_t i = 0; i < objects.records.size(); ++i) {
+      PyObject* values = ValuesOfKeyGroup(objects.routing[i]);
+      PyObject* key = objects.keys[i];
+      PyObject* record = objects.records[i];
+      PyObject* current = PyDict_GetItemWithError(values, key);  // borrowed
+      PyObject* next;
+      if (current == nullptr) {
+        if (PyErr_Occurred()) ThrowPythonError();
+        Py_INCREF(record);
+        next = record;
+      } else {
+        next = PyObject_CallFunctionObjArgs(call, current, record, nullptr);
+        if (next == nullptr) ThrowPythonError();
+      }
+      if (PyDict_SetItem(values, key, next) < 0) {
+        Py_DECREF(next);
+        ThrowPythonError();
+      }
+      Py_SETREF(objects.records[i], next);
+    }
+    objects.ClearKeys();
+    out.Collect(std::move(batch));
+  }
+
+ private:
+  PyObject* ValuesOfKeyGroup(uint32_t key_group) {
+    FLUVIAL_CHECK(key_group >= key_group_begin_ && key_group - key_group_begin_ < state_.size(),
+                  "record of key group ", key_group, " reached the wrong subtask");
+    py::object& values = state_[key_group - key_group_begin_];
+    if (values.is_none()) values = py::dict();
+    return values.ptr();
+  }
+
+  py::object call_;
+  uint32_t key_group_begin_ = 0;
+  std::vector<py::object> state_;
+};
+
+}  // namespace
+
+std::unique_ptr<runtime::Operator> MakeKeyedReduceOperator(const py::dict& spec) {
+  return std::make_unique<KeyedReduceOperator>(spec);
+}
+
+}  // namespace fluvial::python

@@ -1,0 +1,46 @@
+#include "python/python_operator.h"
+
+#include "common/errors.h"
+#include "python/python_error.h"
+
+namespace fluvial::python {
+
+std::unique_ptr<runtime::Operator> MakeMapOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeFilterOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeFlatMapOperator(const py::dict& spec, bool with_context);
+std::unique_ptr<runtime::Operator> MakeKeyAssigner(const py::dict& spec, bool custom_partition);
+std::unique_ptr<runtime::Operator> MakeKeyedReduceOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeBatchSink(const py::dict& spec);
+
+PythonOperator::PythonOperator(const py::dict& spec)
+    : open_(Optional(spec, "open")), close_(Optional(spec, "close")) {}
+
+py::object PythonOperator::Optional(const py::dict& spec, const char* name) {
+  return spec.contains(name) ? py::object(spec[name]) : py::none();
+}
+
+void PythonOperator::CallHook(const py::object& hook) {
+  if (hook.is_none()) return;
+  PyObject* result = PyObject_CallNoArgs(hook.ptr());
+  if (result == nullptr) ThrowPythonError();
+  Py_DECREF(result);
+}
+
+void PythonOperator::Open(const runtime::OperatorInfo&) { CallHook(open_); }
+
+void PythonOperator::Close() { CallHook(close_); }
+
+std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec) {
+  const std::string kind = py::str(spec["kind"]);
+  if (kind == "map") return MakeMapOperator(spec);
+  if (kind == "filter") return MakeFilterOperator(spec);
+  if (kind == "flat_map") return MakeFlatMapOperator(spec, false);
+  if (kind == "process") return MakeFlatMapOperator(spec, true);
+  if (kind == "key_by") return MakeKeyAssigner(spec, false);
+  if (kind == "partition_custom") return MakeKeyAssigner(spec, true);
+  if (kind == "reduce") return MakeKeyedReduceOperator(spec);
+  if (kind == "sink") return MakeBatchSink(spec);
+  throw UserError("unknown operator kind '" + kind + "'");
+}
+
+}  // namespace fluvial::python

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+
+#include "runtime/operator.h"
+
+namespace fluvial::python {
+
+namespace py = pybind11;
+
+/// Base of the operators that run Python functions. The Python API prepares,
+/// per subtask, a 'spec' dict: the callables the operator calls per record
+/// (already bound to that subtask's copy of the user's function) and the
+/// optional 'open', 'finish' and 'close' hooks.
+class PythonOperator : public runtime::Operator {
+ public:
+  explicit PythonOperator(const py::dict& spec);
+  void Open(const runtime::OperatorInfo& info) override;
+  void Close() override;
+  bool RequiresPython() const override { return true; }
+
+ protected:
+  /// Returns spec[name], or None if absent.
+  static py::object Optional(const py::dict& spec, const char* name);
+  /// Calls 'hook' if it is not None, turning a Python exception into PythonError.
+  static void CallHook(const py::object& hook);
+
+  py::object open_;
+  py::object close_;
+};
+
+/// Builds the operator named by spec["kind"]: map, flat_map, filter, process,
+/// key_by, partition_custom, reduce or sink. Throws UserError on an unknown kind.
+std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec);
+
+/// Builds a source that calls spec["poll"]() for each batch: it returns a
+/// list of records (empty when nothing is available yet) or None at the end.
+std::unique_ptr<runtime::SourceOperator> MakePollSource(const py::dict& spec);
+
+}  // namespace fluvial::python

@@ -1,0 +1,161 @@
+#include "runtime/job.h"
+
+#include <chrono>
+#include <map>
+
+#include "common/errors.h"
+#include "runtime/key_groups.h"
+#include "runtime/worker.h"
+
+namespace fluvial::runtime {
+
+OperatorFailure::OperatorFailure(std::exception_ptr cause, std::string operator_name,
+                                 int subtask_index, int parallelism)
+    : cause_(std::move(cause)),
+      operator_name_(std::move(operator_name)),
+      subtask_index_(subtask_index),
+      parallelism_(parallelism) {
+  std::string reason = "unknown error";
+  try {
+    std::rethrow_exception(cause_);
+  } catch (const std::exception& error) {
+    reason = error.what();
+  } catch (...) {
+  }
+  message_ = location() + " failed: " + reason;
+}
+
+std::string OperatorFailure::location() const {
+  return detail::Concat("operator '", operator_name_, "' (subtask ", subtask_index_ + 1, "/",
+                        parallelism_, ")");
+}
+
+Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock) : lock_(std::move(lock)) {
+  ValidateJobGraph(graph);
+  // Which worker hosts each node's subtasks, and the instance it runs there.
+  std::map<int, std::vector<Worker*>> host_of;
+  std::map<int, std::vector<ChainNode*>> instance_of;
+  std::map<int, const JobNode*> node_by_id;
+
+  for (const JobNode& node : graph.nodes) {
+    node_by_id[node.id] = &node;
+    const bool chained = IsChainedToInput(graph, node);
+    for (int subtask = 0; subtask < node.parallelism; ++subtask) {
+      Worker* host;
+      if (chained) {
+        host = host_of[node.inputs[0].from_node][subtask];
+      } else {
+        workers_.push_back(
+            std::make_unique<Worker>(this, graph.mailbox_capacity, node.is_source()));
+        host = workers_.back().get();
+      }
+      auto instance = std::make_unique<ChainNode>();
+      instance->info.name = node.name;
+      instance->info.subtask_index = subtask;
+      instance->info.parallelism = node.parallelism;
+      instance->info.max_parallelism = node.max_parallelism;
+      instance->info.key_group_begin = FirstKeyGroup(subtask, node.max_parallelism, node.parallelism);
+      instance->info.key_group_end =
+          FirstKeyGroup(subtask + 1, node.max_parallelism, node.parallelism);
+      if (node.is_source()) {
+        instance->source = node.make_source(subtask);
+      } else {
+        instance->op = node.make_operator(subtask);
+      }
+      host_of[node.id].push_back(host);
+      instance_of[node.id].push_back(host->AddNode(std::move(instance)));
+    }
+  }
+
+  // Wire every edge: a direct call inside a chain, an exchange otherwise.
+  for (const JobNode& node : graph.nodes) {
+    const bool chained = IsChainedToInput(graph, node);
+    for (const JobEdge& edge : node.inputs) {
+      const JobNode& from = *node_by_id.at(edge.from_node);
+      for (int sender = 0; sender < from.parallelism; ++sender) {
+        ChainNode* sending = instance_of[from.id][sender];
+        if (chained) {
+          sending->output.targets.push_back(instance_of[node.id][sender]->chained_input.get());
+          continue;
+        }
+        auto writer = std::make_unique<ExchangeWriter>(
+            MakePartitioner(edge.partition, sender, from.parallelism, node.parallelism,
+                            node.max_parallelism),
+            edge.input_index);
+        for (int target : writer->PossibleTargets()) {
+          Worker* receiver = host_of[node.id][target];
+          writer->Connect(target, receiver->mailbox(), receiver->RegisterChannel());
+        }
+        sending->output.targets.push_back(host_of[from.id][sender]->AddWriter(std::move(writer)));
+      }
+    }
+  }
+}
+
+Job::~Job() {
+  Cancel();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+void Job::Start() {
+  std::lock_guard lock(mutex_);
+  FLUVIAL_CHECK(!started_, "a job can be started once");
+  started_ = true;
+  running_ = workers_.size();
+  threads_.reserve(workers_.size());
+  for (auto& worker : workers_) {
+    threads_.emplace_back([worker = worker.get()] { worker->Run(); });
+  }
+}
+
+void Job::Wait() {
+  std::unique_lock lock(mutex_);
+  ended_.wait(lock, [&] { return running_ == 0; });
+  lock.unlock();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+bool Job::WaitFor(int64_t timeout_ms) {
+  std::unique_lock lock(mutex_);
+  return ended_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return running_ == 0; });
+}
+
+void Job::Cancel() {
+  if (cancelled_.exchange(true)) return;
+  for (auto& worker : workers_) {
+    if (worker->mailbox()) worker->mailbox()->Close();
+    worker->Cancel();
+  }
+}
+
+bool Job::done() const {
+  std::lock_guard lock(mutex_);
+  return started_ && running_ == 0;
+}
+
+std::exception_ptr Job::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+void Job::ReportFailure(std::exception_ptr failure) {
+  {
+    std::lock_guard lock(mutex_);
+    // The first failure is the cause; what follows is usually its echo
+    // (other workers noticing the cancellation).
+    if (failure_ || cancelled_.load()) return;
+    failure_ = std::move(failure);
+  }
+  Cancel();
+}
+
+void Job::WorkerEnded() {
+  std::lock_guard lock(mutex_);
+  if (--running_ == 0) ended_.notify_all();
+}
+
+}  // namespace fluvial::runtime

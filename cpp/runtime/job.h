@@ -1,0 +1,81 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/execution_lock.h"
+#include "runtime/job_graph.h"
+
+namespace fluvial::runtime {
+
+class Worker;
+
+/// Carries an exception raised inside an operator together with the place it
+/// came from, so the user learns which operator and subtask failed.
+class OperatorFailure : public std::exception {
+ public:
+  OperatorFailure(std::exception_ptr cause, std::string operator_name, int subtask_index,
+                  int parallelism);
+  const char* what() const noexcept override { return message_.c_str(); }
+  const std::exception_ptr& cause() const { return cause_; }
+  const std::string& operator_name() const { return operator_name_; }
+  /// "operator 'Map' (subtask 2/4)"
+  std::string location() const;
+
+ private:
+  std::exception_ptr cause_;
+  std::string operator_name_;
+  int subtask_index_;
+  int parallelism_;
+  std::string message_;
+};
+
+/// A running job: the workers built from a JobGraph, one thread each.
+///
+/// Construct and destroy it on a thread that may call the operator factories
+/// and destructors (with the Python embedding: holding the GIL). Start, Wait
+/// and Cancel may be called from any thread.
+class Job {
+ public:
+  Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock);
+  ~Job();
+  Job(const Job&) = delete;
+  Job& operator=(const Job&) = delete;
+
+  /// Starts every worker thread.
+  void Start();
+  /// Blocks until every worker has ended; returns at once if already done.
+  void Wait();
+  /// Waits at most 'timeout_ms'; returns true if the job has ended.
+  bool WaitFor(int64_t timeout_ms);
+  /// Stops the job as soon as possible; Wait then returns.
+  void Cancel();
+  bool done() const;
+  bool cancelled() const { return cancelled_.load(); }
+  /// The first failure (an OperatorFailure), or null if none.
+  std::exception_ptr failure() const;
+
+  // Called by workers.
+  void ReportFailure(std::exception_ptr failure);
+  void WorkerEnded();
+  ExecutionLock* lock() const { return lock_.get(); }
+
+ private:
+  std::shared_ptr<ExecutionLock> lock_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> cancelled_{false};
+  mutable std::mutex mutex_;
+  std::condition_variable ended_;
+  size_t running_ = 0;
+  bool started_ = false;
+  std::exception_ptr failure_;
+};
+
+}  // namespace fluvial::runtime
