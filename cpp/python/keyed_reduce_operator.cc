@@ -10,11 +10,16 @@ namespace {
 
 /// KeyedStream.reduce: keeps one value per key, combines each new record into
 /// it with call(current, record) and emits the new value (a running reduce,
-/// as Flink emits on every record). The values live in one dict per key
-/// group, so a subtask's state splits along key groups when rescaled.
+/// as Flink emits on every record) — or, in BATCH mode (spec "final_only"),
+/// only each key's final value once the input has ended. The values live in
+/// one dict per key group, so a subtask's state splits along key groups when
+/// rescaled.
 class KeyedReduceOperator : public PythonOperator {
  public:
-  explicit KeyedReduceOperator(const py::dict& spec) : PythonOperator(spec), call_(spec["call"]) {}
+  explicit KeyedReduceOperator(const py::dict& spec)
+      : PythonOperator(spec),
+        call_(spec["call"]),
+        final_only_(spec.contains("final_only") && spec["final_only"].cast<bool>()) {}
 
   void Open(const runtime::OperatorInfo& info) override {
     key_group_begin_ = info.key_group_begin;
@@ -48,7 +53,23 @@ class KeyedReduceOperator : public PythonOperator {
       Py_SETREF(objects.records[i], next);
     }
     objects.ClearKeys();
-    out.Collect(std::move(batch));
+    if (!final_only_) out.Collect(std::move(batch));
+  }
+
+  void Finish(runtime::Collector& out) override {
+    if (!final_only_) return;
+    auto batch = std::make_unique<ObjectBatch>();
+    for (py::object& values : state_) {
+      if (values.is_none()) continue;
+      PyObject* key;
+      PyObject* value;
+      Py_ssize_t position = 0;
+      while (PyDict_Next(values.ptr(), &position, &key, &value)) {
+        Py_INCREF(value);
+        batch->AddStolen(value);
+      }
+    }
+    if (batch->size() > 0) out.Collect(std::move(batch));
   }
 
  private:
@@ -61,6 +82,7 @@ class KeyedReduceOperator : public PythonOperator {
   }
 
   py::object call_;
+  bool final_only_;
   uint32_t key_group_begin_ = 0;
   std::vector<py::object> state_;
 };

@@ -24,3 +24,11 @@ class UserFunctionError(JobExecutionError):
 
 class InvalidJobError(FluvialError, ValueError):
     """The job graph or its configuration is invalid."""
+
+
+class OutputTypeError(FluvialError, TypeError):
+    """A user function returned a value that does not fit its declared output_type."""
+
+
+class ConnectorError(FluvialError):
+    """A source or sink could not read or write: a missing file, a bad record, an unreachable server."""

@@ -1,0 +1,39 @@
+"""Classes shared by the DataStream and Table APIs, under PyFlink's names (`pyflink.common`).
+
+- Types, TypeInformation: record types, and validators that check values against them.
+- Row, RowKind: the Row record and its changelog kind.
+- Configuration, ExecutionConfig: job settings.
+- Duration, Time, Instant: time amounts and points.
+- SerializationSchema, DeserializationSchema, SimpleStringSchema, ByteArraySchema, Encoder:
+  records to bytes and back.
+"""
+
+from fluvial.common.configuration import Configuration
+from fluvial.common.execution_config import ExecutionConfig
+from fluvial.common.serialization import (
+    ByteArraySchema,
+    DeserializationSchema,
+    Encoder,
+    SerializationSchema,
+    SimpleStringSchema,
+)
+from fluvial.common.time import Duration, Instant, Time
+from fluvial.common.typeinfo import TypeInformation, Types
+from fluvial.common.types import Row, RowKind
+
+__all__ = [
+    "ByteArraySchema",
+    "Configuration",
+    "DeserializationSchema",
+    "Duration",
+    "Encoder",
+    "ExecutionConfig",
+    "Instant",
+    "Row",
+    "RowKind",
+    "SerializationSchema",
+    "SimpleStringSchema",
+    "Time",
+    "TypeInformation",
+    "Types",
+]

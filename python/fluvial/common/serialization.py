@@ -1,0 +1,141 @@
+"""Turning records into bytes and back: schemas for sources and sinks, encoders for file sinks."""
+
+import codecs
+from typing import Any
+
+from fluvial.common.typeinfo import TypeInformation, Types
+
+__all__ = [
+    "ByteArraySchema",
+    "DeserializationSchema",
+    "Encoder",
+    "SerializationSchema",
+    "SimpleStringSchema",
+]
+
+
+def _check_charset(argument: str, charset: Any) -> str:
+    """Returns the canonical codec name for `charset`, e.g. 'UTF-8' -> 'utf-8'."""
+    if not isinstance(charset, str):
+        raise TypeError(
+            f"{argument} must be a str, got {type(charset).__name__} {charset!r}"
+        )
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        raise ValueError(
+            f"{argument} must name a known character set, got {charset!r}"
+        ) from None
+
+
+class SerializationSchema:
+    """Turns a record into bytes, e.g. for a Kafka sink."""
+
+    def serialize(self, element: Any) -> bytes:
+        raise NotImplementedError(f"{type(self).__name__} does not implement serialize")
+
+
+class DeserializationSchema:
+    """Turns bytes from a source into a record of the type `get_produced_type()` names."""
+
+    def deserialize(self, message: bytes) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement deserialize"
+        )
+
+    def is_end_of_stream(self, next_element: Any) -> bool:
+        """Returns whether `next_element` ends the stream; never, by default."""
+        return False
+
+    def get_produced_type(self) -> TypeInformation:
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement get_produced_type"
+        )
+
+
+class SimpleStringSchema(SerializationSchema, DeserializationSchema):
+    """Strings to bytes and back in one character set, UTF-8 by default."""
+
+    def __init__(self, charset: str = "UTF-8") -> None:
+        self._charset = _check_charset("charset", charset)
+
+    def get_charset(self) -> str:
+        return self._charset
+
+    def serialize(self, element: str) -> bytes:
+        if not isinstance(element, str):
+            raise TypeError(
+                f"SimpleStringSchema serializes str elements, got {type(element).__name__} {element!r}"
+            )
+        return element.encode(self._charset)
+
+    def deserialize(self, message: bytes) -> str:
+        return bytes(message).decode(self._charset)
+
+    def get_produced_type(self) -> TypeInformation:
+        return Types.STRING()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, SimpleStringSchema) and self._charset == other._charset
+
+    def __hash__(self) -> int:
+        return hash(("SimpleStringSchema", self._charset))
+
+    def __repr__(self) -> str:
+        return f"SimpleStringSchema(charset={self._charset!r})"
+
+
+class ByteArraySchema(SerializationSchema, DeserializationSchema):
+    """Passes bytes through unchanged."""
+
+    def serialize(self, element: bytes) -> bytes:
+        if not isinstance(element, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"ByteArraySchema serializes bytes elements, got {type(element).__name__} {element!r}"
+            )
+        return bytes(element)
+
+    def deserialize(self, message: bytes) -> bytes:
+        return bytes(message)
+
+    def get_produced_type(self) -> TypeInformation:
+        return Types.PRIMITIVE_ARRAY(Types.BYTE())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ByteArraySchema)
+
+    def __hash__(self) -> int:
+        return hash("ByteArraySchema")
+
+    def __repr__(self) -> str:
+        return "ByteArraySchema()"
+
+
+class Encoder:
+    """Writes records into a row-format file sink, one record at a time."""
+
+    def __init__(self, charset_name: str = "UTF-8") -> None:
+        self._charset_name = _check_charset("charset_name", charset_name)
+
+    @staticmethod
+    def simple_string_encoder(charset_name: str = "UTF-8") -> "Encoder":
+        """Returns an encoder writing each record's text followed by a newline, as Flink's SimpleStringEncoder."""
+        return Encoder(charset_name)
+
+    def get_charset_name(self) -> str:
+        return self._charset_name
+
+    def encode(self, value: Any) -> bytes:
+        """Returns the bytes of one record: its text as Flink shows it (Row as +I[...]) and a newline."""
+        from fluvial.common._display import display
+
+        return (display(value) + "\n").encode(self._charset_name)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Encoder) and self._charset_name == other._charset_name
+
+    def __hash__(self) -> int:
+        return hash(("Encoder", self._charset_name))
+
+    def __repr__(self) -> str:
+        return f"Encoder.simple_string_encoder({self._charset_name!r})"

@@ -1,0 +1,276 @@
+"""Running a translated plan on the native engine; the one place where the
+engine's failures become Python exceptions."""
+
+import atexit
+import threading
+import time
+import uuid
+import weakref
+from collections import deque
+from enum import Enum
+from typing import Any, List, Optional
+
+from fluvial.errors import FluvialError, JobExecutionError, UserFunctionError
+
+_running_jobs: "weakref.WeakSet[RunningJob]" = weakref.WeakSet()
+
+
+def _core():
+    # Imported late so that building a job needs no native module; pyarrow
+    # first, so its Arrow libraries are loaded before ours links to them.
+    import pyarrow  # noqa: F401
+
+    from fluvial import _core
+
+    return _core
+
+
+class JobStatus(Enum):
+    CREATED = 0
+    RUNNING = 1
+    FAILING = 2
+    FAILED = 3
+    CANCELLING = 4
+    CANCELED = 5
+    FINISHED = 6
+    RESTARTING = 7
+    SUSPENDED = 8
+    RECONCILING = 9
+    INITIALIZING = 10
+
+    def is_globally_terminal_state(self) -> bool:
+        return self in (JobStatus.FAILED, JobStatus.CANCELED, JobStatus.FINISHED)
+
+    def is_terminal_state(self) -> bool:
+        return self.is_globally_terminal_state() or self is JobStatus.SUSPENDED
+
+
+class JobID:
+    def __init__(self):
+        self._hex = uuid.uuid4().hex
+
+    def to_hex_string(self) -> str:
+        return self._hex
+
+    def __str__(self) -> str:
+        return self._hex
+
+    def __repr__(self) -> str:
+        return f"JobID({self._hex})"
+
+
+class JobExecutionResult:
+    def __init__(self, job_id: JobID, net_runtime_ms: int):
+        self._job_id = job_id
+        self._net_runtime_ms = net_runtime_ms
+
+    def get_job_id(self) -> JobID:
+        return self._job_id
+
+    def get_net_runtime(self) -> int:
+        """Milliseconds from start to end of the job."""
+        return self._net_runtime_ms
+
+    def is_job_execution_result(self) -> bool:
+        return True
+
+    def get_job_execution_result(self) -> "JobExecutionResult":
+        return self
+
+    def get_accumulator_result(self, accumulator_name: str):
+        return None
+
+    def get_all_accumulator_results(self) -> dict:
+        return {}
+
+    def __str__(self) -> str:
+        return f"Program execution finished\nJob with JobID {self._job_id} has finished.\n" \
+               f"Job Runtime: {self._net_runtime_ms} ms\n"
+
+
+def raise_failure(failure) -> None:
+    """Raises the Python exception for a failure tuple from the engine."""
+    kind, location, message, exception = failure
+    if kind == "python":
+        if isinstance(exception, FluvialError):
+            raise JobExecutionError(f"{location} failed: {exception}") from exception
+        raise UserFunctionError(
+            f"the user function in {location} raised {type(exception).__name__}: {exception}"
+        ) from exception
+    if kind == "user":
+        raise JobExecutionError(f"{location} failed: {message}")
+    raise JobExecutionError(
+        f"internal error in {location or 'the engine'}: {message} "
+        f"(this is a bug in Fluvial, please report it)")
+
+
+class RunningJob:
+    """A started job: wraps the native handle, owns its lifetime."""
+
+    def __init__(self, name: str, nodes: list):
+        self.name = name
+        self.job_id = JobID()
+        self._handle = _core().Job(name, nodes)
+        self._started_at = None
+        self._ended_at = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self._started_at = time.monotonic()
+        self._handle.start()
+        _running_jobs.add(self)
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        ended = self._handle.wait(-1.0 if timeout is None else timeout)
+        if ended and self._ended_at is None:
+            self._ended_at = time.monotonic()
+        return ended
+
+    def cancel(self) -> None:
+        self._handle.cancel()
+
+    def done(self) -> bool:
+        return self._handle.done()
+
+    def status(self) -> JobStatus:
+        if not self._handle.done():
+            return JobStatus.CANCELLING if self._handle.cancelled() else JobStatus.RUNNING
+        if self._handle.failure() is not None:
+            return JobStatus.FAILED
+        return JobStatus.CANCELED if self._handle.cancelled() else JobStatus.FINISHED
+
+    def raise_if_failed(self) -> None:
+        failure = self._handle.failure()
+        if failure is not None:
+            raise_failure(failure)
+
+    def result(self) -> JobExecutionResult:
+        """Waits for the end and returns the result, or raises the job's failure."""
+        self.wait()
+        self.raise_if_failed()
+        runtime = int(((self._ended_at or time.monotonic()) - (self._started_at or 0)) * 1000)
+        return JobExecutionResult(self.job_id, runtime)
+
+
+@atexit.register
+def _cancel_running_jobs() -> None:
+    # Worker threads must not outlive the interpreter they call into.
+    for job in list(_running_jobs):
+        job.cancel()
+        job.wait()
+
+
+class CompletableFuture:
+    """The part of PyFlink's CompletableFuture that job clients return."""
+
+    def __init__(self, compute, is_done):
+        self._compute = compute
+        self._is_done = is_done
+
+    def result(self) -> Any:
+        return self._compute()
+
+    def done(self) -> bool:
+        return self._is_done()
+
+    def cancel(self) -> bool:
+        return False
+
+    def cancelled(self) -> bool:
+        return False
+
+    def exception(self):
+        try:
+            self._compute()
+        except Exception as error:  # the future's failure, returned not raised
+            return error
+        return None
+
+
+class JobClient:
+    """A handle on a job started with execute_async()."""
+
+    def __init__(self, job: RunningJob):
+        self._job = job
+
+    def get_job_id(self) -> JobID:
+        return self._job.job_id
+
+    def get_job_status(self) -> CompletableFuture:
+        return CompletableFuture(self._job.status, lambda: True)
+
+    def cancel(self) -> CompletableFuture:
+        self._job.cancel()
+        return CompletableFuture(lambda: self._job.wait(), self._job.done)
+
+    def get_job_execution_result(self) -> CompletableFuture:
+        return CompletableFuture(self._job.result, self._job.done)
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Fluvial extra: waits for the end of the job; True if it has ended."""
+        return self._job.wait(timeout)
+
+
+class CollectBuffer:
+    """Records handed from a collect sink (worker threads) to the reading thread."""
+
+    def __init__(self):
+        self._records: deque = deque()
+        self._condition = threading.Condition()
+
+    def write(self, records: List[Any]) -> None:
+        with self._condition:
+            self._records.extend(records)
+            self._condition.notify_all()
+
+    def take(self, timeout: float) -> List[Any]:
+        with self._condition:
+            if not self._records:
+                self._condition.wait(timeout)
+            taken = list(self._records)
+            self._records.clear()
+            return taken
+
+    def wake(self) -> None:
+        with self._condition:
+            self._condition.notify_all()
+
+
+class CloseableIterator:
+    """Iterates the results of execute_and_collect() while the job runs."""
+
+    def __init__(self, job: RunningJob, buffer: CollectBuffer):
+        self._job = job
+        self._buffer = buffer
+        self._pending: deque = deque()
+        self._closed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> Any:
+        while not self._pending:
+            if self._closed:
+                raise StopIteration
+            # Check for the end before taking, so nothing written just before
+            # the job ended is missed.
+            ended = self._job.done()
+            self._pending.extend(self._buffer.take(0.05))
+            if not self._pending and ended:
+                self._job.wait()
+                self._closed = True
+                self._job.raise_if_failed()
+                raise StopIteration
+        return self._pending.popleft()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._job.cancel()
+            self._job.wait()
+
+    def __enter__(self) -> "CloseableIterator":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -1,0 +1,219 @@
+"""The logical plan the DataStream API builds, and its translation into the
+native engine's job graph.
+
+A Transformation is an immutable-once-executed description of one step.
+Physical ones become engine nodes; logical ones (partitioning, union,
+key_by) only shape the edges between them. ``instantiate(subtask)`` gives the
+engine, per parallel instance, the callables it calls (see cpp/python/).
+"""
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from fluvial.errors import InvalidJobError
+
+_transformation_ids = itertools.count(1)
+
+# Kinds that exist only in the plan, never as engine nodes.
+LOGICAL_KINDS = ("partition", "union", "key_by")
+
+
+@dataclass
+class SubtaskInfo:
+    """What a spec factory needs to know about the instance it builds."""
+
+    operator_name: str
+    index: int
+    parallelism: int
+    max_parallelism: int
+    job_parameters: Dict[str, str]
+    batch_mode: bool
+
+
+# A spec factory returns the dict the native operator reads (kind, call, open, ...).
+SpecFactory = Callable[[SubtaskInfo], Dict[str, Any]]
+
+
+@dataclass(eq=False)
+class Transformation:
+    kind: str
+    name: str
+    inputs: List["Transformation"] = field(default_factory=list)
+    make_spec: Optional[SpecFactory] = None
+    is_source: bool = False
+    bounded: bool = True
+    # A fixed parallelism the step cannot change (non-parallel sources).
+    non_parallel: bool = False
+    parallelism: Optional[int] = None
+    max_parallelism: Optional[int] = None
+    chaining: bool = True
+    uid: Optional[str] = None
+    description: Optional[str] = None
+    output_type: Any = None
+    # Logical kinds: the partitioning ("rebalance", ...) or the key selector.
+    partition: Optional[str] = None
+    key_selector: Any = None
+    partitioner: Any = None
+    id: int = field(default_factory=lambda: next(_transformation_ids))
+
+
+@dataclass
+class PlanNode:
+    """One engine node, in the shape cpp/bindings/bind_job.cc reads."""
+
+    id: int
+    name: str
+    parallelism: int
+    max_parallelism: int
+    chaining: bool
+    is_source: bool
+    inputs: List[Tuple[int, int, str]]
+    instantiate: Callable[[int], Dict[str, Any]]
+    kind: str = ""
+
+
+@dataclass
+class _Edge:
+    node: PlanNode
+    partition: Optional[str]
+    key_selector: Any = None
+    partitioner: Any = None
+
+
+class _Translator:
+    def __init__(self, default_parallelism: int, default_max_parallelism: int,
+                 job_parameters: Dict[str, str], batch_mode: bool, chaining: bool):
+        self.default_parallelism = default_parallelism
+        self.default_max_parallelism = default_max_parallelism
+        self.job_parameters = job_parameters
+        self.batch_mode = batch_mode
+        self.chaining = chaining
+        self.nodes: List[PlanNode] = []
+        self.node_of: Dict[int, PlanNode] = {}
+
+    def add(self, transformation: Transformation) -> None:
+        if transformation.kind in LOGICAL_KINDS or transformation.id in self.node_of:
+            return
+        for upstream in transformation.inputs:
+            for physical in _physical_ancestors(upstream):
+                self.add(physical)
+        parallelism = self._parallelism_of(transformation)
+        max_parallelism = transformation.max_parallelism or max(
+            self.default_max_parallelism, parallelism)
+        inputs = []
+        for upstream in transformation.inputs:
+            for edge in self._edges_to(upstream):
+                inputs.append(self._connect(edge, parallelism, max_parallelism))
+        node = self._node(transformation.name, parallelism, max_parallelism,
+                          transformation.chaining and self.chaining, transformation.is_source,
+                          inputs, transformation.make_spec, transformation.kind)
+        self.node_of[transformation.id] = node
+
+    def _parallelism_of(self, transformation: Transformation) -> int:
+        if transformation.non_parallel:
+            if transformation.parallelism not in (None, 1):
+                raise InvalidJobError(
+                    f"operator '{transformation.name}' is non-parallel: its parallelism must be 1, "
+                    f"got {transformation.parallelism}")
+            return 1
+        return transformation.parallelism or self.default_parallelism
+
+    def _edges_to(self, upstream: Transformation) -> List[_Edge]:
+        """The physical nodes feeding through 'upstream', with their partitioning."""
+        if upstream.kind == "union":
+            return [edge for each in upstream.inputs for edge in self._edges_to(each)]
+        if upstream.kind == "partition":
+            return [_Edge(edge.node, upstream.partition, partitioner=upstream.partitioner,
+                          key_selector=upstream.key_selector)
+                    for edge in self._edges_to(upstream.inputs[0])]
+        if upstream.kind == "key_by":
+            return [_Edge(edge.node, "hash", key_selector=upstream.key_selector)
+                    for edge in self._edges_to(upstream.inputs[0])]
+        return [_Edge(self.node_of[upstream.id], None)]
+
+    def _connect(self, edge: _Edge, parallelism: int, max_parallelism: int) -> Tuple[int, int, str]:
+        source = edge.node
+        if edge.partition in ("hash", "custom"):
+            # Keys are extracted once, right after the sending operator, in a
+            # node chained to it; the exchange then routes by what it computed.
+            assigner = self._key_assigner(source, edge, parallelism, max_parallelism)
+            return (assigner.id, 0, edge.partition)
+        partition = edge.partition
+        if partition is None:
+            partition = "forward" if source.parallelism == parallelism else "rebalance"
+        return (source.id, 0, partition)
+
+    def _key_assigner(self, source: PlanNode, edge: _Edge, parallelism: int,
+                      max_parallelism: int) -> PlanNode:
+        key_selector = edge.key_selector
+        if edge.partition == "hash":
+            def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+                from fluvial.datastream._user_function import key_selector_call
+                return {"kind": "key_by", "key_selector": key_selector_call(key_selector),
+                        "max_parallelism": max_parallelism}
+            name = "KeyBy"
+        else:
+            partitioner = edge.partitioner
+
+            def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+                from fluvial.datastream._user_function import key_selector_call, partitioner_call
+                return {"kind": "partition_custom", "key_selector": key_selector_call(key_selector),
+                        "partition": partitioner_call(partitioner), "num_partitions": parallelism}
+            name = "CustomPartitioner"
+        return self._node(name, source.parallelism, source.max_parallelism, source.chaining,
+                          False, [(source.id, 0, "forward")], make_spec, edge.partition)
+
+    def _node(self, name, parallelism, max_parallelism, chaining, is_source, inputs, make_spec,
+              kind) -> PlanNode:
+        node_id = len(self.nodes) + 1
+        job_parameters, batch_mode = self.job_parameters, self.batch_mode
+
+        def instantiate(subtask: int) -> Dict[str, Any]:
+            info = SubtaskInfo(name, subtask, parallelism, max_parallelism, job_parameters,
+                               batch_mode)
+            return make_spec(info)
+
+        node = PlanNode(node_id, name, parallelism, max_parallelism, chaining, is_source, inputs,
+                        instantiate, kind)
+        self.nodes.append(node)
+        return node
+
+
+def _physical_ancestors(transformation: Transformation) -> List[Transformation]:
+    if transformation.kind in LOGICAL_KINDS:
+        return [p for each in transformation.inputs for p in _physical_ancestors(each)]
+    return [transformation]
+
+
+def translate(transformations: List[Transformation], *, default_parallelism: int,
+              default_max_parallelism: int, job_parameters: Dict[str, str], batch_mode: bool,
+              chaining: bool = True) -> List[PlanNode]:
+    """Returns the engine nodes for 'transformations', every node after its inputs."""
+    translator = _Translator(default_parallelism, default_max_parallelism, job_parameters,
+                             batch_mode, chaining)
+    for transformation in sorted(transformations, key=lambda t: t.id):
+        translator.add(transformation)
+    return translator.nodes
+
+
+def plan_as_json(nodes: List[PlanNode]) -> str:
+    """The plan in the JSON shape of Flink's StreamExecutionEnvironment.getExecutionPlan()."""
+    described = []
+    for node in nodes:
+        entry = {
+            "id": node.id,
+            "type": node.name,
+            "pact": "Data Source" if node.is_source else ("Data Sink" if node.kind == "sink"
+                                                           else "Operator"),
+            "contents": node.name,
+            "parallelism": node.parallelism,
+        }
+        if node.inputs:
+            entry["predecessors"] = [
+                {"id": source, "ship_strategy": partition.upper(), "side": "second"}
+                for source, _, partition in node.inputs
+            ]
+        described.append(entry)
+    return json.dumps({"nodes": described}, indent=2)

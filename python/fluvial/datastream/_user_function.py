@@ -1,0 +1,93 @@
+"""Turns what the user passed (a function class instance or a plain callable)
+into the callables the engine calls per record, one fresh copy per subtask.
+
+Function instances are copied with cloudpickle for every parallel instance,
+as PyFlink does when it ships them to its workers, so each subtask has its own
+fields to set in open(). Plain callables are shared: they hold no per-subtask
+state by convention.
+"""
+
+from typing import Any, Callable, Dict, Optional, Tuple
+
+import cloudpickle
+
+from fluvial.datastream.functions import (
+    Function,
+    KeySelector,
+    Partitioner,
+    RuntimeContext,
+)
+from fluvial.errors import InvalidJobError, OutputTypeError
+
+
+def check_function(function: Any, function_class: type, method: str, api: str) -> None:
+    """Raises TypeError unless 'function' is a 'function_class' or a plain callable."""
+    if isinstance(function, function_class):
+        return
+    if isinstance(function, Function):
+        raise TypeError(f"{api} expects a {function_class.__name__} or a callable, got a "
+                        f"{type(function).__name__} (which has no {method}())")
+    if not callable(function):
+        raise TypeError(f"{api} expects a {function_class.__name__} or a callable, got "
+                        f"{type(function).__name__} {function!r}")
+
+
+def copy_for_subtask(function: Any, operator_name: str) -> Any:
+    if not isinstance(function, Function):
+        return function
+    try:
+        return cloudpickle.loads(cloudpickle.dumps(function))
+    except Exception as error:
+        raise InvalidJobError(
+            f"operator '{operator_name}': the function {type(function).__name__} cannot be "
+            f"serialized for its parallel instances ({type(error).__name__}: {error}); keep "
+            f"unpicklable things such as connections out of __init__ and create them in open()"
+        ) from error
+
+
+def function_calls(function: Any, method: str, info) -> Tuple[Callable, Optional[Callable],
+                                                             Optional[Callable]]:
+    """Returns (call, open, close) for one subtask: the per-record method and the lifecycle hooks."""
+    instance = copy_for_subtask(function, info.operator_name)
+    if not isinstance(instance, Function):
+        return instance, None, None
+    context = RuntimeContext(info.operator_name, info.index, info.parallelism,
+                             info.max_parallelism, info.job_parameters)
+    return getattr(instance, method), (lambda: instance.open(context)), instance.close
+
+
+def operator_spec(kind: str, function: Any, method: str, info, **extra: Any) -> Dict[str, Any]:
+    call, open_hook, close_hook = function_calls(function, method, info)
+    spec = {"kind": kind, "call": call, "open": open_hook, "close": close_hook}
+    spec.update(extra)
+    return spec
+
+
+def key_selector_call(key_selector: Any) -> Callable[[Any], Any]:
+    if isinstance(key_selector, KeySelector):
+        return cloudpickle.loads(cloudpickle.dumps(key_selector)).get_key
+    return key_selector
+
+
+def partitioner_call(partitioner: Any) -> Callable[[Any, int], int]:
+    if isinstance(partitioner, Partitioner):
+        return cloudpickle.loads(cloudpickle.dumps(partitioner)).partition
+    return partitioner
+
+
+def output_validator(output_type: Any, operator_name: str) -> Optional[Callable[[Any], None]]:
+    """Returns a per-record check of a declared output_type, or None if none was declared."""
+    if output_type is None:
+        return None
+    validate = output_type.make_validator()
+    type_text = output_type.to_type_string()
+
+    def check(value: Any) -> None:
+        try:
+            validate(value)
+        except TypeError as error:
+            raise OutputTypeError(
+                f"the function of operator '{operator_name}' returned a value that does not fit "
+                f"its output_type {type_text}: {error}") from None
+
+    return check

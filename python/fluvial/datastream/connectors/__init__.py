@@ -1,0 +1,26 @@
+"""Connectors of the DataStream API (PyFlink's pyflink.datastream.connectors)."""
+
+from fluvial.datastream.connectors.base import Sink, Source
+from fluvial.datastream.connectors.file_system import (
+    BucketAssigner,
+    FileSink,
+    FileSource,
+    FileSourceBuilder,
+    OutputFileConfig,
+    RollingPolicy,
+    StreamFormat,
+)
+from fluvial.datastream.connectors.number_seq import NumberSequenceSource
+
+__all__ = [
+    "BucketAssigner",
+    "FileSink",
+    "FileSource",
+    "FileSourceBuilder",
+    "NumberSequenceSource",
+    "OutputFileConfig",
+    "RollingPolicy",
+    "Sink",
+    "Source",
+    "StreamFormat",
+]

@@ -1,0 +1,413 @@
+"""Files: FileSource reading text lines (bounded, or watching directories),
+FileSink writing rows into rolling part files (PyFlink's
+pyflink.datastream.connectors.file_system)."""
+
+import os
+import time
+import uuid
+import zlib
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Optional
+
+from fluvial.common.serialization import Encoder
+from fluvial.common.time import Duration
+from fluvial.datastream.connectors.base import BATCH_SIZE, Sink, SinkWriter, Source, SourceReader
+from fluvial.errors import ConnectorError
+
+__all__ = [
+    "BucketAssigner",
+    "FileSink",
+    "FileSource",
+    "FileSourceBuilder",
+    "OutputFileConfig",
+    "RollingPolicy",
+    "StreamFormat",
+]
+
+
+# ---------------------------------------------------------------- FileSource
+
+
+class StreamFormat:
+    """How a file is turned into records, read as a stream of bytes."""
+
+    def __init__(self, charset_name: str):
+        self._charset_name = charset_name
+
+    @staticmethod
+    def text_line_format(charset_name: str = "UTF-8") -> "StreamFormat":
+        """One record per line, as str without its line break."""
+        "".encode(charset_name)  # fails early on an unknown charset
+        return StreamFormat(charset_name)
+
+
+def _owner_of(path: str, parallelism: int) -> int:
+    # A stable choice (not Python's salted hash), so every subtask agrees on
+    # which of them reads a newly discovered file.
+    return zlib.crc32(path.encode("utf-8")) % parallelism
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") or name.startswith("_")
+
+
+class _TextLineReader(SourceReader):
+    def __init__(self, paths: List[str], charset: str, subtask_index: int, parallelism: int,
+                 monitor_interval_ms: Optional[int]):
+        self._paths = paths
+        self._charset = charset
+        self._subtask_index = subtask_index
+        self._parallelism = parallelism
+        self._monitor_interval_s = None if monitor_interval_ms is None else monitor_interval_ms / 1000
+        self._seen: set = set()
+        self._queue: List[str] = []
+        self._file = None
+        self._file_path = None
+        self._line_number = 0
+        self._next_scan = 0.0
+
+    def open(self) -> None:
+        for path in self._paths:
+            if not os.path.exists(path):
+                raise ConnectorError(f"FileSource: no such file or directory: '{path}'")
+        self._scan()
+
+    def _scan(self) -> None:
+        found = []
+        for path in self._paths:
+            if os.path.isfile(path):
+                found.append(path)
+                continue
+            for directory, subdirectories, files in os.walk(path):
+                subdirectories[:] = sorted(d for d in subdirectories if not _is_hidden(d))
+                found.extend(os.path.join(directory, name) for name in files if not _is_hidden(name))
+        for path in sorted(found):
+            if path not in self._seen:
+                self._seen.add(path)
+                if _owner_of(path, self._parallelism) == self._subtask_index:
+                    self._queue.append(path)
+        if self._monitor_interval_s is not None:
+            self._next_scan = time.monotonic() + self._monitor_interval_s
+
+    def poll(self) -> Optional[List[str]]:
+        while True:
+            if self._file is None:
+                if not self._queue:
+                    if self._monitor_interval_s is None:
+                        return None
+                    if time.monotonic() >= self._next_scan:
+                        self._scan()
+                    if not self._queue:
+                        return []
+                self._open_next()
+            lines = self._file.readlines(BATCH_SIZE * 64)
+            if lines:
+                return self._decode(lines)
+            self._file.close()
+            self._file = None
+
+    def _open_next(self) -> None:
+        self._file_path = self._queue.pop(0)
+        try:
+            self._file = open(self._file_path, "rb")
+        except OSError as error:
+            raise ConnectorError(f"FileSource: cannot open '{self._file_path}': {error.strerror}") from error
+        self._line_number = 0
+
+    def _decode(self, lines: List[bytes]) -> List[str]:
+        records = []
+        for line in lines:
+            self._line_number += 1
+            if line.endswith(b"\n"):
+                line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+            try:
+                records.append(line.decode(self._charset))
+            except UnicodeDecodeError as error:
+                raise ConnectorError(
+                    f"FileSource: line {self._line_number} of '{self._file_path}' is not valid "
+                    f"{self._charset} (byte offset {error.start} in the line): {error.reason}") from None
+        return records
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class FileSource(Source):
+    """Reads files or directories; build it with FileSource.for_record_stream_format()."""
+
+    def __init__(self, stream_format: StreamFormat, paths: List[str],
+                 monitor_interval_ms: Optional[int]):
+        self._format = stream_format
+        self._paths = paths
+        self._monitor_interval_ms = monitor_interval_ms
+
+    @staticmethod
+    def for_record_stream_format(stream_format: StreamFormat, *paths: str) -> "FileSourceBuilder":
+        if not paths:
+            raise ValueError("FileSource needs at least one path")
+        return FileSourceBuilder(stream_format, [os.fspath(p) for p in paths])
+
+    def _is_bounded(self) -> bool:
+        return self._monitor_interval_ms is None
+
+    def _default_name(self) -> str:
+        return "FileSource"
+
+    def _create_reader(self, subtask_index: int, parallelism: int) -> SourceReader:
+        paths = [p[len("file://"):] if p.startswith("file://") else p for p in self._paths]
+        return _TextLineReader(paths, self._format._charset_name, subtask_index, parallelism,
+                               self._monitor_interval_ms)
+
+
+class FileSourceBuilder:
+    def __init__(self, stream_format: StreamFormat, paths: List[str]):
+        self._format = stream_format
+        self._paths = paths
+        self._monitor_interval_ms: Optional[int] = None
+
+    def monitor_continuously(self, discovery_interval: Duration) -> "FileSourceBuilder":
+        """Keeps watching the paths for new files (an unbounded source)."""
+        interval = discovery_interval.to_milliseconds()
+        if interval <= 0:
+            raise ValueError(f"the discovery interval must be positive, got {interval} ms")
+        self._monitor_interval_ms = interval
+        return self
+
+    def process_static_file_set(self) -> "FileSourceBuilder":
+        """Reads the files present at start, then ends (the default)."""
+        self._monitor_interval_ms = None
+        return self
+
+    def build(self) -> FileSource:
+        return FileSource(self._format, self._paths, self._monitor_interval_ms)
+
+
+# ------------------------------------------------------------------ FileSink
+
+
+class BucketAssigner:
+    """Chooses the sub-directory (bucket) of the base path a record is written to."""
+
+    def __init__(self, kind: str, format_str: str = "%Y-%m-%d--%H", tz: Optional[str] = None):
+        self._kind = kind
+        self._format = format_str
+        self._timezone = tz
+
+    @staticmethod
+    def base_path_bucket_assigner() -> "BucketAssigner":
+        """Writes every record directly into the base path."""
+        return BucketAssigner("base_path")
+
+    @staticmethod
+    def date_time_bucket_assigner(format_str: str = "yyyy-MM-dd--HH",
+                                  timezone_id: Optional[str] = None) -> "BucketAssigner":
+        """One bucket per processing-time period, named by a Java date pattern."""
+        return BucketAssigner("date_time", _java_to_strftime(format_str), timezone_id)
+
+    def _bucket_of(self, record: Any) -> str:
+        if self._kind == "base_path":
+            return ""
+        if self._timezone is None:
+            now = datetime.now()
+        else:
+            from zoneinfo import ZoneInfo
+            now = datetime.now(timezone.utc).astimezone(ZoneInfo(self._timezone))
+        return now.strftime(self._format)
+
+
+def _java_to_strftime(pattern: str) -> str:
+    # The Java date letters a bucket pattern uses, longest first.
+    for java, python in (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"),
+                         ("ss", "%S")):
+        pattern = pattern.replace(java, python)
+    return pattern
+
+
+class RollingPolicy:
+    """When an in-progress part file is closed and a new one started."""
+
+    def __init__(self, part_size: int, rollover_interval_ms: int, inactivity_interval_ms: int,
+                 on_checkpoint: bool = False):
+        self.part_size = part_size
+        self.rollover_interval_ms = rollover_interval_ms
+        self.inactivity_interval_ms = inactivity_interval_ms
+        self.on_checkpoint = on_checkpoint
+
+    @staticmethod
+    def default_rolling_policy(part_size: int = 1024 * 1024 * 128,
+                               rollover_interval: int = 60 * 1000,
+                               inactivity_interval: int = 60 * 1000) -> "RollingPolicy":
+        """Rolls at 'part_size' bytes, or after 'rollover_interval' ms, or after
+        'inactivity_interval' ms without records."""
+        for name, value in (("part_size", part_size), ("rollover_interval", rollover_interval),
+                            ("inactivity_interval", inactivity_interval)):
+            if value <= 0:
+                raise ValueError(f"RollingPolicy {name} must be positive, got {value}")
+        return RollingPolicy(part_size, rollover_interval, inactivity_interval)
+
+    @staticmethod
+    def on_checkpoint_rolling_policy() -> "RollingPolicy":
+        """Rolls only when a checkpoint is taken (and at the end of the input)."""
+        return RollingPolicy(2**63 - 1, 2**63 - 1, 2**63 - 1, on_checkpoint=True)
+
+
+class OutputFileConfig:
+    """The prefix and suffix of part file names: <prefix>-<uuid>-<subtask>-<counter><suffix>."""
+
+    def __init__(self, part_prefix: str = "part", part_suffix: str = ""):
+        self.part_prefix = part_prefix
+        self.part_suffix = part_suffix
+
+    def get_part_prefix(self) -> str:
+        return self.part_prefix
+
+    def get_part_suffix(self) -> str:
+        return self.part_suffix
+
+    @staticmethod
+    def builder() -> "OutputFileConfig.OutputFileConfigBuilder":
+        return OutputFileConfig.OutputFileConfigBuilder()
+
+    class OutputFileConfigBuilder:
+        def __init__(self):
+            self._prefix = "part"
+            self._suffix = ""
+
+        def with_part_prefix(self, prefix: str) -> "OutputFileConfig.OutputFileConfigBuilder":
+            self._prefix = prefix
+            return self
+
+        def with_part_suffix(self, suffix: str) -> "OutputFileConfig.OutputFileConfigBuilder":
+            self._suffix = suffix
+            return self
+
+        def build(self) -> "OutputFileConfig":
+            return OutputFileConfig(self._prefix, self._suffix)
+
+
+class _PartFile:
+    def __init__(self, directory: str, final_name: str):
+        self.final_path = os.path.join(directory, final_name)
+        # In progress: hidden, so readers of the directory skip it until it is finished.
+        self.in_progress_path = os.path.join(directory, f".{final_name}.inprogress.{uuid.uuid4()}")
+        self.file = open(self.in_progress_path, "wb")
+        self.size = 0
+        self.created = time.monotonic()
+        self.last_write = self.created
+
+    def finish(self) -> None:
+        self.file.close()
+        # Never overwrite a finished part: names are unique per writer and counter.
+        os.rename(self.in_progress_path, self.final_path)
+
+
+class _RowFileWriter(SinkWriter):
+    def __init__(self, sink: "FileSink", subtask_index: int):
+        self._sink = sink
+        self._subtask_index = subtask_index
+        self._writer_id = uuid.uuid4()
+        self._counter = 0
+        self._open_parts: Dict[str, _PartFile] = {}
+
+    def open(self) -> None:
+        os.makedirs(self._sink._base_path, exist_ok=True)
+
+    def write(self, records: List[Any]) -> None:
+        encode = self._sink._encoder.encode
+        assign = self._sink._bucket_assigner._bucket_of
+        now = time.monotonic()
+        for record in records:
+            part = self._part_for(assign(record), now)
+            data = encode(record)
+            part.file.write(data)
+            part.size += len(data)
+            part.last_write = now
+        self._roll_due(now)
+
+    def _part_for(self, bucket: str, now: float) -> _PartFile:
+        part = self._open_parts.get(bucket)
+        if part is not None:
+            return part
+        directory = os.path.join(self._sink._base_path, bucket) if bucket else self._sink._base_path
+        os.makedirs(directory, exist_ok=True)
+        config = self._sink._output_file_config
+        name = f"{config.part_prefix}-{self._writer_id}-{self._subtask_index}-{self._counter}{config.part_suffix}"
+        self._counter += 1
+        part = _PartFile(directory, name)
+        self._open_parts[bucket] = part
+        return part
+
+    def _roll_due(self, now: float) -> None:
+        policy = self._sink._rolling_policy
+        for bucket, part in list(self._open_parts.items()):
+            age_ms = (now - part.created) * 1000
+            idle_ms = (now - part.last_write) * 1000
+            if (part.size >= policy.part_size or age_ms >= policy.rollover_interval_ms
+                    or idle_ms >= policy.inactivity_interval_ms):
+                part.finish()
+                del self._open_parts[bucket]
+
+    def finish(self) -> None:
+        for part in self._open_parts.values():
+            part.finish()
+        self._open_parts.clear()
+
+    def close(self) -> None:
+        # After a failure, in-progress files stay hidden and are never finished.
+        for part in self._open_parts.values():
+            part.file.close()
+        self._open_parts.clear()
+
+
+class FileSink(Sink):
+    """Writes records into part files under a base path; build it with for_row_format().
+
+    Part files are written hidden (.<name>.inprogress.<id>) and renamed to
+    their final name when rolled or when the input ends.
+    """
+
+    def __init__(self, base_path: str, encoder: Encoder, bucket_assigner: BucketAssigner,
+                 rolling_policy: RollingPolicy, output_file_config: OutputFileConfig):
+        self._base_path = base_path
+        self._encoder = encoder
+        self._bucket_assigner = bucket_assigner
+        self._rolling_policy = rolling_policy
+        self._output_file_config = output_file_config
+
+    @staticmethod
+    def for_row_format(base_path: str, encoder: Encoder) -> "FileSink.RowFormatBuilder":
+        return FileSink.RowFormatBuilder(os.fspath(base_path), encoder)
+
+    def _default_name(self) -> str:
+        return "FileSink"
+
+    def _create_writer(self, subtask_index: int, parallelism: int) -> SinkWriter:
+        return _RowFileWriter(self, subtask_index)
+
+    class RowFormatBuilder:
+        def __init__(self, base_path: str, encoder: Encoder):
+            if base_path.startswith("file://"):
+                base_path = base_path[len("file://"):]
+            self._base_path = base_path
+            self._encoder = encoder
+            self._bucket_assigner = BucketAssigner.date_time_bucket_assigner()
+            self._rolling_policy = RollingPolicy.default_rolling_policy()
+            self._output_file_config = OutputFileConfig()
+
+        def with_bucket_assigner(self, assigner: BucketAssigner) -> "FileSink.RowFormatBuilder":
+            self._bucket_assigner = assigner
+            return self
+
+        def with_rolling_policy(self, policy: RollingPolicy) -> "FileSink.RowFormatBuilder":
+            self._rolling_policy = policy
+            return self
+
+        def with_output_file_config(self, config: OutputFileConfig) -> "FileSink.RowFormatBuilder":
+            self._output_file_config = config
+            return self
+
+        def build(self) -> "FileSink":
+            return FileSink(self._base_path, self._encoder, self._bucket_assigner,
+                            self._rolling_policy, self._output_file_config)

@@ -1,0 +1,49 @@
+"""NumberSequenceSource: the numbers from..to, split evenly over the subtasks."""
+
+from typing import List, Optional
+
+from fluvial.datastream.connectors.base import BATCH_SIZE, Source, SourceReader
+
+__all__ = ["NumberSequenceSource"]
+
+
+class _RangeReader(SourceReader):
+    def __init__(self, begin: int, end: int):
+        self._next = begin
+        self._end = end
+
+    def poll(self) -> Optional[List[int]]:
+        if self._next >= self._end:
+            return None
+        stop = min(self._next + BATCH_SIZE, self._end)
+        batch = list(range(self._next, stop))
+        self._next = stop
+        return batch
+
+
+class NumberSequenceSource(Source):
+    """A bounded source of the integers from ``start`` to ``end``, both included."""
+
+    def __init__(self, start: int, end: int):
+        for name, value in (("start", start), ("end", end)):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"NumberSequenceSource {name} must be an int, got {value!r}")
+        if end < start:
+            raise ValueError(f"NumberSequenceSource end must be >= start ({start}), got {end}")
+        self._start = start
+        self._end = end
+
+    def get_from(self) -> int:
+        return self._start
+
+    def get_to(self) -> int:
+        return self._end
+
+    def _default_name(self) -> str:
+        return "Sequence Source"
+
+    def _create_reader(self, subtask_index: int, parallelism: int) -> SourceReader:
+        count = self._end - self._start + 1
+        begin = self._start + count * subtask_index // parallelism
+        end = self._start + count * (subtask_index + 1) // parallelism
+        return _RangeReader(begin, end)

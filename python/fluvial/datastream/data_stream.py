@@ -1,0 +1,371 @@
+"""DataStream, KeyedStream and DataStreamSink: PyFlink's stream API, building
+a plan (fluvial/datastream/_plan.py) that the native engine runs."""
+
+from typing import Any, Callable, List, Optional, Union
+
+from fluvial.common.typeinfo import TypeInformation
+from fluvial.datastream import _aggregations
+from fluvial.datastream._plan import SubtaskInfo, Transformation
+from fluvial.datastream._user_function import (
+    check_function,
+    copy_for_subtask,
+    operator_spec,
+    output_validator,
+)
+from fluvial.datastream.connectors.base import Sink, sink_spec
+from fluvial.datastream.functions import (
+    FilterFunction,
+    FlatMapFunction,
+    KeySelector,
+    MapFunction,
+    Partitioner,
+    ProcessFunction,
+    ReduceFunction,
+    RuntimeContext,
+    SinkFunction,
+)
+from fluvial.errors import UnsupportedFeatureError
+
+__all__ = ["DataStream", "KeyedStream", "DataStreamSink"]
+
+
+class _ProcessContext(ProcessFunction.Context):
+    """The context of a ProcessFunction on a non-keyed stream."""
+
+    def timestamp(self) -> Optional[int]:
+        return None
+
+    def timer_service(self):
+        raise UnsupportedFeatureError(
+            "timers are only available on keyed streams: use "
+            "stream.key_by(...).process(KeyedProcessFunction) instead of a ProcessFunction")
+
+
+class DataStream:
+    """A stream of records of one type; every method returns a new stream."""
+
+    def __init__(self, env, transformation: Transformation):
+        self._env = env
+        self._transformation = transformation
+
+    # ------------------------------------------------------------ properties
+
+    def get_name(self) -> str:
+        return self._transformation.name
+
+    def name(self, name: str) -> "DataStream":
+        self._physical("name").name = name
+        return self
+
+    def uid(self, uid: str) -> "DataStream":
+        self._physical("uid").uid = uid
+        return self
+
+    def set_uid_hash(self, uid_hash: str) -> "DataStream":
+        self._physical("set_uid_hash").uid = uid_hash
+        return self
+
+    def set_description(self, description: str) -> "DataStream":
+        self._physical("set_description").description = description
+        return self
+
+    def get_type(self) -> Optional[TypeInformation]:
+        return self._transformation.output_type
+
+    def get_execution_environment(self):
+        return self._env
+
+    def set_parallelism(self, parallelism: int) -> "DataStream":
+        if not isinstance(parallelism, int) or parallelism < 1:
+            raise ValueError(f"parallelism must be a positive int, got {parallelism!r}")
+        transformation = self._physical("set_parallelism")
+        if transformation.non_parallel and parallelism != 1:
+            raise ValueError(f"operator '{transformation.name}' is non-parallel: its parallelism "
+                             f"must be 1, got {parallelism}")
+        transformation.parallelism = parallelism
+        return self
+
+    def set_max_parallelism(self, max_parallelism: int) -> "DataStream":
+        if not isinstance(max_parallelism, int) or not 0 < max_parallelism <= 32768:
+            raise ValueError(f"max parallelism must be an int in [1, 32768], got {max_parallelism!r}")
+        self._physical("set_max_parallelism").max_parallelism = max_parallelism
+        return self
+
+    def force_non_parallel(self) -> "DataStream":
+        transformation = self._physical("force_non_parallel")
+        transformation.parallelism = 1
+        transformation.non_parallel = True
+        return self
+
+    def disable_chaining(self) -> "DataStream":
+        self._physical("disable_chaining").chaining = False
+        return self
+
+    def start_new_chain(self) -> "DataStream":
+        # Approximated by running the operator in its own worker.
+        self._physical("start_new_chain").chaining = False
+        return self
+
+    def slot_sharing_group(self, slot_sharing_group: Any) -> "DataStream":
+        return self  # one process: every operator shares it
+
+    # ------------------------------------------------------------ operators
+
+    def map(self, func: Union[Callable, MapFunction],
+            output_type: Optional[TypeInformation] = None) -> "DataStream":
+        """Applies func to every record (a MapFunction or a callable)."""
+        check_function(func, MapFunction, "map", "map()")
+        return self._one_input("map", "Map", func, "map", output_type)
+
+    def flat_map(self, func: Union[Callable, FlatMapFunction],
+                 output_type: Optional[TypeInformation] = None) -> "DataStream":
+        """Emits every element func returns or yields for each record."""
+        check_function(func, FlatMapFunction, "flat_map", "flat_map()")
+        return self._one_input("flat_map", "FlatMap", func, "flat_map", output_type)
+
+    def filter(self, func: Union[Callable, FilterFunction]) -> "DataStream":
+        """Keeps the records for which func is true."""
+        check_function(func, FilterFunction, "filter", "filter()")
+        return self._one_input("filter", "Filter", func, "filter", None,
+                               output_type=self._transformation.output_type)
+
+    def process(self, func: ProcessFunction,
+                output_type: Optional[TypeInformation] = None) -> "DataStream":
+        """Calls func.process_element(value, ctx) for every record; it yields the outputs."""
+        if not isinstance(func, ProcessFunction):
+            raise TypeError(f"process() expects a ProcessFunction, got {type(func).__name__}")
+        context = _ProcessContext()
+        return self._one_input("process", "Process", func, "process_element", output_type,
+                               context=context)
+
+    def key_by(self, key_selector: Union[Callable, KeySelector],
+               key_type: Optional[TypeInformation] = None) -> "KeyedStream":
+        """Partitions the stream by key; the keyed operators after it see one key at a time."""
+        check_function(key_selector, KeySelector, "get_key", "key_by()")
+        transformation = Transformation(
+            kind="key_by", name="KeyBy", inputs=[self._transformation],
+            key_selector=key_selector, output_type=self._transformation.output_type)
+        return KeyedStream(self._env, transformation, self)
+
+    def union(self, *streams: "DataStream") -> "DataStream":
+        """Merges this stream with others of the same type."""
+        for stream in streams:
+            if not isinstance(stream, DataStream):
+                raise TypeError(f"union() expects DataStreams, got {type(stream).__name__}")
+            if stream._env is not self._env:
+                raise ValueError("union() needs streams of the same execution environment")
+        transformation = Transformation(
+            kind="union", name="Union",
+            inputs=[self._transformation] + [s._transformation for s in streams],
+            output_type=self._transformation.output_type)
+        return DataStream(self._env, transformation)
+
+    def shuffle(self) -> "DataStream":
+        """Sends each record to a uniformly random subtask of the next operator."""
+        return self._partition("shuffle")
+
+    def rebalance(self) -> "DataStream":
+        """Spreads records round-robin over all subtasks of the next operator."""
+        return self._partition("rebalance")
+
+    def rescale(self) -> "DataStream":
+        """Spreads records round-robin over a local subset of the next operator's subtasks."""
+        return self._partition("rescale")
+
+    def forward(self) -> "DataStream":
+        """Sends records of subtask i to subtask i (equal parallelism needed)."""
+        return self._partition("forward")
+
+    def broadcast(self, *broadcast_state_descriptors) -> "DataStream":
+        """Sends every record to every subtask of the next operator."""
+        if broadcast_state_descriptors:
+            raise UnsupportedFeatureError(
+                "broadcast(MapStateDescriptor, ...) with broadcast state is not supported by "
+                "Fluvial yet; broadcast() without arguments is")
+        return self._partition("broadcast")
+
+    def partition_custom(self, partitioner: Union[Callable, Partitioner],
+                         key_selector: Union[Callable, KeySelector]) -> "DataStream":
+        """Sends each record to partitioner(key_selector(record), num_partitions)."""
+        check_function(partitioner, Partitioner, "partition", "partition_custom()")
+        check_function(key_selector, KeySelector, "get_key", "partition_custom()")
+        transformation = Transformation(
+            kind="partition", name="CustomPartition", inputs=[self._transformation],
+            partition="custom", partitioner=partitioner, key_selector=key_selector,
+            output_type=self._transformation.output_type)
+        return DataStream(self._env, transformation)
+
+    # ------------------------------------------------------------ sinks
+
+    def print(self, sink_identifier: Optional[str] = None) -> "DataStreamSink":
+        """Prints every record to standard output ("2> value" when parallel, as Flink)."""
+        from fluvial.datastream._builtin import PrintSink
+
+        return self.sink_to(PrintSink(sink_identifier))
+
+    def sink_to(self, sink: Sink) -> "DataStreamSink":
+        if not isinstance(sink, Sink):
+            raise TypeError(f"sink_to() expects a Sink (such as FileSink), got "
+                            f"{type(sink).__name__}; use add_sink() for a SinkFunction")
+
+        def make_spec(info: SubtaskInfo) -> dict:
+            return sink_spec(sink._create_writer(info.index, info.parallelism))
+
+        return self._add_sink(sink._default_name(), make_spec)
+
+    def add_sink(self, sink_func: SinkFunction) -> "DataStreamSink":
+        """Calls sink_func.invoke(value, context) for every record."""
+        from fluvial.datastream._builtin import _SinkFunctionWriter
+
+        if not isinstance(sink_func, SinkFunction):
+            raise TypeError(f"add_sink() expects a SinkFunction, got {type(sink_func).__name__}")
+
+        def make_spec(info: SubtaskInfo) -> dict:
+            function = copy_for_subtask(sink_func, info.operator_name)
+            context = RuntimeContext(info.operator_name, info.index, info.parallelism,
+                                     info.max_parallelism, info.job_parameters)
+            return sink_spec(_SinkFunctionWriter(function, context))
+
+        return self._add_sink("Sink: Unnamed", make_spec)
+
+    def execute_and_collect(self, job_execution_name: Optional[str] = None,
+                            limit: Optional[int] = None):
+        """Runs the job and returns its records: an iterator, or a list of at most 'limit'."""
+        from fluvial.datastream._builtin import CollectSink
+        from fluvial.datastream._job import CollectBuffer
+
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise ValueError(f"limit must be a non-negative int, got {limit!r}")
+        buffer = CollectBuffer()
+        sink = CollectSink(buffer)
+        transformation = Transformation(
+            kind="sink", name=sink._default_name(), inputs=[self._transformation],
+            make_spec=lambda info: sink_spec(sink._create_writer(info.index, info.parallelism)))
+        iterator = self._env._execute_collect(job_execution_name, transformation, buffer)
+        if limit is None:
+            return iterator
+        with iterator:
+            results = []
+            for record in iterator:
+                if len(results) >= limit:
+                    break
+                results.append(record)
+            return results
+
+    # ------------------------------------------------------------ internals
+
+    def _physical(self, method: str) -> Transformation:
+        if self._transformation.kind in ("union", "partition", "key_by"):
+            raise ValueError(f"{method}() applies to an operator; this stream is the result of "
+                             f"{self._transformation.name}, which is not one")
+        return self._transformation
+
+    def _partition(self, kind: str) -> "DataStream":
+        transformation = Transformation(
+            kind="partition", name=kind.capitalize(), inputs=[self._transformation],
+            partition=kind, output_type=self._transformation.output_type)
+        return DataStream(self._env, transformation)
+
+    def _one_input(self, kind: str, name: str, function: Any, method: str,
+                   declared_type: Optional[TypeInformation], output_type: Any = None,
+                   **extra: Any) -> "DataStream":
+        batch_context = extra
+
+        def make_spec(info: SubtaskInfo) -> dict:
+            validate = output_validator(declared_type, info.operator_name)
+            return operator_spec(kind, function, method, info, validate=validate, **batch_context)
+
+        transformation = Transformation(
+            kind=kind, name=name, inputs=[self._transformation], make_spec=make_spec,
+            output_type=declared_type if declared_type is not None else output_type)
+        self._env._add_transformation(transformation)
+        return DataStream(self._env, transformation)
+
+    def _add_sink(self, name: str, make_spec) -> "DataStreamSink":
+        transformation = Transformation(kind="sink", name=name, inputs=[self._transformation],
+                                        make_spec=make_spec)
+        self._env._add_transformation(transformation)
+        return DataStreamSink(transformation)
+
+
+class KeyedStream(DataStream):
+    """A stream partitioned by key (DataStream.key_by)."""
+
+    def __init__(self, env, transformation: Transformation, original: DataStream):
+        super().__init__(env, transformation)
+        self._original = original
+
+    def reduce(self, func: Union[Callable, ReduceFunction]) -> DataStream:
+        """Emits, per record, the key's running reduce(current, record) (in BATCH mode only the last)."""
+        check_function(func, ReduceFunction, "reduce", "reduce()")
+        return self._reduce("Keyed Reduce", func, "reduce")
+
+    def sum(self, position_to_sum: Union[int, str] = 0) -> DataStream:
+        return self._reduce("Keyed Aggregation", _aggregations.sum_reducer(position_to_sum), None)
+
+    def min(self, position_to_min: Union[int, str] = 0) -> DataStream:
+        return self._reduce("Keyed Aggregation", _aggregations.min_reducer(position_to_min), None)
+
+    def max(self, position_to_max: Union[int, str] = 0) -> DataStream:
+        return self._reduce("Keyed Aggregation", _aggregations.max_reducer(position_to_max), None)
+
+    def min_by(self, position_to_min_by: Union[int, str] = 0) -> DataStream:
+        return self._reduce("Keyed Aggregation", _aggregations.min_by_reducer(position_to_min_by), None)
+
+    def max_by(self, position_to_max_by: Union[int, str] = 0) -> DataStream:
+        return self._reduce("Keyed Aggregation", _aggregations.max_by_reducer(position_to_max_by), None)
+
+    def _reduce(self, name: str, function: Any, method: Optional[str]) -> DataStream:
+        output_type = self._transformation.output_type
+
+        def make_spec(info: SubtaskInfo) -> dict:
+            return operator_spec("reduce", function, method or "__call__", info,
+                                 final_only=info.batch_mode)
+
+        transformation = Transformation(kind="reduce", name=name, inputs=[self._transformation],
+                                        make_spec=make_spec, output_type=output_type)
+        self._env._add_transformation(transformation)
+        return DataStream(self._env, transformation)
+
+    def set_parallelism(self, parallelism: int):
+        raise ValueError("set_parallelism() cannot be called on a KeyedStream: set it on the "
+                         "operator before key_by() or after the keyed operator")
+
+    def name(self, name: str):
+        raise ValueError("a KeyedStream has no operator of its own to name")
+
+
+class DataStreamSink:
+    """What print(), add_sink() and sink_to() return: the sink operator's settings."""
+
+    def __init__(self, transformation: Transformation):
+        self._transformation = transformation
+
+    def name(self, name: str) -> "DataStreamSink":
+        self._transformation.name = name
+        return self
+
+    def uid(self, uid: str) -> "DataStreamSink":
+        self._transformation.uid = uid
+        return self
+
+    def set_uid_hash(self, uid_hash: str) -> "DataStreamSink":
+        self._transformation.uid = uid_hash
+        return self
+
+    def set_description(self, description: str) -> "DataStreamSink":
+        self._transformation.description = description
+        return self
+
+    def set_parallelism(self, parallelism: int) -> "DataStreamSink":
+        if not isinstance(parallelism, int) or parallelism < 1:
+            raise ValueError(f"parallelism must be a positive int, got {parallelism!r}")
+        self._transformation.parallelism = parallelism
+        return self
+
+    def disable_chaining(self) -> "DataStreamSink":
+        self._transformation.chaining = False
+        return self
+
+    def slot_sharing_group(self, slot_sharing_group: Any) -> "DataStreamSink":
+        return self
