@@ -6,6 +6,7 @@
 - Duration, Time, Instant: time amounts and points.
 - SerializationSchema, DeserializationSchema, SimpleStringSchema, ByteArraySchema, Encoder:
   records to bytes and back.
+- WatermarkStrategy, TimestampAssigner: how sources assign event time.
 """
 
 from fluvial.common.configuration import Configuration
@@ -20,6 +21,7 @@ from fluvial.common.serialization import (
 from fluvial.common.time import Duration, Instant, Time
 from fluvial.common.typeinfo import TypeInformation, Types
 from fluvial.common.types import Row, RowKind
+from fluvial.common.watermark_strategy import TimestampAssigner, WatermarkStrategy
 
 __all__ = [
     "ByteArraySchema",
@@ -34,6 +36,8 @@ __all__ = [
     "SerializationSchema",
     "SimpleStringSchema",
     "Time",
+    "TimestampAssigner",
     "TypeInformation",
     "Types",
+    "WatermarkStrategy",
 ]

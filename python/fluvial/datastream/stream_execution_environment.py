@@ -10,11 +10,19 @@ from fluvial.datastream.connectors.base import Source, source_spec
 from fluvial.datastream.data_stream import DataStream
 from fluvial.datastream.execution_mode import RuntimeExecutionMode
 from fluvial.datastream.functions import RuntimeContext, SourceFunction
-from fluvial.errors import InvalidJobError
+from fluvial.errors import InvalidJobError, UnsupportedFeatureError
 
 __all__ = ["StreamExecutionEnvironment"]
 
 DEFAULT_JOB_NAME = "Flink Streaming Job"
+
+
+def _refuse_event_time(watermark_strategy: Any) -> None:
+    # Timestamps must not be dropped silently while event time is not there yet.
+    if getattr(watermark_strategy, "_timestamp_assigner", None) is not None:
+        raise UnsupportedFeatureError(
+            "WatermarkStrategy.with_timestamp_assigner(): event time (timestamps, watermarks, "
+            "timers, windows) is not supported by Fluvial yet")
 
 
 class StreamExecutionEnvironment:
@@ -113,6 +121,7 @@ class StreamExecutionEnvironment:
         if not isinstance(source, Source):
             raise TypeError(f"from_source() expects a Source such as FileSource, got "
                             f"{type(source).__name__}")
+        _refuse_event_time(watermark_strategy)
 
         def make_spec(info: SubtaskInfo) -> dict:
             return source_spec(source._create_reader(info.index, info.parallelism))

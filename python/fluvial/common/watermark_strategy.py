@@ -1,0 +1,57 @@
+"""WatermarkStrategy and TimestampAssigner (PyFlink's pyflink.common.watermark_strategy).
+
+The strategy is recorded on the source; event time itself (timestamps,
+watermarks, timers, windows) arrives with the event-time work, and until then
+a strategy that assigns timestamps is refused rather than ignored.
+"""
+
+from abc import ABC, abstractmethod
+from typing import Any, Optional
+
+from fluvial.common.time import Duration
+
+__all__ = ["TimestampAssigner", "WatermarkStrategy"]
+
+
+class TimestampAssigner(ABC):
+    @abstractmethod
+    def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
+        """Returns the event time of 'value' in epoch milliseconds."""
+
+
+class WatermarkStrategy:
+    def __init__(self, kind: str, max_out_of_orderness: Optional[Duration] = None):
+        self._kind = kind
+        self._max_out_of_orderness = max_out_of_orderness
+        self._timestamp_assigner: Optional[TimestampAssigner] = None
+        self._idleness: Optional[Duration] = None
+
+    @staticmethod
+    def for_monotonous_timestamps() -> "WatermarkStrategy":
+        """Watermarks for timestamps that never decrease."""
+        return WatermarkStrategy("monotonous", Duration.of_millis(0))
+
+    @staticmethod
+    def for_bounded_out_of_orderness(max_out_of_orderness: Duration) -> "WatermarkStrategy":
+        """Watermarks trailing the largest timestamp seen by 'max_out_of_orderness'."""
+        if not isinstance(max_out_of_orderness, Duration):
+            raise TypeError(f"max_out_of_orderness must be a Duration, got {max_out_of_orderness!r}")
+        return WatermarkStrategy("bounded_out_of_orderness", max_out_of_orderness)
+
+    @staticmethod
+    def no_watermarks() -> "WatermarkStrategy":
+        return WatermarkStrategy("none")
+
+    def with_timestamp_assigner(self, timestamp_assigner: TimestampAssigner) -> "WatermarkStrategy":
+        if not isinstance(timestamp_assigner, TimestampAssigner):
+            raise TypeError(f"with_timestamp_assigner() expects a TimestampAssigner, got "
+                            f"{type(timestamp_assigner).__name__}")
+        self._timestamp_assigner = timestamp_assigner
+        return self
+
+    def with_idleness(self, idle_timeout: Duration) -> "WatermarkStrategy":
+        self._idleness = idle_timeout
+        return self
+
+    def __repr__(self) -> str:
+        return f"WatermarkStrategy({self._kind})"
