@@ -25,6 +25,10 @@ class Batch {
       selected->routing.reserve(indices.size());
       for (uint32_t index : indices) selected->routing.push_back(routing[index]);
     }
+    if (!timestamps.empty()) {
+      selected->timestamps.reserve(indices.size());
+      for (uint32_t index : indices) selected->timestamps.push_back(timestamps[index]);
+    }
     return selected;
   }
 
@@ -33,6 +37,7 @@ class Batch {
   std::unique_ptr<Batch> Share() const {
     auto shared = ShareRecords();
     shared->routing = routing;
+    shared->timestamps = timestamps;
     return shared;
   }
 
@@ -40,6 +45,10 @@ class Batch {
   /// the key group before a hash exchange, the target subtask before a custom
   /// partitioner. Empty when nothing upstream assigned it.
   std::vector<uint32_t> routing;
+
+  /// The event time of each record in epoch milliseconds, or empty when the
+  /// records carry none (no timestamp assigner upstream).
+  std::vector<int64_t> timestamps;
 
  protected:
   virtual std::unique_ptr<Batch> SelectRecords(const std::vector<uint32_t>& indices) const = 0;

@@ -30,7 +30,9 @@ std::string OperatorFailure::location() const {
                         parallelism_, ")");
 }
 
-Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock) : lock_(std::move(lock)) {
+Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock)
+    : lock_(std::move(lock)),
+      clock_(graph.clock ? graph.clock : std::make_shared<SystemClock>()) {
   ValidateJobGraph(graph);
   // Which worker hosts each node's subtasks, and the instance it runs there.
   std::map<int, std::vector<Worker*>> host_of;
@@ -54,6 +56,7 @@ Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock) : lock_(std
       instance->info.subtask_index = subtask;
       instance->info.parallelism = node.parallelism;
       instance->info.max_parallelism = node.max_parallelism;
+      instance->info.clock = clock_.get();
       instance->info.key_group_begin = FirstKeyGroup(subtask, node.max_parallelism, node.parallelism);
       instance->info.key_group_end =
           FirstKeyGroup(subtask + 1, node.max_parallelism, node.parallelism);
@@ -74,8 +77,9 @@ Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock) : lock_(std
       const JobNode& from = *node_by_id.at(edge.from_node);
       for (int sender = 0; sender < from.parallelism; ++sender) {
         ChainNode* sending = instance_of[from.id][sender];
+        OutputTargets& targets = sending->targets_for(edge.output_tag);
         if (chained) {
-          sending->output.targets.push_back(instance_of[node.id][sender]->chained_input.get());
+          targets.Add(instance_of[node.id][sender]->chained_input.get());
           continue;
         }
         auto writer = std::make_unique<ExchangeWriter>(
@@ -86,7 +90,7 @@ Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock) : lock_(std
           Worker* receiver = host_of[node.id][target];
           writer->Connect(target, receiver->mailbox(), receiver->RegisterChannel());
         }
-        sending->output.targets.push_back(host_of[from.id][sender]->AddWriter(std::move(writer)));
+        targets.Add(host_of[from.id][sender]->AddWriter(std::move(writer)));
       }
     }
   }

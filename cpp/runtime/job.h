@@ -68,6 +68,7 @@ class Job {
 
  private:
   std::shared_ptr<ExecutionLock> lock_;
+  std::shared_ptr<Clock> clock_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> cancelled_{false};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/clock.h"
 #include "runtime/operator.h"
 
 namespace fluvial::runtime {
@@ -27,6 +28,9 @@ struct JobEdge {
   int from_node = 0;
   int input_index = 0;
   PartitionKind partition = PartitionKind::kForward;
+  /// Which output of 'from_node' feeds this edge: 0 the main output, >= 1 a
+  /// side output.
+  int output_tag = 0;
 };
 
 /// An immutable description of one operator of the job; the factories build
@@ -52,6 +56,8 @@ struct JobGraph {
   std::vector<JobNode> nodes;
   /// Data batches a worker's mailbox holds before its producers wait.
   size_t mailbox_capacity = 16;
+  /// The processing-time clock; the system clock when null.
+  std::shared_ptr<Clock> clock;
 };
 
 /// Returns true if 'node' runs in the same worker as its (single) input,

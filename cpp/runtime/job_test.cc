@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <thread>
 
 #include "common/errors.h"
 #include "runtime/key_groups.h"
@@ -28,7 +29,10 @@ class RangeSource : public SourceOperator {
     }
     auto batch = std::make_unique<IntBatch>();
     while (next_ < end_ && batch->values.size() < 100) batch->values.push_back(next_++);
-    if (batch->size() > 0) out.Collect(std::move(batch));
+    if (batch->size() > 0) {
+      out.Collect(std::move(batch));
+      out.EmitWatermark(next_ - 1);  // event time = the value
+    }
     return next_ < end_ ? SourceStatus::kMoreAvailable : SourceStatus::kEnded;
   }
   void Cancel() override { cancelled_ = true; }
@@ -254,6 +258,98 @@ TEST(JobTest, ForwardWithDifferentParallelismIsRejected) {
     EXPECT_NE(std::string(error.what()).find("forward partitioning needs equal parallelism"),
               std::string::npos);
   }
+}
+
+// Records every watermark it is given; even values go to the main output,
+// odd ones to side output 1.
+class SplitAndWatch : public Operator {
+ public:
+  explicit SplitAndWatch(std::vector<int64_t>* watermarks) : watermarks_(watermarks) {}
+  void ProcessBatch(int, BatchPtr batch, Collector& out) override {
+    auto evens = std::make_unique<IntBatch>(), odds = std::make_unique<IntBatch>();
+    for (int64_t value : static_cast<IntBatch&>(*batch).values) {
+      (value % 2 == 0 ? evens : odds)->values.push_back(value);
+    }
+    out.Collect(std::move(evens));
+    out.CollectSide(1, std::move(odds));
+  }
+  void ProcessWatermark(int64_t watermark, Collector& out) override {
+    watermarks_->push_back(watermark);
+    out.EmitWatermark(watermark);
+  }
+
+ private:
+  std::vector<int64_t>* watermarks_;
+};
+
+TEST(JobTest, WatermarkIsMinimumOverChannelsAndEndsAtMax) {
+  Collected evens, odds;
+  std::vector<int64_t> watermarks;
+  JobGraph graph;
+  graph.nodes.push_back(Source(1, 3, 3000));
+  graph.nodes.push_back(Node(2, "Split", 1, {{1, 0, PartitionKind::kRebalance}},
+                             [&] { return std::make_unique<SplitAndWatch>(&watermarks); }));
+  graph.nodes.push_back(Node(3, "Evens", 1, {{2, 0, PartitionKind::kForward, 0}},
+                             [&] { return std::make_unique<CollectSink>(&evens); }));
+  JobEdge side{2, 0, PartitionKind::kForward, 1};
+  graph.nodes.push_back(Node(4, "Odds", 1, {side},
+                             [&] { return std::make_unique<CollectSink>(&odds); }));
+  Job job(graph, nullptr);
+  job.Start();
+  job.Wait();
+  ASSERT_FALSE(job.failure());
+  ASSERT_FALSE(watermarks.empty());
+  EXPECT_TRUE(std::is_sorted(watermarks.begin(), watermarks.end()));
+  EXPECT_EQ(watermarks.back(), kMaxWatermark);
+  // Event time never passes the largest timestamp before the inputs end.
+  for (int64_t watermark : watermarks) {
+    EXPECT_TRUE(watermark < 3000 || watermark == kMaxWatermark) << watermark;
+  }
+  EXPECT_EQ(std::count(watermarks.begin(), watermarks.end(), kMaxWatermark), 1);
+  EXPECT_EQ(evens.values.size(), 1500u);
+  EXPECT_EQ(odds.values.size(), 1500u);
+  for (int64_t value : odds.values) EXPECT_EQ(value % 2, 1);
+}
+
+// Fires a processing-time timer every 'period' ms of the job clock, counting.
+class Ticker : public Operator {
+ public:
+  Ticker(int64_t period, std::atomic<int>* fired) : period_(period), fired_(fired) {}
+  void Open(const OperatorInfo& info) override { next_ = info.clock->NowMillis() + period_; }
+  void ProcessBatch(int, BatchPtr, Collector&) override {}
+  int64_t NextProcessingTimer() const override { return next_; }
+  void OnProcessingTime(int64_t now, Collector&) override {
+    ++*fired_;
+    next_ = now + period_;
+  }
+
+ private:
+  int64_t period_;
+  int64_t next_ = kNoTimer;
+  std::atomic<int>* fired_;
+};
+
+TEST(JobTest, ProcessingTimersFollowTheJobClock) {
+  auto clock = std::make_shared<ManualClock>(1000);
+  std::atomic<int> fired{0};
+  JobGraph graph;
+  graph.clock = clock;
+  graph.nodes.push_back(Source(1, 1, 0, /*unbounded=*/true));
+  graph.nodes.push_back(Node(2, "Ticker", 1, {{1, 0, PartitionKind::kForward}},
+                             [&] { return std::make_unique<Ticker>(50, &fired); }));
+  graph.nodes[1].chaining_enabled = false;
+  Job job(graph, nullptr);
+  job.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(fired.load(), 0) << "the manual clock has not moved";
+  clock->Advance(50);
+  for (int i = 0; i < 200 && fired.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(fired.load(), 1);
+  job.Cancel();
+  job.Wait();
+  EXPECT_FALSE(job.failure());
 }
 
 }  // namespace

@@ -1,16 +1,30 @@
 #pragma once
 
+#include <cstdint>
+#include <limits>
 #include <string>
 
 #include "runtime/batch.h"
 
 namespace fluvial::runtime {
 
-/// Receives the batches an operator emits. Emitting hands the batch over.
+/// The smallest and largest event times. A watermark of kMaxWatermark means
+/// "no more records": every event-time timer and window fires.
+constexpr int64_t kMinWatermark = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMaxWatermark = std::numeric_limits<int64_t>::max();
+/// "No timer pending" for NextProcessingTimer.
+constexpr int64_t kNoTimer = std::numeric_limits<int64_t>::max();
+
+/// Receives what an operator emits: batches on its main output or on a side
+/// output (numbered from 1), and watermarks. Emitting hands the batch over.
 class Collector {
  public:
   virtual ~Collector() = default;
   virtual void Collect(BatchPtr batch) = 0;
+  /// Emits on side output 'tag' (>= 1); dropped if nothing consumes it.
+  virtual void CollectSide(int tag, BatchPtr batch) = 0;
+  /// Tells everything downstream that no record older than 'watermark' follows.
+  virtual void EmitWatermark(int64_t watermark) = 0;
 };
 
 /// Where a running operator instance sits in the job.
@@ -22,11 +36,15 @@ struct OperatorInfo {
   /// First and one-past-last key group this subtask owns (keyed operators).
   uint32_t key_group_begin = 0;
   uint32_t key_group_end = 128;
+  /// The job's processing-time clock (never null while the job runs).
+  const class Clock* clock = nullptr;
 };
 
 /// The contract of every operator that consumes input.
 ///
 /// Implementation rules:
+/// - Records keep their order per input channel; a watermark follows every
+///   record sent before it on that channel.
 /// - All methods of one instance are called on the same worker thread and
 ///   never concurrently, so an operator needs no locks for its own state.
 /// - Open is called once before any input; Finish once after every input has
@@ -43,6 +61,14 @@ class Operator {
   /// Processes one batch that arrived on input 'input' (0, or 1 for the
   /// second input of a two-input operator).
   virtual void ProcessBatch(int input, BatchPtr batch, Collector& out) = 0;
+  /// Called when the event-time clock (the minimum watermark over all input
+  /// channels) advances: fire what is due, then pass the watermark on.
+  virtual void ProcessWatermark(int64_t watermark, Collector& out) { out.EmitWatermark(watermark); }
+  /// Returns the earliest processing time (ms) at which OnProcessingTime must
+  /// run, or kNoTimer.
+  virtual int64_t NextProcessingTimer() const { return kNoTimer; }
+  /// Called when the processing-time clock reached NextProcessingTimer().
+  virtual void OnProcessingTime(int64_t now, Collector& out) { (void)now, (void)out; }
   virtual void Finish(Collector& out) { (void)out; }
   virtual void Close() {}
   virtual bool RequiresPython() const { return false; }

@@ -1,5 +1,6 @@
 #include "runtime/worker.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -43,7 +44,13 @@ class ChainedInput : public Collector {
  public:
   explicit ChainedInput(ChainNode* node) : node_(node) {}
   void Collect(BatchPtr batch) override {
-    Guarded(node_->info, [&] { node_->op->ProcessBatch(0, std::move(batch), node_->output); });
+    Guarded(node_->info, [&] { node_->op->ProcessBatch(0, std::move(batch), node_->output()); });
+  }
+  void CollectSide(int, BatchPtr) override {
+    throw InternalError("a chained input receives its predecessor's output, never a side output");
+  }
+  void EmitWatermark(int64_t watermark) override {
+    Guarded(node_->info, [&] { node_->op->ProcessWatermark(watermark, node_->output()); });
   }
 
  private:
@@ -52,10 +59,24 @@ class ChainedInput : public Collector {
 
 }  // namespace
 
-void ChainNode::FanOut::Collect(BatchPtr batch) {
-  if (targets.empty()) return;  // a sink's output goes nowhere
-  for (size_t i = 0; i + 1 < targets.size(); ++i) targets[i]->Collect(batch->Share());
-  targets.back()->Collect(std::move(batch));
+void OutputTargets::Collect(BatchPtr batch) {
+  if (targets_.empty()) return;  // nothing consumes this output
+  for (size_t i = 0; i + 1 < targets_.size(); ++i) targets_[i]->Collect(batch->Share());
+  targets_.back()->Collect(std::move(batch));
+}
+
+void OutputTargets::EmitWatermark(int64_t watermark) {
+  for (Collector* target : targets_) target->EmitWatermark(watermark);
+}
+
+void ChainNode::CollectSide(int tag, BatchPtr batch) {
+  auto found = side_outputs.find(tag);
+  if (found != side_outputs.end()) found->second.Collect(std::move(batch));
+}
+
+void ChainNode::EmitWatermark(int64_t watermark) {
+  main_output.EmitWatermark(watermark);
+  for (auto& [tag, targets] : side_outputs) targets.EmitWatermark(watermark);
 }
 
 ExchangeWriter::ExchangeWriter(std::unique_ptr<Partitioner> partitioner, int input_index)
@@ -66,18 +87,38 @@ void ExchangeWriter::Connect(int target, Mailbox* mailbox, int channel) {
   receivers_[target] = Receiver{mailbox, channel};
 }
 
-void ExchangeWriter::Collect(BatchPtr batch) { partitioner_->Route(std::move(batch), &pending_); }
+void ExchangeWriter::Collect(BatchPtr batch) {
+  partitioner_->Route(std::move(batch), &routed_);
+  for (auto& [target, part] : routed_) {
+    StreamMessage message;
+    message.kind = MessageKind::kData;
+    message.batch = std::move(part);
+    pending_.emplace_back(target, std::move(message));
+  }
+  routed_.clear();
+}
+
+void ExchangeWriter::CollectSide(int, BatchPtr) {
+  throw InternalError("an exchange receives one output of its sender, never a side output");
+}
+
+void ExchangeWriter::EmitWatermark(int64_t watermark) {
+  for (size_t target = 0; target < receivers_.size(); ++target) {
+    if (receivers_[target].mailbox == nullptr) continue;
+    StreamMessage message;
+    message.kind = MessageKind::kWatermark;
+    message.watermark = watermark;
+    pending_.emplace_back(static_cast<int>(target), std::move(message));
+  }
+}
 
 bool ExchangeWriter::Flush() {
   bool open = true;
-  for (auto& [target, batch] : pending_) {
+  for (auto& [target, message] : pending_) {
     const Receiver& receiver = receivers_.at(target);
     FLUVIAL_CHECK(receiver.mailbox != nullptr, "no channel to subtask ", target);
-    StreamMessage message;
-    message.kind = MessageKind::kData;
     message.input = input_index_;
     message.channel = receiver.channel;
-    message.batch = std::move(batch);
     if (!receiver.mailbox->Push(std::move(message))) {
       open = false;
       break;
@@ -106,7 +147,7 @@ ChainNode* Worker::AddNode(std::unique_ptr<ChainNode> node) {
   requires_python_ |= node->op ? node->op->RequiresPython() : node->source->RequiresPython();
   nodes_.push_back(std::move(node));
   ChainNode* added = nodes_.back().get();
-  // Chained nodes are reached from their predecessor's fan-out.
+  // Chained nodes are reached from their predecessor's outputs.
   if (nodes_.size() > 1) added->chained_input = std::make_unique<ChainedInput>(added);
   return added;
 }
@@ -124,6 +165,43 @@ bool Worker::FlushWriters() {
 
 void Worker::Cancel() {
   if (!nodes_.empty() && nodes_[0]->source) nodes_[0]->source->Cancel();
+}
+
+int64_t Worker::NextProcessingTimer() const {
+  int64_t next = kNoTimer;
+  for (const auto& node : nodes_) {
+    if (node->op) next = std::min(next, node->op->NextProcessingTimer());
+  }
+  return next;
+}
+
+void Worker::FireProcessingTimers() {
+  const int64_t now = nodes_[0]->info.clock->NowMillis();
+  for (auto& node : nodes_) {
+    if (node->op && node->op->NextProcessingTimer() <= now) {
+      Guarded(node->info, [&] { node->op->OnProcessingTime(now, node->output()); });
+    }
+  }
+}
+
+std::chrono::steady_clock::time_point Worker::WaitDeadline(int64_t cap_millis) const {
+  int64_t wait = cap_millis;
+  const int64_t next = NextProcessingTimer();
+  if (next != kNoTimer) {
+    wait = std::clamp<int64_t>(next - nodes_[0]->info.clock->NowMillis(), 0, cap_millis);
+  }
+  return std::chrono::steady_clock::now() + std::chrono::milliseconds(wait);
+}
+
+void Worker::AdvanceWatermark(int channel, int64_t watermark) {
+  int64_t& channel_watermark = channel_watermarks_.at(channel);
+  if (watermark <= channel_watermark) return;  // watermarks never go back
+  channel_watermark = watermark;
+  const int64_t combined = *std::min_element(channel_watermarks_.begin(), channel_watermarks_.end());
+  if (combined <= current_watermark_) return;
+  current_watermark_ = combined;
+  ChainNode& head = *nodes_[0];
+  Guarded(head.info, [&] { head.op->ProcessWatermark(combined, head.output()); });
 }
 
 void Worker::Run() {
@@ -153,7 +231,7 @@ void Worker::Run() {
         // Nodes were added in topological order: finishing a node may emit
         // into the nodes after it, which are finished next.
         for (auto& node : nodes_) {
-          if (node->op) Guarded(node->info, [&] { node->op->Finish(node->output); });
+          if (node->op) Guarded(node->info, [&] { node->op->Finish(node->output()); });
         }
       }
       if (FlushWriters()) {
@@ -193,37 +271,52 @@ void Worker::RunSource(ExecutionLock::ThreadScope* scope) {
     SourceStatus status;
     {
       Turn turn(scope);
-      status = Guarded(head.info, [&] { return head.source->Poll(head.output); });
+      status = Guarded(head.info, [&] { return head.source->Poll(head.output()); });
+      if (NextProcessingTimer() != kNoTimer) FireProcessingTimers();
+      if (status == SourceStatus::kEnded) {
+        // A bounded input is over: event time jumps to its end, so every
+        // pending event-time timer and window downstream fires.
+        head.EmitWatermark(kMaxWatermark);
+      }
     }
     if (!FlushWriters()) return;
     if (status == SourceStatus::kEnded) return;
-    if (status == SourceStatus::kIdle) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (status == SourceStatus::kIdle) std::this_thread::sleep_until(WaitDeadline(1));
   }
 }
 
 void Worker::RunOperators(ExecutionLock::ThreadScope* scope) {
-  ChainNode& head = *nodes_[0];
+  channel_watermarks_.assign(channel_count_, kMinWatermark);
   int ended_channels = 0;
   std::vector<StreamMessage> messages;
   while (ended_channels < channel_count_) {
-    if (!mailbox_->PopAll(&messages, 64)) return;  // closed: the job was cancelled
+    // Without pending timers, wait for input for as long as it takes (in
+    // slices, so a manual test clock is noticed too).
+    const bool timers_pending = NextProcessingTimer() != kNoTimer;
+    if (!mailbox_->PopAll(&messages, 64, WaitDeadline(timers_pending ? 10 : 100))) return;
+    if (messages.empty() && !timers_pending) continue;
     {
       Turn turn(scope);
+      ChainNode& head = *nodes_[0];
       for (auto& message : messages) {
         switch (message.kind) {
           case MessageKind::kData:
             Guarded(head.info, [&] {
-              head.op->ProcessBatch(message.input, std::move(message.batch), head.output);
+              head.op->ProcessBatch(message.input, std::move(message.batch), head.output());
             });
             break;
-          case MessageKind::kEndOfInput:
-            ++ended_channels;
-            break;
           case MessageKind::kWatermark:
-            break;  // event time arrives with the windowing work
+            AdvanceWatermark(message.channel, message.watermark);
+            break;
+          case MessageKind::kEndOfInput:
+            // An ended channel holds event time back no more.
+            ++ended_channels;
+            AdvanceWatermark(message.channel, kMaxWatermark);
+            break;
         }
       }
       messages.clear();
+      if (timers_pending) FireProcessingTimers();
     }
     if (!FlushWriters()) return;
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -13,26 +14,41 @@ namespace fluvial::runtime {
 
 class Job;
 
-/// One running operator instance inside a worker, with the collector its
-/// output goes to (chained operators and exchange writers, fanned out).
-struct ChainNode {
-  class FanOut : public Collector {
-   public:
-    void Collect(BatchPtr batch) override;
-    std::vector<Collector*> targets;
-  };
+/// Where one output of an operator instance goes: chained operators called
+/// directly and exchange writers, each handed every batch and watermark.
+class OutputTargets {
+ public:
+  void Add(Collector* target) { targets_.push_back(target); }
+  void Collect(BatchPtr batch);
+  void EmitWatermark(int64_t watermark);
 
+ private:
+  std::vector<Collector*> targets_;
+};
+
+/// One running operator instance inside a worker, with its outputs.
+struct ChainNode : public Collector {
   std::unique_ptr<Operator> op;            // set unless this is the source
   std::unique_ptr<SourceOperator> source;  // set for the head of a source chain
   OperatorInfo info;
-  FanOut output;
+  OutputTargets main_output;
+  std::map<int, OutputTargets> side_outputs;
   /// How the predecessor in the chain calls this node (null for the head).
   std::unique_ptr<Collector> chained_input;
+
+  /// The operator's own output: this node is the Collector it emits into.
+  Collector& output() { return *this; }
+  OutputTargets& targets_for(int tag) { return tag == 0 ? main_output : side_outputs[tag]; }
+
+  void Collect(BatchPtr batch) override { main_output.Collect(std::move(batch)); }
+  void CollectSide(int tag, BatchPtr batch) override;
+  void EmitWatermark(int64_t watermark) override;
 };
 
 /// Sends one operator instance's output over an exchange: partitions each
-/// batch and keeps the parts until Flush, which the worker calls after
-/// leaving the interpreter lock, because pushing may wait for space.
+/// batch and keeps the parts, with watermarks in order, until Flush, which
+/// the worker calls after leaving the interpreter lock, because pushing may
+/// wait for space.
 class ExchangeWriter : public Collector {
  public:
   ExchangeWriter(std::unique_ptr<Partitioner> partitioner, int input_index);
@@ -41,7 +57,10 @@ class ExchangeWriter : public Collector {
   std::vector<int> PossibleTargets() const { return partitioner_->PossibleTargets(); }
 
   void Collect(BatchPtr batch) override;
-  /// Pushes the pending parts; returns false if a receiver was closed.
+  void CollectSide(int tag, BatchPtr batch) override;
+  /// Queues the watermark for every connected receiver.
+  void EmitWatermark(int64_t watermark) override;
+  /// Pushes what is pending; returns false if a receiver was closed.
   bool Flush();
   /// Tells every connected receiver this sender is done.
   void SendEndOfInput();
@@ -56,12 +75,15 @@ class ExchangeWriter : public Collector {
   std::unique_ptr<Partitioner> partitioner_;
   int input_index_;
   std::vector<Receiver> receivers_;
-  std::vector<std::pair<int, BatchPtr>> pending_;
+  std::vector<std::pair<int, StreamMessage>> pending_;
+  std::vector<std::pair<int, BatchPtr>> routed_;
 };
 
 /// One subtask of a chain of operators, run on its own thread as a loop:
 /// take what the mailbox holds (or poll the source), enter the interpreter
 /// lock once, push everything through the chain, leave, flush the exchanges.
+/// The worker also keeps event time (the minimum watermark over its input
+/// channels) and runs processing-time timers when due.
 class Worker {
  public:
   Worker(Job* job, size_t mailbox_capacity, bool is_source);
@@ -82,6 +104,15 @@ class Worker {
   void RunSource(ExecutionLock::ThreadScope* scope);
   void RunOperators(ExecutionLock::ThreadScope* scope);
   bool FlushWriters();
+  /// Updates channel 'channel' to 'watermark' and advances event time if the
+  /// minimum over all channels moved (inside the interpreter lock).
+  void AdvanceWatermark(int channel, int64_t watermark);
+  /// The earliest processing-time timer of any operator in the chain.
+  int64_t NextProcessingTimer() const;
+  /// Runs the processing-time timers that are due (inside the lock).
+  void FireProcessingTimers();
+  /// How long to wait for input before timers must run, at most 'cap' ms.
+  std::chrono::steady_clock::time_point WaitDeadline(int64_t cap_millis) const;
 
   Job* job_;
   std::unique_ptr<Mailbox> mailbox_;
@@ -89,6 +120,8 @@ class Worker {
   std::vector<std::unique_ptr<ExchangeWriter>> writers_;
   int channel_count_ = 0;
   bool requires_python_ = false;
+  std::vector<int64_t> channel_watermarks_;
+  int64_t current_watermark_ = kMinWatermark;
 };
 
 }  // namespace fluvial::runtime
