@@ -10,6 +10,8 @@
 #include "python/python_error.h"
 #include "python/python_lock.h"
 #include "python/python_operator.h"
+#include "python/timer_service.h"
+#include "runtime/clock.h"
 #include "runtime/job.h"
 
 namespace fluvial::bindings {
@@ -30,8 +32,8 @@ runtime::PartitionKind ParsePartitionKind(const std::string& name) {
 }
 
 // Reads the plan written by fluvial/datastream/_plan.py: each node has id,
-// name, parallelism, max_parallelism, chaining, inputs [(from, input, kind)],
-// is_source and instantiate(subtask) -> spec dict.
+// name, parallelism, max_parallelism, chaining, inputs [(from, input, kind,
+// output_tag)], is_source and instantiate(subtask) -> spec dict.
 runtime::JobGraph BuildGraph(const std::string& name, const py::list& nodes,
                              size_t mailbox_capacity) {
   runtime::JobGraph graph;
@@ -47,7 +49,8 @@ runtime::JobGraph BuildGraph(const std::string& name, const py::list& nodes,
     for (const py::handle& input : item.attr("inputs")) {
       auto edge = input.cast<py::tuple>();
       node.inputs.push_back(runtime::JobEdge{edge[0].cast<int>(), edge[1].cast<int>(),
-                                             ParsePartitionKind(edge[2].cast<std::string>())});
+                                             ParsePartitionKind(edge[2].cast<std::string>()),
+                                             edge.size() > 3 ? edge[3].cast<int>() : 0});
     }
     py::object instantiate = item.attr("instantiate");
     // Called only while the Job is built, on this thread, with the GIL held.
@@ -67,8 +70,10 @@ runtime::JobGraph BuildGraph(const std::string& name, const py::list& nodes,
 
 class JobHandle {
  public:
-  JobHandle(const std::string& name, const py::list& nodes, size_t mailbox_capacity) {
+  JobHandle(const std::string& name, const py::list& nodes, size_t mailbox_capacity,
+            std::shared_ptr<runtime::ManualClock> clock) {
     runtime::JobGraph graph = BuildGraph(name, nodes, mailbox_capacity);
+    graph.clock = clock;
     job_ = std::make_unique<runtime::Job>(graph, std::make_shared<python::PythonExecutionLock>());
   }
 
@@ -146,8 +151,10 @@ class JobHandle {
 
 void BindJob(py::module_& module) {
   py::class_<JobHandle>(module, "Job")
-      .def(py::init<const std::string&, const py::list&, size_t>(), py::arg("name"),
-           py::arg("nodes"), py::arg("mailbox_capacity") = 16)
+      .def(py::init<const std::string&, const py::list&, size_t,
+                    std::shared_ptr<runtime::ManualClock>>(),
+           py::arg("name"), py::arg("nodes"), py::arg("mailbox_capacity") = 16,
+           py::arg("clock") = nullptr)
       .def("start", &JobHandle::Start)
       .def("wait", &JobHandle::Wait, py::arg("timeout") = -1.0,
            "Waits for the job to end (timeout in seconds, negative: forever); "
@@ -156,6 +163,28 @@ void BindJob(py::module_& module) {
       .def("done", &JobHandle::Done)
       .def("cancelled", &JobHandle::Cancelled)
       .def("failure", &JobHandle::Failure);
+
+  py::class_<runtime::ManualClock, std::shared_ptr<runtime::ManualClock>>(
+      module, "ManualClock", "A processing-time clock that moves only when told to (for tests).")
+      .def(py::init<int64_t>(), py::arg("start_millis") = 0)
+      .def("now", &runtime::ManualClock::NowMillis)
+      .def("set", &runtime::ManualClock::Set, py::arg("millis"))
+      .def("advance", &runtime::ManualClock::Advance, py::arg("millis"));
+
+  using python::TimerService;
+  py::class_<TimerService, std::shared_ptr<TimerService>>(
+      module, "TimerService", "Timers of the current key, for a keyed function (internal).")
+      .def("register_event_time_timer",
+           [](TimerService& self, int64_t t) { self.owner()->RegisterTimer(true, t); })
+      .def("register_processing_time_timer",
+           [](TimerService& self, int64_t t) { self.owner()->RegisterTimer(false, t); })
+      .def("delete_event_time_timer",
+           [](TimerService& self, int64_t t) { self.owner()->DeleteTimer(true, t); })
+      .def("delete_processing_time_timer",
+           [](TimerService& self, int64_t t) { self.owner()->DeleteTimer(false, t); })
+      .def("current_watermark", [](TimerService& self) { return self.owner()->CurrentWatermark(); })
+      .def("current_processing_time",
+           [](TimerService& self) { return self.owner()->CurrentProcessingTime(); });
 
   module.def(
       "describe_plan",

@@ -14,6 +14,7 @@ class FilterOperator : public PythonOperator {
     ObjectBatch& objects = AsObjectBatch(*batch);
     objects.ClearKeys();
     PyObject* call = call_.ptr();
+    const bool timed = !objects.timestamps.empty();
     size_t kept = 0;
     for (size_t i = 0; i < objects.records.size(); ++i) {
       PyObject* record = objects.records[i];
@@ -30,12 +31,14 @@ class FilterOperator : public PythonOperator {
         ThrowPythonError();
       }
       if (keep) {
+        if (timed) objects.timestamps[kept] = objects.timestamps[i];
         objects.records[kept++] = record;
       } else {
         Py_DECREF(record);
       }
     }
     objects.records.resize(kept);
+    if (timed) objects.timestamps.resize(kept);
     if (kept > 0) out.Collect(std::move(batch));
   }
 

@@ -11,6 +11,8 @@ std::unique_ptr<runtime::Operator> MakeFlatMapOperator(const py::dict& spec, boo
 std::unique_ptr<runtime::Operator> MakeKeyAssigner(const py::dict& spec, bool custom_partition);
 std::unique_ptr<runtime::Operator> MakeKeyedReduceOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeBatchSink(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeKeyedProcessOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeTimestampsOperator(const py::dict& spec);
 
 PythonOperator::PythonOperator(const py::dict& spec)
     : open_(Optional(spec, "open")), close_(Optional(spec, "close")) {}
@@ -40,6 +42,8 @@ std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec) {
   if (kind == "partition_custom") return MakeKeyAssigner(spec, true);
   if (kind == "reduce") return MakeKeyedReduceOperator(spec);
   if (kind == "sink") return MakeBatchSink(spec);
+  if (kind == "keyed_process") return MakeKeyedProcessOperator(spec);
+  if (kind == "timestamps") return MakeTimestampsOperator(spec);
   throw UserError("unknown operator kind '" + kind + "'");
 }
 

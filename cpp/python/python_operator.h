@@ -33,7 +33,8 @@ class PythonOperator : public runtime::Operator {
 };
 
 /// Builds the operator named by spec["kind"]: map, flat_map, filter, process,
-/// key_by, partition_custom, reduce or sink. Throws UserError on an unknown kind.
+/// key_by, partition_custom, reduce, keyed_process, timestamps or sink.
+/// Throws UserError on an unknown kind.
 std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec);
 
 /// Builds a source that calls spec["poll"]() for each batch: it returns a

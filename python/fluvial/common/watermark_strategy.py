@@ -1,8 +1,10 @@
 """WatermarkStrategy and TimestampAssigner (PyFlink's pyflink.common.watermark_strategy).
 
-The strategy is recorded on the source; event time itself (timestamps,
-watermarks, timers, windows) arrives with the event-time work, and until then
-a strategy that assigns timestamps is refused rather than ignored.
+A strategy gives each record its event time (the TimestampAssigner) and says
+how far behind the largest timestamp seen the watermark trails: 0 for
+monotonous timestamps, the given bound for out-of-order ones, no watermarks at
+all (but the final one at the end of a bounded input) for no_watermarks().
+The engine applies it per source subtask (cpp/python/timestamp_assigner.cc).
 """
 
 from abc import ABC, abstractmethod
@@ -24,7 +26,6 @@ class WatermarkStrategy:
         self._kind = kind
         self._max_out_of_orderness = max_out_of_orderness
         self._timestamp_assigner: Optional[TimestampAssigner] = None
-        self._idleness: Optional[Duration] = None
 
     @staticmethod
     def for_monotonous_timestamps() -> "WatermarkStrategy":
@@ -42,6 +43,14 @@ class WatermarkStrategy:
     def no_watermarks() -> "WatermarkStrategy":
         return WatermarkStrategy("none")
 
+    @staticmethod
+    def for_generator(generator_supplier) -> "WatermarkStrategy":
+        from fluvial.errors import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            "WatermarkStrategy.for_generator(): custom watermark generators are not supported by "
+            "Fluvial yet; use for_bounded_out_of_orderness() or for_monotonous_timestamps()")
+
     def with_timestamp_assigner(self, timestamp_assigner: TimestampAssigner) -> "WatermarkStrategy":
         if not isinstance(timestamp_assigner, TimestampAssigner):
             raise TypeError(f"with_timestamp_assigner() expects a TimestampAssigner, got "
@@ -50,8 +59,11 @@ class WatermarkStrategy:
         return self
 
     def with_idleness(self, idle_timeout: Duration) -> "WatermarkStrategy":
-        self._idleness = idle_timeout
-        return self
+        from fluvial.errors import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            "WatermarkStrategy.with_idleness(): idle sources are not supported by Fluvial yet; an "
+            "idle source subtask holds event time back until it sends records or ends")
 
     def __repr__(self) -> str:
         return f"WatermarkStrategy({self._kind})"

@@ -17,7 +17,7 @@ from fluvial.errors import InvalidJobError
 _transformation_ids = itertools.count(1)
 
 # Kinds that exist only in the plan, never as engine nodes.
-LOGICAL_KINDS = ("partition", "union", "key_by")
+LOGICAL_KINDS = ("partition", "union", "key_by", "side_output")
 
 
 @dataclass
@@ -30,6 +30,8 @@ class SubtaskInfo:
     max_parallelism: int
     job_parameters: Dict[str, str]
     batch_mode: bool
+    # OutputTag -> side output number, for the tags this operator's consumers read.
+    side_outputs: Dict[Any, int] = field(default_factory=dict)
 
 
 # A spec factory returns the dict the native operator reads (kind, call, open, ...).
@@ -52,10 +54,13 @@ class Transformation:
     uid: Optional[str] = None
     description: Optional[str] = None
     output_type: Any = None
-    # Logical kinds: the partitioning ("rebalance", ...) or the key selector.
+    # Logical kinds: the partitioning ("rebalance", ...), the key selector, the side output tag.
     partition: Optional[str] = None
     key_selector: Any = None
     partitioner: Any = None
+    output_tag: Any = None
+    # Two-input operators: inputs[i] feeds input i (otherwise all feed input 0).
+    two_input: bool = False
     id: int = field(default_factory=lambda: next(_transformation_ids))
 
 
@@ -69,9 +74,10 @@ class PlanNode:
     max_parallelism: int
     chaining: bool
     is_source: bool
-    inputs: List[Tuple[int, int, str]]
+    inputs: List[Tuple[int, int, str, int]]
     instantiate: Callable[[int], Dict[str, Any]]
     kind: str = ""
+    side_outputs: Dict[Any, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +86,7 @@ class _Edge:
     partition: Optional[str]
     key_selector: Any = None
     partitioner: Any = None
+    output_tag: int = 0
 
 
 class _Translator:
@@ -103,9 +110,10 @@ class _Translator:
         max_parallelism = transformation.max_parallelism or max(
             self.default_max_parallelism, parallelism)
         inputs = []
-        for upstream in transformation.inputs:
+        for position, upstream in enumerate(transformation.inputs):
+            input_index = position if transformation.two_input else 0
             for edge in self._edges_to(upstream):
-                inputs.append(self._connect(edge, parallelism, max_parallelism))
+                inputs.append(self._connect(edge, input_index, parallelism, max_parallelism))
         node = self._node(transformation.name, parallelism, max_parallelism,
                           transformation.chaining and self.chaining, transformation.is_source,
                           inputs, transformation.make_spec, transformation.kind)
@@ -124,26 +132,34 @@ class _Translator:
         """The physical nodes feeding through 'upstream', with their partitioning."""
         if upstream.kind == "union":
             return [edge for each in upstream.inputs for edge in self._edges_to(each)]
+        if upstream.kind == "side_output":
+            edges = self._edges_to(upstream.inputs[0])
+            for edge in edges:
+                tags = edge.node.side_outputs
+                edge.output_tag = tags.setdefault(upstream.output_tag, len(tags) + 1)
+            return edges
         if upstream.kind == "partition":
             return [_Edge(edge.node, upstream.partition, partitioner=upstream.partitioner,
-                          key_selector=upstream.key_selector)
+                          key_selector=upstream.key_selector, output_tag=edge.output_tag)
                     for edge in self._edges_to(upstream.inputs[0])]
         if upstream.kind == "key_by":
-            return [_Edge(edge.node, "hash", key_selector=upstream.key_selector)
+            return [_Edge(edge.node, "hash", key_selector=upstream.key_selector,
+                          output_tag=edge.output_tag)
                     for edge in self._edges_to(upstream.inputs[0])]
         return [_Edge(self.node_of[upstream.id], None)]
 
-    def _connect(self, edge: _Edge, parallelism: int, max_parallelism: int) -> Tuple[int, int, str]:
+    def _connect(self, edge: _Edge, input_index: int, parallelism: int,
+                 max_parallelism: int) -> Tuple[int, int, str, int]:
         source = edge.node
         if edge.partition in ("hash", "custom"):
             # Keys are extracted once, right after the sending operator, in a
             # node chained to it; the exchange then routes by what it computed.
             assigner = self._key_assigner(source, edge, parallelism, max_parallelism)
-            return (assigner.id, 0, edge.partition)
+            return (assigner.id, input_index, edge.partition, 0)
         partition = edge.partition
         if partition is None:
             partition = "forward" if source.parallelism == parallelism else "rebalance"
-        return (source.id, 0, partition)
+        return (source.id, input_index, partition, edge.output_tag)
 
     def _key_assigner(self, source: PlanNode, edge: _Edge, parallelism: int,
                       max_parallelism: int) -> PlanNode:
@@ -163,7 +179,8 @@ class _Translator:
                         "partition": partitioner_call(partitioner), "num_partitions": parallelism}
             name = "CustomPartitioner"
         return self._node(name, source.parallelism, source.max_parallelism, source.chaining,
-                          False, [(source.id, 0, "forward")], make_spec, edge.partition)
+                          False, [(source.id, 0, "forward", edge.output_tag)], make_spec,
+                          edge.partition)
 
     def _node(self, name, parallelism, max_parallelism, chaining, is_source, inputs, make_spec,
               kind) -> PlanNode:
@@ -171,8 +188,10 @@ class _Translator:
         job_parameters, batch_mode = self.job_parameters, self.batch_mode
 
         def instantiate(subtask: int) -> Dict[str, Any]:
+            # Called when the job starts, after translation has found every
+            # side output a consumer reads.
             info = SubtaskInfo(name, subtask, parallelism, max_parallelism, job_parameters,
-                               batch_mode)
+                               batch_mode, dict(node.side_outputs))
             return make_spec(info)
 
         node = PlanNode(node_id, name, parallelism, max_parallelism, chaining, is_source, inputs,
@@ -213,7 +232,7 @@ def plan_as_json(nodes: List[PlanNode]) -> str:
         if node.inputs:
             entry["predecessors"] = [
                 {"id": source, "ship_strategy": partition.upper(), "side": "second"}
-                for source, _, partition in node.inputs
+                for source, _, partition, _ in node.inputs
             ]
         described.append(entry)
     return json.dumps({"nodes": described}, indent=2)

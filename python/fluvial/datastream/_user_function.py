@@ -59,8 +59,28 @@ def function_calls(function: Any, method: str, info) -> Tuple[Callable, Optional
 def operator_spec(kind: str, function: Any, method: str, info, **extra: Any) -> Dict[str, Any]:
     call, open_hook, close_hook = function_calls(function, method, info)
     spec = {"kind": kind, "call": call, "open": open_hook, "close": close_hook}
+    spec.update(side_output_spec(info))
     spec.update(extra)
     return spec
+
+
+def side_output_spec(info) -> Dict[str, Any]:
+    """What an operator needs to route `yield tag, value` to its side outputs."""
+    from fluvial.datastream.output_tag import OutputTag
+
+    return {"output_tag_class": OutputTag, "side_outputs": dict(info.side_outputs)}
+
+
+def timestamp_spec(watermark_strategy: Any) -> Dict[str, Any]:
+    """The native form of a WatermarkStrategy: the assigner call and the watermark delay."""
+    if watermark_strategy is None:
+        return {}
+    assigner = watermark_strategy._timestamp_assigner
+    if assigner is not None:
+        assigner = cloudpickle.loads(cloudpickle.dumps(assigner)).extract_timestamp
+    delay = watermark_strategy._max_out_of_orderness
+    return {"timestamp_assigner": assigner,
+            "watermark_delay": None if delay is None else delay.to_milliseconds()}
 
 
 def key_selector_call(key_selector: Any) -> Callable[[Any], Any]:

@@ -4,6 +4,7 @@ a plan (fluvial/datastream/_plan.py) that the native engine runs."""
 from typing import Any, Callable, List, Optional, Union
 
 from fluvial.common.typeinfo import TypeInformation
+from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream import _aggregations
 from fluvial.datastream._plan import SubtaskInfo, Transformation
 from fluvial.datastream._user_function import (
@@ -11,8 +12,10 @@ from fluvial.datastream._user_function import (
     copy_for_subtask,
     operator_spec,
     output_validator,
+    timestamp_spec,
 )
 from fluvial.datastream.connectors.base import Sink, sink_spec
+from fluvial.datastream.output_tag import OutputTag
 from fluvial.datastream.functions import (
     FilterFunction,
     FlatMapFunction,
@@ -30,15 +33,26 @@ __all__ = ["DataStream", "KeyedStream", "DataStreamSink"]
 
 
 class _ProcessContext(ProcessFunction.Context):
-    """The context of a ProcessFunction on a non-keyed stream."""
+    """The context of a ProcessFunction on a non-keyed stream; the engine keeps
+    the current record's timestamp in cell[0]."""
+
+    __slots__ = ("_cell",)
+
+    def __init__(self, cell: list):
+        self._cell = cell
 
     def timestamp(self) -> Optional[int]:
-        return None
+        return self._cell[0]
 
     def timer_service(self):
         raise UnsupportedFeatureError(
             "timers are only available on keyed streams: use "
             "stream.key_by(...).process(KeyedProcessFunction) instead of a ProcessFunction")
+
+
+def _process_context() -> dict:
+    cell = [None]
+    return {"cell": cell, "context": _ProcessContext(cell)}
 
 
 class DataStream:
@@ -134,9 +148,8 @@ class DataStream:
         """Calls func.process_element(value, ctx) for every record; it yields the outputs."""
         if not isinstance(func, ProcessFunction):
             raise TypeError(f"process() expects a ProcessFunction, got {type(func).__name__}")
-        context = _ProcessContext()
         return self._one_input("process", "Process", func, "process_element", output_type,
-                               context=context)
+                               per_subtask=_process_context)
 
     def key_by(self, key_selector: Union[Callable, KeySelector],
                key_type: Optional[TypeInformation] = None) -> "KeyedStream":
@@ -193,6 +206,34 @@ class DataStream:
             kind="partition", name="CustomPartition", inputs=[self._transformation],
             partition="custom", partitioner=partitioner, key_selector=key_selector,
             output_type=self._transformation.output_type)
+        return DataStream(self._env, transformation)
+
+    def get_side_output(self, output_tag: OutputTag) -> "DataStream":
+        """The stream of values this operator's function emitted with ``yield output_tag, value``."""
+        if not isinstance(output_tag, OutputTag):
+            raise TypeError(f"get_side_output() expects an OutputTag, got {type(output_tag).__name__}")
+        self._physical("get_side_output")
+        transformation = Transformation(
+            kind="side_output", name=f"SideOutput({output_tag.tag_id})",
+            inputs=[self._transformation], output_tag=output_tag,
+            output_type=output_tag.type_info)
+        return DataStream(self._env, transformation)
+
+    def assign_timestamps_and_watermarks(self, watermark_strategy: WatermarkStrategy) -> "DataStream":
+        """Gives records new timestamps and watermarks from 'watermark_strategy'."""
+        if not isinstance(watermark_strategy, WatermarkStrategy):
+            raise TypeError(f"assign_timestamps_and_watermarks() expects a WatermarkStrategy, got "
+                            f"{type(watermark_strategy).__name__}")
+
+        def make_spec(info: SubtaskInfo) -> dict:
+            spec = {"kind": "timestamps"}
+            spec.update(timestamp_spec(watermark_strategy))
+            return spec
+
+        transformation = Transformation(
+            kind="timestamps", name="Timestamps/Watermarks", inputs=[self._transformation],
+            make_spec=make_spec, output_type=self._transformation.output_type)
+        self._env._add_transformation(transformation)
         return DataStream(self._env, transformation)
 
     # ------------------------------------------------------------ sinks
@@ -269,11 +310,12 @@ class DataStream:
     def _one_input(self, kind: str, name: str, function: Any, method: str,
                    declared_type: Optional[TypeInformation], output_type: Any = None,
                    **extra: Any) -> "DataStream":
-        batch_context = extra
+        per_subtask = extra.pop("per_subtask", None)
 
         def make_spec(info: SubtaskInfo) -> dict:
             validate = output_validator(declared_type, info.operator_name)
-            return operator_spec(kind, function, method, info, validate=validate, **batch_context)
+            more = dict(extra, **(per_subtask() if per_subtask else {}))
+            return operator_spec(kind, function, method, info, validate=validate, **more)
 
         transformation = Transformation(
             kind=kind, name=name, inputs=[self._transformation], make_spec=make_spec,

@@ -5,24 +5,23 @@ from typing import Any, Iterable, List, Optional
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
 from fluvial.common.typeinfo import TypeInformation
+from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream._plan import SubtaskInfo, Transformation, plan_as_json, translate
+from fluvial.datastream._user_function import timestamp_spec
 from fluvial.datastream.connectors.base import Source, source_spec
 from fluvial.datastream.data_stream import DataStream
 from fluvial.datastream.execution_mode import RuntimeExecutionMode
 from fluvial.datastream.functions import RuntimeContext, SourceFunction
-from fluvial.errors import InvalidJobError, UnsupportedFeatureError
+from fluvial.errors import InvalidJobError
 
 __all__ = ["StreamExecutionEnvironment"]
 
 DEFAULT_JOB_NAME = "Flink Streaming Job"
 
 
-def _refuse_event_time(watermark_strategy: Any) -> None:
-    # Timestamps must not be dropped silently while event time is not there yet.
-    if getattr(watermark_strategy, "_timestamp_assigner", None) is not None:
-        raise UnsupportedFeatureError(
-            "WatermarkStrategy.with_timestamp_assigner(): event time (timestamps, watermarks, "
-            "timers, windows) is not supported by Fluvial yet")
+def _check_watermark_strategy(watermark_strategy: Any) -> None:
+    if watermark_strategy is not None and not isinstance(watermark_strategy, WatermarkStrategy):
+        raise TypeError(f"expected a WatermarkStrategy, got {type(watermark_strategy).__name__}")
 
 
 class StreamExecutionEnvironment:
@@ -121,10 +120,12 @@ class StreamExecutionEnvironment:
         if not isinstance(source, Source):
             raise TypeError(f"from_source() expects a Source such as FileSource, got "
                             f"{type(source).__name__}")
-        _refuse_event_time(watermark_strategy)
+        _check_watermark_strategy(watermark_strategy)
 
         def make_spec(info: SubtaskInfo) -> dict:
-            return source_spec(source._create_reader(info.index, info.parallelism))
+            spec = source_spec(source._create_reader(info.index, info.parallelism))
+            spec.update(timestamp_spec(watermark_strategy))
+            return spec
 
         transformation = Transformation(
             kind="source", name=source_name, make_spec=make_spec, is_source=True,
