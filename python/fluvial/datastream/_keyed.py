@@ -1,0 +1,121 @@
+"""The Python half of the engine's keyed operator (cpp/python/keyed_process_operator.cc).
+
+For every record and every timer it processes, the engine writes the current
+timestamp, key, key group and time domain into a small list, the *cell*,
+before calling Python. Contexts, timer services and keyed state read the cell
+instead of being handed arguments: one list write per field instead of new
+objects per call.
+
+Keyed state lives in StateTables organised by key group (the unit that moves
+when a job is rescaled), then by key, then, for window state, by namespace.
+"""
+
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+TIMESTAMP, KEY, KEY_GROUP, TIME_DOMAIN = 0, 1, 2, 3
+EVENT_TIME, PROCESSING_TIME = 0, 1
+
+_NO_NAMESPACE = None
+
+
+class StateTable:
+    """The values of one named state for all keys of one operator subtask."""
+
+    __slots__ = ("name", "kind", "_cell", "_groups")
+
+    def __init__(self, name: str, kind: str, cell: list):
+        self.name = name
+        self.kind = kind
+        self._cell = cell
+        # key group -> {(key, namespace): value}
+        self._groups: Dict[int, Dict[Tuple[Any, Any], Any]] = {}
+
+    def get(self, namespace: Any = _NO_NAMESPACE, default: Any = None) -> Any:
+        cell = self._cell
+        values = self._groups.get(cell[KEY_GROUP])
+        if values is None:
+            return default
+        return values.get((cell[KEY], namespace), default)
+
+    def put(self, value: Any, namespace: Any = _NO_NAMESPACE) -> None:
+        cell = self._cell
+        values = self._groups.get(cell[KEY_GROUP])
+        if values is None:
+            values = self._groups[cell[KEY_GROUP]] = {}
+        values[(cell[KEY], namespace)] = value
+
+    def remove(self, namespace: Any = _NO_NAMESPACE) -> None:
+        cell = self._cell
+        values = self._groups.get(cell[KEY_GROUP])
+        if values is not None:
+            values.pop((cell[KEY], namespace), None)
+
+    def entries(self) -> Iterator[Tuple[int, Any, Any, Any]]:
+        """Every (key group, key, namespace, value), e.g. for apply_to_keyed_state."""
+        for key_group, values in list(self._groups.items()):
+            for (key, namespace), value in list(values.items()):
+                yield key_group, key, namespace, value
+
+    def key_groups(self) -> Dict[int, Dict[Tuple[Any, Any], Any]]:
+        """The raw per-key-group dicts (for snapshots and redistribution)."""
+        return self._groups
+
+
+class KeyedRuntime:
+    """One keyed operator subtask's cell, timer service and state tables."""
+
+    def __init__(self):
+        self.cell: List[Any] = [None, None, 0, None]
+        self.timer_service = None  # fluvial._core.TimerService, bound by the engine
+        self._tables: Dict[str, StateTable] = {}
+
+    def bind_timer_service(self, handle) -> None:
+        self.timer_service = handle
+
+    def current_key(self) -> Any:
+        return self.cell[KEY]
+
+    def table(self, name: str, kind: str) -> StateTable:
+        """The table of state 'name'; a name registered before with another kind is an error."""
+        table = self._tables.get(name)
+        if table is None:
+            table = self._tables[name] = StateTable(name, kind, self.cell)
+        elif table.kind != kind:
+            raise ValueError(f"state '{name}' is already registered as a {table.kind}, "
+                             f"it cannot be used as a {kind} too: give each state its own name")
+        return table
+
+    def tables(self) -> Dict[str, StateTable]:
+        return self._tables
+
+    def with_key(self, key: Any, key_group: int) -> None:
+        """Points the cell at another key (apply_to_keyed_state and similar)."""
+        self.cell[KEY] = key
+        self.cell[KEY_GROUP] = key_group
+
+
+def keyed_process_spec(runtime: KeyedRuntime, process: List[Callable], on_timer: Optional[Callable],
+                       context: Any, side_outputs: dict, open_hook: Optional[Callable] = None,
+                       close_hook: Optional[Callable] = None, validate: Optional[Callable] = None
+                       ) -> Dict[str, Any]:
+    """The spec of the engine's keyed_process operator.
+
+    process[i] is called as process[i](value, context) for records of input i;
+    on_timer(timestamp, context) for timers; both return or yield outputs
+    (``(OutputTag, value)`` for side outputs).
+    """
+    from fluvial.datastream.output_tag import OutputTag
+
+    return {
+        "kind": "keyed_process",
+        "process": list(process),
+        "on_timer": on_timer,
+        "context": context,
+        "cell": runtime.cell,
+        "bind_timer_service": runtime.bind_timer_service,
+        "open": open_hook,
+        "close": close_hook,
+        "validate": validate,
+        "output_tag_class": OutputTag,
+        "side_outputs": side_outputs,
+    }
