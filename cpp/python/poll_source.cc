@@ -2,6 +2,7 @@
 #include "python/python_error.h"
 #include "python/python_operator.h"
 #include "python/timestamp_assigner.h"
+#include "runtime/clock.h"
 
 namespace fluvial::python {
 namespace {
@@ -15,7 +16,10 @@ class PollSource : public runtime::SourceOperator {
         open_(spec.contains("open") ? py::object(spec["open"]) : py::none()),
         close_(spec.contains("close") ? py::object(spec["close"]) : py::none()) {}
 
-  void Open(const runtime::OperatorInfo&) override { CallOptional(open_); }
+  void Open(const runtime::OperatorInfo& info) override {
+    clock_ = info.clock;
+    CallOptional(open_);
+  }
   void Close() override { CallOptional(close_); }
   bool RequiresPython() const override { return true; }
 
@@ -32,8 +36,11 @@ class PollSource : public runtime::SourceOperator {
     const Py_ssize_t size = PySequence_Fast_GET_SIZE(list);
     if (size == 0) {
       Py_DECREF(list);
+      timestamps_.TrackActivity(false, clock_->NowMillis(), out);
       return runtime::SourceStatus::kIdle;
     }
+    // Active again before the records, so they count for event time.
+    timestamps_.TrackActivity(true, clock_->NowMillis(), out);
     auto batch = std::make_unique<ObjectBatch>();
     batch->records.reserve(static_cast<size_t>(size));
     PyObject** items = PySequence_Fast_ITEMS(list);
@@ -59,6 +66,7 @@ class PollSource : public runtime::SourceOperator {
   }
 
   TimestampAssigner timestamps_;
+  const runtime::Clock* clock_ = nullptr;
   py::object poll_;
   py::object open_;
   py::object close_;

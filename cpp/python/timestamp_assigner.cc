@@ -14,6 +14,25 @@ TimestampAssigner::TimestampAssigner(const py::dict& spec)
     emits_watermarks_ = true;
     delay_ = spec["watermark_delay"].cast<int64_t>();
   }
+  if (spec.contains("idle_timeout") && !spec["idle_timeout"].is_none()) {
+    idle_timeout_ = spec["idle_timeout"].cast<int64_t>();
+  }
+}
+
+void TimestampAssigner::TrackActivity(bool had_records, int64_t now, runtime::Collector& out) {
+  if (idle_timeout_ < 0) return;
+  if (last_active_ == runtime::kMinWatermark || had_records) {
+    last_active_ = now;
+    if (idle_ && had_records) {
+      idle_ = false;
+      out.EmitWatermarkStatus(false);
+    }
+    return;
+  }
+  if (!idle_ && now - last_active_ >= idle_timeout_) {
+    idle_ = true;
+    out.EmitWatermarkStatus(true);
+  }
 }
 
 void TimestampAssigner::Assign(ObjectBatch& batch) {

@@ -25,6 +25,9 @@ class Collector {
   virtual void CollectSide(int tag, BatchPtr batch) = 0;
   /// Tells everything downstream that no record older than 'watermark' follows.
   virtual void EmitWatermark(int64_t watermark) = 0;
+  /// Tells everything downstream that this output went idle (no records for
+  /// a while: leave it out of the event-time minimum) or is active again.
+  virtual void EmitWatermarkStatus(bool idle) = 0;
 };
 
 /// Where a running operator instance sits in the job.
@@ -64,6 +67,8 @@ class Operator {
   /// Called when the event-time clock (the minimum watermark over all input
   /// channels) advances: fire what is due, then pass the watermark on.
   virtual void ProcessWatermark(int64_t watermark, Collector& out) { out.EmitWatermark(watermark); }
+  /// Called when all inputs went idle, or one came back.
+  virtual void ProcessWatermarkStatus(bool idle, Collector& out) { out.EmitWatermarkStatus(idle); }
   /// Returns the earliest processing time (ms) at which OnProcessingTime must
   /// run, or kNoTimer.
   virtual int64_t NextProcessingTimer() const { return kNoTimer; }

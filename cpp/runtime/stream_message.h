@@ -6,7 +6,12 @@
 
 namespace fluvial::runtime {
 
-enum class MessageKind { kData, kWatermark, kEndOfInput };
+enum class MessageKind {
+  kData,
+  kWatermark,
+  kWatermarkStatus,  ///< 'watermark' is 1 when the channel went idle, 0 when active again
+  kEndOfInput,
+};
 
 /// What travels through a channel from one subtask to another.
 struct StreamMessage {

@@ -52,6 +52,9 @@ class ChainedInput : public Collector {
   void EmitWatermark(int64_t watermark) override {
     Guarded(node_->info, [&] { node_->op->ProcessWatermark(watermark, node_->output()); });
   }
+  void EmitWatermarkStatus(bool idle) override {
+    Guarded(node_->info, [&] { node_->op->ProcessWatermarkStatus(idle, node_->output()); });
+  }
 
  private:
   ChainNode* node_;
@@ -69,6 +72,10 @@ void OutputTargets::EmitWatermark(int64_t watermark) {
   for (Collector* target : targets_) target->EmitWatermark(watermark);
 }
 
+void OutputTargets::EmitWatermarkStatus(bool idle) {
+  for (Collector* target : targets_) target->EmitWatermarkStatus(idle);
+}
+
 void ChainNode::CollectSide(int tag, BatchPtr batch) {
   auto found = side_outputs.find(tag);
   if (found != side_outputs.end()) found->second.Collect(std::move(batch));
@@ -77,6 +84,11 @@ void ChainNode::CollectSide(int tag, BatchPtr batch) {
 void ChainNode::EmitWatermark(int64_t watermark) {
   main_output.EmitWatermark(watermark);
   for (auto& [tag, targets] : side_outputs) targets.EmitWatermark(watermark);
+}
+
+void ChainNode::EmitWatermarkStatus(bool idle) {
+  main_output.EmitWatermarkStatus(idle);
+  for (auto& [tag, targets] : side_outputs) targets.EmitWatermarkStatus(idle);
 }
 
 ExchangeWriter::ExchangeWriter(std::unique_ptr<Partitioner> partitioner, int input_index)
@@ -103,11 +115,19 @@ void ExchangeWriter::CollectSide(int, BatchPtr) {
 }
 
 void ExchangeWriter::EmitWatermark(int64_t watermark) {
+  QueueForAll(MessageKind::kWatermark, watermark);
+}
+
+void ExchangeWriter::EmitWatermarkStatus(bool idle) {
+  QueueForAll(MessageKind::kWatermarkStatus, idle ? 1 : 0);
+}
+
+void ExchangeWriter::QueueForAll(MessageKind kind, int64_t value) {
   for (size_t target = 0; target < receivers_.size(); ++target) {
     if (receivers_[target].mailbox == nullptr) continue;
     StreamMessage message;
-    message.kind = MessageKind::kWatermark;
-    message.watermark = watermark;
+    message.kind = kind;
+    message.watermark = value;
     pending_.emplace_back(static_cast<int>(target), std::move(message));
   }
 }
@@ -197,10 +217,32 @@ void Worker::AdvanceWatermark(int channel, int64_t watermark) {
   int64_t& channel_watermark = channel_watermarks_.at(channel);
   if (watermark <= channel_watermark) return;  // watermarks never go back
   channel_watermark = watermark;
-  const int64_t combined = *std::min_element(channel_watermarks_.begin(), channel_watermarks_.end());
-  if (combined <= current_watermark_) return;
-  current_watermark_ = combined;
+  RecomputeWatermark();
+}
+
+void Worker::SetChannelIdle(int channel, bool idle) {
+  if (channel_idle_.at(channel) == idle) return;
+  channel_idle_[channel] = idle;
+  RecomputeWatermark();
+}
+
+void Worker::RecomputeWatermark() {
+  // Event time is the minimum over the channels that are not idle; with all
+  // of them idle, this worker's outputs go idle too.
   ChainNode& head = *nodes_[0];
+  int64_t combined = kMaxWatermark;
+  bool any_active = false;
+  for (size_t i = 0; i < channel_watermarks_.size(); ++i) {
+    if (channel_idle_[i]) continue;
+    any_active = true;
+    combined = std::min(combined, channel_watermarks_[i]);
+  }
+  if (any_active == all_channels_idle_) {
+    all_channels_idle_ = !any_active;
+    Guarded(head.info, [&] { head.op->ProcessWatermarkStatus(all_channels_idle_, head.output()); });
+  }
+  if (!any_active || combined <= current_watermark_) return;
+  current_watermark_ = combined;
   Guarded(head.info, [&] { head.op->ProcessWatermark(combined, head.output()); });
 }
 
@@ -287,6 +329,7 @@ void Worker::RunSource(ExecutionLock::ThreadScope* scope) {
 
 void Worker::RunOperators(ExecutionLock::ThreadScope* scope) {
   channel_watermarks_.assign(channel_count_, kMinWatermark);
+  channel_idle_.assign(channel_count_, false);
   int ended_channels = 0;
   std::vector<StreamMessage> messages;
   while (ended_channels < channel_count_) {
@@ -308,9 +351,13 @@ void Worker::RunOperators(ExecutionLock::ThreadScope* scope) {
           case MessageKind::kWatermark:
             AdvanceWatermark(message.channel, message.watermark);
             break;
+          case MessageKind::kWatermarkStatus:
+            SetChannelIdle(message.channel, message.watermark != 0);
+            break;
           case MessageKind::kEndOfInput:
             // An ended channel holds event time back no more.
             ++ended_channels;
+            channel_idle_[message.channel] = false;
             AdvanceWatermark(message.channel, kMaxWatermark);
             break;
         }

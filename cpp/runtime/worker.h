@@ -21,6 +21,7 @@ class OutputTargets {
   void Add(Collector* target) { targets_.push_back(target); }
   void Collect(BatchPtr batch);
   void EmitWatermark(int64_t watermark);
+  void EmitWatermarkStatus(bool idle);
 
  private:
   std::vector<Collector*> targets_;
@@ -43,6 +44,7 @@ struct ChainNode : public Collector {
   void Collect(BatchPtr batch) override { main_output.Collect(std::move(batch)); }
   void CollectSide(int tag, BatchPtr batch) override;
   void EmitWatermark(int64_t watermark) override;
+  void EmitWatermarkStatus(bool idle) override;
 };
 
 /// Sends one operator instance's output over an exchange: partitions each
@@ -58,8 +60,9 @@ class ExchangeWriter : public Collector {
 
   void Collect(BatchPtr batch) override;
   void CollectSide(int tag, BatchPtr batch) override;
-  /// Queues the watermark for every connected receiver.
+  /// Queues the watermark (or status) for every connected receiver.
   void EmitWatermark(int64_t watermark) override;
+  void EmitWatermarkStatus(bool idle) override;
   /// Pushes what is pending; returns false if a receiver was closed.
   bool Flush();
   /// Tells every connected receiver this sender is done.
@@ -72,6 +75,8 @@ class ExchangeWriter : public Collector {
     Mailbox* mailbox = nullptr;
     int channel = -1;
   };
+  void QueueForAll(MessageKind kind, int64_t value);
+
   std::unique_ptr<Partitioner> partitioner_;
   int input_index_;
   std::vector<Receiver> receivers_;
@@ -107,6 +112,9 @@ class Worker {
   /// Updates channel 'channel' to 'watermark' and advances event time if the
   /// minimum over all channels moved (inside the interpreter lock).
   void AdvanceWatermark(int channel, int64_t watermark);
+  /// Marks channel 'channel' idle or active and recomputes event time.
+  void SetChannelIdle(int channel, bool idle);
+  void RecomputeWatermark();
   /// The earliest processing-time timer of any operator in the chain.
   int64_t NextProcessingTimer() const;
   /// Runs the processing-time timers that are due (inside the lock).
@@ -121,6 +129,8 @@ class Worker {
   int channel_count_ = 0;
   bool requires_python_ = false;
   std::vector<int64_t> channel_watermarks_;
+  std::vector<bool> channel_idle_;
+  bool all_channels_idle_ = false;
   int64_t current_watermark_ = kMinWatermark;
 };
 

@@ -26,6 +26,7 @@ class WatermarkStrategy:
         self._kind = kind
         self._max_out_of_orderness = max_out_of_orderness
         self._timestamp_assigner: Optional[TimestampAssigner] = None
+        self._idleness: Optional[Duration] = None
 
     @staticmethod
     def for_monotonous_timestamps() -> "WatermarkStrategy":
@@ -59,11 +60,12 @@ class WatermarkStrategy:
         return self
 
     def with_idleness(self, idle_timeout: Duration) -> "WatermarkStrategy":
-        from fluvial.errors import UnsupportedFeatureError
-
-        raise UnsupportedFeatureError(
-            "WatermarkStrategy.with_idleness(): idle sources are not supported by Fluvial yet; an "
-            "idle source subtask holds event time back until it sends records or ends")
+        """Marks a source subtask idle after 'idle_timeout' without records, so event time
+        downstream moves on without it until it sends records again."""
+        if not isinstance(idle_timeout, Duration) or idle_timeout.to_milliseconds() <= 0:
+            raise ValueError(f"with_idleness() needs a positive Duration, got {idle_timeout!r}")
+        self._idleness = idle_timeout
+        return self
 
     def __repr__(self) -> str:
         return f"WatermarkStrategy({self._kind})"
