@@ -82,13 +82,12 @@ Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock)
           targets.Add(instance_of[node.id][sender]->chained_input.get());
           continue;
         }
-        auto writer = std::make_unique<ExchangeWriter>(
-            MakePartitioner(edge.partition, sender, from.parallelism, node.parallelism,
-                            node.max_parallelism),
-            edge.input_index);
+        auto writer = std::make_unique<ExchangeWriter>(MakePartitioner(
+            edge.partition, sender, from.parallelism, node.parallelism, node.max_parallelism));
         for (int target : writer->PossibleTargets()) {
           Worker* receiver = host_of[node.id][target];
-          writer->Connect(target, receiver->mailbox(), receiver->RegisterChannel());
+          writer->Connect(target, std::make_unique<LocalChannel>(receiver->mailbox(), edge.input_index,
+                                                                 receiver->RegisterChannel()));
         }
         targets.Add(host_of[from.id][sender]->AddWriter(std::move(writer)));
       }

@@ -91,12 +91,12 @@ void ChainNode::EmitWatermarkStatus(bool idle) {
   for (auto& [tag, targets] : side_outputs) targets.EmitWatermarkStatus(idle);
 }
 
-ExchangeWriter::ExchangeWriter(std::unique_ptr<Partitioner> partitioner, int input_index)
-    : partitioner_(std::move(partitioner)), input_index_(input_index) {}
+ExchangeWriter::ExchangeWriter(std::unique_ptr<Partitioner> partitioner)
+    : partitioner_(std::move(partitioner)) {}
 
-void ExchangeWriter::Connect(int target, Mailbox* mailbox, int channel) {
+void ExchangeWriter::Connect(int target, std::unique_ptr<OutputChannel> channel) {
   if (static_cast<int>(receivers_.size()) <= target) receivers_.resize(target + 1);
-  receivers_[target] = Receiver{mailbox, channel};
+  receivers_[target] = std::move(channel);
 }
 
 void ExchangeWriter::Collect(BatchPtr batch) {
@@ -124,7 +124,7 @@ void ExchangeWriter::EmitWatermarkStatus(bool idle) {
 
 void ExchangeWriter::QueueForAll(MessageKind kind, int64_t value) {
   for (size_t target = 0; target < receivers_.size(); ++target) {
-    if (receivers_[target].mailbox == nullptr) continue;
+    if (!receivers_[target]) continue;
     StreamMessage message;
     message.kind = kind;
     message.watermark = value;
@@ -135,11 +135,9 @@ void ExchangeWriter::QueueForAll(MessageKind kind, int64_t value) {
 bool ExchangeWriter::Flush() {
   bool open = true;
   for (auto& [target, message] : pending_) {
-    const Receiver& receiver = receivers_.at(target);
-    FLUVIAL_CHECK(receiver.mailbox != nullptr, "no channel to subtask ", target);
-    message.input = input_index_;
-    message.channel = receiver.channel;
-    if (!receiver.mailbox->Push(std::move(message))) {
+    OutputChannel* channel = receivers_.at(target).get();
+    FLUVIAL_CHECK(channel != nullptr, "no channel to subtask ", target);
+    if (!channel->Send(std::move(message))) {
       open = false;
       break;
     }
@@ -149,13 +147,11 @@ bool ExchangeWriter::Flush() {
 }
 
 void ExchangeWriter::SendEndOfInput() {
-  for (const Receiver& receiver : receivers_) {
-    if (receiver.mailbox == nullptr) continue;
+  for (auto& channel : receivers_) {
+    if (!channel) continue;
     StreamMessage message;
     message.kind = MessageKind::kEndOfInput;
-    message.input = input_index_;
-    message.channel = receiver.channel;
-    receiver.mailbox->Push(std::move(message));
+    channel->Send(std::move(message));
   }
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "runtime/channel.h"
 #include "runtime/execution_lock.h"
 #include "runtime/job_graph.h"
 #include "runtime/mailbox.h"
@@ -53,9 +54,9 @@ struct ChainNode : public Collector {
 /// wait for space.
 class ExchangeWriter : public Collector {
  public:
-  ExchangeWriter(std::unique_ptr<Partitioner> partitioner, int input_index);
-  /// Connects receiver subtask 'target' through 'mailbox' as channel 'channel'.
-  void Connect(int target, Mailbox* mailbox, int channel);
+  explicit ExchangeWriter(std::unique_ptr<Partitioner> partitioner);
+  /// Connects receiver subtask 'target' through 'channel'.
+  void Connect(int target, std::unique_ptr<OutputChannel> channel);
   std::vector<int> PossibleTargets() const { return partitioner_->PossibleTargets(); }
 
   void Collect(BatchPtr batch) override;
@@ -71,15 +72,10 @@ class ExchangeWriter : public Collector {
   void DropPending() { pending_.clear(); }
 
  private:
-  struct Receiver {
-    Mailbox* mailbox = nullptr;
-    int channel = -1;
-  };
   void QueueForAll(MessageKind kind, int64_t value);
 
   std::unique_ptr<Partitioner> partitioner_;
-  int input_index_;
-  std::vector<Receiver> receivers_;
+  std::vector<std::unique_ptr<OutputChannel>> receivers_;  // by target subtask; null if unconnected
   std::vector<std::pair<int, StreamMessage>> pending_;
   std::vector<std::pair<int, BatchPtr>> routed_;
 };
