@@ -43,7 +43,8 @@ class KeyedReduceOperator : public PythonOperator {
         Py_INCREF(record);
         next = record;
       } else {
-        next = PyObject_CallFunctionObjArgs(call, current, record, nullptr);
+        PyObject* args[] = {current, record};
+        next = PyObject_Vectorcall(call, args, 2, nullptr);
         if (next == nullptr) ThrowPythonError();
       }
       if (PyDict_SetItem(values, key, next) < 0) {
