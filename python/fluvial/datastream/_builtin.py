@@ -8,6 +8,7 @@ from typing import Any, List, Optional
 
 from fluvial.common._display import display
 from fluvial.datastream.connectors.base import BATCH_SIZE, Sink, SinkWriter, Source, SourceReader
+from fluvial.errors import ConnectorError
 from fluvial.datastream.functions import RuntimeContext, SinkFunction, SourceFunction
 
 
@@ -132,8 +133,13 @@ class _PrintWriter(SinkWriter):
         # Looked up on every batch so redirected output (pytest, notebooks) is honoured.
         stream = getattr(sys, self._stream_name)
         prefix = self._prefix
-        stream.write("".join(prefix + display(record) + "\n" for record in records))
-        stream.flush()
+        text = "".join(prefix + display(record) + "\n" for record in records)
+        try:
+            stream.write(text)
+            stream.flush()
+        except OSError as error:  # e.g. the output piped into `head`, which has exited
+            raise ConnectorError(f"print(): cannot write to standard {self._stream_name[3:]}: "
+                                 f"{error.strerror or error}") from error
 
 
 class PrintSink(Sink):

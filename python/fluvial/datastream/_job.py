@@ -107,10 +107,11 @@ def raise_failure(failure) -> None:
 class RunningJob:
     """A started job: wraps the native handle, owns its lifetime."""
 
-    def __init__(self, name: str, nodes: list):
+    def __init__(self, name: str, nodes: list, clock=None):
         self.name = name
         self.job_id = JobID()
-        self._handle = _core().Job(name, nodes)
+        # clock: a _core.ManualClock for tests; None is the system clock.
+        self._handle = _core().Job(name, nodes, clock=clock)
         self._started_at = None
         self._ended_at = None
         self._lock = threading.Lock()

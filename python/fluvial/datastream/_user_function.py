@@ -79,8 +79,10 @@ def timestamp_spec(watermark_strategy: Any) -> Dict[str, Any]:
     if assigner is not None:
         assigner = cloudpickle.loads(cloudpickle.dumps(assigner)).extract_timestamp
     delay = watermark_strategy._max_out_of_orderness
+    idleness = watermark_strategy._idleness
     return {"timestamp_assigner": assigner,
-            "watermark_delay": None if delay is None else delay.to_milliseconds()}
+            "watermark_delay": None if delay is None else delay.to_milliseconds(),
+            "idle_timeout": None if idleness is None else idleness.to_milliseconds()}
 
 
 def key_selector_call(key_selector: Any) -> Callable[[Any], Any]:

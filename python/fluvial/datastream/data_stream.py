@@ -6,6 +6,7 @@ from typing import Any, Callable, List, Optional, Union
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream import _aggregations
+from fluvial.datastream import _keyed_operator as keyed_operators
 from fluvial.datastream._plan import SubtaskInfo, Transformation
 from fluvial.datastream._user_function import (
     check_function,
@@ -19,6 +20,8 @@ from fluvial.datastream.output_tag import OutputTag
 from fluvial.datastream.functions import (
     FilterFunction,
     FlatMapFunction,
+    Function,
+    KeyedProcessFunction,
     KeySelector,
     MapFunction,
     Partitioner,
@@ -173,6 +176,23 @@ class DataStream:
             output_type=self._transformation.output_type)
         return DataStream(self._env, transformation)
 
+    def window_all(self, window_assigner):
+        """Cuts the whole stream into windows (an AllWindowedStream); the window operator runs
+        at parallelism 1."""
+        from fluvial.datastream.windowed_stream import AllWindowedStream
+
+        return AllWindowedStream(self, window_assigner)
+
+    def count_window_all(self, size: int, slide: int = 0):
+        """Windows of 'size' consecutive records of the whole stream, one every 'slide' records
+        (0: tumbling)."""
+        from fluvial.datastream.window import CountSlidingWindowAssigner, CountTumblingWindowAssigner
+        from fluvial.datastream.windowed_stream import AllWindowedStream
+
+        assigner = (CountTumblingWindowAssigner(size) if not slide
+                    else CountSlidingWindowAssigner(size, slide))
+        return AllWindowedStream(self, assigner)
+
     def shuffle(self) -> "DataStream":
         """Sends each record to a uniformly random subtask of the next operator."""
         return self._partition("shuffle")
@@ -189,13 +209,30 @@ class DataStream:
         """Sends records of subtask i to subtask i (equal parallelism needed)."""
         return self._partition("forward")
 
-    def broadcast(self, *broadcast_state_descriptors) -> "DataStream":
-        """Sends every record to every subtask of the next operator."""
-        if broadcast_state_descriptors:
-            raise UnsupportedFeatureError(
-                "broadcast(MapStateDescriptor, ...) with broadcast state is not supported by "
-                "Fluvial yet; broadcast() without arguments is")
-        return self._partition("broadcast")
+    def broadcast(self, *broadcast_state_descriptors):
+        """Sends every record to every subtask of the next operator.
+
+        With MapStateDescriptors, returns a BroadcastStream to connect() another
+        stream to; its function keeps the broadcast elements in those states.
+        """
+        stream = self._partition("broadcast")
+        if not broadcast_state_descriptors:
+            return stream
+        from fluvial.datastream.broadcast_stream import BroadcastStream
+
+        return BroadcastStream(self._env, stream._transformation, broadcast_state_descriptors)
+
+    def connect(self, ds):
+        """Connects a DataStream (-> ConnectedStreams) or a BroadcastStream
+        (-> BroadcastConnectedStream) to this stream, for one two-input function."""
+        from fluvial.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
+        from fluvial.datastream.connected_streams import ConnectedStreams
+
+        if isinstance(ds, BroadcastStream):
+            return BroadcastConnectedStream(self, ds)
+        if isinstance(ds, DataStream):
+            return ConnectedStreams(self, ds)
+        raise TypeError(f"connect() expects a DataStream or a BroadcastStream, got {type(ds).__name__}")
 
     def partition_custom(self, partitioner: Union[Callable, Partitioner],
                          key_selector: Union[Callable, KeySelector]) -> "DataStream":
@@ -337,6 +374,60 @@ class KeyedStream(DataStream):
         super().__init__(env, transformation)
         self._original = original
 
+    def process(self, func: KeyedProcessFunction,
+                output_type: Optional[TypeInformation] = None) -> DataStream:
+        """Calls func.process_element(value, ctx) per record and func.on_timer(timestamp, ctx)
+        per timer, one key at a time, with keyed state (RuntimeContext.get_state())."""
+        if not isinstance(func, (KeyedProcessFunction, ProcessFunction)):
+            raise TypeError(f"KeyedStream.process() expects a KeyedProcessFunction, got "
+                            f"{type(func).__name__}")
+        return self._keyed_operator("KeyedProcess", func, keyed_operators.adapt_keyed_process,
+                                    output_type)
+
+    # A function class gets a RuntimeContext with keyed state in open(), so it runs on the
+    # keyed operator; a plain callable cannot reach state and keeps the faster native one.
+
+    def map(self, func: Union[Callable, MapFunction],
+            output_type: Optional[TypeInformation] = None) -> DataStream:
+        if not isinstance(func, Function):
+            return super().map(func, output_type)
+        check_function(func, MapFunction, "map", "map()")
+        return self._keyed_operator("Map", func, keyed_operators.adapt_map, output_type)
+
+    def flat_map(self, func: Union[Callable, FlatMapFunction],
+                 output_type: Optional[TypeInformation] = None) -> DataStream:
+        if not isinstance(func, Function):
+            return super().flat_map(func, output_type)
+        check_function(func, FlatMapFunction, "flat_map", "flat_map()")
+        return self._keyed_operator("FlatMap", func, keyed_operators.adapt_flat_map, output_type)
+
+    def filter(self, func: Union[Callable, FilterFunction]) -> DataStream:
+        if not isinstance(func, Function):
+            return super().filter(func)
+        check_function(func, FilterFunction, "filter", "filter()")
+        return self._keyed_operator("Filter", func, keyed_operators.adapt_filter, None,
+                                    output_type=self._transformation.output_type)
+
+    def _keyed_operator(self, name: str, func: Any, adapt, declared_type, output_type=None):
+        return keyed_operators.add_keyed_operator(
+            self._env, name, [self._transformation], func, adapt, keyed=True,
+            declared_type=declared_type, output_type=output_type)
+
+    def window(self, window_assigner):
+        """Cuts each key's records into windows (a WindowedStream)."""
+        from fluvial.datastream.windowed_stream import WindowedStream
+
+        return WindowedStream(self, window_assigner)
+
+    def count_window(self, size: int, slide: int = 0):
+        """Windows of 'size' consecutive records of a key, one every 'slide' records (0: tumbling)."""
+        from fluvial.datastream.window import CountSlidingWindowAssigner, CountTumblingWindowAssigner
+        from fluvial.datastream.windowed_stream import WindowedStream
+
+        assigner = (CountTumblingWindowAssigner(size) if not slide
+                    else CountSlidingWindowAssigner(size, slide))
+        return WindowedStream(self, assigner)
+
     def reduce(self, func: Union[Callable, ReduceFunction]) -> DataStream:
         """Emits, per record, the key's running reduce(current, record) (in BATCH mode only the last)."""
         check_function(func, ReduceFunction, "reduce", "reduce()")
@@ -411,3 +502,21 @@ class DataStreamSink:
 
     def slot_sharing_group(self, slot_sharing_group: Any) -> "DataStreamSink":
         return self
+
+
+def __getattr__(name: str):
+    # PyFlink's data_stream module also holds these; here they have files of their own,
+    # imported late because they build on DataStream.
+    if name == "ConnectedStreams":
+        from fluvial.datastream.connected_streams import ConnectedStreams
+
+        return ConnectedStreams
+    if name in ("BroadcastStream", "BroadcastConnectedStream"):
+        from fluvial.datastream import broadcast_stream
+
+        return getattr(broadcast_stream, name)
+    if name in ("WindowedStream", "AllWindowedStream"):
+        from fluvial.datastream import windowed_stream
+
+        return getattr(windowed_stream, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

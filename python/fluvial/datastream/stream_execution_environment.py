@@ -44,6 +44,7 @@ class StreamExecutionEnvironment:
             self._runtime_mode = RuntimeExecutionMode[mode]
         self._chaining = True
         self._transformations: List[Transformation] = []
+        self._processing_time_clock = None
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None
@@ -95,6 +96,12 @@ class StreamExecutionEnvironment:
 
     def set_buffer_timeout(self, timeout_millis: int) -> "StreamExecutionEnvironment":
         return self  # batches leave a source as soon as it has no more at hand
+
+    def _set_processing_time_clock(self, clock) -> "StreamExecutionEnvironment":
+        """Fluvial extra, for tests: jobs read processing time from 'clock' (a
+        fluvial._core.ManualClock) instead of the system clock."""
+        self._processing_time_clock = clock
+        return self
 
     # ------------------------------------------------------------ sources
 
@@ -222,6 +229,6 @@ class StreamExecutionEnvironment:
         from fluvial.datastream._job import RunningJob
 
         nodes = self._translate(transformations)
-        job = RunningJob(job_name or DEFAULT_JOB_NAME, nodes)
+        job = RunningJob(job_name or DEFAULT_JOB_NAME, nodes, clock=self._processing_time_clock)
         job.start()
         return job

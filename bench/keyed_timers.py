@@ -1,0 +1,109 @@
+"""A KeyedProcessFunction with ValueState and an event-time timer per key,
+over N events: Fluvial beside a bare Python implementation of the same logic.
+
+Per key (1,000 keys), count the events; on each event register a timer one
+second of event time later; when it fires, emit (key, count) and reset. The
+bare implementation keeps the same dict state and a heap of timers, fired as
+the (monotonous) watermark passes them.
+
+    python bench/keyed_timers.py                      # 5M events, 3 rounds
+    python bench/keyed_timers.py --events 100000 --rounds 1   # smoke run
+"""
+
+import argparse
+import heapq
+import statistics
+import time
+
+from fluvial.common import Types, WatermarkStrategy
+from fluvial.common.watermark_strategy import TimestampAssigner
+from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from fluvial.datastream.connectors.number_seq import NumberSequenceSource
+from fluvial.datastream.state import ValueStateDescriptor
+
+KEYS = 1000
+DELAY = 1000  # ms of event time
+
+
+class EventTime(TimestampAssigner):
+    def extract_timestamp(self, value, record_timestamp):
+        return value  # event n happens at n ms
+
+
+def key_of(n):
+    return n % KEYS
+
+
+class CountUntilTimer(KeyedProcessFunction):
+    def open(self, runtime_context):
+        self.count = runtime_context.get_state(ValueStateDescriptor("count", Types.LONG()))
+
+    def process_element(self, value, ctx):
+        count = self.count.value()
+        if count is None:
+            ctx.timer_service().register_event_time_timer(ctx.timestamp() + DELAY)
+            count = 0
+        self.count.update(count + 1)
+
+    def on_timer(self, timestamp, ctx):
+        yield ctx.get_current_key(), self.count.value()
+        self.count.clear()
+
+
+def fluvial_job(events: int, collect: bool):
+    env = StreamExecutionEnvironment.get_execution_environment()
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(EventTime())
+    stream = env.from_source(NumberSequenceSource(0, events - 1), strategy, "events")
+    results = stream.key_by(key_of).process(CountUntilTimer())
+    if collect:
+        return sorted(results.execute_and_collect())
+    env.execute("keyed timers")
+    return None
+
+
+def bare_python(events: int, collect: bool):
+    counts, timers, out = {}, [], []
+    batch = 1024
+    for start in range(0, events, batch):
+        for n in range(start, min(start + batch, events)):
+            key = key_of(n)
+            count = counts.get(key)
+            if count is None:
+                heapq.heappush(timers, (n + DELAY, key))
+                count = 0
+            counts[key] = count + 1
+        watermark = min(start + batch, events) - 2  # monotonous: max timestamp - 1
+        while timers and timers[0][0] <= watermark:
+            _, key = heapq.heappop(timers)
+            out.append((key, counts.pop(key)))
+    while timers:  # end of input: the watermark jumps to the maximum
+        _, key = heapq.heappop(timers)
+        out.append((key, counts.pop(key)))
+    return sorted(out) if collect else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=5_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    sample = min(args.events, 50_000)
+    assert fluvial_job(sample, True) == bare_python(sample, True), "Fluvial and the bare loop disagree"
+    loop, engine = [], []
+    for _ in range(args.rounds):
+        start = time.perf_counter()
+        bare_python(args.events, False)
+        loop.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        fluvial_job(args.events, False)
+        engine.append(time.perf_counter() - start)
+    loop_rate = args.events / statistics.median(loop)
+    engine_rate = args.events / statistics.median(engine)
+    print(f"events: {args.events:,}  rounds: {args.rounds}")
+    print(f"bare Python      : {loop_rate:12,.0f} events/s")
+    print(f"Fluvial          : {engine_rate:12,.0f} events/s")
+    print(f"ratio Fluvial / bare Python: {engine_rate / loop_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

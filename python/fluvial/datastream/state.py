@@ -1,0 +1,413 @@
+"""Keyed and broadcast state (PyFlink's pyflink.datastream.state): the descriptors a
+function registers state with, the time-to-live configuration, and the interfaces of
+the state objects.
+
+The implementations live in _keyed_state.py (heap state per key group, key and
+namespace, over _keyed.StateTable) and _broadcast_state.py.
+"""
+
+from abc import ABC, abstractmethod
+from enum import Enum
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+from fluvial.common.time import Duration, Time
+
+__all__ = [
+    "ValueStateDescriptor",
+    "ValueState",
+    "ListStateDescriptor",
+    "ListState",
+    "MapStateDescriptor",
+    "MapState",
+    "ReducingStateDescriptor",
+    "ReducingState",
+    "AggregatingStateDescriptor",
+    "AggregatingState",
+    "ReadOnlyBroadcastState",
+    "BroadcastState",
+    "StateTtlConfig",
+    "OperatorStateStore",
+]
+
+
+# ---------------------------------------------------------------- state interfaces
+
+
+class State(ABC):
+    @abstractmethod
+    def clear(self) -> None:
+        """Removes the value of the current key."""
+
+
+class ValueState(State):
+    @abstractmethod
+    def value(self) -> Any:
+        """The current key's value, or None if it has none."""
+
+    @abstractmethod
+    def update(self, value: Any) -> None:
+        """Sets the current key's value; None removes it."""
+
+
+class AppendingState(State):
+    @abstractmethod
+    def get(self) -> Any:
+        pass
+
+    @abstractmethod
+    def add(self, value: Any) -> None:
+        pass
+
+
+class MergingState(AppendingState):
+    pass
+
+
+class ReducingState(MergingState):
+    """get() is the reduction of every value add()ed, or None if there was none."""
+
+
+class AggregatingState(MergingState):
+    """add() feeds an AggregateFunction's accumulator; get() is its get_result(), or None."""
+
+
+class ListState(MergingState):
+    @abstractmethod
+    def update(self, values: List[Any]) -> None:
+        """Replaces the current key's elements."""
+
+    @abstractmethod
+    def add_all(self, values: List[Any]) -> None:
+        """Appends every element of 'values'."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.get())
+
+
+class _ReadableMap(State):
+    @abstractmethod
+    def get(self, key: Any) -> Any:
+        """The value under 'key', or None."""
+
+    @abstractmethod
+    def contains(self, key: Any) -> bool:
+        pass
+
+    @abstractmethod
+    def items(self) -> Iterable[Tuple[Any, Any]]:
+        pass
+
+    @abstractmethod
+    def keys(self) -> Iterable[Any]:
+        pass
+
+    @abstractmethod
+    def values(self) -> Iterable[Any]:
+        pass
+
+    @abstractmethod
+    def is_empty(self) -> bool:
+        pass
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.get(key)
+
+    def __contains__(self, key: Any) -> bool:
+        return self.contains(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.keys())
+
+
+class _WritableMap(_ReadableMap):
+    @abstractmethod
+    def put(self, key: Any, value: Any) -> None:
+        pass
+
+    @abstractmethod
+    def put_all(self, dict_value: Dict[Any, Any]) -> None:
+        pass
+
+    @abstractmethod
+    def remove(self, key: Any) -> None:
+        pass
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.put(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self.remove(key)
+
+
+class MapState(_WritableMap):
+    """A dict per key: user keys to user values."""
+
+
+class ReadOnlyBroadcastState(_ReadableMap):
+    """The broadcast state as the non-broadcast side sees it: readable, not writable."""
+
+
+class BroadcastState(ReadOnlyBroadcastState, _WritableMap):
+    """A dict per operator instance that every instance builds from the same broadcast
+    elements; the function must change it the same way in every instance."""
+
+
+class OperatorStateStore(ABC):
+    @abstractmethod
+    def get_broadcast_state(self, state_descriptor: "MapStateDescriptor") -> BroadcastState:
+        pass
+
+
+# ---------------------------------------------------------------- time-to-live
+
+
+def _milliseconds(amount: Union[Time, Duration], what: str) -> int:
+    if not isinstance(amount, (Time, Duration)):
+        raise TypeError(f"{what} must be a Time or a Duration, got {type(amount).__name__} {amount!r}")
+    millis = amount.to_milliseconds()
+    if millis <= 0:
+        raise ValueError(f"{what} must be positive, got {millis} ms")
+    return millis
+
+
+class StateTtlConfig:
+    """When the values of a state expire, measured in the job's processing time.
+
+    A value (a list element, a map entry) expires 'ttl' after it was last written
+    (or, with OnReadAndWrite, last read). Expired values are removed when they are
+    read; NeverReturnExpired hides them at once, ReturnExpiredIfNotCleanedUp returns
+    them one last time.
+    """
+
+    class UpdateType(Enum):
+        Disabled = 0
+        OnCreateAndWrite = 1
+        OnReadAndWrite = 2
+
+    class StateVisibility(Enum):
+        ReturnExpiredIfNotCleanedUp = 0
+        NeverReturnExpired = 1
+
+    class TtlTimeCharacteristic(Enum):
+        ProcessingTime = 0
+
+    class CleanupStrategies:
+        """The cleanup options the builder was given. Fluvial always cleans up expired
+        values when they are read; the background strategies are accepted and recorded."""
+
+        def __init__(self, strategies: Dict[str, Any], is_cleanup_in_background: bool):
+            self._strategies = dict(strategies)
+            self._is_cleanup_in_background = is_cleanup_in_background
+
+        def is_cleanup_in_background(self) -> bool:
+            return self._is_cleanup_in_background
+
+        def in_full_snapshot(self) -> bool:
+            return "full_snapshot" in self._strategies
+
+        def get_incremental_cleanup_strategy(self) -> Optional[Tuple[int, bool]]:
+            return self._strategies.get("incremental")
+
+        def get_rocksdb_compact_filter_cleanup_strategy(self) -> Optional[Tuple[int, Any]]:
+            return self._strategies.get("rocksdb_compact_filter")
+
+    class Builder:
+        def __init__(self, ttl: Union[Time, Duration]):
+            self._ttl = ttl
+            self._update_type = StateTtlConfig.UpdateType.OnCreateAndWrite
+            self._state_visibility = StateTtlConfig.StateVisibility.NeverReturnExpired
+            self._time_characteristic = StateTtlConfig.TtlTimeCharacteristic.ProcessingTime
+            self._strategies: Dict[str, Any] = {}
+            self._is_cleanup_in_background = True
+
+        def set_update_type(self, update_type: "StateTtlConfig.UpdateType") -> "StateTtlConfig.Builder":
+            if not isinstance(update_type, StateTtlConfig.UpdateType):
+                raise TypeError(f"set_update_type() expects a StateTtlConfig.UpdateType, got "
+                                f"{update_type!r}")
+            self._update_type = update_type
+            return self
+
+        def update_ttl_on_create_and_write(self) -> "StateTtlConfig.Builder":
+            return self.set_update_type(StateTtlConfig.UpdateType.OnCreateAndWrite)
+
+        def update_ttl_on_read_and_write(self) -> "StateTtlConfig.Builder":
+            return self.set_update_type(StateTtlConfig.UpdateType.OnReadAndWrite)
+
+        def set_state_visibility(self, state_visibility: "StateTtlConfig.StateVisibility"
+                                 ) -> "StateTtlConfig.Builder":
+            if not isinstance(state_visibility, StateTtlConfig.StateVisibility):
+                raise TypeError(f"set_state_visibility() expects a StateTtlConfig.StateVisibility, "
+                                f"got {state_visibility!r}")
+            self._state_visibility = state_visibility
+            return self
+
+        def return_expired_if_not_cleaned_up(self) -> "StateTtlConfig.Builder":
+            return self.set_state_visibility(StateTtlConfig.StateVisibility.ReturnExpiredIfNotCleanedUp)
+
+        def never_return_expired(self) -> "StateTtlConfig.Builder":
+            return self.set_state_visibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+
+        def set_ttl_time_characteristic(self, ttl_time_characteristic) -> "StateTtlConfig.Builder":
+            if ttl_time_characteristic is not StateTtlConfig.TtlTimeCharacteristic.ProcessingTime:
+                raise ValueError(f"state TTL is measured in processing time only, got "
+                                 f"{ttl_time_characteristic!r}")
+            return self
+
+        def use_processing_time(self) -> "StateTtlConfig.Builder":
+            return self
+
+        def cleanup_full_snapshot(self) -> "StateTtlConfig.Builder":
+            self._strategies["full_snapshot"] = True
+            return self
+
+        def cleanup_incrementally(self, cleanup_size: int,
+                                  run_cleanup_for_every_record: bool) -> "StateTtlConfig.Builder":
+            self._strategies["incremental"] = (cleanup_size, run_cleanup_for_every_record)
+            return self
+
+        def cleanup_in_rocksdb_compact_filter(self, query_time_after_num_entries: int,
+                                              periodic_compaction_time: Optional[Duration] = None
+                                              ) -> "StateTtlConfig.Builder":
+            self._strategies["rocksdb_compact_filter"] = (query_time_after_num_entries,
+                                                          periodic_compaction_time)
+            return self
+
+        def disable_cleanup_in_background(self) -> "StateTtlConfig.Builder":
+            self._is_cleanup_in_background = False
+            return self
+
+        def set_ttl(self, ttl: Union[Time, Duration]) -> "StateTtlConfig.Builder":
+            self._ttl = ttl
+            return self
+
+        def build(self) -> "StateTtlConfig":
+            return StateTtlConfig(self._update_type, self._state_visibility, self._time_characteristic,
+                                  self._ttl, StateTtlConfig.CleanupStrategies(
+                                      self._strategies, self._is_cleanup_in_background))
+
+    def __init__(self, update_type: "StateTtlConfig.UpdateType",
+                 state_visibility: "StateTtlConfig.StateVisibility",
+                 ttl_time_characteristic: "StateTtlConfig.TtlTimeCharacteristic",
+                 ttl: Union[Time, Duration], cleanup_strategies: "StateTtlConfig.CleanupStrategies"):
+        self._ttl_millis = _milliseconds(ttl, "the state TTL")
+        self._update_type = update_type
+        self._state_visibility = state_visibility
+        self._ttl_time_characteristic = ttl_time_characteristic
+        self._ttl = ttl
+        self._cleanup_strategies = cleanup_strategies
+
+    @staticmethod
+    def new_builder(ttl: Union[Time, Duration]) -> "StateTtlConfig.Builder":
+        return StateTtlConfig.Builder(ttl)
+
+    def get_update_type(self) -> "StateTtlConfig.UpdateType":
+        return self._update_type
+
+    def get_state_visibility(self) -> "StateTtlConfig.StateVisibility":
+        return self._state_visibility
+
+    def get_ttl(self) -> Union[Time, Duration]:
+        return self._ttl
+
+    def get_ttl_time_characteristic(self) -> "StateTtlConfig.TtlTimeCharacteristic":
+        return self._ttl_time_characteristic
+
+    def get_cleanup_strategies(self) -> "StateTtlConfig.CleanupStrategies":
+        return self._cleanup_strategies
+
+    def is_enabled(self) -> bool:
+        return self._update_type is not StateTtlConfig.UpdateType.Disabled
+
+    def __repr__(self) -> str:
+        return (f"StateTtlConfig<update_type={self._update_type}, state_visibility="
+                f"{self._state_visibility}, ttl={self._ttl_millis} ms>")
+
+
+# ---------------------------------------------------------------- descriptors
+
+
+class StateDescriptor:
+    """Names a state and says its kind; RuntimeContext.get_*_state() turns it into the state."""
+
+    # The StateTable kind; a name used with two kinds is an error (see _keyed.KeyedRuntime).
+    _kind = ""
+
+    def __init__(self, name: str, type_info: Any):
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a state needs a non-empty str name, got {name!r}")
+        self.name = name
+        self.type_info = type_info
+        self._ttl_config: Optional[StateTtlConfig] = None
+
+    def get_name(self) -> str:
+        return self.name
+
+    def enable_time_to_live(self, ttl_config: StateTtlConfig) -> None:
+        """Lets the values of this state expire as 'ttl_config' says."""
+        if not isinstance(ttl_config, StateTtlConfig):
+            raise TypeError(f"enable_time_to_live() expects a StateTtlConfig (StateTtlConfig."
+                            f"new_builder(Time.seconds(1)).build()), got {type(ttl_config).__name__}")
+        self._ttl_config = ttl_config
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class ValueStateDescriptor(StateDescriptor):
+    _kind = "ValueState"
+
+    def __init__(self, name: str, value_type_info: Any = None):
+        super().__init__(name, value_type_info)
+
+
+class ListStateDescriptor(StateDescriptor):
+    _kind = "ListState"
+
+    def __init__(self, name: str, elem_type_info: Any = None):
+        super().__init__(name, elem_type_info)
+        self.elem_type_info = elem_type_info
+
+
+class MapStateDescriptor(StateDescriptor):
+    _kind = "MapState"
+
+    def __init__(self, name: str, key_type_info: Any = None, value_type_info: Any = None):
+        super().__init__(name, (key_type_info, value_type_info))
+        self.key_type_info = key_type_info
+        self.value_type_info = value_type_info
+
+
+class ReducingStateDescriptor(StateDescriptor):
+    _kind = "ReducingState"
+
+    def __init__(self, name: str, reduce_function: Any, type_info: Any = None):
+        from fluvial.datastream.functions import ReduceFunction
+
+        super().__init__(name, type_info)
+        if isinstance(reduce_function, ReduceFunction):
+            self._reduce: Callable[[Any, Any], Any] = reduce_function.reduce
+        elif callable(reduce_function):
+            self._reduce = reduce_function
+        else:
+            raise TypeError(f"ReducingStateDescriptor expects a ReduceFunction or a callable, got "
+                            f"{type(reduce_function).__name__}")
+        self._reduce_function = reduce_function
+
+    def get_reduce_function(self) -> Any:
+        return self._reduce_function
+
+
+class AggregatingStateDescriptor(StateDescriptor):
+    _kind = "AggregatingState"
+
+    def __init__(self, name: str, agg_function: Any, state_type_info: Any = None):
+        from fluvial.datastream.functions import AggregateFunction
+
+        super().__init__(name, state_type_info)
+        if not isinstance(agg_function, AggregateFunction):
+            raise TypeError(f"AggregatingStateDescriptor expects an AggregateFunction, got "
+                            f"{type(agg_function).__name__}")
+        self._agg_function = agg_function
+
+    def get_agg_function(self) -> Any:
+        return self._agg_function
