@@ -11,12 +11,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 import cloudpickle
 
-from fluvial.datastream.functions import (
-    Function,
-    KeySelector,
-    Partitioner,
-    RuntimeContext,
-)
+from fluvial.datastream.functions import Function, RuntimeContext
 from fluvial.errors import InvalidJobError, OutputTypeError
 
 
@@ -61,18 +56,6 @@ def operator_spec(kind: str, function: Any, method: str, info, **extra: Any) -> 
     spec = {"kind": kind, "call": call, "open": open_hook, "close": close_hook}
     spec.update(extra)
     return spec
-
-
-def key_selector_call(key_selector: Any) -> Callable[[Any], Any]:
-    if isinstance(key_selector, KeySelector):
-        return cloudpickle.loads(cloudpickle.dumps(key_selector)).get_key
-    return key_selector
-
-
-def partitioner_call(partitioner: Any) -> Callable[[Any, int], int]:
-    if isinstance(partitioner, Partitioner):
-        return cloudpickle.loads(cloudpickle.dumps(partitioner)).partition
-    return partitioner
 
 
 def output_validator(output_type: Any, operator_name: str) -> Optional[Callable[[Any], None]]:
