@@ -16,10 +16,10 @@ _running_jobs: "weakref.WeakSet[RunningJob]" = weakref.WeakSet()
 
 
 def _core():
-    # Imported late so that building a job needs no native module; pyarrow
-    # first, so its Arrow libraries are loaded before ours links to them.
-    import pyarrow  # noqa: F401
-
+    # Imported late so that building a job needs no native module. The module
+    # finds Arrow's libraries in the pyarrow package by its run path, so
+    # pyarrow itself (and numpy, with its BLAS threads) is not imported:
+    # that keeps start-up short.
     from fluvial import _core
 
     return _core
