@@ -4,7 +4,7 @@ PYTHON := .venv/bin/python
 BUILD_DIR := build/dev
 export PYTHONPATH := $(CURDIR)/python
 
-.PHONY: setup build run test test-cpp test-python bench clean
+.PHONY: setup build run test lint test-cpp test-python bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -19,7 +19,10 @@ build: setup
 run: build
 	$(PYTHON) -m fluvial run examples/word_count.py
 
-test: build test-cpp test-python
+test: build lint test-cpp test-python
+
+lint:
+	.venv/bin/ruff check python tests examples bench
 
 test-cpp:
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j 2

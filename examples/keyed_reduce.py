@@ -7,10 +7,9 @@ Run it with `fluvial run examples/keyed_reduce.py [--parallelism N]`.
 import argparse
 import sys
 
-from pyflink.common import Row, Types
+from pyflink.common import Row, Types, WatermarkStrategy
 from pyflink.datastream import ReduceFunction, StreamExecutionEnvironment
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource
-from pyflink.common import WatermarkStrategy
 
 USERS = ["alice", "bob", "carol", "dave"]
 

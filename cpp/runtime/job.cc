@@ -97,9 +97,7 @@ Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock)
 
 Job::~Job() {
   Cancel();
-  for (auto& thread : threads_) {
-    if (thread.joinable()) thread.join();
-  }
+  JoinThreads();
 }
 
 void Job::Start() {
@@ -117,17 +115,34 @@ void Job::Wait() {
   std::unique_lock lock(mutex_);
   ended_.wait(lock, [&] { return running_ == 0; });
   lock.unlock();
+  JoinThreads();
+}
+
+bool Job::WaitFor(int64_t timeout_ms) {
+  std::unique_lock lock(mutex_);
+  if (!ended_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                       [&] { return running_ == 0; })) {
+    return false;
+  }
+  lock.unlock();
+  // Every worker has ended; once this returns, their threads are gone too.
+  JoinThreads();
+  return true;
+}
+
+void Job::JoinThreads() {
+  std::lock_guard lock(join_mutex_);
   for (auto& thread : threads_) {
     if (thread.joinable()) thread.join();
   }
 }
 
-bool Job::WaitFor(int64_t timeout_ms) {
-  std::unique_lock lock(mutex_);
-  return ended_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return running_ == 0; });
-}
-
 void Job::Cancel() {
+  {
+    // A job that has ended stays as it ended: finished or failed.
+    std::lock_guard lock(mutex_);
+    if (started_ && running_ == 0) return;
+  }
   if (cancelled_.exchange(true)) return;
   for (auto& worker : workers_) {
     if (worker->mailbox()) worker->mailbox()->Close();

@@ -52,9 +52,11 @@ class Job {
   void Start();
   /// Blocks until every worker has ended; returns at once if already done.
   void Wait();
-  /// Waits at most 'timeout_ms'; returns true if the job has ended.
+  /// Waits at most 'timeout_ms'; returns true if the job has ended (its
+  /// threads joined, as after Wait).
   bool WaitFor(int64_t timeout_ms);
-  /// Stops the job as soon as possible; Wait then returns.
+  /// Stops the job as soon as possible; Wait then returns. Does nothing to a
+  /// job that has already ended.
   void Cancel();
   bool done() const;
   bool cancelled() const { return cancelled_.load(); }
@@ -67,10 +69,14 @@ class Job {
   ExecutionLock* lock() const { return lock_.get(); }
 
  private:
+  /// Joins the worker threads (which must have ended or be ending).
+  void JoinThreads();
+
   std::shared_ptr<ExecutionLock> lock_;
   std::shared_ptr<Clock> clock_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
+  std::mutex join_mutex_;  // one joiner at a time (Wait, WaitFor, ~Job)
   std::atomic<bool> cancelled_{false};
   mutable std::mutex mutex_;
   std::condition_variable ended_;

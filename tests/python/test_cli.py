@@ -184,9 +184,8 @@ def test_unsupported_name_fails_the_job(tmp_path, capsys, fake):
 def test_alias_gives_the_same_objects(alias):
     import pyflink
     import pyflink._clitest
-    from pyflink._clitest import Supported
     import pyflink._clitest.sub as s
-    from pyflink._clitest import sub
+    from pyflink._clitest import Supported, sub
 
     assert Supported is alias.Supported
     assert s is sub is pyflink._clitest.sub is sys.modules["pyflink._clitest.sub"]

@@ -145,7 +145,7 @@ def sequence_validator(
             raise TypeError(f"{expected}, got {describe(value)}")
         index = 0
         try:
-            for index, element in enumerate(value):
+            for index, element in enumerate(value):  # noqa: B007 (index is read after the loop)
                 if element is None:
                     if none_element_message is None:
                         continue

@@ -54,6 +54,7 @@ class _SourceFunctionReader(SourceReader):
         self._thread: Optional[threading.Thread] = None
         self._error: Optional[BaseException] = None
         self._stopping = threading.Event()
+        self._ended = False
 
     def open(self) -> None:
         self._function.open(self._context)
@@ -77,6 +78,8 @@ class _SourceFunctionReader(SourceReader):
         self._emit(_END)
 
     def poll(self) -> Optional[List[Any]]:
+        if self._ended:
+            return None
         try:
             batch = [self._queue.get(timeout=0.01)]
         except queue.Empty:
@@ -86,9 +89,12 @@ class _SourceFunctionReader(SourceReader):
                 batch.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        if batch and batch[-1] is _END:
+        if batch[-1] is _END:
             if self._error is not None:
                 raise self._error
+            # The end may come in one batch with the last records: hand those
+            # over now and report the end on the next poll.
+            self._ended = True
             batch.pop()
             return batch or None
         return batch
@@ -173,7 +179,7 @@ class _CollectWriter(SinkWriter):
         self._buffer.write(records)
 
     def finish(self) -> None:
-        self._buffer.wake()
+        self._buffer.finish_writer()
 
 
 class CollectSink(Sink):
@@ -184,6 +190,7 @@ class CollectSink(Sink):
         return "Collect Sink"
 
     def _create_writer(self, subtask_index: int, parallelism: int) -> SinkWriter:
+        self._buffer.add_writer()
         return _CollectWriter(self._buffer)
 
 

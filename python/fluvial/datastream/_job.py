@@ -10,16 +10,16 @@ from collections import deque
 from enum import Enum
 from typing import Any, List, Optional
 
-from fluvial.errors import FluvialError, JobExecutionError, UserFunctionError
+from fluvial.errors import FluvialError, InvalidJobError, JobExecutionError, UserFunctionError
 
 _running_jobs: "weakref.WeakSet[RunningJob]" = weakref.WeakSet()
 
 
 def _core():
-    # Imported late so that building a job needs no native module; pyarrow
-    # first, so its Arrow libraries are loaded before ours links to them.
-    import pyarrow  # noqa: F401
-
+    # Imported late so that building a job needs no native module. The module
+    # finds Arrow's libraries in the pyarrow package by its run path, so
+    # pyarrow itself (and numpy, with its BLAS threads) is not imported:
+    # that keeps start-up short.
     from fluvial import _core
 
     return _core
@@ -110,8 +110,14 @@ class RunningJob:
     def __init__(self, name: str, nodes: list, clock=None):
         self.name = name
         self.job_id = JobID()
-        # clock: a _core.ManualClock for tests; None is the system clock.
-        self._handle = _core().Job(name, nodes, clock=clock)
+        core = _core()
+        try:
+            # clock: a _core.ManualClock for tests; None is the system clock.
+            self._handle = core.Job(name, nodes, clock=clock)
+        except core.UserError as error:
+            # The engine's check of the job graph (e.g. a forward edge between
+            # different parallelisms): a mistake in the job, not in the engine.
+            raise InvalidJobError(str(error)) from None
         self._started_at = None
         self._ended_at = None
         self._lock = threading.Lock()
@@ -149,6 +155,9 @@ class RunningJob:
         """Waits for the end and returns the result, or raises the job's failure."""
         self.wait()
         self.raise_if_failed()
+        if self._handle.cancelled():
+            # As Flink's JobCancellationException: a cancelled job has no result.
+            raise JobExecutionError(f"job '{self.name}' ({self.job_id}) was cancelled")
         runtime = int(((self._ended_at or time.monotonic()) - (self._started_at or 0)) * 1000)
         return JobExecutionResult(self.job_id, runtime)
 
@@ -218,15 +227,32 @@ class CollectBuffer:
     def __init__(self):
         self._records: deque = deque()
         self._condition = threading.Condition()
+        self._writers = 0
+        self._finished_writers = 0
+
+    def add_writer(self) -> None:
+        """Counts one more collect sink subtask (while the job is built)."""
+        with self._condition:
+            self._writers += 1
 
     def write(self, records: List[Any]) -> None:
         with self._condition:
             self._records.extend(records)
             self._condition.notify_all()
 
+    def finish_writer(self) -> None:
+        """A collect sink subtask's input has ended: it writes nothing more."""
+        with self._condition:
+            self._finished_writers += 1
+            self._condition.notify_all()
+
+    def all_finished(self) -> bool:
+        with self._condition:
+            return self._writers > 0 and self._finished_writers >= self._writers
+
     def take(self, timeout: float) -> List[Any]:
         with self._condition:
-            if not self._records:
+            if not self._records and not (0 < self._writers <= self._finished_writers):
                 self._condition.wait(timeout)
             taken = list(self._records)
             self._records.clear()
@@ -257,7 +283,9 @@ class CloseableIterator:
             # the job ended is missed.
             ended = self._job.done()
             self._pending.extend(self._buffer.take(0.05))
-            if not self._pending and ended:
+            # Once every collect sink has finished, nothing more can come: wait
+            # for the end of the job rather than polling for it.
+            if not self._pending and (ended or self._buffer.all_finished()):
                 self._job.wait()
                 self._closed = True
                 self._job.raise_if_failed()
@@ -265,6 +293,7 @@ class CloseableIterator:
         return self._pending.popleft()
 
     def close(self) -> None:
+        self._pending.clear()  # after close(), iterating ends at once
         if not self._closed:
             self._closed = True
             self._job.cancel()

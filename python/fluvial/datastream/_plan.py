@@ -107,8 +107,12 @@ class _Translator:
             for physical in _physical_ancestors(upstream):
                 self.add(physical)
         parallelism = self._parallelism_of(transformation)
-        max_parallelism = transformation.max_parallelism or max(
-            self.default_max_parallelism, parallelism)
+        # Unset, the max parallelism is Flink's default for the operator's
+        # parallelism; set (per operator or for the job) it is used as is, and
+        # the engine refuses one below the parallelism, as Flink does.
+        max_parallelism = (transformation.max_parallelism
+                           or (self.default_max_parallelism if self.default_max_parallelism > 0
+                               else default_max_parallelism(parallelism)))
         inputs = []
         for position, upstream in enumerate(transformation.inputs):
             input_index = position if transformation.two_input else 0
@@ -164,19 +168,27 @@ class _Translator:
     def _key_assigner(self, source: PlanNode, edge: _Edge, parallelism: int,
                       max_parallelism: int) -> PlanNode:
         key_selector = edge.key_selector
+        # KeySelector and Partitioner instances are Functions: each subtask
+        # gets its own copy, opened before the first record and closed after.
         if edge.partition == "hash":
             def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
-                from fluvial.datastream._user_function import key_selector_call
-                return {"kind": "key_by", "key_selector": key_selector_call(key_selector),
-                        "max_parallelism": max_parallelism}
+                from fluvial.datastream._user_function import function_calls
+                get_key, open_hook, close_hook = function_calls(key_selector, "get_key", info)
+                return {"kind": "key_by", "key_selector": get_key, "open": open_hook,
+                        "close": close_hook, "max_parallelism": max_parallelism}
             name = "KeyBy"
         else:
             partitioner = edge.partitioner
 
             def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
-                from fluvial.datastream._user_function import key_selector_call, partitioner_call
-                return {"kind": "partition_custom", "key_selector": key_selector_call(key_selector),
-                        "partition": partitioner_call(partitioner), "num_partitions": parallelism}
+                from fluvial.datastream._user_function import function_calls
+                get_key, open_key, close_key = function_calls(key_selector, "get_key", info)
+                partition, open_partition, close_partition = function_calls(
+                    partitioner, "partition", info)
+                return {"kind": "partition_custom", "key_selector": get_key, "partition": partition,
+                        "open": _both(open_key, open_partition),
+                        "close": _both(close_key, close_partition),
+                        "num_partitions": parallelism}
             name = "CustomPartitioner"
         return self._node(name, source.parallelism, source.max_parallelism, source.chaining,
                           False, [(source.id, 0, "forward", edge.output_tag)], make_spec,
@@ -198,6 +210,29 @@ class _Translator:
                         instantiate, kind)
         self.nodes.append(node)
         return node
+
+
+def default_max_parallelism(parallelism: int) -> int:
+    """Flink's default max parallelism (KeyGroupRangeAssignment.computeDefaultMaxParallelism):
+    1.5 times the parallelism rounded up to a power of two, within [128, 32768]."""
+    wanted = parallelism + parallelism // 2
+    power = 1 << max(wanted - 1, 0).bit_length()
+    return min(max(power, 128), 32768)
+
+
+def _both(first: Optional[Callable[[], Any]],
+          second: Optional[Callable[[], Any]]) -> Optional[Callable[[], None]]:
+    """One hook calling two optional ones (both, even if the first raises)."""
+    if first is None or second is None:
+        return first or second
+
+    def call() -> None:
+        try:
+            first()
+        finally:
+            second()
+
+    return call
 
 
 def _physical_ancestors(transformation: Transformation) -> List[Transformation]:

@@ -11,12 +11,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 import cloudpickle
 
-from fluvial.datastream.functions import (
-    Function,
-    KeySelector,
-    Partitioner,
-    RuntimeContext,
-)
+from fluvial.datastream.functions import Function, RuntimeContext
 from fluvial.errors import InvalidJobError, OutputTypeError
 
 
@@ -83,18 +78,6 @@ def timestamp_spec(watermark_strategy: Any) -> Dict[str, Any]:
     return {"timestamp_assigner": assigner,
             "watermark_delay": None if delay is None else delay.to_milliseconds(),
             "idle_timeout": None if idleness is None else idleness.to_milliseconds()}
-
-
-def key_selector_call(key_selector: Any) -> Callable[[Any], Any]:
-    if isinstance(key_selector, KeySelector):
-        return cloudpickle.loads(cloudpickle.dumps(key_selector)).get_key
-    return key_selector
-
-
-def partitioner_call(partitioner: Any) -> Callable[[Any, int], int]:
-    if isinstance(partitioner, Partitioner):
-        return cloudpickle.loads(cloudpickle.dumps(partitioner)).partition
-    return partitioner
 
 
 def output_validator(output_type: Any, operator_name: str) -> Optional[Callable[[Any], None]]:

@@ -1,7 +1,7 @@
 """DataStream, KeyedStream and DataStreamSink: PyFlink's stream API, building
 a plan (fluvial/datastream/_plan.py) that the native engine runs."""
 
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
@@ -324,10 +324,12 @@ class DataStream:
             return iterator
         with iterator:
             results = []
-            for record in iterator:
-                if len(results) >= limit:
+            # Stops as soon as 'limit' records are there, without waiting for one more.
+            while len(results) < limit:
+                try:
+                    results.append(next(iterator))
+                except StopIteration:
                     break
-                results.append(record)
             return results
 
     # ------------------------------------------------------------ internals

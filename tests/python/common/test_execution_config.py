@@ -1,6 +1,7 @@
 import pickle
 
 import pytest
+
 from fluvial.common import ExecutionConfig
 
 

@@ -14,8 +14,10 @@ PYFLINK_NAMES = [
     "SerializationSchema",
     "SimpleStringSchema",
     "Time",
+    "TimestampAssigner",
     "TypeInformation",
     "Types",
+    "WatermarkStrategy",
 ]
 
 

@@ -2,6 +2,7 @@ import pickle
 
 import cloudpickle
 import pytest
+
 from fluvial.common import (
     ByteArraySchema,
     DeserializationSchema,
@@ -18,7 +19,9 @@ def test_simple_string_encoder_writes_one_line_per_record():
     assert encoder.encode("hello") == b"hello\n"
     assert encoder.encode(42) == b"42\n"
     assert encoder.encode("ü") == "ü\n".encode()
-    assert encoder.encode(Row(a=1)) == b"Row(a=1)\n"
+    # Flink writes Java's toString of the record: a Row as +I[...], a tuple as (a,b).
+    assert encoder.encode(Row(a=1)) == b"+I[1]\n"
+    assert encoder.encode(("a", 1)) == b"(a,1)\n"
     assert encoder.get_charset_name() == "utf-8"
 
 

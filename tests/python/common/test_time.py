@@ -2,6 +2,7 @@ import pickle
 
 import cloudpickle
 import pytest
+
 from fluvial.common import Duration, Instant, Time
 
 # ----------------------------------------------------------------------------- Duration

@@ -5,6 +5,7 @@ import random
 
 import cloudpickle
 import pytest
+
 from fluvial.common import Instant, Row, Types
 from fluvial.common.typeinfo import (
     BasicArrayTypeInfo,

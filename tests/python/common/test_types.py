@@ -3,6 +3,7 @@ import pickle
 
 import cloudpickle
 import pytest
+
 from fluvial.common import Row, RowKind
 
 # ------------------------------------------------------------------------------ RowKind

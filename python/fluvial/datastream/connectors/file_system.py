@@ -317,9 +317,17 @@ class _RowFileWriter(SinkWriter):
     def write(self, records: List[Any]) -> None:
         encode = self._sink._encoder.encode
         assign = self._sink._bucket_assigner._bucket_of
+        part_size = self._sink._rolling_policy.part_size
         now = time.monotonic()
         for record in records:
-            part = self._part_for(assign(record), now)
+            bucket = assign(record)
+            part = self._open_parts.get(bucket)
+            if part is not None and part.size > part_size:
+                # As Flink's DefaultRollingPolicy: a record that finds its part
+                # file larger than part_size starts a new one.
+                part.finish()
+                del self._open_parts[bucket]
+            part = self._part_for(bucket, now)
             data = encode(record)
             part.file.write(data)
             part.size += len(data)
@@ -344,7 +352,7 @@ class _RowFileWriter(SinkWriter):
         for bucket, part in list(self._open_parts.items()):
             age_ms = (now - part.created) * 1000
             idle_ms = (now - part.last_write) * 1000
-            if (part.size >= policy.part_size or age_ms >= policy.rollover_interval_ms
+            if (part.size > policy.part_size or age_ms >= policy.rollover_interval_ms
                     or idle_ms >= policy.inactivity_interval_ms):
                 part.finish()
                 del self._open_parts[bucket]
