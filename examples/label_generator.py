@@ -48,7 +48,9 @@ class LabelGenerator(KeyedProcessFunction):
         if value.event == "expose" and pending is None:
             self.expose.update(value)
             ctx.timer_service().register_event_time_timer(value.ts + TEN_MINUTES)
-        elif value.event == "click" and pending is not None:
+        elif value.event == "click" and pending is not None and value.ts < pending.ts + TEN_MINUTES:
+            # A click after the deadline is left to the timer, even if it
+            # arrives first: labels follow event time, not arrival order.
             ctx.timer_service().delete_event_time_timer(pending.ts + TEN_MINUTES)
             self.expose.clear()
             yield Row(value.user, value.item, 1)

@@ -15,7 +15,7 @@ import sys
 from pyflink.common import Row, Types, WatermarkStrategy
 from pyflink.common.watermark_strategy import TimestampAssigner
 from pyflink.datastream import KeyedProcessFunction, StreamExecutionEnvironment
-from pyflink.datastream.state import ListStateDescriptor
+from pyflink.datastream.state import MapStateDescriptor
 
 FIVE_MINUTES = 5 * 60 * 1000
 
@@ -48,19 +48,23 @@ class EventTime(TimestampAssigner):
 class PeriodicPredict(KeyedProcessFunction):
     def open(self, runtime_context):
         self.model = MeanModel.load()  # once per parallel instance, not per record
-        self.features = runtime_context.get_list_state(ListStateDescriptor("features", Types.FLOAT()))
+        # Features by the end of their period: records of later periods may
+        # arrive before the watermark closes an earlier one.
+        self.features = runtime_context.get_map_state(
+            MapStateDescriptor("features", Types.LONG(), Types.LIST(Types.FLOAT())))
 
     def process_element(self, value, ctx):
-        self.features.add(value.feature)
-        # One timer per key and period: registering the same time again is a no-op.
         period_end = (value.ts // FIVE_MINUTES + 1) * FIVE_MINUTES
+        features = self.features.get(period_end) or []
+        self.features.put(period_end, features + [value.feature])
+        # One timer per key and period: registering the same time again is a no-op.
         ctx.timer_service().register_event_time_timer(period_end)
 
     def on_timer(self, timestamp, ctx):
-        features = list(self.features.get())
+        features = self.features.get(timestamp)
         if features:
             yield Row(ctx.get_current_key(), timestamp, self.model.predict([features])[0])
-        self.features.clear()
+        self.features.remove(timestamp)
 
 
 def main(parallelism: int):

@@ -20,7 +20,13 @@ TimerOwner* TimerService::owner() const {
 namespace {
 
 // Indexes of the per-record cell that Python contexts and keyed state read.
-enum CellSlot : Py_ssize_t { kTimestamp = 0, kKey = 1, kKeyGroup = 2, kTimeDomain = 3 };
+enum CellSlot : Py_ssize_t {
+  kTimestamp = 0,
+  kKey = 1,
+  kKeyGroup = 2,
+  kTimeDomain = 3,
+  kOutputTimestamp = 4,  // set by Python per output when spec "stamps_outputs"
+};
 
 /// Runs the process functions of one or two inputs with the current record's
 /// key, timestamp and key group published in spec["cell"] (a Python list the
@@ -36,6 +42,7 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
         cell_(spec["cell"]),
         on_timer_(Optional(spec, "on_timer")),
         gatherer_(spec),
+        stamps_outputs_(spec.contains("stamps_outputs") && spec["stamps_outputs"].cast<bool>()),
         timer_service_(std::make_shared<TimerService>(this)) {
     for (const py::handle& call : spec["process"]) process_.push_back(py::reinterpret_borrow<py::object>(call));
     py::object bind = Optional(spec, "bind_timer_service");
@@ -63,7 +70,7 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
       PyObject* args[] = {objects.records[i], context};
       PyObject* result = PyObject_Vectorcall(call, args, 2, nullptr);
       if (result == nullptr) ThrowPythonError();
-      gatherer_.AddAll(result, timestamp);
+      gatherer_.AddAll(result, timestamp, stamp_cell());
     }
     current_key_ = nullptr;
     gatherer_.Emit(out);
@@ -104,6 +111,8 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
                        "use stream.key_by(...).process(KeyedProcessFunction)");
   }
 
+  PyObject* stamp_cell() const { return stamps_outputs_ ? cell_.ptr() : nullptr; }
+
   void SetCell(CellSlot slot, PyObject* value) {
     if (value == nullptr || PyList_SetItem(cell_.ptr(), slot, value) < 0) ThrowPythonError();
   }
@@ -133,7 +142,7 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
         Py_DECREF(stamp);
         if (result == nullptr) ThrowPythonError();
         // Event-time timer output carries the timer's time; processing-time output none.
-        gatherer_.AddAll(result, event_time ? timestamp : runtime::kMinWatermark);
+        gatherer_.AddAll(result, event_time ? timestamp : runtime::kMinWatermark, stamp_cell());
       }
     }
     current_key_ = nullptr;
@@ -144,6 +153,7 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
   py::object cell_;
   py::object on_timer_;
   OutputGatherer gatherer_;
+  bool stamps_outputs_;
   std::shared_ptr<TimerService> timer_service_;
   TimerQueue event_timers_;
   TimerQueue processing_timers_;

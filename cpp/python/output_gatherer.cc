@@ -63,7 +63,7 @@ void OutputGatherer::Add(PyObject* value, int64_t timestamp) {
   AppendTimestamp(*main_, timestamp);
 }
 
-void OutputGatherer::AddAll(PyObject* result, int64_t timestamp) {
+void OutputGatherer::AddAll(PyObject* result, int64_t timestamp, PyObject* timestamp_cell) {
   if (result == Py_None) {
     Py_DECREF(result);
     return;
@@ -72,8 +72,13 @@ void OutputGatherer::AddAll(PyObject* result, int64_t timestamp) {
   Py_DECREF(result);
   if (iterator == nullptr) ThrowPythonError();
   while (PyObject* element = PyIter_Next(iterator)) {
+    int64_t element_timestamp = timestamp;
+    if (timestamp_cell != nullptr) {
+      PyObject* stamp = PyList_GET_ITEM(timestamp_cell, 4);  // borrowed
+      if (stamp != Py_None) element_timestamp = PyLong_AsLongLong(stamp);
+    }
     try {
-      Add(element, timestamp);
+      Add(element, element_timestamp);
     } catch (...) {
       Py_DECREF(iterator);
       throw;

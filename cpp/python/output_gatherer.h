@@ -26,9 +26,11 @@ class OutputGatherer {
   explicit OutputGatherer(const py::dict& spec);
 
   /// Consumes 'result' (a new reference): None emits nothing; anything else
-  /// is iterated. 'timestamp' is kMinWatermark for "no timestamp".
+  /// is iterated. 'timestamp' is kMinWatermark for "no timestamp". With a
+  /// 'timestamp_cell', an element for which cell[4] is an int gets that
+  /// timestamp instead (the window operator stamps each window's output).
   /// Throws PythonError if iteration or validation fails.
-  void AddAll(PyObject* result, int64_t timestamp);
+  void AddAll(PyObject* result, int64_t timestamp, PyObject* timestamp_cell = nullptr);
   /// Adds one value (a new reference).
   void Add(PyObject* value, int64_t timestamp);
   /// Emits what was gathered and starts over.

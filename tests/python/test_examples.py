@@ -50,7 +50,8 @@ def parse_pairs(lines):
 
 
 def test_every_example_has_a_test():
-    tested = {"word_count.py", "keyed_reduce.py"}
+    tested = {"word_count.py", "keyed_reduce.py", "label_generator.py", "periodic_predict.py",
+              "broadcast_rules.py", "train_test_split.py"}
     tested.add("last_items_per_user.py")  # in datastream/test_windows_scenario.py
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
@@ -98,3 +99,75 @@ def test_keyed_reduce(parallelism):
     assert final == {u: (expected_total[u], expected_largest[u]) for u in expected_total}
     if parallelism > 1:
         assert {line.split(">")[0] for line in out.splitlines()} <= {str(i) for i in range(1, 5)}
+
+
+def rows_of(out: str, fields: int):
+    """The fields of each "+I[a, b, ...]" line (an "N> " prefix allowed)."""
+    rows = []
+    for line in out.splitlines():
+        match = re.fullmatch(r"(?:[\w:]+> )?\+I\[(.*)\]", line)
+        assert match, f"unexpected output line {line!r}"
+        values = match.group(1).split(", ")
+        assert len(values) == fields, line
+        rows.append(tuple(values))
+    return rows
+
+
+def test_label_generator():
+    example = load_example("label_generator")
+    events = example.make_events()
+    exposes = {(e.user, e.item): e.ts for e in events if e.event == "expose"}
+    clicks = {(e.user, e.item): e.ts for e in events if e.event == "click"}
+    expected = sorted((user, item, "1" if (user, item) in clicks
+                       and clicks[user, item] - shown < example.TEN_MINUTES else "0")
+                      for (user, item), shown in exposes.items())
+    assert sorted(rows_of(fluvial_run("examples/label_generator.py"), 3)) == expected
+    assert {label for _, _, label in expected} == {"0", "1"}, "the data must give both labels"
+
+
+@pytest.mark.parametrize("parallelism", [1, 4])
+def test_periodic_predict(parallelism):
+    example = load_example("periodic_predict")
+    periods = collections.defaultdict(list)
+    for row in example.make_features():
+        end = (row.ts // example.FIVE_MINUTES + 1) * example.FIVE_MINUTES
+        periods[row.user, end].append(row.feature)
+    expected = sorted((user, str(end), repr(round(sum(f) / len(f), 3)))
+                      for (user, end), f in periods.items())
+    out = fluvial_run("examples/periodic_predict.py", "--parallelism", str(parallelism))
+    assert sorted(rows_of(out, 3)) == expected
+
+
+@pytest.mark.parametrize("parallelism", [1, 3])
+def test_broadcast_rules(parallelism):
+    example = load_example("broadcast_rules")
+    limits = {rule.country: rule.limit for rule in example.RULES}
+    transactions = {str(t.id): t for t in example.make_transactions()}
+    rows = rows_of(fluvial_run("examples/broadcast_rules.py", "--parallelism", str(parallelism)), 5)
+    assert sorted(row[0] for row in rows) == sorted(transactions)
+    for transaction_id, country, amount, limit, flagged in rows:
+        transaction = transactions[transaction_id]
+        assert (country, int(amount)) == (transaction.country, transaction.amount)
+        # Either the rule had not reached this instance yet, or it is the country's rule.
+        assert limit in ("null", str(limits.get(country)))
+        assert flagged == ("true" if limit != "null" and int(amount) > int(limit) else "false")
+
+
+def test_train_test_split():
+    example = load_example("train_test_split")
+    expected = collections.defaultdict(list)
+    newest = 0
+    for line in example.RAW:
+        sample = example.parse(line)
+        if sample is None:
+            expected["malformed"].append(line)
+            continue
+        newest = max(newest, sample.ts)
+        side = "late" if sample.ts < newest - 2000 else "test" if example.is_test(sample.id) else "train"
+        expected[side].append(f"+I[{sample.id}, {sample.ts}, {sample.feature}, {sample.label}]")
+    got = collections.defaultdict(list)
+    for line in fluvial_run("examples/train_test_split.py").splitlines():
+        side, text = line.split("> ", 1)
+        got[side].append(text)
+    assert got == expected
+    assert set(expected) == {"train", "test", "malformed", "late"}, "the data must reach every output"

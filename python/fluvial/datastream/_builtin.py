@@ -8,8 +8,8 @@ from typing import Any, List, Optional
 
 from fluvial.common._display import display
 from fluvial.datastream.connectors.base import BATCH_SIZE, Sink, SinkWriter, Source, SourceReader
-from fluvial.errors import ConnectorError
 from fluvial.datastream.functions import RuntimeContext, SinkFunction, SourceFunction
+from fluvial.errors import ConnectorError
 
 
 class _ListReader(SourceReader):

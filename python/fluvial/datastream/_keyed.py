@@ -10,9 +10,9 @@ Keyed state lives in StateTables organised by key group (the unit that moves
 when a job is rescaled), then by key, then, for window state, by namespace.
 """
 
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
-TIMESTAMP, KEY, KEY_GROUP, TIME_DOMAIN = 0, 1, 2, 3
+TIMESTAMP, KEY, KEY_GROUP, TIME_DOMAIN, OUTPUT_TIMESTAMP = 0, 1, 2, 3, 4
 EVENT_TIME, PROCESSING_TIME = 0, 1
 
 _NO_NAMESPACE = None
@@ -65,7 +65,7 @@ class KeyedRuntime:
     """One keyed operator subtask's cell, timer service and state tables."""
 
     def __init__(self):
-        self.cell: List[Any] = [None, None, 0, None]
+        self.cell: List[Any] = [None, None, 0, None, None]
         self.timer_service = None  # fluvial._core.TimerService, bound by the engine
         self._tables: Dict[str, StateTable] = {}
 
@@ -94,10 +94,47 @@ class KeyedRuntime:
         self.cell[KEY_GROUP] = key_group
 
 
+class TimestampedOutputs:
+    """Outputs that each carry their own timestamp: iterating them sets
+    cell[OUTPUT_TIMESTAMP] before each value, which the engine reads when the
+    spec says "stamps_outputs" (the window operator: window.max_timestamp())."""
+
+    __slots__ = ("_cell", "_values", "_stamps")
+
+    def __init__(self, cell: List[Any]):
+        self._cell = cell
+        self._values: List[Any] = []
+        self._stamps: List[Optional[int]] = []
+
+    def add(self, value: Any, timestamp: Optional[int]) -> None:
+        self._values.append(value)
+        self._stamps.append(timestamp)
+
+    def add_all(self, values: Iterable[Any], timestamp: Optional[int]) -> None:
+        for value in values:
+            self._values.append(value)
+            self._stamps.append(timestamp)
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __iter__(self) -> Iterator[Any]:
+        cell = self._cell
+        try:
+            for value, stamp in zip(self._values, self._stamps):
+                cell[OUTPUT_TIMESTAMP] = stamp
+                yield value
+        finally:
+            cell[OUTPUT_TIMESTAMP] = None
+
+
 def keyed_process_spec(runtime: KeyedRuntime, process: List[Callable], on_timer: Optional[Callable],
                        context: Any, side_outputs: dict, open_hook: Optional[Callable] = None,
-                       close_hook: Optional[Callable] = None, validate: Optional[Callable] = None
-                       ) -> Dict[str, Any]:
+                       close_hook: Optional[Callable] = None, validate: Optional[Callable] = None,
+                       stamps_outputs: bool = False) -> Dict[str, Any]:
     """The spec of the engine's keyed_process operator.
 
     process[i] is called as process[i](value, context) for records of input i;
@@ -118,4 +155,5 @@ def keyed_process_spec(runtime: KeyedRuntime, process: List[Callable], on_timer:
         "validate": validate,
         "output_tag_class": OutputTag,
         "side_outputs": side_outputs,
+        "stamps_outputs": stamps_outputs,
     }

@@ -25,6 +25,7 @@ from fluvial.datastream._keyed import (
     TIME_DOMAIN,
     TIMESTAMP,
     KeyedRuntime,
+    TimestampedOutputs,
 )
 from fluvial.datastream._keyed_state import KeyedStateStore
 from fluvial.datastream._window_contexts import (
@@ -97,7 +98,7 @@ class WindowOperator:
             require_event_timestamp(self._assigner, value, timestamp)
         windows = self._assigner.assign_windows(value, timestamp, self._assigner_context)
         watermark = self._runtime.timer_service.current_watermark()
-        out: List[Any] = []
+        out = TimestampedOutputs(self._cell)
         if self._merging:
             skipped = self._add_to_sessions(value, timestamp, windows, watermark, out)
         else:
@@ -119,7 +120,7 @@ class WindowOperator:
             self._completed.clear()
         if (skipped and self._event_time and timestamp + self._lateness <= watermark
                 and self._late_data_tag is not None):
-            out.append((self._late_data_tag, value))
+            out.add((self._late_data_tag, value), timestamp)
         return out
 
     def on_timer(self, time: int, _context: Any) -> Optional[List[Any]]:
@@ -127,7 +128,7 @@ class WindowOperator:
         windows = self._timers.take(domain, time)
         if not windows:
             return None
-        out: List[Any] = []
+        out = TimestampedOutputs(self._cell)
         for window in windows:
             self._on_timer(domain, time, window, out)
         return out
@@ -135,7 +136,7 @@ class WindowOperator:
     # ------------------------------------------------------------ per window
 
     def _on_element(self, value: Any, timestamp: Optional[int], window: Any, state_window: Any,
-                    out: List[Any], cleanup_time: int) -> None:
+                    out: TimestampedOutputs, cleanup_time: int) -> None:
         context = self._trigger_context
         context.window = window
         result = self._trigger.on_element(value, timestamp, window, context)
@@ -147,7 +148,7 @@ class WindowOperator:
         if cleanup_time != MAX_LONG_VALUE:  # global and count windows are never cleaned up by time
             self._timers.register(self._cleanup_domain, cleanup_time, window)
 
-    def _on_element_event_time(self, window: Any, watermark: int, out: List[Any],
+    def _on_element_event_time(self, window: Any, watermark: int, out: TimestampedOutputs,
                                cleanup_time: int) -> None:
         """_on_element() with EventTimeTrigger's rules written out: the most common window
         (tumbling or sliding by event time) then costs no trigger or context calls."""
@@ -159,7 +160,7 @@ class WindowOperator:
         if cleanup_time != max_timestamp:
             self._timers.register(EVENT_TIME, cleanup_time, window)
 
-    def _on_timer(self, domain: int, time: int, window: Any, out: List[Any]) -> None:
+    def _on_timer(self, domain: int, time: int, window: Any, out: TimestampedOutputs) -> None:
         if self._merging:
             sessions = self._merged_windows.get()
             state_window = sessions.get(window) if sessions else None
@@ -181,7 +182,7 @@ class WindowOperator:
         if domain == self._cleanup_domain and time == self._cleanup_time(window):
             self._clear_all_state(window, state_window)
 
-    def _emit(self, window: Any, state_window: Any, out: List[Any]) -> None:
+    def _emit(self, window: Any, state_window: Any, out: TimestampedOutputs) -> None:
         stored = self._contents.get(state_window)
         if stored is MISSING:
             return  # firing an empty window emits nothing
@@ -190,8 +191,9 @@ class WindowOperator:
         result = self._function.emit(self._cell[KEY], window, self._contents.elements(stored),
                                      context)
         if result is not None:
-            # Consumed now, while the context still points at this window.
-            out.extend(result)
+            # Consumed now, while the context still points at this window;
+            # stamped with the window's last moment, as Flink does.
+            out.add_all(result, window.max_timestamp())
 
     def _clear_all_state(self, window: Any, state_window: Any) -> None:
         self._contents.remove(state_window)
@@ -220,7 +222,7 @@ class WindowOperator:
     # ------------------------------------------------------------ sessions
 
     def _add_to_sessions(self, value: Any, timestamp: Optional[int], windows, watermark: int,
-                         out: List[Any]) -> bool:
+                         out: TimestampedOutputs) -> bool:
         """Adds 'value' to its windows after merging them with the key's; True if it fit none."""
         sessions: Dict[Any, Any] = self._merged_windows.get()
         if sessions is None:

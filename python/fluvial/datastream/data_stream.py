@@ -16,7 +16,6 @@ from fluvial.datastream._user_function import (
     timestamp_spec,
 )
 from fluvial.datastream.connectors.base import Sink, sink_spec
-from fluvial.datastream.output_tag import OutputTag
 from fluvial.datastream.functions import (
     FilterFunction,
     FlatMapFunction,
@@ -30,6 +29,7 @@ from fluvial.datastream.functions import (
     RuntimeContext,
     SinkFunction,
 )
+from fluvial.datastream.output_tag import OutputTag
 from fluvial.errors import UnsupportedFeatureError
 
 __all__ = ["DataStream", "KeyedStream", "DataStreamSink"]

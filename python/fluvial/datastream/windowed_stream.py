@@ -189,7 +189,8 @@ class _Windowed:
                 dict(info.side_outputs),
                 open_hook=lambda: open_functions(opened, runtime_context),
                 close_hook=lambda: close_functions(opened),
-                validate=output_validator(output_type, info.operator_name))
+                validate=output_validator(output_type, info.operator_name),
+                stamps_outputs=True)
 
         transformation = Transformation(
             kind="window", name=name, inputs=[self._keyed_stream._transformation],

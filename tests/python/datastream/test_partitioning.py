@@ -164,10 +164,8 @@ def test_broadcast_from_a_parallel_operator(env, parallelism):
     assert_same_elements(tagged, [(s, x) for s in range(3) for x in range(100)])
 
 
-def test_broadcast_with_state_descriptors_is_unsupported(env1):
-    from fluvial.errors import UnsupportedFeatureError
-
-    with pytest.raises(UnsupportedFeatureError, match="broadcast state"):
+def test_broadcast_with_something_other_than_a_state_descriptor_is_refused(env1):
+    with pytest.raises(TypeError, match="broadcast\\(\\) expects MapStateDescriptors"):
         env1.from_collection([1]).broadcast(object())
 
 
