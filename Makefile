@@ -32,6 +32,8 @@ test-python:
 
 bench: build
 	$(PYTHON) bench/datastream_pipeline.py
+	$(PYTHON) bench/keyed_timers.py
+	$(PYTHON) bench/window_aggregation.py
 
 clean:
 	rm -rf build

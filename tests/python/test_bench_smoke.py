@@ -1,0 +1,29 @@
+"""Every benchmark runs at a tiny size, so none of them rots; each checks that
+Fluvial and its bare-Python reference agree before it times anything."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SMOKE_ARGUMENTS = {
+    "datastream_pipeline.py": ["--records", "20000", "--rounds", "1"],
+    "keyed_timers.py": ["--events", "20000", "--rounds", "1"],
+    "window_aggregation.py": ["--events", "20000", "--rounds", "1"],
+}
+
+
+def test_every_benchmark_has_a_smoke_run():
+    assert {p.name for p in (ROOT / "bench").glob("*.py")} == set(SMOKE_ARGUMENTS)
+
+
+@pytest.mark.parametrize("script", sorted(SMOKE_ARGUMENTS))
+def test_benchmark_smoke_run(script):
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
+    completed = subprocess.run([sys.executable, str(ROOT / "bench" / script), *SMOKE_ARGUMENTS[script]],
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "ratio" in completed.stdout
