@@ -13,6 +13,7 @@ std::unique_ptr<runtime::Operator> MakeKeyedReduceOperator(const py::dict& spec)
 std::unique_ptr<runtime::Operator> MakeBatchSink(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeKeyedProcessOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeTimestampsOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeEventTimeWindowOperator(const py::dict& spec);
 
 PythonOperator::PythonOperator(const py::dict& spec)
     : open_(Optional(spec, "open")), close_(Optional(spec, "close")) {}
@@ -44,6 +45,7 @@ std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec) {
   if (kind == "sink") return MakeBatchSink(spec);
   if (kind == "keyed_process") return MakeKeyedProcessOperator(spec);
   if (kind == "timestamps") return MakeTimestampsOperator(spec);
+  if (kind == "event_time_window") return MakeEventTimeWindowOperator(spec);
   throw UserError("unknown operator kind '" + kind + "'");
 }
 
