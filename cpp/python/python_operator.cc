@@ -7,7 +7,7 @@ namespace fluvial::python {
 
 std::unique_ptr<runtime::Operator> MakeMapOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeFilterOperator(const py::dict& spec);
-std::unique_ptr<runtime::Operator> MakeFlatMapOperator(const py::dict& spec, bool with_context);
+std::unique_ptr<runtime::Operator> MakeFlatMapOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeKeyAssigner(const py::dict& spec, bool custom_partition);
 std::unique_ptr<runtime::Operator> MakeKeyedReduceOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeBatchSink(const py::dict& spec);
@@ -37,8 +37,7 @@ std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec) {
   const std::string kind = py::str(spec["kind"]);
   if (kind == "map") return MakeMapOperator(spec);
   if (kind == "filter") return MakeFilterOperator(spec);
-  if (kind == "flat_map") return MakeFlatMapOperator(spec, false);
-  if (kind == "process") return MakeFlatMapOperator(spec, true);
+  if (kind == "flat_map") return MakeFlatMapOperator(spec);
   if (kind == "key_by") return MakeKeyAssigner(spec, false);
   if (kind == "partition_custom") return MakeKeyAssigner(spec, true);
   if (kind == "reduce") return MakeKeyedReduceOperator(spec);

@@ -32,8 +32,9 @@ class PythonOperator : public runtime::Operator {
   py::object close_;
 };
 
-/// Builds the operator named by spec["kind"]: map, flat_map, filter, process,
-/// key_by, partition_custom, reduce, keyed_process, timestamps or sink.
+/// Builds the operator named by spec["kind"]: map, flat_map, filter, key_by,
+/// partition_custom, reduce, keyed_process, event_time_window, timestamps or
+/// sink.
 /// Throws UserError on an unknown kind.
 std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec);
 

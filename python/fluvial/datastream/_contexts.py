@@ -75,6 +75,16 @@ class UnkeyedTimerService(EngineTimerService):
             "connect(...).key_by(key_selector1, key_selector2) and use a KeyedCoProcessFunction")
 
 
+class StreamTimerService(UnkeyedTimerService):
+    """The timer service of a ProcessFunction on a stream that is not keyed."""
+
+    @staticmethod
+    def _refuse() -> None:
+        raise InvalidJobError(
+            "timers need a keyed stream: use stream.key_by(...).process(KeyedProcessFunction) "
+            "instead of a ProcessFunction on a stream that is not keyed")
+
+
 # ---------------------------------------------------------------- building blocks
 
 
@@ -131,6 +141,10 @@ class KeyedProcessContext(_Keyed, KeyedProcessFunction.OnTimerContext, ProcessFu
 
 class KeyedCoProcessContext(_Keyed, KeyedCoProcessFunction.OnTimerContext, CoProcessFunction.Context):
     """For KeyedCoProcessFunction (and a CoProcessFunction on keyed connected streams)."""
+
+
+class ProcessContext(_Base, ProcessFunction.Context):
+    """For a ProcessFunction on a stream that is not keyed (its timer service tells time only)."""
 
 
 class CoProcessContext(_Base, CoProcessFunction.Context):

@@ -19,6 +19,8 @@ from fluvial.datastream._contexts import (
     KeyedBroadcastReadOnlyContext,
     KeyedCoProcessContext,
     KeyedProcessContext,
+    ProcessContext,
+    StreamTimerService,
     UnkeyedTimerService,
 )
 from fluvial.datastream._keyed import KeyedRuntime, keyed_process_spec
@@ -72,6 +74,12 @@ def adapt_keyed_process(function: Any, env: OperatorEnv) -> Parts:
     # KeyedProcessFunction, or a ProcessFunction on a KeyedStream (which has no on_timer).
     context = KeyedProcessContext(env.runtime, env.timers)
     return [function.process_element], getattr(function, "on_timer", None), context
+
+
+def adapt_process(function: Any, env: OperatorEnv) -> Parts:
+    # A ProcessFunction on a stream that is not keyed: timestamps and clocks, no timers.
+    context = ProcessContext(env.runtime, StreamTimerService(env.runtime))
+    return [function.process_element], None, context
 
 
 def adapt_co_map(function: Any, env: OperatorEnv) -> Parts:

@@ -30,32 +30,8 @@ from fluvial.datastream.functions import (
     SinkFunction,
 )
 from fluvial.datastream.output_tag import OutputTag
-from fluvial.errors import UnsupportedFeatureError
 
 __all__ = ["DataStream", "KeyedStream", "DataStreamSink"]
-
-
-class _ProcessContext(ProcessFunction.Context):
-    """The context of a ProcessFunction on a non-keyed stream; the engine keeps
-    the current record's timestamp in cell[0]."""
-
-    __slots__ = ("_cell",)
-
-    def __init__(self, cell: list):
-        self._cell = cell
-
-    def timestamp(self) -> Optional[int]:
-        return self._cell[0]
-
-    def timer_service(self):
-        raise UnsupportedFeatureError(
-            "timers are only available on keyed streams: use "
-            "stream.key_by(...).process(KeyedProcessFunction) instead of a ProcessFunction")
-
-
-def _process_context() -> dict:
-    cell = [None]
-    return {"cell": cell, "context": _ProcessContext(cell)}
 
 
 class DataStream:
@@ -151,8 +127,11 @@ class DataStream:
         """Calls func.process_element(value, ctx) for every record; it yields the outputs."""
         if not isinstance(func, ProcessFunction):
             raise TypeError(f"process() expects a ProcessFunction, got {type(func).__name__}")
-        return self._one_input("process", "Process", func, "process_element", output_type,
-                               per_subtask=_process_context)
+        from fluvial.datastream import _keyed_operator as operators
+
+        return operators.add_keyed_operator(self._env, "Process", [self._transformation], func,
+                                            operators.adapt_process, keyed=False,
+                                            declared_type=output_type)
 
     def key_by(self, key_selector: Union[Callable, KeySelector],
                key_type: Optional[TypeInformation] = None) -> "KeyedStream":
@@ -349,12 +328,9 @@ class DataStream:
     def _one_input(self, kind: str, name: str, function: Any, method: str,
                    declared_type: Optional[TypeInformation], output_type: Any = None,
                    **extra: Any) -> "DataStream":
-        per_subtask = extra.pop("per_subtask", None)
-
         def make_spec(info: SubtaskInfo) -> dict:
             validate = output_validator(declared_type, info.operator_name)
-            more = dict(extra, **(per_subtask() if per_subtask else {}))
-            return operator_spec(kind, function, method, info, validate=validate, **more)
+            return operator_spec(kind, function, method, info, validate=validate, **extra)
 
         transformation = Transformation(
             kind=kind, name=name, inputs=[self._transformation], make_spec=make_spec,

@@ -324,5 +324,5 @@ class TimerOnUnkeyedStream(ProcessFunction):
 def test_timers_on_a_stream_that_is_not_keyed_are_a_clear_error():
     env = StreamExecutionEnvironment.get_execution_environment()
     stream = env.from_collection([1]).process(TimerOnUnkeyedStream())
-    with pytest.raises(JobExecutionError, match="timers are only available on keyed streams"):
+    with pytest.raises(JobExecutionError, match="timers need a keyed stream"):
         list(stream.execute_and_collect())

@@ -6,7 +6,7 @@ from ds_support import assert_same_elements
 from fluvial.common import Row
 from fluvial.common.typeinfo import Types
 from fluvial.datastream import ProcessFunction
-from fluvial.errors import JobExecutionError, UnsupportedFeatureError
+from fluvial.errors import InvalidJobError, JobExecutionError
 
 DATA = list(range(-10, 90))
 
@@ -56,7 +56,7 @@ class ToRow(ProcessFunction):
 
 class UsesTimers(ProcessFunction):
     def process_element(self, value, ctx):
-        ctx.timer_service()
+        ctx.timer_service().register_event_time_timer(0)
         yield value
 
 
@@ -99,9 +99,9 @@ def test_process_after_process(env):
 
 def test_timers_on_a_non_keyed_stream_are_refused(env1):
     env1.from_collection([1]).process(UsesTimers()).print()
-    with pytest.raises(JobExecutionError, match="timers are only available on keyed streams") as info:
+    with pytest.raises(JobExecutionError, match="timers need a keyed stream: use stream.key_by") as info:
         env1.execute()
-    assert isinstance(info.value.__cause__, UnsupportedFeatureError)
+    assert isinstance(info.value.__cause__, InvalidJobError)
     assert "operator 'Process' (subtask 1/1)" in str(info.value)
 
 

@@ -164,3 +164,24 @@ def test_get_side_output_needs_an_output_tag():
     env = environment(1)
     with pytest.raises(TypeError, match="expects an OutputTag"):
         env.from_collection([1]).process(SplitByParity()).get_side_output("odd")
+
+
+def test_a_process_function_on_a_stream_that_is_not_keyed_reads_the_clocks():
+    from fluvial.common import WatermarkStrategy
+    from fluvial.common.watermark_strategy import TimestampAssigner
+    from fluvial.datastream import ProcessFunction, StreamExecutionEnvironment
+
+    class Value(TimestampAssigner):
+        def extract_timestamp(self, value, record_timestamp):
+            return value
+
+    class Clocks(ProcessFunction):
+        def process_element(self, value, ctx):
+            service = ctx.timer_service()
+            yield value, ctx.timestamp(), service.current_watermark(), service.current_processing_time() > 0
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Value())
+    stream = env.from_collection([5, 7]).assign_timestamps_and_watermarks(strategy).process(Clocks())
+    # One batch: no watermark has arrived before its records (Long.MIN_VALUE, as Flink reports).
+    assert list(stream.execute_and_collect()) == [(5, 5, -2**63, True), (7, 7, -2**63, True)]
