@@ -9,6 +9,7 @@ from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream._plan import SubtaskInfo, Transformation, plan_as_json, translate
 from fluvial.datastream._user_function import timestamp_spec
 from fluvial.datastream.connectors.base import Source, source_spec
+from fluvial.datastream.connectors.metrics import JobMetrics
 from fluvial.datastream.data_stream import DataStream
 from fluvial.datastream.execution_mode import RuntimeExecutionMode
 from fluvial.datastream.functions import RuntimeContext, SourceFunction
@@ -130,7 +131,10 @@ class StreamExecutionEnvironment:
         _check_watermark_strategy(watermark_strategy)
 
         def make_spec(info: SubtaskInfo) -> dict:
-            spec = source_spec(source._create_reader(info.index, info.parallelism))
+            reader = source._create_reader(info.index, info.parallelism)
+            if info.metrics is not None:
+                reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
+            spec = source_spec(reader)
             spec.update(timestamp_spec(watermark_strategy))
             return spec
 
@@ -208,7 +212,7 @@ class StreamExecutionEnvironment:
         taken, self._transformations = self._transformations, []
         return taken
 
-    def _translate(self, transformations: List[Transformation]):
+    def _translate(self, transformations: List[Transformation], metrics: Optional[JobMetrics] = None):
         if not transformations:
             raise InvalidJobError("no operators defined: add a source and a sink (print(), "
                                   "sink_to(), add_sink()) before calling execute()")
@@ -223,12 +227,14 @@ class StreamExecutionEnvironment:
         return translate(transformations, default_parallelism=self.get_parallelism(),
                          default_max_parallelism=self.get_max_parallelism(),
                          job_parameters={str(k): str(v) for k, v in parameters.items()},
-                         batch_mode=batch_mode, chaining=self._chaining)
+                         batch_mode=batch_mode, chaining=self._chaining, metrics=metrics)
 
     def _start(self, job_name: Optional[str], transformations: List[Transformation]):
         from fluvial.datastream._job import RunningJob
 
-        nodes = self._translate(transformations)
-        job = RunningJob(job_name or DEFAULT_JOB_NAME, nodes, clock=self._processing_time_clock)
+        metrics = JobMetrics()
+        nodes = self._translate(transformations, metrics)
+        job = RunningJob(job_name or DEFAULT_JOB_NAME, nodes, clock=self._processing_time_clock,
+                         metrics=metrics)
         job.start()
         return job
