@@ -4,6 +4,7 @@ from typing import Any, Iterable, List, Optional
 
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
+from fluvial.common.io import InputFormat
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream._plan import SubtaskInfo, Transformation, plan_as_json, translate
@@ -144,6 +145,15 @@ class StreamExecutionEnvironment:
             output_type=type_info)
         self._add_transformation(transformation)
         return DataStream(self, transformation)
+
+    def create_input(self, input_format: InputFormat,
+                     type_info: Optional[TypeInformation] = None) -> DataStream:
+        """A stream read by an InputFormat, such as AvroInputFormat (a bounded file input)."""
+        if not isinstance(input_format, InputFormat):
+            raise TypeError(f"create_input() expects an InputFormat such as AvroInputFormat, got "
+                            f"{type(input_format).__name__}")
+        return self.from_source(input_format._create_source(), None, "Custom File Source",
+                                type_info or input_format.get_produced_type())
 
     def add_source(self, source_func: SourceFunction, source_name: str = "Custom Source",
                    type_info: Optional[TypeInformation] = None) -> DataStream:
