@@ -121,6 +121,8 @@ class _FileSourceReader(SourceReader):
         self._next_scan = 0.0
 
     def open(self) -> None:
+        # Taken here, so that every subtask reports its count, even one without files.
+        self._errors = self.metric_group.num_records_in_errors
         for path in self._paths:
             if not os.path.exists(path):
                 raise ConnectorError(f"{self._source_name}: no such file or directory: '{path}'")
@@ -167,8 +169,7 @@ class _FileSourceReader(SourceReader):
             self._file = open(path, "rb")
         except OSError as error:
             raise ConnectorError(f"{self._source_name}: cannot open '{path}': {error.strerror}") from error
-        self._reader = self._format._open_file(path, self._file,
-                                               self.metric_group.num_records_in_errors)
+        self._reader = self._format._open_file(path, self._file, self._errors)
 
     def _close_file(self) -> None:
         if self._reader is not None:

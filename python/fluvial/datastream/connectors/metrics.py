@@ -33,13 +33,20 @@ class Counter:
 
 
 class SourceReaderMetricGroup:
-    """The metrics of one source subtask."""
+    """The metrics of one source subtask. Only the sources that can skip records (the
+    file formats) take the counter, and only theirs are reported."""
 
     def __init__(self) -> None:
-        self.num_records_in_errors = Counter()
+        self._num_records_in_errors = Counter()
+        self.used = False
+
+    @property
+    def num_records_in_errors(self) -> Counter:
+        """The count of records the reader skipped as bad (Flink's numRecordsInErrors)."""
+        self.used = True
+        return self._num_records_in_errors
 
     def get_num_records_in_errors_counter(self) -> Counter:
-        """Returns the count of records the reader skipped as bad (Flink's numRecordsInErrors)."""
         return self.num_records_in_errors
 
 
@@ -62,7 +69,7 @@ class JobMetrics:
     def accumulator_results(self) -> Dict[str, int]:
         """The counters as the job result reports them: a total and one entry per subtask."""
         with self._lock:
-            groups = sorted(self._source_groups.items())
+            groups = sorted((key, group) for key, group in self._source_groups.items() if group.used)
         if not groups:
             return {}
         results = {NUM_RECORDS_IN_ERRORS: sum(g.num_records_in_errors.get_count() for _, g in groups)}
