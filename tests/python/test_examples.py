@@ -51,7 +51,7 @@ def parse_pairs(lines):
 
 def test_every_example_has_a_test():
     tested = {"word_count.py", "keyed_reduce.py", "label_generator.py", "periodic_predict.py",
-              "broadcast_rules.py", "train_test_split.py"}
+              "broadcast_rules.py", "train_test_split.py", "csv_to_parquet.py"}
     tested.add("last_items_per_user.py")  # in datastream/test_windows_scenario.py
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
@@ -171,3 +171,46 @@ def test_train_test_split():
         got[side].append(text)
     assert got == expected
     assert set(expected) == {"train", "test", "malformed", "late"}, "the data must reach every output"
+
+
+def read_parquet_dir(path):
+    import pandas as pd
+
+    frames = []
+    for part in sorted(Path(path).rglob("part-*")):
+        frame = pd.read_parquet(part)
+        frame["partition"] = part.parent.name
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_csv_to_parquet(tmp_path):
+    import pandas as pd
+
+    example = load_example("csv_to_parquet")
+    rows = [f"{i},2026-11-{24 + i % 3},customer{i % 7},{i * 1.25},{i % 4}" for i in range(1, 201)]
+    rows[10] = "11,2026-11-24,eve,oops,1"  # a bad line: skipped and counted
+    (tmp_path / "in").mkdir()
+    header = "order_id,dt,customer,amount,quantity"
+    (tmp_path / "in" / "a.csv").write_text("\n".join([header] + rows[:120]) + "\n")
+    (tmp_path / "in" / "b.csv").write_text("\n".join([header] + rows[120:]) + "\n")
+    out = fluvial_run("examples/csv_to_parquet.py", "--input", str(tmp_path / "in"),
+                      "--output", str(tmp_path / "out"))
+    assert "skipped 1 bad lines" in out
+    expected = pd.concat([pd.read_csv(tmp_path / "in" / name) for name in ("a.csv", "b.csv")])
+    expected = expected[pd.to_numeric(expected["amount"], errors="coerce").notna()].copy()
+    expected["amount"] = expected["amount"].astype(float)
+    got = read_parquet_dir(tmp_path / "out")
+    assert (got["partition"] == "dt=" + got["dt"]).all()
+    columns = list(example.ORDER_SCHEMA.get_type_info().get_field_names())
+    got = got[columns].sort_values("order_id").reset_index(drop=True)
+    expected = expected[columns].sort_values("order_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert str(got["quantity"].dtype) == "int32" and str(got["amount"].dtype) == "float64"
+
+
+def test_csv_to_parquet_builtin_sample(tmp_path):
+    out = fluvial_run("examples/csv_to_parquet.py", "--output", str(tmp_path))
+    assert "skipped 1 bad lines" in out
+    got = read_parquet_dir(tmp_path)
+    assert sorted(got["order_id"]) == [1, 2, 3, 5]

@@ -6,6 +6,8 @@ from typing import Any
 from fluvial.common.typeinfo import TypeInformation, Types
 
 __all__ = [
+    "BulkWriter",
+    "BulkWriterFactory",
     "ByteArraySchema",
     "DeserializationSchema",
     "Encoder",
@@ -109,6 +111,25 @@ class ByteArraySchema(SerializationSchema, DeserializationSchema):
 
     def __repr__(self) -> str:
         return "ByteArraySchema()"
+
+
+class BulkWriter:
+    """Writes batches of records into one part file, in a bulk format (Parquet, ORC, ...)."""
+
+    def add_elements(self, elements: list) -> None:
+        raise NotImplementedError(f"{type(self).__name__} does not implement add_elements")
+
+    def finish(self) -> None:
+        """Completes the file (footers, indexes); the sink closes and publishes it after."""
+
+
+class BulkWriterFactory:
+    """Creates the BulkWriter of each part file a FileSink.for_bulk_format() sink opens;
+    ParquetBulkWriters, OrcBulkWriters, AvroBulkWriters and CsvBulkWriters make them."""
+
+    def _create_writer(self, file) -> BulkWriter:
+        """Returns the writer of the part file open for binary writing as 'file'."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _create_writer")
 
 
 class Encoder:

@@ -60,9 +60,11 @@ class JobID:
 
 
 class JobExecutionResult:
-    def __init__(self, job_id: JobID, net_runtime_ms: int):
+    def __init__(self, job_id: JobID, net_runtime_ms: int, accumulators: Optional[dict] = None):
         self._job_id = job_id
         self._net_runtime_ms = net_runtime_ms
+        # Fluvial reports connector counters here (see datastream/connectors/metrics.py).
+        self._accumulators = dict(accumulators or {})
 
     def get_job_id(self) -> JobID:
         return self._job_id
@@ -78,10 +80,12 @@ class JobExecutionResult:
         return self
 
     def get_accumulator_result(self, accumulator_name: str):
-        return None
+        """The value of an accumulator, or None; 'numRecordsInErrors' counts the records
+        sources skipped as bad (Fluvial reports that metric here)."""
+        return self._accumulators.get(accumulator_name)
 
     def get_all_accumulator_results(self) -> dict:
-        return {}
+        return dict(self._accumulators)
 
     def __str__(self) -> str:
         return f"Program execution finished\nJob with JobID {self._job_id} has finished.\n" \
@@ -107,8 +111,9 @@ def raise_failure(failure) -> None:
 class RunningJob:
     """A started job: wraps the native handle, owns its lifetime."""
 
-    def __init__(self, name: str, nodes: list, clock=None):
+    def __init__(self, name: str, nodes: list, clock=None, metrics=None):
         self.name = name
+        self._metrics = metrics
         self.job_id = JobID()
         core = _core()
         try:
@@ -159,7 +164,8 @@ class RunningJob:
             # As Flink's JobCancellationException: a cancelled job has no result.
             raise JobExecutionError(f"job '{self.name}' ({self.job_id}) was cancelled")
         runtime = int(((self._ended_at or time.monotonic()) - (self._started_at or 0)) * 1000)
-        return JobExecutionResult(self.job_id, runtime)
+        accumulators = self._metrics.accumulator_results() if self._metrics is not None else {}
+        return JobExecutionResult(self.job_id, runtime, accumulators)
 
 
 @atexit.register

@@ -32,6 +32,8 @@ class SubtaskInfo:
     batch_mode: bool
     # OutputTag -> side output number, for the tags this operator's consumers read.
     side_outputs: Dict[Any, int] = field(default_factory=dict)
+    # The job's connector metrics (fluvial.datastream.connectors.metrics.JobMetrics).
+    metrics: Any = None
 
 
 # A spec factory returns the dict the native operator reads (kind, call, open, ...).
@@ -91,7 +93,8 @@ class _Edge:
 
 class _Translator:
     def __init__(self, default_parallelism: int, default_max_parallelism: int,
-                 job_parameters: Dict[str, str], batch_mode: bool, chaining: bool):
+                 job_parameters: Dict[str, str], batch_mode: bool, chaining: bool, metrics: Any = None):
+        self.metrics = metrics
         self.default_parallelism = default_parallelism
         self.default_max_parallelism = default_max_parallelism
         self.job_parameters = job_parameters
@@ -197,13 +200,13 @@ class _Translator:
     def _node(self, name, parallelism, max_parallelism, chaining, is_source, inputs, make_spec,
               kind) -> PlanNode:
         node_id = len(self.nodes) + 1
-        job_parameters, batch_mode = self.job_parameters, self.batch_mode
+        job_parameters, batch_mode, metrics = self.job_parameters, self.batch_mode, self.metrics
 
         def instantiate(subtask: int) -> Dict[str, Any]:
             # Called when the job starts, after translation has found every
             # side output a consumer reads.
             info = SubtaskInfo(name, subtask, parallelism, max_parallelism, job_parameters,
-                               batch_mode, dict(node.side_outputs))
+                               batch_mode, dict(node.side_outputs), metrics)
             return make_spec(info)
 
         node = PlanNode(node_id, name, parallelism, max_parallelism, chaining, is_source, inputs,
@@ -243,10 +246,11 @@ def _physical_ancestors(transformation: Transformation) -> List[Transformation]:
 
 def translate(transformations: List[Transformation], *, default_parallelism: int,
               default_max_parallelism: int, job_parameters: Dict[str, str], batch_mode: bool,
-              chaining: bool = True) -> List[PlanNode]:
-    """Returns the engine nodes for 'transformations', every node after its inputs."""
+              chaining: bool = True, metrics: Any = None) -> List[PlanNode]:
+    """Returns the engine nodes for 'transformations', every node after its inputs; their
+    subtasks register connector metrics in 'metrics' (a JobMetrics) when given."""
     translator = _Translator(default_parallelism, default_max_parallelism, job_parameters,
-                             batch_mode, chaining)
+                             batch_mode, chaining, metrics)
     for transformation in sorted(transformations, key=lambda t: t.id):
         translator.add(transformation)
     return translator.nodes

@@ -4,11 +4,13 @@ from typing import Any, Iterable, List, Optional
 
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
+from fluvial.common.io import InputFormat
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream._plan import SubtaskInfo, Transformation, plan_as_json, translate
 from fluvial.datastream._user_function import timestamp_spec
 from fluvial.datastream.connectors.base import Source, source_spec
+from fluvial.datastream.connectors.metrics import JobMetrics
 from fluvial.datastream.data_stream import DataStream
 from fluvial.datastream.execution_mode import RuntimeExecutionMode
 from fluvial.datastream.functions import RuntimeContext, SourceFunction
@@ -130,7 +132,10 @@ class StreamExecutionEnvironment:
         _check_watermark_strategy(watermark_strategy)
 
         def make_spec(info: SubtaskInfo) -> dict:
-            spec = source_spec(source._create_reader(info.index, info.parallelism))
+            reader = source._create_reader(info.index, info.parallelism)
+            if info.metrics is not None:
+                reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
+            spec = source_spec(reader)
             spec.update(timestamp_spec(watermark_strategy))
             return spec
 
@@ -140,6 +145,15 @@ class StreamExecutionEnvironment:
             output_type=type_info)
         self._add_transformation(transformation)
         return DataStream(self, transformation)
+
+    def create_input(self, input_format: InputFormat,
+                     type_info: Optional[TypeInformation] = None) -> DataStream:
+        """A stream read by an InputFormat, such as AvroInputFormat (a bounded file input)."""
+        if not isinstance(input_format, InputFormat):
+            raise TypeError(f"create_input() expects an InputFormat such as AvroInputFormat, got "
+                            f"{type(input_format).__name__}")
+        return self.from_source(input_format._create_source(), None, "Custom File Source",
+                                type_info or input_format.get_produced_type())
 
     def add_source(self, source_func: SourceFunction, source_name: str = "Custom Source",
                    type_info: Optional[TypeInformation] = None) -> DataStream:
@@ -208,7 +222,7 @@ class StreamExecutionEnvironment:
         taken, self._transformations = self._transformations, []
         return taken
 
-    def _translate(self, transformations: List[Transformation]):
+    def _translate(self, transformations: List[Transformation], metrics: Optional[JobMetrics] = None):
         if not transformations:
             raise InvalidJobError("no operators defined: add a source and a sink (print(), "
                                   "sink_to(), add_sink()) before calling execute()")
@@ -223,12 +237,14 @@ class StreamExecutionEnvironment:
         return translate(transformations, default_parallelism=self.get_parallelism(),
                          default_max_parallelism=self.get_max_parallelism(),
                          job_parameters={str(k): str(v) for k, v in parameters.items()},
-                         batch_mode=batch_mode, chaining=self._chaining)
+                         batch_mode=batch_mode, chaining=self._chaining, metrics=metrics)
 
     def _start(self, job_name: Optional[str], transformations: List[Transformation]):
         from fluvial.datastream._job import RunningJob
 
-        nodes = self._translate(transformations)
-        job = RunningJob(job_name or DEFAULT_JOB_NAME, nodes, clock=self._processing_time_clock)
+        metrics = JobMetrics()
+        nodes = self._translate(transformations, metrics)
+        job = RunningJob(job_name or DEFAULT_JOB_NAME, nodes, clock=self._processing_time_clock,
+                         metrics=metrics)
         job.start()
         return job

@@ -9,10 +9,25 @@ Readers and writers run on the engine's worker threads, one thread each.
 
 from typing import Any, List, Optional
 
+from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
+
 BATCH_SIZE = 1024
 
 
 class SourceReader:
+    _metric_group: Optional[SourceReaderMetricGroup] = None
+
+    @property
+    def metric_group(self) -> SourceReaderMetricGroup:
+        """This subtask's metrics; the environment sets the job's group before open()."""
+        if self._metric_group is None:
+            self._metric_group = SourceReaderMetricGroup()
+        return self._metric_group
+
+    @metric_group.setter
+    def metric_group(self, group: SourceReaderMetricGroup) -> None:
+        self._metric_group = group
+
     def open(self) -> None:
         pass
 

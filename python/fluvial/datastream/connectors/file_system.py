@@ -1,21 +1,23 @@
-"""Files: FileSource reading text lines (bounded, or watching directories),
-FileSink writing rows into rolling part files (PyFlink's
-pyflink.datastream.connectors.file_system)."""
+"""Files: FileSource reading text lines or the formats of fluvial.datastream.formats
+(bounded, or watching directories), FileSink writing rows or bulk-encoded batches into
+rolling part files (PyFlink's pyflink.datastream.connectors.file_system)."""
 
 import os
 import time
 import uuid
 import zlib
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any, BinaryIO, Dict, List, Optional, Union
 
-from fluvial.common.serialization import Encoder
+from fluvial.common.serialization import BulkWriterFactory, Encoder
 from fluvial.common.time import Duration
 from fluvial.datastream.connectors.base import BATCH_SIZE, Sink, SinkWriter, Source, SourceReader
+from fluvial.datastream.connectors.metrics import Counter
 from fluvial.errors import ConnectorError
 
 __all__ = [
     "BucketAssigner",
+    "BulkFormat",
     "FileSink",
     "FileSource",
     "FileSourceBuilder",
@@ -28,10 +30,22 @@ __all__ = [
 # ---------------------------------------------------------------- FileSource
 
 
-class StreamFormat:
-    """How a file is turned into records, read as a stream of bytes."""
+class FileRecordReader:
+    """Reads the records of one open file, a batch at a time."""
 
-    def __init__(self, charset_name: str):
+    def read_batch(self) -> Optional[List[Any]]:
+        """Returns the next records (maybe none, when all were skipped as bad), None at the end."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class StreamFormat:
+    """How a file is turned into records, read as a stream of bytes (text lines by default;
+    CsvReaderFormat and the other formats of fluvial.datastream.formats derive from it)."""
+
+    def __init__(self, charset_name: str = "UTF-8"):
         self._charset_name = charset_name
 
     @staticmethod
@@ -39,6 +53,18 @@ class StreamFormat:
         """One record per line, as str without its line break."""
         "".encode(charset_name)  # fails early on an unknown charset
         return StreamFormat(charset_name)
+
+    def _open_file(self, path: str, file: BinaryIO, errors: Counter) -> FileRecordReader:
+        """Returns the reader of one file; 'errors' counts the records it skips as bad."""
+        return _TextLineFileReader(path, file, self._charset_name)
+
+
+class BulkFormat:
+    """Reads and decodes whole batches of records at a time, e.g. from Parquet or ORC files;
+    the formats of fluvial.datastream.formats derive from it."""
+
+    def _open_file(self, path: str, file: BinaryIO, errors: Counter) -> FileRecordReader:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _open_file")
 
 
 def _owner_of(path: str, parallelism: int) -> int:
@@ -51,25 +77,55 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".") or name.startswith("_")
 
 
-class _TextLineReader(SourceReader):
-    def __init__(self, paths: List[str], charset: str, subtask_index: int, parallelism: int,
-                 monitor_interval_ms: Optional[int]):
-        self._paths = paths
+class _TextLineFileReader(FileRecordReader):
+    def __init__(self, path: str, file: BinaryIO, charset: str):
+        self._path = path
+        self._file = file
         self._charset = charset
+        self._line_number = 0
+
+    def read_batch(self) -> Optional[List[str]]:
+        lines = self._file.readlines(BATCH_SIZE * 64)
+        if not lines:
+            return None
+        records = []
+        for line in lines:
+            self._line_number += 1
+            if line.endswith(b"\n"):
+                line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+            try:
+                records.append(line.decode(self._charset))
+            except UnicodeDecodeError as error:
+                raise ConnectorError(
+                    f"FileSource: line {self._line_number} of '{self._path}' is not valid "
+                    f"{self._charset} (byte offset {error.start} in the line): {error.reason}") from None
+        return records
+
+
+class _FileSourceReader(SourceReader):
+    """Finds the files of one subtask (each file is read whole by one subtask, chosen by
+    its path) and reads them one after the other through the format's file readers."""
+
+    def __init__(self, paths: List[str], file_format, subtask_index: int, parallelism: int,
+                 monitor_interval_ms: Optional[int], source_name: str = "FileSource"):
+        self._paths = paths
+        self._format = file_format
         self._subtask_index = subtask_index
         self._parallelism = parallelism
         self._monitor_interval_s = None if monitor_interval_ms is None else monitor_interval_ms / 1000
+        self._source_name = source_name
         self._seen: set = set()
         self._queue: List[str] = []
         self._file = None
-        self._file_path = None
-        self._line_number = 0
+        self._reader: Optional[FileRecordReader] = None
         self._next_scan = 0.0
 
     def open(self) -> None:
+        # Taken here, so that every subtask reports its count, even one without files.
+        self._errors = self.metric_group.num_records_in_errors
         for path in self._paths:
             if not os.path.exists(path):
-                raise ConnectorError(f"FileSource: no such file or directory: '{path}'")
+                raise ConnectorError(f"{self._source_name}: no such file or directory: '{path}'")
         self._scan()
 
     def _scan(self) -> None:
@@ -89,9 +145,9 @@ class _TextLineReader(SourceReader):
         if self._monitor_interval_s is not None:
             self._next_scan = time.monotonic() + self._monitor_interval_s
 
-    def poll(self) -> Optional[List[str]]:
+    def poll(self) -> Optional[List[Any]]:
         while True:
-            if self._file is None:
+            if self._reader is None:
                 if not self._queue:
                     if self._monitor_interval_s is None:
                         return None
@@ -100,54 +156,61 @@ class _TextLineReader(SourceReader):
                     if not self._queue:
                         return []
                 self._open_next()
-            lines = self._file.readlines(BATCH_SIZE * 64)
-            if lines:
-                return self._decode(lines)
-            self._file.close()
-            self._file = None
+            records = self._reader.read_batch()
+            if records is None:
+                self._close_file()
+            elif records:
+                return records
+            # else every record of that batch was skipped as bad: read on
 
     def _open_next(self) -> None:
-        self._file_path = self._queue.pop(0)
+        path = self._queue.pop(0)
         try:
-            self._file = open(self._file_path, "rb")
+            self._file = open(path, "rb")
         except OSError as error:
-            raise ConnectorError(f"FileSource: cannot open '{self._file_path}': {error.strerror}") from error
-        self._line_number = 0
+            raise ConnectorError(f"{self._source_name}: cannot open '{path}': {error.strerror}") from error
+        self._reader = self._format._open_file(path, self._file, self._errors)
 
-    def _decode(self, lines: List[bytes]) -> List[str]:
-        records = []
-        for line in lines:
-            self._line_number += 1
-            if line.endswith(b"\n"):
-                line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
-            try:
-                records.append(line.decode(self._charset))
-            except UnicodeDecodeError as error:
-                raise ConnectorError(
-                    f"FileSource: line {self._line_number} of '{self._file_path}' is not valid "
-                    f"{self._charset} (byte offset {error.start} in the line): {error.reason}") from None
-        return records
-
-    def close(self) -> None:
+    def _close_file(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._file is not None:
             self._file.close()
             self._file = None
+
+    def close(self) -> None:
+        self._close_file()
 
 
 class FileSource(Source):
     """Reads files or directories; build it with FileSource.for_record_stream_format()."""
 
-    def __init__(self, stream_format: StreamFormat, paths: List[str],
+    def __init__(self, file_format: Union[StreamFormat, BulkFormat], paths: List[str],
                  monitor_interval_ms: Optional[int]):
-        self._format = stream_format
+        self._format = file_format
         self._paths = paths
         self._monitor_interval_ms = monitor_interval_ms
 
     @staticmethod
     def for_record_stream_format(stream_format: StreamFormat, *paths: str) -> "FileSourceBuilder":
+        """Reads files record by record through a StreamFormat (text lines, CSV, ...)."""
+        if not isinstance(stream_format, StreamFormat):
+            raise TypeError(f"for_record_stream_format() expects a StreamFormat such as "
+                            f"StreamFormat.text_line_format(), got {type(stream_format).__name__}")
         if not paths:
             raise ValueError("FileSource needs at least one path")
         return FileSourceBuilder(stream_format, [os.fspath(p) for p in paths])
+
+    @staticmethod
+    def for_bulk_file_format(bulk_format: BulkFormat, *paths: str) -> "FileSourceBuilder":
+        """Reads files in batches through a BulkFormat (ParquetColumnarRowInputFormat, ...)."""
+        if not isinstance(bulk_format, BulkFormat):
+            raise TypeError(f"for_bulk_file_format() expects a BulkFormat such as "
+                            f"ParquetColumnarRowInputFormat, got {type(bulk_format).__name__}")
+        if not paths:
+            raise ValueError("FileSource needs at least one path")
+        return FileSourceBuilder(bulk_format, [os.fspath(p) for p in paths])
 
     def _is_bounded(self) -> bool:
         return self._monitor_interval_ms is None
@@ -157,13 +220,13 @@ class FileSource(Source):
 
     def _create_reader(self, subtask_index: int, parallelism: int) -> SourceReader:
         paths = [p[len("file://"):] if p.startswith("file://") else p for p in self._paths]
-        return _TextLineReader(paths, self._format._charset_name, subtask_index, parallelism,
-                               self._monitor_interval_ms)
+        return _FileSourceReader(paths, self._format, subtask_index, parallelism,
+                                 self._monitor_interval_ms)
 
 
 class FileSourceBuilder:
-    def __init__(self, stream_format: StreamFormat, paths: List[str]):
-        self._format = stream_format
+    def __init__(self, file_format: Union[StreamFormat, BulkFormat], paths: List[str]):
+        self._format = file_format
         self._paths = paths
         self._monitor_interval_ms: Optional[int] = None
 
@@ -190,10 +253,12 @@ class FileSourceBuilder:
 class BucketAssigner:
     """Chooses the sub-directory (bucket) of the base path a record is written to."""
 
-    def __init__(self, kind: str, format_str: str = "%Y-%m-%d--%H", tz: Optional[str] = None):
+    def __init__(self, kind: str, format_str: str = "%Y-%m-%d--%H", tz: Optional[str] = None,
+                 fields: tuple = ()):
         self._kind = kind
         self._format = format_str
         self._timezone = tz
+        self._fields = fields
 
     @staticmethod
     def base_path_bucket_assigner() -> "BucketAssigner":
@@ -206,15 +271,50 @@ class BucketAssigner:
         """One bucket per processing-time period, named by a Java date pattern."""
         return BucketAssigner("date_time", _java_to_strftime(format_str), timezone_id)
 
+    @staticmethod
+    def field_bucket_assigner(*field_names: Union[str, int]) -> "BucketAssigner":
+        """Fluvial extra (PyFlink has no such assigner): one bucket per value of the given
+        record fields, as Hive-style partition directories; field_bucket_assigner('dt', 'hour')
+        writes Row(dt='2026-11-24', hour=13, ...) under dt=2026-11-24/hour=13. Fields are
+        read by name from Rows and dicts, or by position when given as ints."""
+        if not field_names:
+            raise ValueError("field_bucket_assigner needs at least one field name")
+        for name in field_names:
+            if not isinstance(name, (str, int)) or isinstance(name, bool):
+                raise TypeError(f"field_bucket_assigner field names must be str or int, got {name!r}")
+        return BucketAssigner("fields", fields=tuple(field_names))
+
     def _bucket_of(self, record: Any) -> str:
         if self._kind == "base_path":
             return ""
+        if self._kind == "fields":
+            return "/".join(f"{_partition_text(field)}={_partition_text(_field_of(record, field))}"
+                            for field in self._fields)
         if self._timezone is None:
             now = datetime.now()
         else:
             from zoneinfo import ZoneInfo
             now = datetime.now(timezone.utc).astimezone(ZoneInfo(self._timezone))
         return now.strftime(self._format)
+
+
+# Characters Hive escapes in partition directory names (FileUtils.escapePathName).
+_PARTITION_ESCAPED = set('"#%\'*/:=?\\\x7f{[]^')
+
+
+def _partition_text(value: Any) -> str:
+    if value is None:
+        return "__HIVE_DEFAULT_PARTITION__"
+    text = value if isinstance(value, str) else str(value)
+    return "".join(f"%{ord(c):02X}" if c in _PARTITION_ESCAPED or ord(c) < 0x20 else c for c in text)
+
+
+def _field_of(record: Any, field: Union[str, int]) -> Any:
+    try:
+        return record[field]
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise ConnectorError(f"FileSink: field_bucket_assigner: the record has no field {field!r}: "
+                             f"{record!r}") from None
 
 
 def _java_to_strftime(pattern: str) -> str:
@@ -296,8 +396,11 @@ class _PartFile:
         self.size = 0
         self.created = time.monotonic()
         self.last_write = self.created
+        self.bulk_writer = None
 
     def finish(self) -> None:
+        if self.bulk_writer is not None:
+            self.bulk_writer.finish()  # footers, indexes: the file is complete only then
         self.file.close()
         # Never overwrite a finished part: names are unique per writer and counter.
         os.rename(self.in_progress_path, self.final_path)
@@ -369,17 +472,39 @@ class _RowFileWriter(SinkWriter):
         self._open_parts.clear()
 
 
+class _BulkFileWriter(_RowFileWriter):
+    """Writes batches through a BulkWriterFactory, one part file per bucket; a part file
+    is finished (footer written, renamed) only at the end of the input, as Flink's
+    OnCheckpointRollingPolicy does on each checkpoint (Fluvial has no checkpoints yet)."""
+
+    def write(self, records: List[Any]) -> None:
+        assign = self._sink._bucket_assigner._bucket_of
+        by_bucket: Dict[str, List[Any]] = {}
+        for record in records:
+            by_bucket.setdefault(assign(record), []).append(record)
+        now = time.monotonic()
+        for bucket, bucket_records in by_bucket.items():
+            part = self._part_for(bucket, now)
+            if part.bulk_writer is None:
+                part.bulk_writer = self._sink._writer_factory._create_writer(part.file)
+            part.bulk_writer.add_elements(bucket_records)
+            part.last_write = now
+
+
 class FileSink(Sink):
-    """Writes records into part files under a base path; build it with for_row_format().
+    """Writes records into part files under a base path; build it with for_row_format()
+    or for_bulk_format().
 
     Part files are written hidden (.<name>.inprogress.<id>) and renamed to
     their final name when rolled or when the input ends.
     """
 
-    def __init__(self, base_path: str, encoder: Encoder, bucket_assigner: BucketAssigner,
-                 rolling_policy: RollingPolicy, output_file_config: OutputFileConfig):
+    def __init__(self, base_path: str, encoder: Optional[Encoder], bucket_assigner: BucketAssigner,
+                 rolling_policy: RollingPolicy, output_file_config: OutputFileConfig,
+                 writer_factory: Optional[BulkWriterFactory] = None):
         self._base_path = base_path
         self._encoder = encoder
+        self._writer_factory = writer_factory
         self._bucket_assigner = bucket_assigner
         self._rolling_policy = rolling_policy
         self._output_file_config = output_file_config
@@ -391,7 +516,17 @@ class FileSink(Sink):
     def _default_name(self) -> str:
         return "FileSink"
 
+    @staticmethod
+    def for_bulk_format(base_path: str, writer_factory: BulkWriterFactory) -> "FileSink.BulkFormatBuilder":
+        """Writes batches of records through a bulk writer (Parquet, ORC, Avro, CSV)."""
+        if not isinstance(writer_factory, BulkWriterFactory):
+            raise TypeError(f"for_bulk_format() expects a BulkWriterFactory such as "
+                            f"ParquetBulkWriters.for_row_type(...), got {type(writer_factory).__name__}")
+        return FileSink.BulkFormatBuilder(os.fspath(base_path), writer_factory)
+
     def _create_writer(self, subtask_index: int, parallelism: int) -> SinkWriter:
+        if self._writer_factory is not None:
+            return _BulkFileWriter(self, subtask_index)
         return _RowFileWriter(self, subtask_index)
 
     class RowFormatBuilder:
@@ -419,3 +554,35 @@ class FileSink(Sink):
         def build(self) -> "FileSink":
             return FileSink(self._base_path, self._encoder, self._bucket_assigner,
                             self._rolling_policy, self._output_file_config)
+
+    class BulkFormatBuilder:
+        def __init__(self, base_path: str, writer_factory: BulkWriterFactory):
+            if base_path.startswith("file://"):
+                base_path = base_path[len("file://"):]
+            self._base_path = base_path
+            self._writer_factory = writer_factory
+            self._bucket_assigner = BucketAssigner.date_time_bucket_assigner()
+            self._rolling_policy = RollingPolicy.on_checkpoint_rolling_policy()
+            self._output_file_config = OutputFileConfig()
+
+        def with_bucket_check_interval(self, interval: int) -> "FileSink.BulkFormatBuilder":
+            return self  # bulk part files roll only at the end of the input: nothing to check
+
+        def with_bucket_assigner(self, assigner: BucketAssigner) -> "FileSink.BulkFormatBuilder":
+            self._bucket_assigner = assigner
+            return self
+
+        def with_rolling_policy(self, policy: RollingPolicy) -> "FileSink.BulkFormatBuilder":
+            if not isinstance(policy, RollingPolicy) or not policy.on_checkpoint:
+                raise TypeError("bulk formats roll on checkpoints only: use "
+                                f"RollingPolicy.on_checkpoint_rolling_policy(), got {policy!r}")
+            self._rolling_policy = policy
+            return self
+
+        def with_output_file_config(self, config: OutputFileConfig) -> "FileSink.BulkFormatBuilder":
+            self._output_file_config = config
+            return self
+
+        def build(self) -> "FileSink":
+            return FileSink(self._base_path, None, self._bucket_assigner, self._rolling_policy,
+                            self._output_file_config, self._writer_factory)

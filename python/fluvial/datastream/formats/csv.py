@@ -1,0 +1,250 @@
+"""CSV files (PyFlink's pyflink.datastream.formats.csv): a CsvSchema describes the
+columns and the dialect; CsvReaderFormat reads files through FileSource, CsvBulkWriters
+writes them through FileSink.for_bulk_format. Parsing and writing are Arrow's."""
+
+from typing import List, Optional
+
+from fluvial.common.serialization import BulkWriter, BulkWriterFactory
+from fluvial.common.typeinfo import BasicType, BasicTypeInfo, RowTypeInfo, TypeInformation, Types
+from fluvial.datastream.connectors.file_system import StreamFormat
+from fluvial.errors import UnsupportedFeatureError
+
+__all__ = ["CsvBulkWriters", "CsvReaderFormat", "CsvSchema", "CsvSchemaBuilder"]
+
+_NUMBER_TYPES = (BasicType.BYTE, BasicType.SHORT, BasicType.INT, BasicType.LONG, BasicType.FLOAT,
+                 BasicType.DOUBLE, BasicType.BIG_DEC)
+
+
+def _check_char(what: str, char: str) -> str:
+    if not isinstance(char, str) or len(char) != 1:
+        raise ValueError(f"{what} must be a single character, got {char!r}")
+    return char
+
+
+class CsvColumn:
+    """One column: its name, its type and, for arrays, the separator of its elements."""
+
+    def __init__(self, name: str, type_info: TypeInformation, array_separator: Optional[str] = None):
+        self.name = name
+        self.type_info = type_info
+        self.array_separator = array_separator
+
+
+class CsvSchema:
+    """The columns of a CSV file and how it is written: separators, quoting, header, nulls."""
+
+    def __init__(self, columns: List[CsvColumn], column_separator: str = ",",
+                 quote_char: Optional[str] = '"', escape_char: Optional[str] = None,
+                 line_separator: str = "\n", null_value: Optional[str] = None,
+                 use_header: bool = False, skip_first_data_row: bool = False,
+                 strict_headers: bool = False):
+        self.columns = list(columns)
+        self.column_separator = column_separator
+        self.quote_char = quote_char
+        self.escape_char = escape_char
+        self.line_separator = line_separator
+        self.null_value = null_value
+        self.use_header = use_header
+        self.skip_first_data_row = skip_first_data_row
+        self.strict_headers = strict_headers
+
+    @staticmethod
+    def builder() -> "CsvSchemaBuilder":
+        return CsvSchemaBuilder()
+
+    def get_type_info(self) -> RowTypeInfo:
+        """The type of the rows read: Types.ROW_NAMED of the column names and types."""
+        return Types.ROW_NAMED([c.name for c in self.columns], [c.type_info for c in self.columns])
+
+    def size(self) -> int:
+        return len(self.columns)
+
+    def __len__(self) -> int:
+        return self.size()
+
+    def __str__(self) -> str:
+        columns = ", ".join(f"{c.name} {c.type_info.to_type_string()}" for c in self.columns)
+        return (f"CsvSchema(columns=[{columns}], column_separator={self.column_separator!r}, "
+                f"quote_char={self.quote_char!r}, use_header={self.use_header})")
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class CsvSchemaBuilder:
+    """Builds a CsvSchema column by column (Jackson's CsvSchema.Builder in PyFlink)."""
+
+    def __init__(self):
+        self._columns: List[CsvColumn] = []
+        self._options = {}
+        self._array_separator = ";"
+
+    def build(self) -> CsvSchema:
+        return CsvSchema(self._columns, **self._options)
+
+    def add_array_column(self, name: str, separator: str = ";",
+                         element_type: Optional[TypeInformation] = None) -> "CsvSchemaBuilder":
+        """An array column whose elements ('element_type', STRING by default) are separated
+        by 'separator'; its records hold lists."""
+        element_type = Types.STRING() if element_type is None else element_type
+        if not isinstance(element_type, BasicTypeInfo):
+            raise TypeError(f"add_array_column element_type must be a basic type such as Types.INT(), "
+                            f"got {element_type!r}")
+        self._columns.append(CsvColumn(name, Types.LIST(element_type), separator))
+        return self
+
+    def add_boolean_column(self, name: str) -> "CsvSchemaBuilder":
+        self._columns.append(CsvColumn(name, Types.BOOLEAN()))
+        return self
+
+    def add_number_column(self, name: str,
+                          number_type: Optional[TypeInformation] = None) -> "CsvSchemaBuilder":
+        """A number column of 'number_type' (Types.INT(), Types.DOUBLE(), ...; LONG by default)."""
+        number_type = Types.LONG() if number_type is None else number_type
+        if not isinstance(number_type, BasicTypeInfo) or number_type._basic_type not in _NUMBER_TYPES:
+            raise TypeError(f"add_number_column number_type must be a numeric type such as Types.INT(), "
+                            f"got {number_type!r}")
+        self._columns.append(CsvColumn(name, number_type))
+        return self
+
+    def add_string_column(self, name: str) -> "CsvSchemaBuilder":
+        self._columns.append(CsvColumn(name, Types.STRING()))
+        return self
+
+    def add_columns_from(self, schema: CsvSchema) -> "CsvSchemaBuilder":
+        self._columns.extend(schema.columns)
+        return self
+
+    def clear_columns(self) -> "CsvSchemaBuilder":
+        self._columns.clear()
+        return self
+
+    def set_allow_comments(self, allow: bool = True) -> "CsvSchemaBuilder":
+        if allow:
+            raise UnsupportedFeatureError("CsvSchemaBuilder.set_allow_comments: comment lines in CSV "
+                                          "files are not supported by Fluvial yet")
+        return self
+
+    def set_any_property_name(self, name: str) -> "CsvSchemaBuilder":
+        raise UnsupportedFeatureError("CsvSchemaBuilder.set_any_property_name is not supported by "
+                                      "Fluvial yet")
+
+    def disable_array_element_separator(self) -> "CsvSchemaBuilder":
+        raise UnsupportedFeatureError("CsvSchemaBuilder.disable_array_element_separator is not "
+                                      "supported by Fluvial yet")
+
+    def remove_array_element_separator(self, index: int) -> "CsvSchemaBuilder":
+        raise UnsupportedFeatureError("CsvSchemaBuilder.remove_array_element_separator is not "
+                                      "supported by Fluvial yet")
+
+    def set_array_element_separator(self, separator: str) -> "CsvSchemaBuilder":
+        """Sets the separator of every array column added so far."""
+        for column in self._columns:
+            if column.array_separator is not None:
+                column.array_separator = separator
+        return self
+
+    def set_column_separator(self, char: str) -> "CsvSchemaBuilder":
+        self._options["column_separator"] = _check_char("the column separator", char)
+        return self
+
+    def disable_escape_char(self) -> "CsvSchemaBuilder":
+        self._options["escape_char"] = None
+        return self
+
+    def set_escape_char(self, char: str) -> "CsvSchemaBuilder":
+        self._options["escape_char"] = _check_char("the escape char", char)
+        return self
+
+    def set_line_separator(self, separator: str) -> "CsvSchemaBuilder":
+        """The line separator written ('\\n' by default); reading accepts \\n and \\r\\n."""
+        self._options["line_separator"] = separator
+        return self
+
+    def set_null_value(self, null_value: str) -> "CsvSchemaBuilder":
+        """The text of a null field; unset, an empty field is null (and an empty string
+        in a string column)."""
+        self._options["null_value"] = null_value
+        return self
+
+    def disable_quote_char(self) -> "CsvSchemaBuilder":
+        self._options["quote_char"] = None
+        return self
+
+    def set_quote_char(self, char: str) -> "CsvSchemaBuilder":
+        self._options["quote_char"] = _check_char("the quote char", char)
+        return self
+
+    def set_skip_first_data_row(self, skip: bool = True) -> "CsvSchemaBuilder":
+        self._options["skip_first_data_row"] = skip
+        return self
+
+    def set_strict_headers(self, strict: bool = True) -> "CsvSchemaBuilder":
+        """With a header, checks that it names the schema's columns, in order."""
+        self._options["strict_headers"] = strict
+        return self
+
+    def set_use_header(self, use: bool = True) -> "CsvSchemaBuilder":
+        """The first line of each file is a header (read: skipped or checked; written: names)."""
+        self._options["use_header"] = use
+        return self
+
+    def size(self) -> int:
+        return len(self._columns)
+
+    def __len__(self) -> int:
+        return self.size()
+
+
+class CsvReaderFormat(StreamFormat):
+    """Reads CSV files into Rows of the schema's get_type_info(), for
+    FileSource.for_record_stream_format. A line that does not fit the schema fails the
+    job, naming the file, line, field and expected type; with_ignore_parse_errors() skips
+    and counts such lines instead (numRecordsInErrors)."""
+
+    def __init__(self, schema: CsvSchema, ignore_parse_errors: bool = False):
+        super().__init__()
+        self._schema = schema
+        self._ignore_parse_errors = ignore_parse_errors
+
+    @staticmethod
+    def for_schema(schema: CsvSchema) -> "CsvReaderFormat":
+        if not isinstance(schema, CsvSchema):
+            raise TypeError(f"CsvReaderFormat.for_schema() expects a CsvSchema, got {type(schema).__name__}")
+        return CsvReaderFormat(schema)
+
+    def with_ignore_parse_errors(self) -> "CsvReaderFormat":
+        """Fluvial extra (Flink Java's CsvReaderFormat.withIgnoreParseErrors): skips the
+        lines that do not fit the schema, counting them in numRecordsInErrors."""
+        return CsvReaderFormat(self._schema, True)
+
+    def _open_file(self, path, file, errors):
+        from fluvial.datastream.formats._bad_records import BadRecords
+        from fluvial.datastream.formats._csv_reader import CsvFileReader
+
+        return CsvFileReader(path, file, self._schema, BadRecords(self._ignore_parse_errors, errors))
+
+
+class _CsvWriterFactory(BulkWriterFactory):
+    def __init__(self, schema: CsvSchema):
+        self._schema = schema
+
+    def _create_writer(self, file) -> BulkWriter:
+        from fluvial.datastream.formats._csv_writer import CsvBulkWriter
+
+        return CsvBulkWriter(file, self._schema)
+
+
+class CsvBulkWriters:
+    """Writes Rows of a CsvSchema as CSV part files through FileSink.for_bulk_format."""
+
+    @staticmethod
+    def for_schema(schema: CsvSchema) -> BulkWriterFactory:
+        if not isinstance(schema, CsvSchema):
+            raise TypeError(f"CsvBulkWriters.for_schema() expects a CsvSchema, got {type(schema).__name__}")
+        if schema.quote_char not in ('"', None) or schema.escape_char is not None:
+            raise UnsupportedFeatureError(
+                "CsvBulkWriters: Fluvial writes CSV with the quote char '\"' (doubled inside values) "
+                f"and no escape char, got quote char {schema.quote_char!r} and escape char "
+                f"{schema.escape_char!r}")
+        return _CsvWriterFactory(schema)
