@@ -9,9 +9,8 @@ values, through an AggregateFunction; the bare implementation keeps a dict per
     python bench/window_aggregation.py --events 100000 --rounds 1   # smoke run
 """
 
-import argparse
-import statistics
-import time
+
+import _side_by_side
 
 from fluvial.common import Time, WatermarkStrategy
 from fluvial.common.watermark_strategy import TimestampAssigner
@@ -77,28 +76,5 @@ def bare_python(events: int, collect: bool):
     return sorted(out) if collect else None
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=5_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    sample = min(args.events, 50_000)
-    assert fluvial_job(sample, True) == bare_python(sample, True), "Fluvial and the bare loop disagree"
-    loop, engine = [], []
-    for _ in range(args.rounds):
-        start = time.perf_counter()
-        bare_python(args.events, False)
-        loop.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        fluvial_job(args.events, False)
-        engine.append(time.perf_counter() - start)
-    loop_rate = args.events / statistics.median(loop)
-    engine_rate = args.events / statistics.median(engine)
-    print(f"events: {args.events:,}  rounds: {args.rounds}")
-    print(f"bare Python      : {loop_rate:12,.0f} events/s")
-    print(f"Fluvial          : {engine_rate:12,.0f} events/s")
-    print(f"ratio Fluvial / bare Python: {engine_rate / loop_rate:.2f}")
-
-
 if __name__ == "__main__":
-    main()
+    _side_by_side.run(__doc__.splitlines()[0], fluvial_job, bare_python)
