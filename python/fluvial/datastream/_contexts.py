@@ -30,8 +30,19 @@ class EngineTimerService(TimerService):
     the key being processed. The engine binds it after this object is made, hence the
     lookup through the runtime."""
 
+    # The engine's methods this service hands straight through once bound: per-record
+    # calls then skip this class's own frame.
+    _passed_through = ("current_processing_time", "current_watermark",
+                       "register_processing_time_timer", "register_event_time_timer",
+                       "delete_processing_time_timer", "delete_event_time_timer")
+
     def __init__(self, runtime: KeyedRuntime):
         self._runtime = runtime
+        runtime.on_timer_service(self._bind)
+
+    def _bind(self, handle) -> None:
+        for name in self._passed_through:
+            setattr(self, name, getattr(handle, name))
 
     def current_processing_time(self) -> int:
         return self._runtime.timer_service.current_processing_time()
@@ -55,6 +66,8 @@ class EngineTimerService(TimerService):
 class UnkeyedTimerService(EngineTimerService):
     """The timer service of a two-input function on streams that are not keyed: it tells
     time, but timers belong to a key."""
+
+    _passed_through = ("current_processing_time", "current_watermark")
 
     def register_processing_time_timer(self, timestamp: int) -> None:
         self._refuse()

@@ -67,10 +67,19 @@ class KeyedRuntime:
     def __init__(self):
         self.cell: List[Any] = [None, None, 0, None, None]
         self.timer_service = None  # fluvial._core.TimerService, bound by the engine
+        self._timer_listeners: List[Callable[[Any], None]] = []
         self._tables: Dict[str, StateTable] = {}
 
     def bind_timer_service(self, handle) -> None:
         self.timer_service = handle
+        for listener in self._timer_listeners:
+            listener(handle)
+
+    def on_timer_service(self, listener: Callable[[Any], None]) -> None:
+        """Calls 'listener' with the engine's timer service once it is bound."""
+        self._timer_listeners.append(listener)
+        if self.timer_service is not None:
+            listener(self.timer_service)
 
     def current_key(self) -> Any:
         return self.cell[KEY]

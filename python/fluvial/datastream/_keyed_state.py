@@ -114,16 +114,33 @@ class _SingleValueState(_KeyedState):
 
 
 class HeapValueState(_SingleValueState, api.ValueState):
+    # value() and update() are the hottest state calls: the common case (no TTL)
+    # is written out here rather than going through _stored()/_store().
+
     def value(self) -> Any:
-        return self._stored() if self._ttl is None else self._read()
+        if self._ttl is not None:
+            return self._read()
+        cell = self._cell
+        key = cell[KEY]
+        if key is None:
+            self._raise_no_key()
+        values = self._groups.get(cell[KEY_GROUP])
+        return None if values is None else values.get((key, self._namespace))
 
     def update(self, value: Any) -> None:
         if value is None:
             self.clear()
-        elif self._ttl is None:
-            self._store(value)
-        else:
-            self._store((value, self._ttl.now()))
+            return
+        if self._ttl is not None:
+            value = (value, self._ttl.now())
+        cell = self._cell
+        key = cell[KEY]
+        if key is None:
+            self._raise_no_key()
+        values = self._groups.get(cell[KEY_GROUP])
+        if values is None:
+            values = self._groups[cell[KEY_GROUP]] = {}
+        values[(key, self._namespace)] = value
 
 
 class HeapReducingState(_SingleValueState, api.ReducingState):
