@@ -22,7 +22,7 @@ run: build
 test: build lint test-cpp test-python
 
 lint:
-	.venv/bin/ruff check python tests examples bench
+	.venv/bin/ruff check python tests examples bench scripts
 
 test-cpp:
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j 2
