@@ -94,11 +94,11 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
 
   // TimerOwner, called from Python while a record or timer is processed.
   void RegisterTimer(bool event_time, int64_t timestamp) override {
-    CheckKeyed("register");
+    CheckKeyed("registered");
     (event_time ? event_timers_ : processing_timers_).Register(timestamp, current_key_, current_key_group_);
   }
   void DeleteTimer(bool event_time, int64_t timestamp) override {
-    CheckKeyed("delete");
+    CheckKeyed("deleted");
     (event_time ? event_timers_ : processing_timers_).Delete(timestamp, current_key_);
   }
   int64_t CurrentWatermark() const override { return current_watermark_; }
@@ -106,8 +106,8 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
 
  private:
   void CheckKeyed(const char* action) const {
-    FLUVIAL_USER_CHECK(current_key_ != nullptr && current_key_ != Py_None, "timers can only ", action,
-                       "ed on a keyed stream, while an element or timer of a key is processed: "
+    FLUVIAL_USER_CHECK(current_key_ != nullptr && current_key_ != Py_None, "timers can only be ", action,
+                       " on a keyed stream, while an element or timer of a key is processed: "
                        "use stream.key_by(...).process(KeyedProcessFunction)");
   }
 
