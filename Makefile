@@ -4,7 +4,7 @@ PYTHON := .venv/bin/python
 BUILD_DIR := build/dev
 export PYTHONPATH := $(CURDIR)/python
 
-.PHONY: setup build run test lint test-cpp test-python bench clean
+.PHONY: setup build run test lint test-cpp test-python bench bench-pyflink clean
 
 setup:
 	@bash scripts/setup.sh
@@ -34,6 +34,10 @@ bench: build
 	$(PYTHON) bench/datastream_pipeline.py
 	$(PYTHON) bench/keyed_timers.py
 	$(PYTHON) bench/window_aggregation.py
+
+# Fluvial beside PyFlink (downloads apache-flink into bench/pyflink/.venv once).
+bench-pyflink: build
+	bash bench/pyflink/run.sh
 
 clean:
 	rm -rf build
