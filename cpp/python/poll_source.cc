@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <chrono>
+
 #include "python/object_batch.h"
 #include "python/python_error.h"
 #include "python/python_operator.h"
@@ -41,19 +44,36 @@ class PollSource : public runtime::SourceOperator {
     }
     // Active again before the records, so they count for event time.
     timestamps_.TrackActivity(true, clock_->NowMillis(), out);
-    auto batch = std::make_unique<ObjectBatch>();
-    batch->records.reserve(static_cast<size_t>(size));
     PyObject** items = PySequence_Fast_ITEMS(list);
-    for (Py_ssize_t i = 0; i < size; ++i) {
-      Py_INCREF(items[i]);
-      batch->records.push_back(items[i]);
+    // The records go down the chain in chunks: a chained pipeline hands a
+    // chunk from operator to operator, so a record waits for the rest of its
+    // chunk at every step. The chunk size adapts so that a chunk's trip takes
+    // about kTargetChunkMicros: short trips for cheap functions cost nothing,
+    // and heavy functions (big JSON records) keep their latency low.
+    Py_ssize_t offset = 0;
+    try {
+      while (offset < size) {
+        const Py_ssize_t count = std::min<Py_ssize_t>(chunk_size_, size - offset);
+        auto batch = std::make_unique<ObjectBatch>();
+        batch->records.reserve(static_cast<size_t>(count));
+        for (Py_ssize_t i = offset; i < offset + count; ++i) {
+          Py_INCREF(items[i]);
+          batch->records.push_back(items[i]);
+        }
+        offset += count;
+        const auto started = std::chrono::steady_clock::now();
+        // Watermarks are generated per source subtask (Flink generates them
+        // per split), right after the records that move them.
+        timestamps_.Assign(*batch);
+        out.Collect(std::move(batch));
+        timestamps_.EmitWatermark(out);
+        AdaptChunkSize(count, std::chrono::steady_clock::now() - started);
+      }
+    } catch (...) {
+      Py_DECREF(list);
+      throw;
     }
     Py_DECREF(list);
-    // Watermarks are generated per source subtask (Flink generates them per
-    // split), right after the records that move them.
-    timestamps_.Assign(*batch);
-    out.Collect(std::move(batch));
-    timestamps_.EmitWatermark(out);
     return runtime::SourceStatus::kMoreAvailable;
   }
 
@@ -65,7 +85,21 @@ class PollSource : public runtime::SourceOperator {
     Py_DECREF(result);
   }
 
+  // Halves the chunk after a slow trip, doubles it after a quick one.
+  void AdaptChunkSize(Py_ssize_t count, std::chrono::steady_clock::duration took) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+    if (micros > 2 * kTargetChunkMicros && chunk_size_ > 1) {
+      chunk_size_ /= 2;
+    } else if (micros < kTargetChunkMicros / 2 && count == chunk_size_ && chunk_size_ < kMaxChunk) {
+      chunk_size_ *= 2;
+    }
+  }
+
+  static constexpr int64_t kTargetChunkMicros = 200;
+  static constexpr Py_ssize_t kMaxChunk = 1024;
+
   TimestampAssigner timestamps_;
+  Py_ssize_t chunk_size_ = 64;
   const runtime::Clock* clock_ = nullptr;
   py::object poll_;
   py::object open_;
