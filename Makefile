@@ -4,7 +4,7 @@ PYTHON := .venv/bin/python
 BUILD_DIR := build/dev
 export PYTHONPATH := $(CURDIR)/python
 
-.PHONY: setup build run test lint test-cpp test-python bench clean
+.PHONY: setup build run test lint test-cpp test-python bench docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -34,6 +34,10 @@ bench: build
 	$(PYTHON) bench/datastream_pipeline.py
 	$(PYTHON) bench/keyed_timers.py
 	$(PYTHON) bench/window_aggregation.py
+
+# The documentation site (mkdocs.yml, pages in docs/) into build/site; warnings are errors.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir build/site
 
 clean:
 	rm -rf build
