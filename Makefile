@@ -4,7 +4,7 @@ PYTHON := .venv/bin/python
 BUILD_DIR := build/dev
 export PYTHONPATH := $(CURDIR)/python
 
-.PHONY: setup build run test lint test-cpp test-python bench bench-pyflink clean
+.PHONY: setup build run test lint test-cpp test-python bench bench-pyflink docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -38,6 +38,10 @@ bench: build
 # Fluvial beside PyFlink (downloads apache-flink into bench/pyflink/.venv once).
 bench-pyflink: build
 	bash bench/pyflink/run.sh
+
+# The documentation site (mkdocs.yml, pages in docs/) into build/site; warnings are errors.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir build/site
 
 clean:
 	rm -rf build

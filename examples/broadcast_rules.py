@@ -18,7 +18,9 @@ from pyflink.common import Row, Types
 from pyflink.datastream import BroadcastProcessFunction, StreamExecutionEnvironment
 from pyflink.datastream.state import MapStateDescriptor
 
+# --8<-- [start:descriptor]
 LIMITS = MapStateDescriptor("limits", Types.STRING(), Types.INT())
+# --8<-- [end:descriptor]
 
 RULES = [Row(country="DE", limit=100), Row(country="FR", limit=50), Row(country="US", limit=500)]
 
@@ -28,6 +30,7 @@ def make_transactions(count: int = 60):
     return [Row(id=n, country=countries[n % 4], amount=(n * 37) % 700) for n in range(count)]
 
 
+# --8<-- [start:function]
 class CheckLimits(BroadcastProcessFunction):
     def process_element(self, value, ctx):
         limit = ctx.get_broadcast_state(LIMITS).get(value.country)
@@ -35,8 +38,10 @@ class CheckLimits(BroadcastProcessFunction):
 
     def process_broadcast_element(self, value, ctx):
         ctx.get_broadcast_state(LIMITS).put(value.country, value.limit)
+# --8<-- [end:function]
 
 
+# --8<-- [start:job]
 def main(parallelism: int):
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(parallelism)
@@ -44,6 +49,7 @@ def main(parallelism: int):
     transactions = env.from_collection(make_transactions())
     transactions.connect(rules).process(CheckLimits()).print()
     env.execute("broadcast_rules")
+# --8<-- [end:job]
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ SAMPLE_ORDERS = """order_id,dt,customer,amount,quantity
 5,2026-11-26,dave,3.75,4
 """
 
+# --8<-- [start:schema]
 ORDER_SCHEMA = CsvSchema.builder() \
     .add_number_column("order_id", number_type=Types.LONG()) \
     .add_string_column("dt") \
@@ -35,8 +36,10 @@ ORDER_SCHEMA = CsvSchema.builder() \
     .add_number_column("quantity", number_type=Types.INT()) \
     .set_use_header() \
     .build()
+# --8<-- [end:schema]
 
 
+# --8<-- [start:job]
 def csv_to_parquet(input_path, output_path):
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_runtime_mode(RuntimeExecutionMode.BATCH)
@@ -52,6 +55,7 @@ def csv_to_parquet(input_path, output_path):
 
     result = env.execute("csv_to_parquet")
     print(f"skipped {result.get_accumulator_result('numRecordsInErrors')} bad lines")
+# --8<-- [end:job]
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ class EventTime(TimestampAssigner):
         return value.ts
 
 
+# --8<-- [start:function]
 class LabelGenerator(KeyedProcessFunction):
     def open(self, runtime_context):
         self.expose = runtime_context.get_state(ValueStateDescriptor("expose", Types.PICKLED_BYTE_ARRAY()))
@@ -60,8 +61,10 @@ class LabelGenerator(KeyedProcessFunction):
         if pending is not None:
             self.expose.clear()
             yield Row(pending.user, pending.item, 0)
+# --8<-- [end:function]
 
 
+# --8<-- [start:job]
 def main():
     env = StreamExecutionEnvironment.get_execution_environment()
     strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(30)) \
@@ -72,6 +75,7 @@ def main():
         .process(LabelGenerator()) \
         .print()
     env.execute("label_generator")
+# --8<-- [end:job]
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ class ClickTime(TimestampAssigner):
         return value[1]
 
 
+# --8<-- [start:aggregate]
 class LastItems(AggregateFunction):
     def create_accumulator(self):
         return pd.DataFrame({"ts": pd.Series(dtype="int64"), "item_id": pd.Series(dtype="object")})
@@ -51,14 +52,18 @@ class LastItems(AggregateFunction):
 
     def merge(self, acc_a, acc_b):
         return pd.concat([acc_a, acc_b], ignore_index=True).nlargest(LAST, "ts")
+# --8<-- [end:aggregate]
 
 
+# --8<-- [start:window_function]
 class PerUser(ProcessWindowFunction):
     def process(self, key, context, elements):
         for items in elements:
             yield f"{key} {context.window().end} {' '.join(items)}"
+# --8<-- [end:window_function]
 
 
+# --8<-- [start:job]
 def main():
     env = StreamExecutionEnvironment.get_execution_environment()
     watermarks = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(10)) \
@@ -70,6 +75,7 @@ def main():
         .aggregate(LastItems(), PerUser()) \
         .print()
     env.execute("last items per user")
+# --8<-- [end:job]
 
 
 if __name__ == "__main__":

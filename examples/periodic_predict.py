@@ -45,6 +45,7 @@ class EventTime(TimestampAssigner):
         return value.ts
 
 
+# --8<-- [start:function]
 class PeriodicPredict(KeyedProcessFunction):
     def open(self, runtime_context):
         self.model = MeanModel.load()  # once per parallel instance, not per record
@@ -65,8 +66,10 @@ class PeriodicPredict(KeyedProcessFunction):
         if features:
             yield Row(ctx.get_current_key(), timestamp, self.model.predict([features])[0])
         self.features.remove(timestamp)
+# --8<-- [end:function]
 
 
+# --8<-- [start:job]
 def main(parallelism: int):
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(parallelism)
@@ -77,6 +80,7 @@ def main(parallelism: int):
         .process(PeriodicPredict()) \
         .print()
     env.execute("periodic_predict")
+# --8<-- [end:job]
 
 
 if __name__ == "__main__":

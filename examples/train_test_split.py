@@ -12,9 +12,11 @@ from pyflink.common import Duration, Row, WatermarkStrategy
 from pyflink.common.watermark_strategy import TimestampAssigner
 from pyflink.datastream import OutputTag, ProcessFunction, StreamExecutionEnvironment
 
+# --8<-- [start:tags]
 TEST = OutputTag("test")
 MALFORMED = OutputTag("malformed")
 LATE = OutputTag("late")
+# --8<-- [end:tags]
 
 RAW = [
     "s1,1000,0.5,1", "s2,2000,0.1,0", "s3,3000,bad,1", "s4,4000,0.9,1", "s5,9000,0.3,0",
@@ -45,6 +47,7 @@ class LineTime(TimestampAssigner):
         return sample.ts if sample is not None else record_timestamp if record_timestamp > 0 else 0
 
 
+# --8<-- [start:function]
 class Split(ProcessFunction):
     def process_element(self, value, ctx):
         sample = parse(value)
@@ -61,8 +64,10 @@ class Split(ProcessFunction):
         # Late: older than the newest timestamp seen minus the allowed 2 s.
         self.newest = max(getattr(self, "newest", 0), ctx.timestamp())
         return self.newest - 2000
+# --8<-- [end:function]
 
 
+# --8<-- [start:job]
 def main():
     env = StreamExecutionEnvironment.get_execution_environment()
     strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(2)) \
@@ -73,6 +78,7 @@ def main():
     samples.get_side_output(MALFORMED).print("malformed")
     samples.get_side_output(LATE).print("late")
     env.execute("train_test_split")
+# --8<-- [end:job]
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ def split(line: str):
     yield from line.split()
 
 
+# --8<-- [start:job]
 def word_count(input_path, output_path):
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_runtime_mode(RuntimeExecutionMode.BATCH)
@@ -63,6 +64,7 @@ def word_count(input_path, output_path):
         ds.print()
 
     env.execute("word_count")
+# --8<-- [end:job]
 
 
 if __name__ == "__main__":
