@@ -11,7 +11,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
 
-from fluvial._pyflink_api import coverage  # noqa: E402
+from fluvial._pyflink_api import METHODS, coverage  # noqa: E402
+
+# Where Fluvial's counterpart of each PyFlink class lives.
+FLUVIAL_CLASSES = {
+    "StreamExecutionEnvironment": "fluvial.datastream.StreamExecutionEnvironment",
+    "DataStream": "fluvial.datastream.DataStream",
+    "KeyedStream": "fluvial.datastream.KeyedStream",
+    "DataStreamSink": "fluvial.datastream.DataStreamSink",
+    "WindowedStream": "fluvial.datastream.windowed_stream.WindowedStream",
+    "AllWindowedStream": "fluvial.datastream.windowed_stream.AllWindowedStream",
+    "ConnectedStreams": "fluvial.datastream.ConnectedStreams",
+    "BroadcastConnectedStream": "fluvial.datastream.BroadcastConnectedStream",
+    "RuntimeContext": "fluvial.datastream.RuntimeContext",
+    "ExecutionConfig": "fluvial.common.ExecutionConfig",
+}
+
+
+def fluvial_class(path: str):
+    import importlib
+
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 def render() -> str:
@@ -38,8 +59,24 @@ def render() -> str:
         lines.append(f"| `{module}` | {status} | {len(provided)} | {len(missing)} |")
         if missing:
             details.append(f"- `{module}`: " + ", ".join(f"`{name}`" for name in missing))
-    lines += ["", "## Missing names", ""] + details + [""]
+    lines += ["", "## Missing names", ""] + details
+    lines += ["", "## Methods of the main classes", "",
+              "PyFlink 2.2.0's public methods of each class; a missing one raises",
+              "`UnsupportedFeatureError` naming it.", "",
+              "| class | provided | missing |", "|---|---:|---:|"]
+    method_details = []
+    for name, methods in METHODS.items():
+        klass = fluvial_class(FLUVIAL_CLASSES[name])
+        missing = [m for m in methods if not _defines(klass, m)]
+        lines.append(f"| `{name}` | {len(methods) - len(missing)} | {len(missing)} |")
+        if missing:
+            method_details.append(f"- `{name}`: " + ", ".join(f"`{m}`" for m in missing))
+    lines += [""] + method_details + [""]
     return "\n".join(lines)
+
+
+def _defines(klass, method: str) -> bool:
+    return any(method in vars(base) for base in klass.__mro__)
 
 
 if __name__ == "__main__":

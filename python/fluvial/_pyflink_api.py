@@ -333,3 +333,85 @@ def coverage():
             "missing": tuple(n for n in names if n not in provided),
         }
     return result
+
+
+# Public methods of PyFlink 2.2.0's main classes (read from its wheel with inspect; the
+# module-level names above are 1.20's). A method listed here that the Fluvial class
+# lacks raises UnsupportedFeatureError naming it (fluvial/_unsupported.py).
+METHODS = {
+    "StreamExecutionEnvironment": (
+        "add_classpaths", "add_jars", "add_python_archive", "add_python_file", "add_source",
+        "close", "configure", "create_input", "disable_operator_chaining",
+        "enable_changelog_state_backend", "enable_checkpointing", "execute", "execute_async",
+        "from_collection", "from_source", "get_buffer_timeout", "get_checkpoint_config",
+        "get_checkpoint_interval", "get_checkpointing_consistency_mode", "get_checkpointing_mode",
+        "get_config", "get_default_local_parallelism", "get_default_savepoint_directory",
+        "get_execution_environment", "get_execution_plan", "get_max_parallelism", "get_parallelism",
+        "is_chaining_enabled", "is_chaining_of_operators_with_different_max_parallelism_enabled",
+        "is_changelog_state_backend_enabled", "is_force_unaligned_checkpoints",
+        "is_unaligned_checkpoints_enabled", "register_cached_file", "register_slot_sharing_group",
+        "set_buffer_timeout", "set_default_local_parallelism", "set_default_savepoint_directory",
+        "set_max_parallelism", "set_parallelism", "set_python_executable",
+        "set_python_requirements", "set_runtime_mode",
+    ),
+    "DataStream": (
+        "add_sink", "assign_timestamps_and_watermarks", "broadcast", "cache", "connect",
+        "disable_chaining", "execute_and_collect", "filter", "flat_map", "force_non_parallel",
+        "forward", "get_execution_config", "get_execution_environment", "get_name",
+        "get_side_output", "get_type", "key_by", "map", "name", "partition_custom", "print",
+        "process", "project", "rebalance", "rescale", "set_buffer_timeout", "set_description",
+        "set_max_parallelism", "set_parallelism", "set_uid_hash", "shuffle", "sink_to",
+        "slot_sharing_group", "start_new_chain", "uid", "union", "window_all",
+    ),
+    "KeyedStream": (
+        "AccumulateType", "add_sink", "assign_timestamps_and_watermarks", "broadcast", "cache",
+        "connect", "count_window", "disable_chaining", "execute_and_collect", "filter", "flat_map",
+        "force_non_parallel", "forward", "get_execution_config", "get_execution_environment",
+        "get_name", "get_side_output", "get_type", "key_by", "map", "max", "max_by", "min",
+        "min_by", "name", "partition_custom", "print", "process", "project", "rebalance", "reduce",
+        "rescale", "set_buffer_timeout", "set_description", "set_max_parallelism",
+        "set_parallelism", "set_uid_hash", "shuffle", "sink_to", "slot_sharing_group",
+        "start_new_chain", "sum", "uid", "union", "window", "window_all",
+    ),
+    "DataStreamSink": (
+        "disable_chaining", "name", "set_description", "set_parallelism", "set_uid_hash",
+        "slot_sharing_group", "uid",
+    ),
+    "WindowedStream": (
+        "aggregate", "allowed_lateness", "apply", "get_execution_environment", "get_input_type",
+        "process", "reduce", "side_output_late_data", "trigger",
+    ),
+    "AllWindowedStream": (
+        "aggregate", "allowed_lateness", "apply", "get_execution_environment", "get_input_type",
+        "process", "reduce", "side_output_late_data", "trigger",
+    ),
+    "ConnectedStreams": (
+        "flat_map", "key_by", "map", "process",
+    ),
+    "BroadcastConnectedStream": (
+        "process",
+    ),
+    "RuntimeContext": (
+        "get_aggregating_state", "get_attempt_number", "get_index_of_this_subtask",
+        "get_job_parameter", "get_list_state", "get_map_state",
+        "get_max_number_of_parallel_subtasks", "get_metrics_group",
+        "get_number_of_parallel_subtasks", "get_reducing_state", "get_state", "get_task_name",
+        "get_task_name_with_subtasks",
+    ),
+    "ExecutionConfig": (
+        "disable_auto_generated_uids", "disable_closure_cleaner", "disable_force_avro",
+        "disable_force_kryo", "disable_generic_types", "disable_object_reuse",
+        "enable_auto_generated_uids", "enable_closure_cleaner", "enable_force_avro",
+        "enable_force_kryo", "enable_generic_types", "enable_object_reuse",
+        "get_auto_watermark_interval", "get_default_kryo_serializer_classes",
+        "get_global_job_parameters", "get_latency_tracking_interval", "get_max_parallelism",
+        "get_parallelism", "get_registered_kryo_types", "get_registered_pojo_types",
+        "get_task_cancellation_interval", "get_task_cancellation_timeout",
+        "has_auto_generated_uids_enabled", "has_generic_types_disabled",
+        "is_closure_cleaner_enabled", "is_force_avro_enabled", "is_force_kryo_enabled",
+        "is_object_reuse_enabled", "is_use_snapshot_compression", "set_auto_watermark_interval",
+        "set_global_job_parameters", "set_latency_tracking_interval", "set_max_parallelism",
+        "set_parallelism", "set_task_cancellation_interval", "set_task_cancellation_timeout",
+        "set_use_snapshot_compression",
+    ),
+}

@@ -341,3 +341,14 @@ def test_subprocess_missing_file_and_version(tmp_path):
     assert proc.stderr == "fluvial run: no such file: missing.py\n"
     proc = run_subprocess(tmp_path, "--version")
     assert proc.returncode == 0 and proc.stdout.startswith("fluvial ")
+
+
+def test_pyflink_methods_fluvial_lacks_are_named(tmp_path):
+    from fluvial.datastream import StreamExecutionEnvironment
+    from fluvial.errors import UnsupportedFeatureError
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    with pytest.raises(UnsupportedFeatureError, match=r"StreamExecutionEnvironment\.enable_checkpointing\(\)"):
+        env.enable_checkpointing(1000)
+    with pytest.raises(AttributeError, match="no attribute 'enable_checkpointin'"):
+        env.enable_checkpointin(1000)  # a typo is not a missing feature

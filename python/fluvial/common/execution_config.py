@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
+
 __all__ = ["ExecutionConfig"]
 
 # Flink's upper bound on max parallelism (the number of key groups), 2^15.
@@ -16,7 +18,7 @@ def _check_int(argument: str, value: Any) -> int:
     return int(value)
 
 
-class ExecutionConfig:
+class ExecutionConfig(RefusesUnsupportedPyFlinkMethods):
     """Execution settings of a job: parallelism, watermark and latency intervals, object reuse,
     global job parameters. Defaults are Flink's.
     """

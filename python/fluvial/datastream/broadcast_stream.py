@@ -9,6 +9,7 @@ it for the other stream's elements.
 
 from typing import Optional, Sequence, Union
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.datastream import _keyed_operator as operators
 from fluvial.datastream._plan import Transformation
@@ -32,7 +33,7 @@ class BroadcastStream:
         self.broadcast_state_descriptors = tuple(broadcast_state_descriptors)
 
 
-class BroadcastConnectedStream:
+class BroadcastConnectedStream(RefusesUnsupportedPyFlinkMethods):
     """A DataStream or KeyedStream (input 0) connected with a BroadcastStream (input 1)."""
 
     def __init__(self, non_broadcast_stream, broadcast_stream: BroadcastStream):

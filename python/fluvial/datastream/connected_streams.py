@@ -4,6 +4,7 @@ between them (input 0 is the first stream, input 1 the second)."""
 
 from typing import Any, Callable, Optional, Union
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.datastream import _keyed_operator as operators
 from fluvial.datastream.functions import (
@@ -17,7 +18,7 @@ from fluvial.datastream.functions import (
 __all__ = ["ConnectedStreams"]
 
 
-class ConnectedStreams:
+class ConnectedStreams(RefusesUnsupportedPyFlinkMethods):
     def __init__(self, stream1, stream2):
         from fluvial.datastream.data_stream import KeyedStream
 

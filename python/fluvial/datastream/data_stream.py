@@ -3,6 +3,7 @@ a plan (fluvial/datastream/_plan.py) that the native engine runs."""
 
 from typing import Any, Callable, Optional, Union
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream import _aggregations
@@ -34,7 +35,7 @@ from fluvial.datastream.output_tag import OutputTag
 __all__ = ["DataStream", "KeyedStream", "DataStreamSink"]
 
 
-class DataStream:
+class DataStream(RefusesUnsupportedPyFlinkMethods):
     """A stream of records of one type; every method returns a new stream."""
 
     def __init__(self, env, transformation: Transformation):
@@ -446,7 +447,7 @@ class KeyedStream(DataStream):
         raise ValueError("a KeyedStream has no operator of its own to name")
 
 
-class DataStreamSink:
+class DataStreamSink(RefusesUnsupportedPyFlinkMethods):
     """What print(), add_sink() and sink_to() return: the sink operator's settings."""
 
     def __init__(self, transformation: Transformation):

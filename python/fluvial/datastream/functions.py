@@ -7,6 +7,7 @@ class is; a class is needed for open()/close() and for keyed state.
 from abc import ABC, abstractmethod
 from typing import Any, Callable, Dict, Iterable, Optional
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.datastream.time_domain import TimeDomain
 from fluvial.datastream.timerservice import TimerService
 
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 
-class RuntimeContext:
+class RuntimeContext(RefusesUnsupportedPyFlinkMethods):
     """What a running function can learn about where it runs (given to open())."""
 
     def __init__(self, task_name: str, index_of_this_subtask: int,

@@ -15,6 +15,7 @@ from typing import Any, Callable, List, Optional, Union
 
 import cloudpickle
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.common.time import Duration, Time
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.datastream._keyed import KeyedRuntime, keyed_process_spec
@@ -64,7 +65,7 @@ def _lateness_millis(time_ms: Any) -> int:
     return time_ms
 
 
-class _Windowed:
+class _Windowed(RefusesUnsupportedPyFlinkMethods):
     """What WindowedStream and AllWindowedStream share."""
 
     _operator_label = "Window"
