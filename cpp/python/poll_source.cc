@@ -23,57 +23,34 @@ class PollSource : public runtime::SourceOperator {
     clock_ = info.clock;
     CallOptional(open_);
   }
-  void Close() override { CallOptional(close_); }
+  void Close() override {
+    pending_ = py::none();
+    CallOptional(close_);
+  }
   bool RequiresPython() const override { return true; }
 
   runtime::SourceStatus Poll(runtime::Collector& out) override {
-    PyObject* result = PyObject_CallNoArgs(poll_.ptr());
-    if (result == nullptr) ThrowPythonError();
-    if (result == Py_None) {
-      Py_DECREF(result);
-      return runtime::SourceStatus::kEnded;
-    }
-    PyObject* list = PySequence_Fast(result, "poll() must return a list of records or None");
-    Py_DECREF(result);
-    if (list == nullptr) ThrowPythonError();
-    const Py_ssize_t size = PySequence_Fast_GET_SIZE(list);
-    if (size == 0) {
-      Py_DECREF(list);
-      timestamps_.TrackActivity(false, clock_->NowMillis(), out);
-      return runtime::SourceStatus::kIdle;
-    }
-    // Active again before the records, so they count for event time.
-    timestamps_.TrackActivity(true, clock_->NowMillis(), out);
-    PyObject** items = PySequence_Fast_ITEMS(list);
-    // The records go down the chain in chunks: a chained pipeline hands a
-    // chunk from operator to operator, so a record waits for the rest of its
-    // chunk at every step. The chunk size adapts so that a chunk's trip takes
-    // about kTargetChunkMicros: short trips for cheap functions cost nothing,
-    // and heavy functions (big JSON records) keep their latency low.
-    Py_ssize_t offset = 0;
-    try {
-      while (offset < size) {
-        const Py_ssize_t count = std::min<Py_ssize_t>(chunk_size_, size - offset);
-        auto batch = std::make_unique<ObjectBatch>();
-        batch->records.reserve(static_cast<size_t>(count));
-        for (Py_ssize_t i = offset; i < offset + count; ++i) {
-          Py_INCREF(items[i]);
-          batch->records.push_back(items[i]);
-        }
-        offset += count;
-        const auto started = std::chrono::steady_clock::now();
-        // Watermarks are generated per source subtask (Flink generates them
-        // per split), right after the records that move them.
-        timestamps_.Assign(*batch);
-        out.Collect(std::move(batch));
-        timestamps_.EmitWatermark(out);
-        AdaptChunkSize(count, std::chrono::steady_clock::now() - started);
+    if (pending_.is_none()) {
+      PyObject* result = PyObject_CallNoArgs(poll_.ptr());
+      if (result == nullptr) ThrowPythonError();
+      if (result == Py_None) {
+        Py_DECREF(result);
+        return runtime::SourceStatus::kEnded;
       }
-    } catch (...) {
-      Py_DECREF(list);
-      throw;
+      PyObject* list = PySequence_Fast(result, "poll() must return a list of records or None");
+      Py_DECREF(result);
+      if (list == nullptr) ThrowPythonError();
+      if (PySequence_Fast_GET_SIZE(list) == 0) {
+        Py_DECREF(list);
+        timestamps_.TrackActivity(false, clock_->NowMillis(), out);
+        return runtime::SourceStatus::kIdle;
+      }
+      // Active again before the records, so they count for event time.
+      timestamps_.TrackActivity(true, clock_->NowMillis(), out);
+      pending_ = py::reinterpret_steal<py::object>(list);
+      offset_ = 0;
     }
-    Py_DECREF(list);
+    EmitChunk(out);
     return runtime::SourceStatus::kMoreAvailable;
   }
 
@@ -83,6 +60,37 @@ class PollSource : public runtime::SourceOperator {
     PyObject* result = PyObject_CallNoArgs(hook.ptr());
     if (result == nullptr) ThrowPythonError();
     Py_DECREF(result);
+  }
+
+  // Sends the next chunk of the polled records down the chain. One chunk per
+  // Poll: the worker flushes exchanges and lets go of the GIL between chunks,
+  // so records crossing to other workers do not wait for the whole poll.
+  //
+  // Records go in chunks because a chained pipeline hands a chunk from
+  // operator to operator: a record waits for the rest of its chunk at every
+  // step. The chunk size adapts so a chunk's trip takes about
+  // kTargetChunkMicros: cheap functions keep large chunks, heavy ones (big
+  // JSON records) keep their latency low.
+  void EmitChunk(runtime::Collector& out) {
+    PyObject* list = pending_.ptr();
+    const Py_ssize_t size = PySequence_Fast_GET_SIZE(list);
+    PyObject** items = PySequence_Fast_ITEMS(list);
+    const Py_ssize_t count = std::min<Py_ssize_t>(chunk_size_, size - offset_);
+    auto batch = std::make_unique<ObjectBatch>();
+    batch->records.reserve(static_cast<size_t>(count));
+    for (Py_ssize_t i = offset_; i < offset_ + count; ++i) {
+      Py_INCREF(items[i]);
+      batch->records.push_back(items[i]);
+    }
+    offset_ += count;
+    if (offset_ >= size) pending_ = py::none();
+    const auto started = std::chrono::steady_clock::now();
+    // Watermarks are generated per source subtask (Flink generates them per
+    // split), right after the records that move them.
+    timestamps_.Assign(*batch);
+    out.Collect(std::move(batch));
+    timestamps_.EmitWatermark(out);
+    AdaptChunkSize(count, std::chrono::steady_clock::now() - started);
   }
 
   // Halves the chunk after a slow trip, doubles it after a quick one.
@@ -99,7 +107,9 @@ class PollSource : public runtime::SourceOperator {
   static constexpr Py_ssize_t kMaxChunk = 1024;
 
   TimestampAssigner timestamps_;
-  Py_ssize_t chunk_size_ = 64;
+  py::object pending_ = py::none();  // the polled list still being sent, or None
+  Py_ssize_t offset_ = 0;
+  Py_ssize_t chunk_size_ = 8;  // starts small: the first records are not kept waiting
   const runtime::Clock* clock_ = nullptr;
   py::object poll_;
   py::object open_;
