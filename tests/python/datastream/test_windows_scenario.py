@@ -10,35 +10,35 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from window_testing import PARALLELISMS, CollectSink, ScriptedSource, event_time, sorted_repr
 
 from fluvial.common.time import Time
 from fluvial.datastream import StreamExecutionEnvironment
-from fluvial.datastream.functions import AggregateFunction, ProcessWindowFunction
+from fluvial.datastream.functions import ProcessWindowFunction
 from fluvial.datastream.window import SlidingEventTimeWindows
 
+ROOT = Path(__file__).resolve().parents[3]
 WINDOW_MS, SLIDE_MS, LAST = 5 * 60_000, 30_000, 5
 
 
-class LastItems(AggregateFunction):
-    """Keeps the LAST latest (ts, item_id) rows of a window in a DataFrame."""
+def load_example():
+    """examples/last_items_per_user.py as a module (its pyflink imports through the alias)."""
+    from fluvial import _pyflink_alias
 
-    def create_accumulator(self):
-        return pd.DataFrame({"ts": pd.Series(dtype="int64"), "item_id": pd.Series(dtype="object")})
+    _pyflink_alias.install()
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "example_last_items", ROOT / "examples" / "last_items_per_user.py")
+        example = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(example)
+        return example
+    finally:
+        _pyflink_alias.uninstall()
 
-    def add(self, value, accumulator):
-        row = pd.DataFrame({"ts": [value[1]], "item_id": [value[2]]})
-        # DataFrame.append is gone since pandas 2: concatenate, then keep only the latest rows.
-        combined = row if accumulator.empty else pd.concat([accumulator, row], ignore_index=True)
-        return combined if len(combined) <= LAST else combined.nlargest(LAST, "ts")
 
-    def get_result(self, accumulator):
-        return accumulator.sort_values("ts")["item_id"].tolist()
-
-    def merge(self, acc_a, acc_b):
-        return pd.concat([acc_a, acc_b], ignore_index=True).nlargest(LAST, "ts")
+# The scenario's aggregate, exactly as the example writes it (pandas accumulator).
+LastItems = load_example().LastItems
 
 
 class PerUser(ProcessWindowFunction):
@@ -90,21 +90,11 @@ def test_last_five_items_per_user_in_sliding_windows(parallelism):
 # ---------------------------------------------------------------- the example
 
 
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_last_items_example_runs_with_pyflink_imports():
     """examples/last_items_per_user.py through `fluvial run`, checked against a recomputation."""
-    from fluvial import _pyflink_alias
-
-    _pyflink_alias.install()
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "example_last_items", ROOT / "examples" / "last_items_per_user.py")
-        example = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(example)
-    finally:
-        _pyflink_alias.uninstall()
+    example = load_example()
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
     completed = subprocess.run(
         [sys.executable, "-m", "fluvial", "run", "examples/last_items_per_user.py"], cwd=ROOT,
