@@ -5,6 +5,26 @@ of the input. The engine calls reader.poll() in its source loop: a list of
 records (empty if nothing is there yet) or None once a bounded input is
 exhausted. A Sink gives each subtask a writer that receives whole batches.
 Readers and writers run on the engine's worker threads, one thread each.
+
+Checkpoints (see docs/architecture.md) talk to connectors through four
+calls, all made on the reader's or writer's own thread, between two polls or
+two writes, so no locking is needed:
+
+- ``SourceReader.snapshot_state(checkpoint_id)`` returns this reader's
+  position as a list of split states (picklable; e.g. one
+  ``(topic, partition, next_offset)`` per Kafka partition). On recovery the
+  engine gathers the lists of all subtasks and hands each new subtask its
+  share through ``restore_state(splits)`` before ``open()``: the parallelism
+  may differ from the one that took the snapshot, so a split state must make
+  sense on its own.
+- ``SinkWriter.snapshot_state(checkpoint_id)`` flushes everything written
+  before the barrier and pre-commits it (a Kafka transaction prepared, a
+  part file moved to pending); it returns what a restarted writer needs to
+  finish or undo that work. ``notify_checkpoint_complete(checkpoint_id)``
+  commits what was pre-committed up to that checkpoint. On recovery
+  ``restore_state(state)`` runs before ``open()``: pre-committed work of the
+  restored (complete) checkpoint is committed, idempotently, and anything
+  newer is aborted.
 """
 
 from typing import Any, List, Optional
@@ -33,6 +53,16 @@ class SourceReader:
 
     def poll(self) -> Optional[List[Any]]:
         raise NotImplementedError
+
+    def snapshot_state(self, checkpoint_id: int) -> List[Any]:
+        """This reader's position as split states; a reader that cannot resume returns []."""
+        return []
+
+    def restore_state(self, splits: List[Any]) -> None:
+        """Called before open() on recovery with this subtask's share of the snapshotted splits."""
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        """Called once every operator has stored the checkpoint (e.g. commit Kafka offsets)."""
 
     def close(self) -> None:
         pass
@@ -63,6 +93,16 @@ class SinkWriter:
 
     def finish(self) -> None:
         """Called once the input has ended (a bounded job finishes)."""
+
+    def snapshot_state(self, checkpoint_id: int) -> Any:
+        """Flushes and pre-commits what was written before the barrier; returns what recovery needs."""
+        return None
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        """Commits what was pre-committed up to 'checkpoint_id'."""
+
+    def restore_state(self, state: Any) -> None:
+        """Called before open() on recovery: commits the restored checkpoint's pending work, aborts newer."""
 
     def close(self) -> None:
         pass
