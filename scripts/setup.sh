@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(g++ cmake ninja-build ccache libgtest-dev python3-venv)
+# redis-server and postgresql: real servers for the Redis and JDBC connector tests
+# (started by scripts/redis.sh and scripts/postgres.sh, never as system services).
+APT_PACKAGES=(g++ cmake ninja-build ccache libgtest-dev python3-venv redis-server postgresql)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -6,6 +6,7 @@
 namespace fluvial::python {
 
 std::unique_ptr<runtime::Operator> MakeMapOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeMapBatchOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeFilterOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeFlatMapOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeKeyAssigner(const py::dict& spec, bool custom_partition);
@@ -36,6 +37,7 @@ void PythonOperator::Close() { CallHook(close_); }
 std::unique_ptr<runtime::Operator> MakePythonOperator(const py::dict& spec) {
   const std::string kind = py::str(spec["kind"]);
   if (kind == "map") return MakeMapOperator(spec);
+  if (kind == "map_batch") return MakeMapBatchOperator(spec);
   if (kind == "filter") return MakeFilterOperator(spec);
   if (kind == "flat_map") return MakeFlatMapOperator(spec);
   if (kind == "key_by") return MakeKeyAssigner(spec, false);

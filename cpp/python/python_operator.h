@@ -32,7 +32,7 @@ class PythonOperator : public runtime::Operator {
   py::object close_;
 };
 
-/// Builds the operator named by spec["kind"]: map, flat_map, filter, key_by,
+/// Builds the operator named by spec["kind"]: map, map_batch, flat_map, filter, key_by,
 /// partition_custom, reduce, keyed_process, event_time_window, timestamps or
 /// sink.
 /// Throws UserError on an unknown kind.

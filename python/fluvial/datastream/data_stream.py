@@ -107,8 +107,14 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
 
     def map(self, func: Union[Callable, MapFunction],
             output_type: Optional[TypeInformation] = None) -> "DataStream":
-        """Applies func to every record (a MapFunction or a callable)."""
+        """Applies func to every record (a MapFunction or a callable).
+
+        A MapFunction that also defines ``map_batch(values) -> list`` (such as the Redis and
+        JDBC lookups) is called once per batch of records instead, with the same results.
+        """
         check_function(func, MapFunction, "map", "map()")
+        if isinstance(func, MapFunction) and callable(getattr(type(func), "map_batch", None)):
+            return self._one_input("map_batch", "Map", func, "map_batch", output_type)
         return self._one_input("map", "Map", func, "map", output_type)
 
     def flat_map(self, func: Union[Callable, FlatMapFunction],
@@ -275,6 +281,8 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
         """Calls sink_func.invoke(value, context) for every record."""
         from fluvial.datastream._builtin import _SinkFunctionWriter
 
+        if isinstance(sink_func, Sink):  # a SinkFunction that writes batches, such as JdbcSink
+            return self.sink_to(sink_func)
         if not isinstance(sink_func, SinkFunction):
             raise TypeError(f"add_sink() expects a SinkFunction, got {type(sink_func).__name__}")
 
