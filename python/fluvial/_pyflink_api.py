@@ -160,6 +160,12 @@ API = {
     'pyflink.datastream.connectors.number_seq': (
         'NumberSequenceSource',
     ),
+    'pyflink.datastream.connectors.jdbc': (
+        'JdbcSink', 'JdbcConnectionOptions', 'JdbcExecutionOptions',
+    ),
+    'pyflink.datastream.connectors.hybrid_source': (
+        'HybridSource', 'HybridSourceBuilder',
+    ),
     'pyflink.datastream.formats': (),
     'pyflink.datastream.formats.avro': (
         'AvroSchema', 'GenericRecordAvroTypeInfo', 'AvroInputFormat', 'AvroBulkWriters',

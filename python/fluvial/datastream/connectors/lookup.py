@@ -148,7 +148,11 @@ class LookupFunction(MapFunction):
             raise ValueError(f"lookup.max-retries must be an int >= 0, got {max_retries!r}")
         self._max_retries = max_retries
         self.cache: Optional[LookupCache] = None
-        self.fetches = 0  # round trips to the store
+        # Per record: a miss is the first record of a batch whose key had to be fetched,
+        # a hit any other (served by the cache or by that fetch). Round trips: fetches.
+        self.hits = 0
+        self.misses = 0
+        self.fetches = 0
 
     # -- to implement
     def _describe(self) -> str:
@@ -201,6 +205,8 @@ class LookupFunction(MapFunction):
                 found[key] = value
                 if cache.max_rows and (value is not None or self._cache_missing_key):
                     cache.put(key, value, now)
+        self.misses += len(wanted)
+        self.hits += len(values) - len(wanted)
         join = self._join
         return [join(value, found[key]) for value, key in zip(values, keys)]
 
