@@ -1,5 +1,5 @@
 """Sources and sinks the environment and DataStream create themselves:
-collections, Python SourceFunctions, print, collect and SinkFunction sinks."""
+collections, Python SourceFunctions, print, discard, collect and SinkFunction sinks."""
 
 import queue
 import sys
@@ -169,6 +169,22 @@ class PrintSink(Sink):
         else:
             prefix = ""
         return _PrintWriter(prefix, self._stream_name)
+
+
+class _DiscardingWriter(SinkWriter):
+    def write(self, records: List[Any]) -> None:
+        pass
+
+
+class DiscardingSink(Sink):
+    """Drops every record (Flink's DiscardingSink; the 'blackhole' SQL connector): for
+    benchmarks and for jobs whose effect is elsewhere."""
+
+    def _default_name(self) -> str:
+        return "Discarding Sink"
+
+    def _create_writer(self, subtask_index: int, parallelism: int) -> SinkWriter:
+        return _DiscardingWriter()
 
 
 class _CollectWriter(SinkWriter):
