@@ -53,6 +53,9 @@ def test_every_example_has_a_test():
     tested = {"word_count.py", "keyed_reduce.py", "label_generator.py", "periodic_predict.py",
               "broadcast_rules.py", "train_test_split.py", "csv_to_parquet.py"}
     tested.add("last_items_per_user.py")  # in datastream/test_windows_scenario.py
+    # With the real servers of datastream/store_servers.py:
+    tested.add("sample_join.py")  # in datastream/test_redis_connector.py
+    tested.add("jdbc_orders.py")  # in datastream/test_jdbc_connector.py
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 

@@ -262,3 +262,27 @@ def test_sink_options_are_checked_when_the_job_is_built():
     assert upsert_sql("s.books", ["id", "title"], "id") == (
         'INSERT INTO "s"."books" ("id", "title") VALUES (?, ?) ON CONFLICT ("id") DO UPDATE SET '
         '"title" = EXCLUDED."title"')
+
+
+@pytest.mark.slow
+def test_jdbc_orders_example(postgres_server, postgres):  # noqa: F811
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    host, port = postgres_server
+    completed = subprocess.run(
+        [sys.executable, "-m", "fluvial", "run", "examples/jdbc_orders.py",
+         "--url", f"jdbc:postgresql://{host}:{port}/postgres", "--count", "30"],
+        cwd=root, env=dict(os.environ, PYTHONPATH=str(root / "python")), capture_output=True, text=True,
+        timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    # Every order ends 'shipped'; payments for order ids past the last order find none.
+    assert table_rows(postgres, "orders") == [(n, "shipped", float(10 + n % 90)) for n in range(30)]
+    expected = []
+    for n in range(30):
+        order_id = n * 3 % 35
+        expected.append(f"({order_id},{float(n)},{'shipped' if order_id < 30 else 'null'})")
+    assert completed.stdout.splitlines() == expected

@@ -214,3 +214,35 @@ def test_cache_evicts_least_recently_used_and_expires_after_ttl():
     now[0] = 10.0
     assert cache.get("a") is MISSING  # expired
     assert (cache.hits, cache.misses) == (2, 2)
+
+
+def test_sample_join_example(redis_server, redis_client):  # noqa: F811
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from fluvial.common._display import display
+
+    root = Path(__file__).resolve().parents[3]
+    host, port = redis_server
+    completed = subprocess.run(
+        [sys.executable, "-m", "fluvial", "run", "examples/sample_join.py", "--host", host, "--port", str(port),
+         "--parallelism", "2", "--count", "60"],
+        cwd=root, env=dict(os.environ, PYTHONPATH=str(root / "python")), capture_output=True, text=True,
+        timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    printed = sorted(re.sub(r"^\d+> ", "", line) for line in completed.stdout.splitlines())
+    # The reference: the same feature table and labels, joined with a dict.
+    stored = {}
+    for n in range(60):
+        if n % 4 != 3:
+            stored[(n % 7, n % 5, f"tr{n}")] = (20 + n % 30, round((n % 13) / 13, 4))
+    expected = []
+    for n in range(60):
+        age, ctr = stored.get((n % 7, n % 5, f"tr{n}"), (None, None))
+        expected.append(display(Row(user_id=n % 7, item_id=n % 5, trace_id=f"tr{n}", label=n % 2,
+                                    user_age=age, item_ctr=ctr)))
+    assert printed == sorted(expected)
+    assert 3500 < redis_client.ttl("feature:0:0:tr0") <= 3600
