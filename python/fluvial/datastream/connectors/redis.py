@@ -195,6 +195,23 @@ class RedisSink(Sink):
         return _RedisWriter(self)
 
 
+# Runs one read command per key inside Redis and returns {0, value} or {1, error} per key:
+# one command for the whole batch (a pipeline costs redis-py ~15 us per command to pack
+# and parse, the script ~1 us per key), and a key of another type is reported by name.
+_LOOKUP_SCRIPT = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local ok, value = pcall(redis.call, ARGV[1], key, unpack(ARGV, 2))
+  if ok then
+    out[i] = {0, value}
+  else
+    out[i] = {1, type(value) == 'table' and value.err or tostring(value)}
+  end
+end
+return out
+"""
+
+
 class RedisLookupFunction(LookupFunction):
     """Looks up key(record) in Redis for each record: ``join(record, found)``, where found is
     the hash at that key as a dict (``data_type="hash"``; only ``fields`` if given, through
@@ -226,12 +243,14 @@ class RedisLookupFunction(LookupFunction):
         self._data_type = data_type
         self._fields = fields
         self._client = None
+        self._script = None
 
     def _describe(self) -> str:
         return f"Redis lookup at {self._host}:{self._port}"
 
     def _connect(self) -> None:
         self._client = connect(self._host, self._port, self._db, self._password, self._timeout)
+        self._script = self._client.register_script(_LOOKUP_SCRIPT)
 
     def _disconnect(self) -> None:
         if self._client is not None:
@@ -244,30 +263,24 @@ class RedisLookupFunction(LookupFunction):
         return isinstance(error, (redis.ConnectionError, redis.TimeoutError))
 
     def _fetch(self, keys: List[Any]) -> Dict[Any, Any]:
-        pipeline = self._client.pipeline(transaction=False)
         if self._data_type == "string":
-            command = "GET"
-            for key in keys:
-                pipeline.get(key)
+            command, arguments = "GET", ["GET"]
         elif self._fields is None:
-            command = "HGETALL"
-            for key in keys:
-                pipeline.hgetall(key)
+            command, arguments = "HGETALL", ["HGETALL"]
         else:
-            command = "HMGET"
-            for key in keys:
-                pipeline.hmget(key, self._fields)
-        results = pipeline.execute(raise_on_error=False)
+            command, arguments = "HMGET", ["HMGET", *self._fields]
+        results = self._script(keys=keys, args=arguments)
         found: Dict[Any, Any] = {}
         fields = self._fields
-        for key, result in zip(keys, results):
-            if isinstance(result, Exception):
-                if str(result).startswith("WRONGTYPE"):
-                    raise ConnectorError(f"{self._describe()}: " + _describe_wrong_type(result, command, key))
-                raise result
-            if command == "HMGET":
-                if any(value is not None for value in result):
-                    found[key] = dict(zip(fields, result))
-            elif result is not None and result != {}:
-                found[key] = result
+        for key, (failed, value) in zip(keys, results):
+            if failed:
+                raise ConnectorError(f"{self._describe()}: " + _describe_wrong_type(Exception(value), command, key))
+            if command == "GET":
+                if value is not None:
+                    found[key] = value
+            elif command == "HGETALL":
+                if value:  # a flat list: field, value, field, value, ...
+                    found[key] = dict(zip(value[0::2], value[1::2]))
+            elif any(v is not None for v in value):
+                found[key] = dict(zip(fields, value))
         return found
