@@ -6,7 +6,7 @@ core of the Redis and JDBC lookups: it is a MapFunction, so ``ds.map(lookup)`` w
 in any PyFlink job, but DataStream.map() sees its ``map_batch`` and runs it on the
 engine's batch map operator, which hands over a whole batch per call. The function then
 looks up every distinct key of the batch that the cache does not hold in one round trip
-(one pipeline, one ``WHERE ... IN`` query) instead of one per record.
+(one Redis script call, one ``WHERE ... IN`` query) instead of one per record.
 
 The cache follows Flink's JDBC lookup options: ``lookup.cache.max-rows`` (least recently
 used rows are evicted past it; 0 disables the cache), ``lookup.cache.ttl`` (a row older

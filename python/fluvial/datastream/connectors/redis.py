@@ -217,7 +217,7 @@ class RedisLookupFunction(LookupFunction):
     the hash at that key as a dict (``data_type="hash"``; only ``fields`` if given, through
     HMGET), or the string at that key (``data_type="string"``), or None if there is none.
 
-    One pipeline per batch of records fetches every key the cache lacks. The cache options
+    One call per batch of records (a Lua script that reads every key the cache lacks). The cache options
     are Flink's lookup options: ``cache_max_rows`` (lookup.cache.max-rows, 0 = no cache),
     ``cache_ttl`` (lookup.cache.ttl), ``cache_missing_key`` and ``max_retries``
     (lookup.max-retries, for lost connections and timeouts). Use with ``ds.map(lookup)``.
