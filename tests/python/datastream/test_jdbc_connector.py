@@ -286,3 +286,47 @@ def test_jdbc_orders_example(postgres_server, postgres):  # noqa: F811
         order_id = n * 3 % 35
         expected.append(f"({order_id},{float(n)},{'shipped' if order_id < 30 else 'null'})")
     assert completed.stdout.splitlines() == expected
+
+
+def terminate_other_backends(connection) -> int:
+    """Ends every other session of the server, as a restart or a network failure would."""
+    return connection.execute(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+
+
+@pytest.mark.slow
+def test_lost_connections_are_retried_after_reconnecting(postgres_server, postgres):  # noqa: F811
+    table = new_table(postgres, "id int primary key, title text, price double precision")
+    options = connection_options(postgres_server)
+    sink = JdbcSink.sink(f"insert into {table} values (?, ?, ?)", BOOK, options,
+                         JdbcExecutionOptions.builder().with_batch_size(10).with_max_retries(2).build())
+    writer = sink._create_writer(0, 1)
+    writer.open()
+    try:
+        writer.write([Row(id=i, title="a", price=1.0) for i in range(25)])  # two batches written, 5 pending
+        assert terminate_other_backends(postgres) == 1
+        writer.write([Row(id=i, title="b", price=2.0) for i in range(25, 40)])
+        writer.snapshot_state(1)  # flushes what is pending
+    finally:
+        writer.close()
+    assert [row[0] for row in table_rows(postgres, table)] == list(range(40))
+
+    lookup = JdbcLookupFunction(options, table, "id", key=lambda x: x, columns=["title"], max_retries=1)
+    lookup.open(None)
+    try:
+        assert lookup.map_batch([0, 30]) == [(0, Row(title="a")), (30, Row(title="b"))]
+        assert terminate_other_backends(postgres) == 1
+        assert lookup.map_batch([1, 99]) == [(1, Row(title="a")), (99, None)]
+        assert lookup.fetches == 3  # the failed fetch, then its retry
+    finally:
+        lookup.close()
+
+    lookup = JdbcLookupFunction(options, table, "id", key=lambda x: x, max_retries=0)
+    lookup.open(None)
+    try:
+        terminate_other_backends(postgres)
+        with pytest.raises(ConnectorError, match=rf"JDBC lookup in table '{table}' .*: lookup of 1 keys failed"):
+            lookup.map_batch([1])
+    finally:
+        lookup.close()

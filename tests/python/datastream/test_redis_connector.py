@@ -246,3 +246,16 @@ def test_sample_join_example(redis_server, redis_client):  # noqa: F811
                                     user_age=age, item_ctr=ctr)))
     assert printed == sorted(expected)
     assert 3500 < redis_client.ttl("feature:0:0:tr0") <= 3600
+
+
+def test_lookup_survives_a_killed_connection(redis_server, redis_client):  # noqa: F811
+    host, port = redis_server
+    redis_client.set("k1", "v1")
+    lookup = RedisLookupFunction(host, port, key=lambda x: x, data_type="string", max_retries=2)
+    lookup.open(None)
+    try:
+        assert lookup.map_batch(["k1"]) == [("k1", "v1")]
+        assert redis_client.client_kill_filter(_type="normal", skipme=True) >= 1
+        assert lookup.map_batch(["k1", "k2"]) == [("k1", "v1"), ("k2", None)]
+    finally:
+        lookup.close()
