@@ -34,6 +34,7 @@ bench: build
 	$(PYTHON) bench/datastream_pipeline.py
 	$(PYTHON) bench/keyed_timers.py
 	$(PYTHON) bench/window_aggregation.py
+	$(PYTHON) bench/lookup_join.py
 
 # Fluvial beside PyFlink (downloads apache-flink into bench/pyflink/.venv once).
 bench-pyflink: build

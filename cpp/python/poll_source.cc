@@ -17,7 +17,12 @@ class PollSource : public runtime::SourceOperator {
       : timestamps_(spec),
         poll_(spec["poll"]),
         open_(spec.contains("open") ? py::object(spec["open"]) : py::none()),
-        close_(spec.contains("close") ? py::object(spec["close"]) : py::none()) {}
+        close_(spec.contains("close") ? py::object(spec["close"]) : py::none()) {
+    if (spec.contains("min_chunk")) {
+      min_chunk_ = std::clamp<Py_ssize_t>(spec["min_chunk"].cast<Py_ssize_t>(), 1, kMaxChunk);
+      chunk_size_ = std::max(chunk_size_, min_chunk_);
+    }
+  }
 
   void Open(const runtime::OperatorInfo& info) override {
     clock_ = info.clock;
@@ -93,10 +98,12 @@ class PollSource : public runtime::SourceOperator {
     AdaptChunkSize(count, std::chrono::steady_clock::now() - started);
   }
 
-  // Halves the chunk after a slow trip, doubles it after a quick one.
+  // Halves the chunk after a slow trip (not below min_chunk_, which a job with
+  // a batch map sets: its round trip per chunk does not shrink with the chunk),
+  // doubles it after a quick one.
   void AdaptChunkSize(Py_ssize_t count, std::chrono::steady_clock::duration took) {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
-    if (micros > 2 * kTargetChunkMicros && chunk_size_ > 1) {
+    if (micros > 2 * kTargetChunkMicros && chunk_size_ > min_chunk_) {
       chunk_size_ /= 2;
     } else if (micros < kTargetChunkMicros / 2 && count == chunk_size_ && chunk_size_ < kMaxChunk) {
       chunk_size_ *= 2;
@@ -110,6 +117,7 @@ class PollSource : public runtime::SourceOperator {
   py::object pending_ = py::none();  // the polled list still being sent, or None
   Py_ssize_t offset_ = 0;
   Py_ssize_t chunk_size_ = 8;  // starts small: the first records are not kept waiting
+  Py_ssize_t min_chunk_ = 1;
   const runtime::Clock* clock_ = nullptr;
   py::object poll_;
   py::object open_;

@@ -34,6 +34,15 @@ class SubtaskInfo:
     side_outputs: Dict[Any, int] = field(default_factory=dict)
     # The job's connector metrics (fluvial.datastream.connectors.metrics.JobMetrics).
     metrics: Any = None
+    # The smallest chunk a source sends (see MIN_CHUNK_FOR_BATCH_MAPS).
+    min_source_chunk: int = 1
+
+
+# Sources send chunks that shrink until a chunk's trip down the chain takes ~200 us
+# (cpp/python/poll_source.cc). A batch map (a lookup) pays a round trip per chunk whatever
+# its size, so shrinking would cost throughput without gaining latency: in a job with
+# one, chunks stay at least this large.
+MIN_CHUNK_FOR_BATCH_MAPS = 64
 
 
 # A spec factory returns the dict the native operator reads (kind, call, open, ...).
@@ -102,6 +111,7 @@ class _Translator:
         self.chaining = chaining
         self.nodes: List[PlanNode] = []
         self.node_of: Dict[int, PlanNode] = {}
+        self.min_source_chunk = 1
 
     def add(self, transformation: Transformation) -> None:
         if transformation.kind in LOGICAL_KINDS or transformation.id in self.node_of:
@@ -201,12 +211,14 @@ class _Translator:
               kind) -> PlanNode:
         node_id = len(self.nodes) + 1
         job_parameters, batch_mode, metrics = self.job_parameters, self.batch_mode, self.metrics
+        if kind == "map_batch":
+            self.min_source_chunk = MIN_CHUNK_FOR_BATCH_MAPS
 
         def instantiate(subtask: int) -> Dict[str, Any]:
             # Called when the job starts, after translation has found every
-            # side output a consumer reads.
+            # side output a consumer reads (and every batch map).
             info = SubtaskInfo(name, subtask, parallelism, max_parallelism, job_parameters,
-                               batch_mode, dict(node.side_outputs), metrics)
+                               batch_mode, dict(node.side_outputs), metrics, self.min_source_chunk)
             return make_spec(info)
 
         node = PlanNode(node_id, name, parallelism, max_parallelism, chaining, is_source, inputs,

@@ -138,6 +138,7 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
                 reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
             spec = source_spec(reader)
             spec.update(timestamp_spec(watermark_strategy))
+            spec["min_chunk"] = info.min_source_chunk
             return spec
 
         transformation = Transformation(
