@@ -202,3 +202,19 @@ def test_hybrid_source_state_names_its_stage():
     with pytest.raises(ValueError, match="source 0 .* is unbounded"):
         HybridSource.builder(DataGenSource(Types.ROW_NAMED(["v"], [Types.INT()]))).add_source(
             NumberSequenceSource(1, 2)).build()
+
+
+def test_hybrid_source_switches_whatever_order_the_readers_are_made_in():
+    source = HybridSource.builder(NumberSequenceSource(1, 4)).add_source(NumberSequenceSource(10, 13)).build()
+    for _ in range(2):  # the same source object in a second job
+        second, first = source._create_reader(1, 2), source._create_reader(0, 2)
+        for reader in (first, second):
+            reader.open()
+        assert second.poll() == [3, 4]
+        assert second.poll() == []  # waits: subtask 0 has not finished the first source
+        assert first.poll() == [1, 2]
+        assert first.poll() == [10, 11]  # both have finished it now
+        assert second.poll() == [12, 13]
+        assert first.poll() is None and second.poll() is None
+        first.close()
+        second.close()

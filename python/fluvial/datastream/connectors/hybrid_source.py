@@ -152,11 +152,10 @@ class HybridSource(Source):
         return "HybridSource"
 
     def _create_reader(self, subtask_index: int, parallelism: int) -> SourceReader:
-        # The engine creates the readers of one run together, subtask 0 first: a new run
-        # (or a subtask seen twice) starts a new switch.
+        # The engine creates the readers of one run together (in any order): a subtask
+        # seen twice, or another parallelism, means a new run and a new switch.
         switch = self._switch
-        if (switch is None or subtask_index == 0 or switch.parallelism != parallelism
-                or subtask_index in switch.registered):
+        if switch is None or switch.parallelism != parallelism or subtask_index in switch.registered:
             switch = self._switch = _Switch(parallelism)
         switch.registered.add(subtask_index)
         return _HybridReader(self, subtask_index, parallelism, switch)
