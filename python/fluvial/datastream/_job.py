@@ -26,6 +26,14 @@ def _core():
 
 
 class JobStatus(Enum):
+    """The states of a job, as Flink names them.
+
+    Examples:
+        >>> from fluvial.datastream import JobStatus
+        >>> JobStatus.FINISHED.is_globally_terminal_state(), JobStatus.RUNNING.is_terminal_state()
+        (True, False)
+    """
+
     CREATED = 0
     RUNNING = 1
     FAILING = 2
@@ -60,6 +68,18 @@ class JobID:
 
 
 class JobExecutionResult:
+    """What execute() returns once a job finished: its id, run time and accumulators.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> sink = env.from_collection(["x"]).print()
+        >>> result = env.execute("one record")
+        x
+        >>> result.is_job_execution_result(), result.get_net_runtime() >= 0, result.get_all_accumulator_results()
+        (True, True, {})
+    """
+
     def __init__(self, job_id: JobID, net_runtime_ms: int, accumulators: Optional[dict] = None):
         self._job_id = job_id
         self._net_runtime_ms = net_runtime_ms
@@ -204,7 +224,20 @@ class CompletableFuture:
 
 
 class JobClient:
-    """A handle on a job started with execute_async()."""
+    """A handle on a job started with execute_async().
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> sink = env.from_collection([1, 2]).map(lambda x: x + 1).print()
+        >>> client = env.execute_async("background")
+        >>> client.wait(timeout=30)
+        2
+        3
+        True
+        >>> client.get_job_status().result()
+        <JobStatus.FINISHED: 6>
+    """
 
     def __init__(self, job: RunningJob):
         self._job = job

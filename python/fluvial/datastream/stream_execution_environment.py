@@ -33,6 +33,18 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
     Unlike PyFlink, the default parallelism is 1 (set ``parallelism.default``
     or call set_parallelism): Python functions share one interpreter, so more
     threads rarely make a Python job faster.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> env.get_parallelism()
+        1
+        >>> sink = env.from_collection([1, 2, 3], type_info=Types.INT()).map(lambda x: x * x).print()
+        >>> result = env.execute("squares")
+        1
+        4
+        9
     """
 
     def __init__(self, configuration: Optional[Configuration] = None):
