@@ -70,7 +70,8 @@ class WatermarkStrategy:
     def for_bounded_out_of_orderness(max_out_of_orderness: Duration) -> "WatermarkStrategy":
         """Watermarks trailing the largest timestamp seen by 'max_out_of_orderness'."""
         if not isinstance(max_out_of_orderness, Duration):
-            raise TypeError(f"max_out_of_orderness must be a Duration, got {max_out_of_orderness!r}")
+            raise TypeError(f"max_out_of_orderness must be a Duration, such as Duration.of_seconds(5), "
+                            f"got {max_out_of_orderness!r}")
         return WatermarkStrategy("bounded_out_of_orderness", max_out_of_orderness)
 
     @staticmethod
@@ -88,7 +89,8 @@ class WatermarkStrategy:
     def with_timestamp_assigner(self, timestamp_assigner: TimestampAssigner) -> "WatermarkStrategy":
         if not isinstance(timestamp_assigner, TimestampAssigner):
             raise TypeError(f"with_timestamp_assigner() expects a TimestampAssigner, got "
-                            f"{type(timestamp_assigner).__name__}")
+                            f"{type(timestamp_assigner).__name__}: subclass TimestampAssigner and "
+                            f"implement extract_timestamp(value, record_timestamp)")
         self._timestamp_assigner = timestamp_assigner
         return self
 

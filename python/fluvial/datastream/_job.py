@@ -2,8 +2,10 @@
 engine's failures become Python exceptions."""
 
 import atexit
+import os
 import threading
 import time
+import traceback
 import uuid
 import weakref
 from collections import deque
@@ -112,6 +114,17 @@ class JobExecutionResult:
                f"Job Runtime: {self._net_runtime_ms} ms\n"
 
 
+def _user_code_location(exception: BaseException) -> str:
+    """' (at FILE, line N, in NAME; ...)': the outermost frame of the traceback outside Fluvial,
+    which is the user's function the engine called; '' when there is none."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for frame in traceback.extract_tb(exception.__traceback__):
+        if not os.path.abspath(frame.filename).startswith(package + os.sep):
+            return (f" (at {frame.filename}, line {frame.lineno}, in {frame.name}; "
+                    f"the traceback above shows the rest)")
+    return ""
+
+
 def raise_failure(failure) -> None:
     """Raises the Python exception for a failure tuple from the engine."""
     kind, location, message, exception = failure
@@ -120,6 +133,8 @@ def raise_failure(failure) -> None:
             raise JobExecutionError(f"{location} failed: {exception}") from exception
         raise UserFunctionError(
             f"the user function in {location} raised {type(exception).__name__}: {exception}"
+            f"{_user_code_location(exception)}; fix the function, or catch the bad input in it "
+            f"and send it to a side output"
         ) from exception
     if kind == "user":
         raise JobExecutionError(f"{location} failed: {message}")

@@ -22,7 +22,8 @@ def to_millis(name: str, value: Any) -> int:
     """Returns a Time or Duration argument in milliseconds; other types are an error."""
     if isinstance(value, (Time, Duration)):
         return value.to_milliseconds()
-    raise TypeError(f"{name} must be a Time or a Duration, got {type(value).__name__} {value!r}")
+    raise TypeError(f"{name} must be a Time or a Duration, such as Time.seconds(5), "
+                    f"got {type(value).__name__} {value!r}")
 
 
 def require_event_timestamp(assigner: Any, element: Any, timestamp: Optional[int]) -> int:

@@ -141,7 +141,9 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
                 output_type: Optional[TypeInformation] = None) -> "DataStream":
         """Calls func.process_element(value, ctx) for every record; it yields the outputs."""
         if not isinstance(func, ProcessFunction):
-            raise TypeError(f"process() expects a ProcessFunction, got {type(func).__name__}")
+            hint = ": call key_by() first, keyed functions need a keyed stream" \
+                if isinstance(func, KeyedProcessFunction) else ""
+            raise TypeError(f"process() expects a ProcessFunction, got {type(func).__name__}{hint}")
         from fluvial.datastream import _keyed_operator as operators
 
         return operators.add_keyed_operator(self._env, "Process", [self._transformation], func,

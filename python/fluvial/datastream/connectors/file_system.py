@@ -148,7 +148,9 @@ class _FileSourceReader(SourceReader):
         self._errors = self.metric_group.num_records_in_errors
         for path in self._paths:
             if not os.path.exists(path):
-                raise ConnectorError(f"{self._source_name}: no such file or directory: '{path}'")
+                relative = "" if os.path.isabs(path) else f" (relative to the working directory '{os.getcwd()}')"
+                raise ConnectorError(f"{self._source_name}: no such file or directory: '{path}'{relative}; "
+                                     f"check the path, or create it before the job starts")
         self._scan()
 
     def _scan(self) -> None:
