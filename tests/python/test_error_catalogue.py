@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from fluvial import _pyflink_alias
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "errors.md"
 
@@ -146,6 +148,41 @@ env.execute()
                 "the operator (name operators with `.name(...)` to find them), the subtask, and "
                 "the line of your code the engine called; your exception, with its own traceback, "
                 "is the `__cause__` and is printed above.",
+    ),
+    Entry(
+        key="user-function-open",
+        title="Your function's open() raised",
+        raises="UserFunctionError",
+        cause_class="FileNotFoundError",
+        code='''\
+import pickle
+
+from fluvial.datastream import MapFunction, StreamExecutionEnvironment
+
+class Predict(MapFunction):
+    def open(self, runtime_context):
+        with open("model.pkl", "rb") as file:
+            self.model = pickle.load(file)
+
+    def map(self, features):
+        return self.model.predict([features])[0]
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([[0.1, 0.2]]).map(Predict()).name("predict").print()
+env.execute()
+''',
+        message="the user function in operator 'predict' (subtask 1/1) raised FileNotFoundError: "
+                "[Errno 2] No such file or directory: 'model.pkl' (at <dir>job.py, line 7, in open; "
+                "the traceback above shows the rest); fix open(), which runs once per parallel "
+                "instance before the first record",
+        cause="raised FileNotFoundError: [Errno 2] No such file or directory: 'model.pkl'",
+        where="job.py, line 7, in open",
+        what_to_do="fix open()",
+        fix="`open()` runs once per parallel instance before the first record: load models and "
+            "open clients there, with paths that exist where the job runs (relative paths are "
+            "relative to the working directory).",
+        meaning="The same error as above, raised in `open()`: the line named is in `open`. The job "
+                "fails before any record is processed.",
     ),
     Entry(
         key="output-type",
@@ -270,6 +307,33 @@ WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(lambda eve
         fix='Subclass `TimestampAssigner` and implement `extract_timestamp(value, record_timestamp)`.',
         meaning="As in PyFlink, the timestamp assigner is a `TimestampAssigner` object, not a "
                 "lambda.",
+    ),
+    Entry(
+        key="timestamp-type",
+        title="A TimestampAssigner that returns something else than epoch milliseconds",
+        raises="JobExecutionError",
+        code='''\
+from fluvial.common import TimestampAssigner, WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+
+class EventTime(TimestampAssigner):
+    def extract_timestamp(self, value, record_timestamp):
+        return value["time"]  # an ISO string, not epoch milliseconds
+
+strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(EventTime())
+env = StreamExecutionEnvironment.get_execution_environment()
+events = env.from_collection([{"user": "alice", "time": "2024-01-31T12:00:00"}])
+events.assign_timestamps_and_watermarks(strategy).print()
+env.execute()
+''',
+        message="operator 'Timestamps/Watermarks' (subtask 1/1) failed: the TimestampAssigner must "
+                "return an int (epoch milliseconds), got str",
+        cause="got str",
+        where="operator 'Timestamps/Watermarks'",
+        what_to_do="must return an int (epoch milliseconds)",
+        fix="Return the event time as an int of epoch milliseconds, e.g. "
+            "`int(datetime.fromisoformat(value[\"time\"]).timestamp() * 1000)`.",
+        meaning="Event time in Flink and Fluvial is a number of milliseconds since the epoch.",
     ),
     Entry(
         key="watermark-duration",
@@ -458,6 +522,24 @@ env.add_jars("file:///opt/connectors/flink-sql-connector-kafka.jar")
                 "lists what exists and the alternatives. (Jars are a JVM matter: Fluvial's "
                 "connectors are built in.)",
     ),
+    Entry(
+        key="unsupported-module",
+        title="A PyFlink module Fluvial does not have (under fluvial run)",
+        raises="UnsupportedFeatureError",
+        code='''\
+from pyflink.datastream.connectors.kinesis import FlinkKinesisConsumer
+''',
+        message="pyflink.datastream.connectors.kinesis is not supported by Fluvial yet (see "
+                "docs/pyflink-coverage.md)",
+        cause="is not supported by Fluvial yet",
+        where="pyflink.datastream.connectors.kinesis",
+        what_to_do="see docs/pyflink-coverage.md",
+        fix="See [PyFlink API coverage](pyflink-coverage.md); the import itself fails, so no "
+            "part of the job has run.",
+        meaning="A PyFlink program run with `fluvial run` imports a PyFlink module that Fluvial "
+                "does not implement. (A name that is not a PyFlink module at all is a plain "
+                "`ModuleNotFoundError`.)",
+    ),
 ]
 
 
@@ -473,12 +555,18 @@ def trigger(entry: Entry, directory: Path) -> BaseException:
     job.write_text(entry.code)
     previous = os.getcwd()
     os.chdir(directory)
+    # A PyFlink program runs as `fluvial run` runs it: pyflink imports served by Fluvial.
+    alias = re.search(r"^\s*(from|import) pyflink", entry.code, re.M) is not None
+    if alias:
+        _pyflink_alias.install()
     try:
         exec(compile(entry.code, str(job), "exec"), {"__name__": "__main__", "__file__": str(job)})
     except BaseException as error:  # noqa: B036 - the test is about what it raised
         return error
     finally:
         os.chdir(previous)
+        if alias:
+            _pyflink_alias.uninstall()
     pytest.fail(f"{entry.key}: the program ran without an error")
 
 

@@ -114,15 +114,23 @@ class JobExecutionResult:
                f"Job Runtime: {self._net_runtime_ms} ms\n"
 
 
-def _user_code_location(exception: BaseException) -> str:
-    """' (at FILE, line N, in NAME; ...)': the outermost frame of the traceback outside Fluvial,
-    which is the user's function the engine called; '' when there is none."""
+def _user_function_advice(exception: BaseException) -> str:
+    """Where the user's code raised and what to do: ' (at FILE, line N, in NAME; ...); fix ...'.
+
+    The place is the outermost frame of the traceback outside Fluvial, which is the user's
+    function the engine called (none when the error came from the engine's own use of a
+    returned value, e.g. hashing a key)."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for frame in traceback.extract_tb(exception.__traceback__):
         if not os.path.abspath(frame.filename).startswith(package + os.sep):
-            return (f" (at {frame.filename}, line {frame.lineno}, in {frame.name}; "
-                    f"the traceback above shows the rest)")
-    return ""
+            place = (f" (at {frame.filename}, line {frame.lineno}, in {frame.name}; "
+                     f"the traceback above shows the rest)")
+            if frame.name == "open":
+                return f"{place}; fix open(), which runs once per parallel instance before the first record"
+            break
+    else:
+        place = ""
+    return f"{place}; fix the function, or catch the bad input in it and send it to a side output"
 
 
 def raise_failure(failure) -> None:
@@ -133,8 +141,7 @@ def raise_failure(failure) -> None:
             raise JobExecutionError(f"{location} failed: {exception}") from exception
         raise UserFunctionError(
             f"the user function in {location} raised {type(exception).__name__}: {exception}"
-            f"{_user_code_location(exception)}; fix the function, or catch the bad input in it "
-            f"and send it to a side output"
+            f"{_user_function_advice(exception)}"
         ) from exception
     if kind == "user":
         raise JobExecutionError(f"{location} failed: {message}")
