@@ -31,6 +31,9 @@ from typing import Any, List, Optional
 
 from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
 
+# source_spec and sink_spec are the engine's plumbing, not API.
+__all__ = ["Sink", "SinkWriter", "Source", "SourceReader"]
+
 BATCH_SIZE = 1024
 
 
@@ -165,35 +168,9 @@ class Sink:
 
 
 def source_spec(reader: SourceReader) -> dict:
-    """Returns the callbacks the engine's source loop calls on a SourceReader.
-
-    Examples:
-        >>> from fluvial.datastream.connectors.base import SourceReader, source_spec
-        >>> class Empty(SourceReader):
-        ...     def poll(self):
-        ...         return None
-        >>> spec = source_spec(Empty())
-        >>> spec["kind"], spec["poll"]()
-        ('source', None)
-    """
-
     return {"kind": "source", "poll": reader.poll, "open": reader.open, "close": reader.close}
 
 
 def sink_spec(writer: SinkWriter) -> dict:
-    """Returns the callbacks the engine's sink operator calls on a SinkWriter.
-
-    Examples:
-        >>> from fluvial.datastream.connectors.base import SinkWriter, sink_spec
-        >>> class Show(SinkWriter):
-        ...     def write(self, records):
-        ...         print(records)
-        >>> spec = sink_spec(Show())
-        >>> spec["kind"], sorted(spec)
-        ('sink', ['close', 'finish', 'kind', 'open', 'write'])
-        >>> spec["write"]([1, 2])
-        [1, 2]
-    """
-
     return {"kind": "sink", "write": writer.write, "open": writer.open, "finish": writer.finish,
             "close": writer.close}
