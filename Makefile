@@ -42,7 +42,7 @@ bench-pyflink: build
 
 # The documentation site (mkdocs.yml, pages in docs/) into build/site; warnings are errors.
 docs: setup
-	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir build/site
+	NO_MKDOCS_2_WARNING=1 $(PYTHON) -m mkdocs build --strict --site-dir build/site
 
 clean:
 	rm -rf build

@@ -50,7 +50,16 @@ def _to_flink_string(value: Any) -> str:
 
 
 class Configuration:
-    """Key/value settings. Values are kept as strings; typed getters parse them on read."""
+    """Key/value settings. Values are kept as strings; typed getters parse them on read.
+
+    Examples:
+        >>> from fluvial.common import Configuration, Duration
+        >>> config = Configuration().set_integer("parallelism.default", 4)
+        >>> config.get_integer("parallelism.default"), config.get_string("parallelism.default")
+        (4, '4')
+        >>> config.set("pipeline.auto-watermark-interval", Duration.of_millis(200)).to_dict()
+        {'parallelism.default': '4', 'pipeline.auto-watermark-interval': '200 ms'}
+    """
 
     __slots__ = ("_data",)
 

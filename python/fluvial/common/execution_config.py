@@ -21,6 +21,14 @@ def _check_int(argument: str, value: Any) -> int:
 class ExecutionConfig(RefusesUnsupportedPyFlinkMethods):
     """Execution settings of a job: parallelism, watermark and latency intervals, object reuse,
     global job parameters. Defaults are Flink's.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> config = StreamExecutionEnvironment.get_execution_environment().get_config()
+        >>> config.set_auto_watermark_interval(500).get_auto_watermark_interval()
+        500
+        >>> config.enable_object_reuse().is_object_reuse_enabled()
+        True
     """
 
     # Use the environment's default parallelism.

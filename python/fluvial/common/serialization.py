@@ -31,14 +31,34 @@ def _check_charset(argument: str, charset: Any) -> str:
 
 
 class SerializationSchema:
-    """Turns a record into bytes, e.g. for a Kafka sink."""
+    """Turns a record into bytes, e.g. for a Kafka sink.
+
+    Examples:
+        >>> from fluvial.common import SerializationSchema
+        >>> class Upper(SerializationSchema):
+        ...     def serialize(self, element):
+        ...         return element.upper().encode()
+        >>> Upper().serialize("click")
+        b'CLICK'
+    """
 
     def serialize(self, element: Any) -> bytes:
         raise NotImplementedError(f"{type(self).__name__} does not implement serialize")
 
 
 class DeserializationSchema:
-    """Turns bytes from a source into a record of the type `get_produced_type()` names."""
+    """Turns bytes from a source into a record of the type `get_produced_type()` names.
+
+    Examples:
+        >>> from fluvial.common import DeserializationSchema, Types
+        >>> class CommaSeparated(DeserializationSchema):
+        ...     def deserialize(self, message):
+        ...         return message.decode().split(",")
+        ...     def get_produced_type(self):
+        ...         return Types.LIST(Types.STRING())
+        >>> CommaSeparated().deserialize(b"alice,42")
+        ['alice', '42']
+    """
 
     def deserialize(self, message: bytes) -> Any:
         raise NotImplementedError(
@@ -56,7 +76,14 @@ class DeserializationSchema:
 
 
 class SimpleStringSchema(SerializationSchema, DeserializationSchema):
-    """Strings to bytes and back in one character set, UTF-8 by default."""
+    """Strings to bytes and back in one character set, UTF-8 by default.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> schema = SimpleStringSchema()
+        >>> schema.serialize("hello"), schema.deserialize(b"hello"), schema.get_produced_type()
+        (b'hello', 'hello', String)
+    """
 
     def __init__(self, charset: str = "UTF-8") -> None:
         self._charset = _check_charset("charset", charset)
@@ -88,7 +115,14 @@ class SimpleStringSchema(SerializationSchema, DeserializationSchema):
 
 
 class ByteArraySchema(SerializationSchema, DeserializationSchema):
-    """Passes bytes through unchanged."""
+    """Passes bytes through unchanged.
+
+    Examples:
+        >>> from fluvial.common import ByteArraySchema
+        >>> schema = ByteArraySchema()
+        >>> schema.serialize(b"raw"), schema.deserialize(b"raw"), schema.get_produced_type()
+        (b'raw', b'raw', PrimitiveArrayTypeInfo<Byte>)
+    """
 
     def serialize(self, element: bytes) -> bytes:
         if not isinstance(element, (bytes, bytearray, memoryview)):
@@ -114,7 +148,21 @@ class ByteArraySchema(SerializationSchema, DeserializationSchema):
 
 
 class BulkWriter:
-    """Writes batches of records into one part file, in a bulk format (Parquet, ORC, ...)."""
+    """Writes batches of records into one part file, in a bulk format (Parquet, ORC, ...).
+
+    Examples:
+        >>> from fluvial.common.serialization import BulkWriter
+        >>> class Lines(BulkWriter):
+        ...     def __init__(self):
+        ...         self.lines = []
+        ...     def add_elements(self, elements):
+        ...         self.lines.extend(str(e) for e in elements)
+        ...     def finish(self):
+        ...         print("|".join(self.lines))
+        >>> writer = Lines()
+        >>> writer.add_elements([1, 2]); writer.add_elements([3]); writer.finish()
+        1|2|3
+    """
 
     def add_elements(self, elements: list) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not implement add_elements")
@@ -124,8 +172,25 @@ class BulkWriter:
 
 
 class BulkWriterFactory:
-    """Creates the BulkWriter of each part file a FileSink.for_bulk_format() sink opens;
-    ParquetBulkWriters, OrcBulkWriters, AvroBulkWriters and CsvBulkWriters make them."""
+    r"""Creates the BulkWriter of each part file a FileSink.for_bulk_format() sink opens;
+    ParquetBulkWriters, OrcBulkWriters, AvroBulkWriters and CsvBulkWriters make them.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import Row, Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import FileSink
+        >>> from fluvial.datastream.formats.csv import CsvBulkWriters, CsvSchema
+        >>> schema = CsvSchema.builder().add_string_column("name").add_number_column("n", Types.INT()).build()
+        >>> factory = CsvBulkWriters.for_schema(schema)      # a BulkWriterFactory
+        >>> out = tempfile.mkdtemp()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> rows = env.from_collection([Row("a", 1), Row("b", 2)], type_info=schema.get_type_info())
+        >>> sink = rows.sink_to(FileSink.for_bulk_format(out, factory).build())
+        >>> result = env.execute()
+        >>> [open(os.path.join(d, f)).read() for d, _, files in os.walk(out) for f in files]
+        ['"a","1"\n"b","2"\n']
+    """
 
     def _create_writer(self, file) -> BulkWriter:
         """Returns the writer of the part file open for binary writing as 'file'."""
@@ -133,7 +198,13 @@ class BulkWriterFactory:
 
 
 class Encoder:
-    """Writes records into a row-format file sink, one record at a time."""
+    r"""Writes records into a row-format file sink, one record at a time.
+
+    Examples:
+        >>> from fluvial.common import Encoder
+        >>> Encoder.simple_string_encoder().encode(("alice", 3))
+        b'(alice,3)\n'
+    """
 
     def __init__(self, charset_name: str = "UTF-8") -> None:
         self._charset_name = _check_charset("charset_name", charset_name)

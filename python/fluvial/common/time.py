@@ -22,6 +22,13 @@ class Duration:
     """An amount of time with nanosecond precision, like java.time.Duration.
 
     Build one with the `of_*` factories; the constructor takes a count of nanoseconds.
+
+    Examples:
+        >>> from fluvial.common import Duration
+        >>> Duration.of_minutes(2).to_milliseconds()
+        120000
+        >>> Duration.of_seconds(60) == Duration.of_minutes(1), Duration.of_millis(5)
+        (True, Duration.of_millis(5))
     """
 
     __slots__ = ("_nanos",)
@@ -107,7 +114,13 @@ class Duration:
 
 
 class Time:
-    """A time interval in milliseconds, as used for window sizes and slides."""
+    """A time interval in milliseconds, as used for window sizes and slides.
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> Time.seconds(5).to_milliseconds(), Time.minutes(1)
+        (5000, Time.milliseconds(60000))
+    """
 
     __slots__ = ("_milliseconds",)
 
@@ -154,7 +167,14 @@ class Time:
 
 
 class Instant:
-    """A point on the UTC time line: whole seconds since the epoch plus nanoseconds, like java.time.Instant."""
+    """A point on the UTC time line: whole seconds since the epoch plus nanoseconds, like java.time.Instant.
+
+    Examples:
+        >>> from fluvial.common import Instant
+        >>> instant = Instant.of_epoch_milli(1500)
+        >>> instant, instant.seconds, instant.nanos, instant.to_epoch_milli()
+        (Instant<1, 500000000>, 1, 500000000, 1500)
+    """
 
     __slots__ = ("nanos", "seconds")
 

@@ -59,7 +59,18 @@ def _check_type_info(argument: str, value: Any) -> "TypeInformation":
 
 
 class TypeInformation:
-    """Describes the type of a record or field; the root of Flink's type system."""
+    """Describes the type of a record or field; the root of Flink's type system.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> price = Types.DOUBLE()
+        >>> price.to_type_string()
+        'DOUBLE'
+        >>> price.make_validator()("3.5")
+        Traceback (most recent call last):
+            ...
+        TypeError: expected DOUBLE (a Python float or int), got str '3.5'
+    """
 
     __slots__ = ()
 
@@ -100,7 +111,13 @@ def _rebuild(cls, state):
 
 
 class BasicType(Enum):
-    """The basic types; the values are the Java class names PyFlink prints."""
+    """The basic types; the values are the Java class names PyFlink prints.
+
+    Examples:
+        >>> from fluvial.common.typeinfo import BasicType, BasicTypeInfo
+        >>> BasicType.INT.value, BasicTypeInfo(BasicType.INT)
+        ('Integer', Integer)
+    """
 
     STRING = "String"
     BYTE = "Byte"
@@ -145,7 +162,18 @@ _BASIC_VALIDATOR_FACTORIES = {
 
 
 class BasicTypeInfo(TypeInformation):
-    """Type information for str, bool, the sized integers and floats, char, BigInteger and BigDecimal."""
+    """Type information for str, bool, the sized integers and floats, char, BigInteger and BigDecimal.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.common.typeinfo import BasicTypeInfo
+        >>> BasicTypeInfo.INT_TYPE_INFO() == Types.INT(), Types.INT().to_type_string()
+        (True, 'INT')
+        >>> Types.INT().make_validator()(2 ** 40)
+        Traceback (most recent call last):
+            ...
+        TypeError: expected INT (a Python int in [-2147483648, 2147483647]), got int 1099511627776
+    """
 
     __slots__ = ("_basic_type",)
 
@@ -221,7 +249,15 @@ class BasicTypeInfo(TypeInformation):
 
 
 class InstantTypeInfo(BasicTypeInfo):
-    """Type information for a point in time: a datetime.datetime or a fluvial Instant."""
+    """Type information for a point in time: a datetime.datetime or a fluvial Instant.
+
+    Examples:
+        >>> import datetime
+        >>> from fluvial.common import Instant, Types
+        >>> check = Types.INSTANT().make_validator()
+        >>> check(Instant.of_epoch_milli(5)), check(datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+        (None, None)
+    """
 
     __slots__ = ()
 
@@ -261,7 +297,18 @@ class _SingletonTypeInfo(TypeInformation):
 
 
 class DateTypeInfo(_SingletonTypeInfo):
-    """Type information for a SQL date: a datetime.date that is not a datetime."""
+    """Type information for a SQL date: a datetime.date that is not a datetime.
+
+    Examples:
+        >>> import datetime
+        >>> from fluvial.common import Types
+        >>> Types.SQL_DATE().make_validator()(datetime.date(2024, 1, 31))
+        >>> Types.SQL_DATE().make_validator()(datetime.datetime(2024, 1, 31))
+        Traceback (most recent call last):
+            ...
+        TypeError: expected SQL_DATE (a datetime.date, not a datetime.datetime),
+        got datetime datetime.datetime(2024, 1, 31, 0, 0)
+    """
 
     __slots__ = ()
     _type_string = "SQL_DATE"
@@ -271,7 +318,15 @@ class DateTypeInfo(_SingletonTypeInfo):
 
 
 class TimeTypeInfo(_SingletonTypeInfo):
-    """Type information for a SQL time of day: a datetime.time."""
+    """Type information for a SQL time of day: a datetime.time.
+
+    Examples:
+        >>> import datetime
+        >>> from fluvial.common import Types
+        >>> Types.SQL_TIME().to_type_string()
+        'SQL_TIME'
+        >>> Types.SQL_TIME().make_validator()(datetime.time(12, 30))
+    """
 
     __slots__ = ()
     _type_string = "SQL_TIME"
@@ -280,7 +335,15 @@ class TimeTypeInfo(_SingletonTypeInfo):
 
 
 class TimestampTypeInfo(_SingletonTypeInfo):
-    """Type information for a SQL timestamp: a datetime.datetime."""
+    """Type information for a SQL timestamp: a datetime.datetime.
+
+    Examples:
+        >>> import datetime
+        >>> from fluvial.common import Types
+        >>> Types.SQL_TIMESTAMP().to_type_string()
+        'SQL_TIMESTAMP'
+        >>> Types.SQL_TIMESTAMP().make_validator()(datetime.datetime(2024, 1, 31, 12, 30))
+    """
 
     __slots__ = ()
     _type_string = "SQL_TIMESTAMP"
@@ -289,7 +352,13 @@ class TimestampTypeInfo(_SingletonTypeInfo):
 
 
 class SqlTimeTypeInfo:
-    """Factories of the SQL time types, as in PyFlink."""
+    """Factories of the SQL time types, as in PyFlink.
+
+    Examples:
+        >>> from fluvial.common.typeinfo import SqlTimeTypeInfo
+        >>> SqlTimeTypeInfo.DATE(), SqlTimeTypeInfo.TIME(), SqlTimeTypeInfo.TIMESTAMP()
+        (DateTypeInfo, TimeTypeInfo, TimestampTypeInfo)
+    """
 
     @staticmethod
     def DATE() -> DateTypeInfo:
@@ -305,7 +374,15 @@ class SqlTimeTypeInfo:
 
 
 class LocalTimeTypeInfo(TypeInformation):
-    """Type information for java.time's LocalDate, LocalTime and LocalDateTime."""
+    """Type information for java.time's LocalDate, LocalTime and LocalDateTime.
+
+    Examples:
+        >>> import datetime
+        >>> from fluvial.common import Types
+        >>> Types.LOCAL_DATE_TIME(), Types.LOCAL_DATE_TIME().to_type_string()
+        (LocalTimeTypeInfo<LOCAL_DATE_TIME>, 'LOCAL_DATE_TIME')
+        >>> Types.LOCAL_DATE_TIME().make_validator()(datetime.datetime(2024, 1, 31, 12, 0))
+    """
 
     class TimeType(Enum):
         LOCAL_DATE = 0
@@ -355,7 +432,15 @@ _LOCAL_TIME_RULES = {
 
 
 class PickledBytesTypeInfo(_SingletonTypeInfo):
-    """Type information for any Python object, carried as pickled bytes."""
+    """Type information for any Python object, carried as pickled bytes.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> any_object = Types.PICKLED_BYTE_ARRAY()
+        >>> any_object, any_object.to_type_string()
+        (PickledByteArrayTypeInfo, 'PICKLED_BYTE_ARRAY')
+        >>> any_object.make_validator()({"model": [0.1, 0.2]})      # anything goes
+    """
 
     __slots__ = ()
     _type_string = "PICKLED_BYTE_ARRAY"
@@ -424,7 +509,16 @@ _PRIMITIVE_ELEMENTS = (
 
 
 class PrimitiveArrayTypeInfo(_ElementTypeInfo):
-    """Type information for an array of a primitive type; byte arrays are bytes or bytearray."""
+    """Type information for an array of a primitive type; byte arrays are bytes or bytearray.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> Types.PRIMITIVE_ARRAY(Types.BYTE()).make_validator()(b"bytes are a byte array")
+        >>> Types.PRIMITIVE_ARRAY(Types.INT()).make_validator()([1, None])
+        Traceback (most recent call last):
+            ...
+        TypeError: element 1 of PRIMITIVE_ARRAY<INT>: expected INT (primitive arrays hold no None elements), got None
+    """
 
     __slots__ = ()
     _type_name = "PRIMITIVE_ARRAY"
@@ -443,7 +537,15 @@ class PrimitiveArrayTypeInfo(_ElementTypeInfo):
 
 
 class BasicArrayTypeInfo(_ElementTypeInfo):
-    """Type information for an array of boxed basic values or strings; elements may be None."""
+    """Type information for an array of boxed basic values or strings; elements may be None.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> tags = Types.BASIC_ARRAY(Types.STRING())
+        >>> tags, tags.to_type_string()
+        (BasicArrayTypeInfo<String>, 'BASIC_ARRAY<STRING>')
+        >>> tags.make_validator()(["a", None, "b"])     # elements may be None
+    """
 
     __slots__ = ()
     _type_name = "BASIC_ARRAY"
@@ -451,14 +553,30 @@ class BasicArrayTypeInfo(_ElementTypeInfo):
 
 
 class ObjectArrayTypeInfo(_ElementTypeInfo):
-    """Type information for an array of any type; elements may be None."""
+    """Type information for an array of any type; elements may be None.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> points = Types.OBJECT_ARRAY(Types.TUPLE([Types.INT(), Types.INT()]))
+        >>> points.to_type_string()
+        'OBJECT_ARRAY<TUPLE<INT, INT>>'
+        >>> points.make_validator()([(1, 2), None, (3, 4)])
+    """
 
     __slots__ = ()
     _type_name = "OBJECT_ARRAY"
 
 
 class ListTypeInfo(_ElementTypeInfo):
-    """Type information for a list; elements may be None."""
+    """Type information for a list; elements may be None.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> Types.LIST(Types.INT()).make_validator()([1, "2"])
+        Traceback (most recent call last):
+            ...
+        TypeError: element 1 of LIST<INT>: expected INT (a Python int in [-2147483648, 2147483647]), got str '2'
+    """
 
     __slots__ = ()
     _type_name = "LIST"
@@ -470,7 +588,18 @@ class ListTypeInfo(_ElementTypeInfo):
 
 
 class MapTypeInfo(TypeInformation):
-    """Type information for a dict; keys cannot be None, values can."""
+    """Type information for a dict; keys cannot be None, values can.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> counts = Types.MAP(Types.STRING(), Types.INT())
+        >>> counts.get_key_type(), counts.get_value_type(), counts.to_type_string()
+        (String, Integer, 'MAP<STRING, INT>')
+        >>> counts.make_validator()({None: 1})
+        Traceback (most recent call last):
+            ...
+        TypeError: key of MAP<STRING, INT>: expected STRING (map keys cannot be None), got None
+    """
 
     __slots__ = ("_key_type_info", "_value_type_info")
 
@@ -527,6 +656,14 @@ class RowTypeInfo(TypeInformation):
     """Type information for Row records: field types and, optionally, field names.
 
     Without names the fields are called f0, f1, ... as in Flink.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> order = Types.ROW_NAMED(["user", "amount"], [Types.STRING(), Types.DOUBLE()])
+        >>> order.get_field_names(), order.get_field_index("amount"), order.get_arity()
+        (['user', 'amount'], 1, 2)
+        >>> Types.ROW([Types.INT(), Types.STRING()]).get_field_names()
+        ['f0', 'f1']
     """
 
     __slots__ = ("_field_names", "_field_types")
@@ -613,7 +750,18 @@ def _check_field_names(field_names: Sequence[str], arity: int) -> tuple[str, ...
 
 
 class TupleTypeInfo(TypeInformation):
-    """Type information for tuples with a fixed number of typed fields."""
+    """Type information for tuples with a fixed number of typed fields.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> pair = Types.TUPLE([Types.INT(), Types.STRING()])
+        >>> pair.get_arity(), pair.to_type_string()
+        (2, 'TUPLE<INT, STRING>')
+        >>> pair.make_validator()((1, 2))
+        Traceback (most recent call last):
+            ...
+        TypeError: field 1 of TUPLE<INT, STRING>: expected STRING (a Python str), got int 2
+    """
 
     __slots__ = ("_field_types",)
 
@@ -654,7 +802,21 @@ class TupleTypeInfo(TypeInformation):
 
 
 class Types:
-    """Factories of the TypeInformation of common types, named as in PyFlink (`Types.INT()`)."""
+    """Factories of the TypeInformation of common types, named as in PyFlink (`Types.INT()`).
+
+    Examples:
+        >>> from fluvial.common import Row, Types
+        >>> order_type = Types.ROW_NAMED(["user", "amount"], [Types.STRING(), Types.DOUBLE()])
+        >>> order_type, order_type.to_type_string()
+        (RowTypeInfo(user: String, amount: Double), 'ROW<user STRING, amount DOUBLE>')
+        >>> Types.TUPLE([Types.STRING(), Types.INT()]), Types.MAP(Types.STRING(), Types.LIST(Types.INT()))
+        (TupleTypeInfo(String, Integer), MapTypeInfo<String, ListTypeInfo<Integer>>)
+        >>> order_type.make_validator()(Row(user="alice", amount="12"))
+        Traceback (most recent call last):
+            ...
+        TypeError: field 'amount' (index 1) of ROW<user STRING, amount DOUBLE>:
+        expected DOUBLE (a Python float or int), got str '12'
+    """
 
     @staticmethod
     def STRING() -> TypeInformation:

@@ -8,7 +8,14 @@ __all__ = ["Row", "RowKind"]
 
 
 class RowKind(Enum):
-    """Kind of change a row stands for in a changelog."""
+    """Kind of change a row stands for in a changelog.
+
+    Examples:
+        >>> from fluvial.common import Row, RowKind
+        >>> row = Row.of_kind(RowKind.UPDATE_AFTER, "alice", 15.5)
+        >>> row.get_row_kind(), row.get_row_kind().short_string(), RowKind.from_byte_value(3)
+        (<RowKind.UPDATE_AFTER: 2>, '+U', <RowKind.DELETE: 3>)
+    """
 
     INSERT = 0
     UPDATE_BEFORE = 1
@@ -68,6 +75,14 @@ class Row:
     by index or name (`row['price'] = 2.0`); attribute assignment is refused, as in PyFlink.
     A positional row of strings doubles as a template: `Row('name', 'age')('Bob', 3)`
     builds the named row `Row(name='Bob', age=3)`.
+
+    Examples:
+        >>> from fluvial.common import Row
+        >>> order = Row(user="alice", amount=12.5)
+        >>> order.user, order["amount"], order[0], order.as_dict()
+        ('alice', 12.5, 'alice', {'user': 'alice', 'amount': 12.5})
+        >>> Row("bob", 7.25)
+        <Row('bob', 7.25)>
     """
 
     # `_names` is None on positional rows. PyFlink code tells the two kinds apart with

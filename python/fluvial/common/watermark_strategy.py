@@ -16,12 +16,45 @@ __all__ = ["TimestampAssigner", "WatermarkStrategy"]
 
 
 class TimestampAssigner(ABC):
+    """Extracts the event time of a record (WatermarkStrategy.with_timestamp_assigner()).
+
+    Examples:
+        >>> from fluvial.common import Duration, TimestampAssigner, WatermarkStrategy
+        >>> class FromField(TimestampAssigner):
+        ...     def extract_timestamp(self, value, record_timestamp):
+        ...         return value["ts"]
+        >>> FromField().extract_timestamp({"user": "alice", "ts": 1700000000000}, 0)
+        1700000000000
+        >>> strategy = (WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(5))
+        ...             .with_timestamp_assigner(FromField()))
+    """
+
     @abstractmethod
     def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
         """Returns the event time of 'value' in epoch milliseconds."""
 
 
 class WatermarkStrategy:
+    """How a source assigns event time: a timestamp assigner and how far watermarks lag behind.
+
+    Examples:
+        >>> from fluvial.common import Time, TimestampAssigner, WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import TumblingEventTimeWindows
+        >>> class SecondField(TimestampAssigner):
+        ...     def extract_timestamp(self, value, record_timestamp):
+        ...         return value[1]
+        >>> strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(SecondField())
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> clicks = env.from_collection([("a", 1000), ("a", 4000), ("a", 6000)])
+        >>> per_5s = (clicks.assign_timestamps_and_watermarks(strategy)
+        ...           .key_by(lambda click: click[0])
+        ...           .window(TumblingEventTimeWindows.of(Time.seconds(5)))
+        ...           .reduce(lambda x, y: (x[0], x[1] + y[1])))
+        >>> list(per_5s.execute_and_collect())
+        [('a', 5000), ('a', 6000)]
+    """
+
     def __init__(self, kind: str, max_out_of_orderness: Optional[Duration] = None):
         self._kind = kind
         self._max_out_of_orderness = max_out_of_orderness
@@ -37,7 +70,8 @@ class WatermarkStrategy:
     def for_bounded_out_of_orderness(max_out_of_orderness: Duration) -> "WatermarkStrategy":
         """Watermarks trailing the largest timestamp seen by 'max_out_of_orderness'."""
         if not isinstance(max_out_of_orderness, Duration):
-            raise TypeError(f"max_out_of_orderness must be a Duration, got {max_out_of_orderness!r}")
+            raise TypeError(f"max_out_of_orderness must be a Duration, such as Duration.of_seconds(5), "
+                            f"got {max_out_of_orderness!r}")
         return WatermarkStrategy("bounded_out_of_orderness", max_out_of_orderness)
 
     @staticmethod
@@ -55,7 +89,8 @@ class WatermarkStrategy:
     def with_timestamp_assigner(self, timestamp_assigner: TimestampAssigner) -> "WatermarkStrategy":
         if not isinstance(timestamp_assigner, TimestampAssigner):
             raise TypeError(f"with_timestamp_assigner() expects a TimestampAssigner, got "
-                            f"{type(timestamp_assigner).__name__}")
+                            f"{type(timestamp_assigner).__name__}: subclass TimestampAssigner and "
+                            f"implement extract_timestamp(value, record_timestamp)")
         self._timestamp_assigner = timestamp_assigner
         return self
 

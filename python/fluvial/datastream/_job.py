@@ -2,8 +2,10 @@
 engine's failures become Python exceptions."""
 
 import atexit
+import os
 import threading
 import time
+import traceback
 import uuid
 import weakref
 from collections import deque
@@ -26,6 +28,14 @@ def _core():
 
 
 class JobStatus(Enum):
+    """The states of a job, as Flink names them.
+
+    Examples:
+        >>> from fluvial.datastream import JobStatus
+        >>> JobStatus.FINISHED.is_globally_terminal_state(), JobStatus.RUNNING.is_terminal_state()
+        (True, False)
+    """
+
     CREATED = 0
     RUNNING = 1
     FAILING = 2
@@ -60,6 +70,18 @@ class JobID:
 
 
 class JobExecutionResult:
+    """What execute() returns once a job finished: its id, run time and accumulators.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> sink = env.from_collection(["x"]).print()
+        >>> result = env.execute("one record")
+        x
+        >>> result.is_job_execution_result(), result.get_net_runtime() >= 0, result.get_all_accumulator_results()
+        (True, True, {})
+    """
+
     def __init__(self, job_id: JobID, net_runtime_ms: int, accumulators: Optional[dict] = None):
         self._job_id = job_id
         self._net_runtime_ms = net_runtime_ms
@@ -92,6 +114,25 @@ class JobExecutionResult:
                f"Job Runtime: {self._net_runtime_ms} ms\n"
 
 
+def _user_function_advice(exception: BaseException) -> str:
+    """Where the user's code raised and what to do: ' (at FILE, line N, in NAME; ...); fix ...'.
+
+    The place is the outermost frame of the traceback outside Fluvial, which is the user's
+    function the engine called (none when the error came from the engine's own use of a
+    returned value, e.g. hashing a key)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for frame in traceback.extract_tb(exception.__traceback__):
+        if not os.path.abspath(frame.filename).startswith(package + os.sep):
+            place = (f" (at {frame.filename}, line {frame.lineno}, in {frame.name}; "
+                     f"the traceback above shows the rest)")
+            if frame.name == "open":
+                return f"{place}; fix open(), which runs once per parallel instance before the first record"
+            break
+    else:
+        place = ""
+    return f"{place}; fix the function, or catch the bad input in it and send it to a side output"
+
+
 def raise_failure(failure) -> None:
     """Raises the Python exception for a failure tuple from the engine."""
     kind, location, message, exception = failure
@@ -100,6 +141,7 @@ def raise_failure(failure) -> None:
             raise JobExecutionError(f"{location} failed: {exception}") from exception
         raise UserFunctionError(
             f"the user function in {location} raised {type(exception).__name__}: {exception}"
+            f"{_user_function_advice(exception)}"
         ) from exception
     if kind == "user":
         raise JobExecutionError(f"{location} failed: {message}")
@@ -204,7 +246,20 @@ class CompletableFuture:
 
 
 class JobClient:
-    """A handle on a job started with execute_async()."""
+    """A handle on a job started with execute_async().
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> sink = env.from_collection([1, 2]).map(lambda x: x + 1).print()
+        >>> client = env.execute_async("background")
+        >>> client.wait(timeout=30)
+        2
+        3
+        True
+        >>> client.get_job_status().result()
+        <JobStatus.FINISHED: 6>
+    """
 
     def __init__(self, job: RunningJob):
         self._job = job

@@ -93,6 +93,7 @@ def output_validator(output_type: Any, operator_name: str) -> Optional[Callable[
         except TypeError as error:
             raise OutputTypeError(
                 f"the function of operator '{operator_name}' returned a value that does not fit "
-                f"its output_type {type_text}: {error}") from None
+                f"its output_type {type_text}: {error}; return a value of that type, or declare the "
+                f"output_type the function returns") from None
 
     return check

@@ -94,7 +94,29 @@ class _TumblingWindows(_RecentWindows, WindowAssigner):
 
 
 class TumblingEventTimeWindows(_TumblingWindows):
-    """Back-to-back windows of a fixed size, by event time: [0, size), [size, 2 size), ..."""
+    """Back-to-back windows of a fixed size, by event time: [0, size), [size, 2 size), ...
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream.window import TumblingEventTimeWindows
+        >>> TumblingEventTimeWindows.of(Time.seconds(5)).assign_windows("click", 7200, None)
+        [TimeWindow(start=5000, end=10000)]
+
+        >>> from fluvial.common import Time, TimestampAssigner, WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> class Ts(TimestampAssigner):
+        ...     def extract_timestamp(self, value, record_timestamp):
+        ...         return value[1]
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> def clicks(*events):
+        ...     return env.from_collection(list(events)).assign_timestamps_and_watermarks(
+        ...         WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Ts()))
+        >>> totals = (clicks(("a", 1000), ("a", 4000), ("a", 7000))
+        ...           .key_by(lambda c: c[0]).window(TumblingEventTimeWindows.of(Time.seconds(5)))
+        ...           .reduce(lambda x, y: (x[0], x[1] + y[1])))
+        >>> list(totals.execute_and_collect())
+        [('a', 5000), ('a', 7000)]
+    """
 
     @staticmethod
     def of(size, offset=None) -> "TumblingEventTimeWindows":
@@ -112,7 +134,18 @@ class TumblingEventTimeWindows(_TumblingWindows):
 
 
 class TumblingProcessingTimeWindows(_TumblingWindows):
-    """Back-to-back windows of a fixed size, by the clock of the machine."""
+    """Back-to-back windows of a fixed size, by the clock of the machine.
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream.window import TumblingProcessingTimeWindows
+        >>> class Clock:
+        ...     def get_current_processing_time(self):
+        ...         return 61500
+        >>> windows = TumblingProcessingTimeWindows.of(Time.minutes(1))
+        >>> windows.is_event_time(), windows.assign_windows("any element", None, Clock())
+        (False, [TimeWindow(start=60000, end=120000)])
+    """
 
     @staticmethod
     def of(size, offset=None) -> "TumblingProcessingTimeWindows":
@@ -148,7 +181,29 @@ class _SlidingWindows(_RecentWindows, WindowAssigner):
 
 
 class SlidingEventTimeWindows(_SlidingWindows):
-    """Windows of 'size' starting every 'slide', by event time; an element is in size/slide of them."""
+    """Windows of 'size' starting every 'slide', by event time; an element is in size/slide of them.
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream.window import SlidingEventTimeWindows
+        >>> windows = SlidingEventTimeWindows.of(Time.seconds(10), Time.seconds(5))
+        >>> sorted(w.start for w in windows.assign_windows("click", 12000, None))
+        [5000, 10000]
+
+        >>> from fluvial.common import Time, TimestampAssigner, WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> class Ts(TimestampAssigner):
+        ...     def extract_timestamp(self, value, record_timestamp):
+        ...         return value[1]
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> def clicks(*events):
+        ...     return env.from_collection(list(events)).assign_timestamps_and_watermarks(
+        ...         WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Ts()))
+        >>> counts = (clicks(("a", 1000), ("a", 6000)).map(lambda c: (c[0], 1))
+        ...           .key_by(lambda c: c[0]).window(windows).reduce(lambda x, y: (x[0], x[1] + y[1])))
+        >>> list(counts.execute_and_collect())
+        [('a', 1), ('a', 2), ('a', 1)]
+    """
 
     @staticmethod
     def of(size, slide, offset=None) -> "SlidingEventTimeWindows":
@@ -166,7 +221,18 @@ class SlidingEventTimeWindows(_SlidingWindows):
 
 
 class SlidingProcessingTimeWindows(_SlidingWindows):
-    """Windows of 'size' starting every 'slide', by the clock of the machine."""
+    """Windows of 'size' starting every 'slide', by the clock of the machine.
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream.window import SlidingProcessingTimeWindows
+        >>> class Clock:
+        ...     def get_current_processing_time(self):
+        ...         return 61500
+        >>> windows = SlidingProcessingTimeWindows.of(Time.minutes(1), Time.seconds(30))
+        >>> sorted(w.start for w in windows.assign_windows("any element", None, Clock()))
+        [30000, 60000]
+    """
 
     @staticmethod
     def of(size, slide, offset=None) -> "SlidingProcessingTimeWindows":
@@ -235,7 +301,26 @@ class _DynamicGap:
 
 
 class EventTimeSessionWindows(_SessionWindows):
-    """Sessions by event time: a key's session ends after 'gap' without elements."""
+    """Sessions by event time: a key's session ends after 'gap' without elements.
+
+    Examples:
+        >>> from fluvial.datastream.window import EventTimeSessionWindows
+
+        >>> from fluvial.common import Time, TimestampAssigner, WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> class Ts(TimestampAssigner):
+        ...     def extract_timestamp(self, value, record_timestamp):
+        ...         return value[1]
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> def clicks(*events):
+        ...     return env.from_collection(list(events)).assign_timestamps_and_watermarks(
+        ...         WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Ts()))
+        >>> sessions = (clicks(("a", 0), ("a", 4000), ("a", 30000)).map(lambda c: (c[0], 1))
+        ...             .key_by(lambda c: c[0]).window(EventTimeSessionWindows.with_gap(Time.seconds(10)))
+        ...             .reduce(lambda x, y: (x[0], x[1] + y[1])))
+        >>> list(sessions.execute_and_collect())
+        [('a', 2), ('a', 1)]
+    """
 
     @staticmethod
     def with_gap(size) -> "EventTimeSessionWindows":
@@ -256,7 +341,18 @@ class EventTimeSessionWindows(_SessionWindows):
 
 
 class ProcessingTimeSessionWindows(_SessionWindows):
-    """Sessions by the clock of the machine."""
+    """Sessions by the clock of the machine.
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream.window import ProcessingTimeSessionWindows
+        >>> class Clock:
+        ...     def get_current_processing_time(self):
+        ...         return 5000
+        >>> sessions = ProcessingTimeSessionWindows.with_gap(Time.minutes(1))
+        >>> sessions.is_event_time(), sessions.assign_windows("any element", None, Clock())
+        (False, [TimeWindow(start=5000, end=65000)])
+    """
 
     @staticmethod
     def with_gap(size) -> "ProcessingTimeSessionWindows":
@@ -278,6 +374,33 @@ class ProcessingTimeSessionWindows(_SessionWindows):
 
 
 class DynamicEventTimeSessionWindows(_DynamicGap, EventTimeSessionWindows):
+    """Event-time sessions whose gap a SessionWindowTimeGapExtractor gives per element.
+
+    Examples:
+        >>> from fluvial.datastream.window import EventTimeSessionWindows, SessionWindowTimeGapExtractor
+        >>> class GapPerUser(SessionWindowTimeGapExtractor):
+        ...     def extract(self, element):
+        ...         return 1000 if element[0] == "bot" else 60000
+
+        >>> from fluvial.common import Time, TimestampAssigner, WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> class Ts(TimestampAssigner):
+        ...     def extract_timestamp(self, value, record_timestamp):
+        ...         return value[1]
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> def clicks(*events):
+        ...     return env.from_collection(list(events)).assign_timestamps_and_watermarks(
+        ...         WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Ts()))
+        >>> windows = EventTimeSessionWindows.with_dynamic_gap(GapPerUser())
+        >>> type(windows).__name__
+        'DynamicEventTimeSessionWindows'
+        >>> sessions = (clicks(("bot", 0), ("bot", 2000), ("human", 0), ("human", 2000))
+        ...             .map(lambda c: (c[0], 1)).key_by(lambda c: c[0]).window(windows)
+        ...             .reduce(lambda x, y: (x[0], x[1] + y[1])))
+        >>> sorted(sessions.execute_and_collect())
+        [('bot', 1), ('bot', 1), ('human', 2)]
+    """
+
     def __init__(self, extractor: SessionWindowTimeGapExtractor):
         _DynamicGap.__init__(self, extractor)
 
@@ -287,6 +410,21 @@ class DynamicEventTimeSessionWindows(_DynamicGap, EventTimeSessionWindows):
 
 
 class DynamicProcessingTimeSessionWindows(_DynamicGap, ProcessingTimeSessionWindows):
+    """Processing-time sessions whose gap a SessionWindowTimeGapExtractor gives per element.
+
+    Examples:
+        >>> from fluvial.datastream.window import ProcessingTimeSessionWindows, SessionWindowTimeGapExtractor
+        >>> class Gap(SessionWindowTimeGapExtractor):
+        ...     def extract(self, element):
+        ...         return element["idle_ms"]
+        >>> class Clock:
+        ...     def get_current_processing_time(self):
+        ...         return 1000
+        >>> windows = ProcessingTimeSessionWindows.with_dynamic_gap(Gap())
+        >>> type(windows).__name__, windows.assign_windows({"idle_ms": 500}, None, Clock())
+        ('DynamicProcessingTimeSessionWindows', [TimeWindow(start=1000, end=1500)])
+    """
+
     def __init__(self, extractor: SessionWindowTimeGapExtractor):
         _DynamicGap.__init__(self, extractor)
 
@@ -300,7 +438,17 @@ class DynamicProcessingTimeSessionWindows(_DynamicGap, ProcessingTimeSessionWind
 
 
 class GlobalWindows(WindowAssigner):
-    """Puts all elements of a key into one GlobalWindow; it fires only with a trigger you set."""
+    """Puts all elements of a key into one GlobalWindow; it fires only with a trigger you set.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import CountTrigger, GlobalWindows
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("k", 1), ("k", 2), ("k", 3), ("k", 4)])
+        >>> windows = events.key_by(lambda e: e[0]).window(GlobalWindows.create()).trigger(CountTrigger.of(2))
+        >>> list(windows.reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
+        [('k', 3), ('k', 10)]
+    """
 
     @staticmethod
     def create() -> "GlobalWindows":
@@ -352,7 +500,17 @@ class _CountWindows(WindowAssigner):
 
 
 class CountTumblingWindowAssigner(_CountWindows):
-    """Windows of 'window_size' consecutive elements of a key: elements 0..n-1, n..2n-1, ..."""
+    """Windows of 'window_size' consecutive elements of a key: elements 0..n-1, n..2n-1, ...
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import CountTumblingWindowAssigner
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> readings = env.from_collection([("s", 1), ("s", 2), ("s", 3), ("s", 4)])
+        >>> pairs = readings.key_by(lambda r: r[0]).window(CountTumblingWindowAssigner.of(2))
+        >>> list(pairs.reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
+        [('s', 3), ('s', 7)]
+    """
 
     def __init__(self, window_size: int):
         self._window_size = _check_count("count window size", window_size)
@@ -376,6 +534,15 @@ class CountSlidingWindowAssigner(_CountWindows):
     """Windows of 'window_size' elements of a key, a new one starting every 'window_slide' elements.
 
     Window i holds elements i*slide .. i*slide+size-1 and fires when it is full.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import CountSlidingWindowAssigner
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> readings = env.from_collection([("s", 1), ("s", 2), ("s", 3), ("s", 4)])
+        >>> last_three = readings.key_by(lambda r: r[0]).window(CountSlidingWindowAssigner.of(3, 1))
+        >>> list(last_three.reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
+        [('s', 6), ('s', 9)]
     """
 
     def __init__(self, window_size: int, window_slide: int):

@@ -32,7 +32,16 @@ def _sum(a: int, b: int) -> int:
 
 
 class EventTimeTrigger(Trigger):
-    """Fires once the watermark passes the end of the window (the default of event-time windows)."""
+    """Fires once the watermark passes the end of the window (the default of event-time windows).
+
+    Examples:
+        >>> from fluvial.datastream.window import EventTimeTrigger, TimeWindow
+        >>> trigger = EventTimeTrigger.create()
+        >>> trigger.on_event_time(9999, TimeWindow(0, 10000), None)
+        <TriggerResult.FIRE: (True, False)>
+        >>> trigger.on_processing_time(9999, TimeWindow(0, 10000), None)
+        <TriggerResult.CONTINUE: (False, False)>
+    """
 
     @staticmethod
     def create() -> "EventTimeTrigger":
@@ -66,7 +75,16 @@ class EventTimeTrigger(Trigger):
 
 
 class ProcessingTimeTrigger(Trigger):
-    """Fires once the clock passes the end of the window (the default of processing-time windows)."""
+    """Fires once the clock passes the end of the window (the default of processing-time windows).
+
+    Examples:
+        >>> from fluvial.datastream.window import ProcessingTimeTrigger, TimeWindow
+        >>> trigger = ProcessingTimeTrigger.create()
+        >>> trigger.on_processing_time(9999, TimeWindow(0, 10000), None)
+        <TriggerResult.FIRE: (True, False)>
+        >>> trigger.on_event_time(9999, TimeWindow(0, 10000), None)
+        <TriggerResult.CONTINUE: (False, False)>
+    """
 
     @staticmethod
     def create() -> "ProcessingTimeTrigger":
@@ -154,7 +172,28 @@ class _ContinuousTrigger(Trigger):
 
 
 class ContinuousEventTimeTrigger(_ContinuousTrigger):
-    """Fires every 'interval' of event time, and once more when the watermark passes the window's end."""
+    """Fires every 'interval' of event time, and once more when the watermark passes the window's end.
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream.window import ContinuousEventTimeTrigger, TumblingEventTimeWindows
+
+        >>> from fluvial.common import Time, TimestampAssigner, WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> class Ts(TimestampAssigner):
+        ...     def extract_timestamp(self, value, record_timestamp):
+        ...         return value[1]
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> def clicks(*events):
+        ...     return env.from_collection(list(events)).assign_timestamps_and_watermarks(
+        ...         WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Ts()))
+        >>> early = (clicks(("a", 1000), ("a", 2500), ("a", 3500), ("a", 9000)).map(lambda c: (c[0], 1))
+        ...          .key_by(lambda c: c[0]).window(TumblingEventTimeWindows.of(Time.seconds(10)))
+        ...          .trigger(ContinuousEventTimeTrigger.of(Time.seconds(2)))
+        ...          .reduce(lambda x, y: (x[0], x[1] + y[1])))
+        >>> list(early.execute_and_collect())[-1]       # early results every 2 s, the last at the end
+        ('a', 4)
+    """
 
     @staticmethod
     def of(interval) -> "ContinuousEventTimeTrigger":
@@ -181,7 +220,18 @@ class ContinuousEventTimeTrigger(_ContinuousTrigger):
 
 
 class ContinuousProcessingTimeTrigger(_ContinuousTrigger):
-    """Fires every 'interval' of processing time while the window has elements."""
+    """Fires every 'interval' of processing time while the window has elements.
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import ContinuousProcessingTimeTrigger, GlobalWindows
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> windows = (env.from_collection([("k", 1)]).key_by(lambda e: e[0]).window(GlobalWindows.create())
+        ...            .trigger(ContinuousProcessingTimeTrigger.of(Time.seconds(30))))
+        >>> type(windows).__name__         # fires every 30 s of wall-clock time while elements arrive
+        'WindowedStream'
+    """
 
     _event_time = False
 
@@ -206,7 +256,17 @@ class ContinuousProcessingTimeTrigger(_ContinuousTrigger):
 
 
 class CountTrigger(Trigger):
-    """Fires each time the window has received another 'count' elements."""
+    """Fires each time the window has received another 'count' elements.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import CountTrigger, GlobalWindows
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("k", 1), ("k", 2), ("k", 3)])
+        >>> every_two = events.key_by(lambda e: e[0]).window(GlobalWindows.create()).trigger(CountTrigger.of(2))
+        >>> list(every_two.reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
+        [('k', 3)]
+    """
 
     def __init__(self, window_size: int):
         if not isinstance(window_size, int) or isinstance(window_size, bool):
@@ -248,7 +308,18 @@ class CountTrigger(Trigger):
 
 
 class PurgingTrigger(Trigger):
-    """Turns every FIRE of 'nested_trigger' into FIRE_AND_PURGE."""
+    """Turns every FIRE of 'nested_trigger' into FIRE_AND_PURGE.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import CountTrigger, GlobalWindows, PurgingTrigger
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("k", 1), ("k", 2), ("k", 3), ("k", 4)])
+        >>> windows = (events.key_by(lambda e: e[0]).window(GlobalWindows.create())
+        ...            .trigger(PurgingTrigger.of(CountTrigger.of(2))))
+        >>> list(windows.reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
+        [('k', 3), ('k', 7)]
+    """
 
     def __init__(self, nested_trigger: Trigger):
         if not isinstance(nested_trigger, Trigger):
@@ -289,7 +360,15 @@ class PurgingTrigger(Trigger):
 
 
 class NeverTrigger(Trigger):
-    """Never fires (the default of GlobalWindows: give them a trigger of your own)."""
+    """Never fires (the default of GlobalWindows: give them a trigger of your own).
+
+    Examples:
+        >>> from fluvial.datastream.window import GlobalWindow, GlobalWindows, NeverTrigger
+        >>> isinstance(GlobalWindows.create().get_default_trigger(None), NeverTrigger)
+        True
+        >>> NeverTrigger().on_event_time(0, GlobalWindow.get(), None)
+        <TriggerResult.CONTINUE: (False, False)>
+    """
 
     def on_element(self, element: Any, timestamp: Optional[int], window: Window,
                    ctx: Trigger.TriggerContext) -> TriggerResult:

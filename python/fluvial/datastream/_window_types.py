@@ -22,7 +22,8 @@ def to_millis(name: str, value: Any) -> int:
     """Returns a Time or Duration argument in milliseconds; other types are an error."""
     if isinstance(value, (Time, Duration)):
         return value.to_milliseconds()
-    raise TypeError(f"{name} must be a Time or a Duration, got {type(value).__name__} {value!r}")
+    raise TypeError(f"{name} must be a Time or a Duration, such as Time.seconds(5), "
+                    f"got {type(value).__name__} {value!r}")
 
 
 def require_event_timestamp(assigner: Any, element: Any, timestamp: Optional[int]) -> int:
@@ -49,7 +50,15 @@ def check_positive(name: str, millis: int, unit: str = " ms") -> int:
 
 
 class Window(ABC):
-    """A finite bucket of elements; at max_timestamp() all its elements have arrived."""
+    """A finite bucket of elements; at max_timestamp() all its elements have arrived.
+
+    Examples:
+        >>> from fluvial.datastream.window import CountWindow, GlobalWindow, TimeWindow, Window
+        >>> all(isinstance(w, Window) for w in (TimeWindow(0, 10), CountWindow(0), GlobalWindow.get()))
+        True
+        >>> TimeWindow(0, 10).max_timestamp()
+        9
+    """
 
     @abstractmethod
     def max_timestamp(self) -> int:
@@ -57,7 +66,16 @@ class Window(ABC):
 
 
 class TimeWindow(Window):
-    """The time interval [start, end): start inclusive, end exclusive, in epoch milliseconds."""
+    """The time interval [start, end): start inclusive, end exclusive, in epoch milliseconds.
+
+    Examples:
+        >>> from fluvial.datastream.window import TimeWindow
+        >>> window = TimeWindow(0, 5000)
+        >>> window.max_timestamp(), window.intersects(TimeWindow(5000, 6000)), window.cover(TimeWindow(3000, 8000))
+        (4999, True, TimeWindow(start=0, end=8000))
+        >>> TimeWindow.get_window_start_with_offset(12345, 0, 5000)
+        10000
+    """
 
     __slots__ = ("start", "end", "_hash")
 
@@ -121,7 +139,13 @@ class TimeWindow(Window):
 
 
 class CountWindow(Window):
-    """The id-th window of a key's count windows (count_window())."""
+    """The id-th window of a key's count windows (count_window()).
+
+    Examples:
+        >>> from fluvial.datastream.window import CountWindow
+        >>> CountWindow(3), CountWindow(3).id, CountWindow(3) == CountWindow(3)
+        (CountWindow(id=3), 3, True)
+    """
 
     __slots__ = ("id",)
 
@@ -145,7 +169,13 @@ class CountWindow(Window):
 
 
 class GlobalWindow(Window):
-    """The one window GlobalWindows puts every element of a key into."""
+    """The one window GlobalWindows puts every element of a key into.
+
+    Examples:
+        >>> from fluvial.datastream.window import GlobalWindow
+        >>> GlobalWindow.get() == GlobalWindow.get(), GlobalWindow.get().max_timestamp()
+        (True, 9223372036854775807)
+    """
 
     @staticmethod
     def get() -> "GlobalWindow":
@@ -167,6 +197,17 @@ class GlobalWindow(Window):
 # Windows as bytes, for the assigners' get_window_serializer() (PyFlink's names).
 
 class TimeWindowSerializer:
+    """Writes and reads TimeWindows as bytes (start and end).
+
+    Examples:
+        >>> import io
+        >>> from fluvial.datastream.window import CountWindow, GlobalWindow, TimeWindowSerializer, TimeWindow
+        >>> stream = io.BytesIO()
+        >>> TimeWindowSerializer().serialize(TimeWindow(0, 5000), stream)
+        >>> TimeWindowSerializer().deserialize(io.BytesIO(stream.getvalue())) == TimeWindow(0, 5000)
+        True
+    """
+
     def serialize(self, element: TimeWindow, stream: BytesIO) -> None:
         stream.write(struct.pack(">qq", element.start, element.end))
 
@@ -175,6 +216,17 @@ class TimeWindowSerializer:
 
 
 class CountWindowSerializer:
+    """Writes and reads CountWindows as bytes (the id).
+
+    Examples:
+        >>> import io
+        >>> from fluvial.datastream.window import CountWindow, GlobalWindow, CountWindowSerializer, TimeWindow
+        >>> stream = io.BytesIO()
+        >>> CountWindowSerializer().serialize(CountWindow(7), stream)
+        >>> CountWindowSerializer().deserialize(io.BytesIO(stream.getvalue())) == CountWindow(7)
+        True
+    """
+
     def serialize(self, element: CountWindow, stream: BytesIO) -> None:
         stream.write(struct.pack(">q", element.id))
 
@@ -183,6 +235,17 @@ class CountWindowSerializer:
 
 
 class GlobalWindowSerializer:
+    """Writes and reads the GlobalWindow as bytes.
+
+    Examples:
+        >>> import io
+        >>> from fluvial.datastream.window import CountWindow, GlobalWindow, GlobalWindowSerializer, TimeWindow
+        >>> stream = io.BytesIO()
+        >>> GlobalWindowSerializer().serialize(GlobalWindow.get(), stream)
+        >>> GlobalWindowSerializer().deserialize(io.BytesIO(stream.getvalue())) == GlobalWindow.get()
+        True
+    """
+
     def serialize(self, element: GlobalWindow, stream: BytesIO) -> None:
         stream.write(b"\x00")
 
@@ -198,6 +261,13 @@ class TriggerResult(Enum):
     """What a trigger asks for: evaluate the window (fire), drop its contents (purge), both or neither.
 
     Firing a window that holds no elements emits nothing.
+
+    Examples:
+        >>> from fluvial.datastream.window import TriggerResult
+        >>> TriggerResult.FIRE_AND_PURGE.is_fire(), TriggerResult.FIRE_AND_PURGE.is_purge()
+        (True, True)
+        >>> TriggerResult.CONTINUE.is_fire()
+        False
     """
 
     CONTINUE = (False, False)
@@ -218,6 +288,24 @@ class Trigger(ABC):
     A trigger object serves every key and window of an operator subtask, so it
     keeps no per-window fields: what it must remember goes into
     ctx.get_partitioned_state(descriptor), which is scoped to the key and window.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import GlobalWindows, Trigger, TriggerResult
+        >>> class OnStop(Trigger):
+        ...     def on_element(self, element, timestamp, window, ctx):
+        ...         return TriggerResult.FIRE_AND_PURGE if element[1] == "stop" else TriggerResult.CONTINUE
+        ...     def on_processing_time(self, time, window, ctx):
+        ...         return TriggerResult.CONTINUE
+        ...     def on_event_time(self, time, window, ctx):
+        ...         return TriggerResult.CONTINUE
+        ...     def clear(self, window, ctx):
+        ...         pass
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("k", "a"), ("k", "b"), ("k", "stop"), ("k", "c")])
+        >>> windows = events.key_by(lambda e: e[0]).window(GlobalWindows.create()).trigger(OnStop())
+        >>> list(windows.reduce(lambda x, y: (x[0], x[1] + y[1])).execute_and_collect())
+        [('k', 'abstop')]
     """
 
     class TriggerContext(ABC):
@@ -296,7 +384,25 @@ class Trigger(ABC):
 
 
 class WindowAssigner(ABC):
-    """Assigns each element to zero or more windows; comes with a default trigger."""
+    """Assigns each element to zero or more windows; comes with a default trigger.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.window import (EventTimeTrigger, TimeWindow, TimeWindowSerializer,
+        ...                                        WindowAssigner)
+        >>> class HourOfEvent(WindowAssigner):
+        ...     def assign_windows(self, element, timestamp, context):
+        ...         start = timestamp - timestamp % 3600000
+        ...         return [TimeWindow(start, start + 3600000)]
+        ...     def get_default_trigger(self, env):
+        ...         return EventTimeTrigger.create()
+        ...     def get_window_serializer(self):
+        ...         return TimeWindowSerializer()
+        ...     def is_event_time(self):
+        ...         return True
+        >>> HourOfEvent().assign_windows("click", 5400000, None)
+        [TimeWindow(start=3600000, end=7200000)]
+    """
 
     class WindowAssignerContext(ABC):
         @abstractmethod
@@ -325,7 +431,20 @@ class WindowAssigner(ABC):
 
 
 class MergingWindowAssigner(WindowAssigner):
-    """An assigner whose windows can merge (sessions)."""
+    """An assigner whose windows can merge (sessions).
+
+    Examples:
+        >>> from fluvial.common import Time
+        >>> from fluvial.datastream.window import EventTimeSessionWindows, MergingWindowAssigner, TimeWindow
+        >>> sessions = EventTimeSessionWindows.with_gap(Time.seconds(10))
+        >>> isinstance(sessions, MergingWindowAssigner)
+        True
+        >>> class Show:
+        ...     def merge(self, to_be_merged, merge_result):
+        ...         print(sorted(w.start for w in to_be_merged), "->", merge_result)
+        >>> sessions.merge_windows([TimeWindow(0, 10000), TimeWindow(5000, 15000), TimeWindow(40000, 50000)], Show())
+        [0, 5000] -> TimeWindow(start=0, end=15000)
+    """
 
     class MergeCallback(ABC):
         @abstractmethod
@@ -339,7 +458,17 @@ class MergingWindowAssigner(WindowAssigner):
 
 
 class SessionWindowTimeGapExtractor(ABC):
-    """Gives each element its own session gap (with_dynamic_gap())."""
+    """Gives each element its own session gap (with_dynamic_gap()).
+
+    Examples:
+        >>> from fluvial.datastream.window import SessionWindowTimeGapExtractor
+        >>> class FromRecord(SessionWindowTimeGapExtractor):
+        ...     def extract(self, element):
+        ...         return element["gap_ms"]
+        >>> # EventTimeSessionWindows.with_dynamic_gap(FromRecord()) asks it for each element's gap
+        >>> FromRecord().extract({"user": "a", "gap_ms": 30000})
+        30000
+    """
 
     @abstractmethod
     def extract(self, element: Any) -> int:

@@ -20,7 +20,18 @@ __all__ = ["BroadcastStream", "BroadcastConnectedStream"]
 
 
 class BroadcastStream:
-    """A stream sent whole to every instance, with the broadcast states it fills."""
+    """A stream sent whole to every instance, with the broadcast states it fills.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import MapStateDescriptor
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> descriptor = MapStateDescriptor("rules", Types.STRING(), Types.INT())
+        >>> rules = env.from_collection([("max", 10)]).broadcast(descriptor)
+        >>> type(rules).__name__
+        'BroadcastStream'
+    """
 
     def __init__(self, env, transformation: Transformation,
                  broadcast_state_descriptors: Sequence[MapStateDescriptor]):
@@ -34,7 +45,23 @@ class BroadcastStream:
 
 
 class BroadcastConnectedStream(RefusesUnsupportedPyFlinkMethods):
-    """A DataStream or KeyedStream (input 0) connected with a BroadcastStream (input 1)."""
+    """A DataStream or KeyedStream (input 0) connected with a BroadcastStream (input 1).
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import BroadcastProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import MapStateDescriptor
+        >>> words = MapStateDescriptor("stop words", Types.STRING(), Types.BOOLEAN())
+        >>> class Mark(BroadcastProcessFunction):
+        ...     def process_element(self, value, ctx):
+        ...         yield value
+        ...     def process_broadcast_element(self, value, ctx):
+        ...         ctx.get_broadcast_state(words).put(value, True)
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> connected = env.from_collection(["a", "the"]).connect(env.from_collection(["the"]).broadcast(words))
+        >>> type(connected).__name__, sorted(connected.process(Mark()).execute_and_collect())
+        ('BroadcastConnectedStream', ['a', 'the'])
+    """
 
     def __init__(self, non_broadcast_stream, broadcast_stream: BroadcastStream):
         self.non_broadcast_stream = non_broadcast_stream

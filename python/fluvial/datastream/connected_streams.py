@@ -19,6 +19,21 @@ __all__ = ["ConnectedStreams"]
 
 
 class ConnectedStreams(RefusesUnsupportedPyFlinkMethods):
+    """Two streams connected for one operator that sees both (DataStream.connect()).
+
+    Examples:
+        >>> from fluvial.datastream import CoMapFunction, StreamExecutionEnvironment
+        >>> class Either(CoMapFunction):
+        ...     def map1(self, value):
+        ...         return value
+        ...     def map2(self, value):
+        ...         return -value
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> connected = env.from_collection([1, 2]).connect(env.from_collection([3]))
+        >>> sorted(connected.map(Either()).execute_and_collect())
+        [-3, 1, 2]
+    """
+
     def __init__(self, stream1, stream2):
         from fluvial.datastream.data_stream import KeyedStream
 

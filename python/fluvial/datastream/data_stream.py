@@ -36,7 +36,21 @@ __all__ = ["DataStream", "KeyedStream", "DataStreamSink"]
 
 
 class DataStream(RefusesUnsupportedPyFlinkMethods):
-    """A stream of records of one type; every method returns a new stream."""
+    """A stream of records of one type; every method returns a new stream.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> words = (env.from_collection(["to be or not to be"])
+        ...          .flat_map(lambda line: line.split(), output_type=Types.STRING())
+        ...          .filter(lambda word: word != "or")
+        ...          .map(lambda word: (word, 1), output_type=Types.TUPLE([Types.STRING(), Types.INT()])))
+        >>> words.get_type()
+        TupleTypeInfo(String, Integer)
+        >>> list(words.key_by(lambda pair: pair[0]).sum(1).execute_and_collect())[-2:]
+        [('to', 2), ('be', 2)]
+    """
 
     def __init__(self, env, transformation: Transformation):
         self._env = env
@@ -133,7 +147,9 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
                 output_type: Optional[TypeInformation] = None) -> "DataStream":
         """Calls func.process_element(value, ctx) for every record; it yields the outputs."""
         if not isinstance(func, ProcessFunction):
-            raise TypeError(f"process() expects a ProcessFunction, got {type(func).__name__}")
+            hint = ": call key_by() first, keyed functions need a keyed stream" \
+                if isinstance(func, KeyedProcessFunction) else ""
+            raise TypeError(f"process() expects a ProcessFunction, got {type(func).__name__}{hint}")
         from fluvial.datastream import _keyed_operator as operators
 
         return operators.add_keyed_operator(self._env, "Process", [self._transformation], func,
@@ -355,7 +371,18 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
 
 
 class KeyedStream(DataStream):
-    """A stream partitioned by key (DataStream.key_by)."""
+    """A stream partitioned by key (DataStream.key_by).
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> temps = env.from_collection([("berlin", 3), ("oslo", -2), ("berlin", 7), ("oslo", -5)])
+        >>> by_city = temps.key_by(lambda t: t[0])
+        >>> list(by_city.max(1).execute_and_collect())
+        [('berlin', 3), ('oslo', -2), ('berlin', 7), ('oslo', -2)]
+        >>> list(by_city.reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
+        [('berlin', 3), ('oslo', -2), ('berlin', 10), ('oslo', -7)]
+    """
 
     def __init__(self, env, transformation: Transformation, original: DataStream):
         super().__init__(env, transformation)
@@ -456,7 +483,18 @@ class KeyedStream(DataStream):
 
 
 class DataStreamSink(RefusesUnsupportedPyFlinkMethods):
-    """What print(), add_sink() and sink_to() return: the sink operator's settings."""
+    """What print(), add_sink() and sink_to() return: the sink operator's settings.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> sink = env.from_collection([1, 2]).print().name("show").set_parallelism(1)
+        >>> type(sink).__name__
+        'DataStreamSink'
+        >>> result = env.execute()
+        1
+        2
+    """
 
     def __init__(self, transformation: Transformation):
         self._transformation = transformation

@@ -12,6 +12,21 @@ __all__ = ["OutputTag"]
 
 
 class OutputTag:
+    """Names a side output: a function emits to it with ``yield tag, value``.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import OutputTag, ProcessFunction, StreamExecutionEnvironment
+        >>> negative = OutputTag("negative", Types.INT())
+        >>> class Split(ProcessFunction):
+        ...     def process_element(self, value, ctx):
+        ...         yield (negative, value) if value < 0 else value
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> main = env.from_collection([1, -2, 3, -4]).process(Split(), output_type=Types.INT())
+        >>> list(main.get_side_output(negative).execute_and_collect())
+        [-2, -4]
+    """
+
     def __init__(self, tag_id: str, type_info: Optional[TypeInformation] = None):
         if not isinstance(tag_id, str) or not tag_id:
             raise ValueError(f"OutputTag needs a non-empty str id, got {tag_id!r}")

@@ -40,6 +40,25 @@ class State(ABC):
 
 
 class ValueState(State):
+    """One value per key: value() reads it, update() writes it, clear() removes it.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import ValueStateDescriptor
+        >>> class Changes(KeyedProcessFunction):
+        ...     def open(self, runtime_context):
+        ...         self.last = runtime_context.get_state(ValueStateDescriptor("last", Types.STRING()))
+        ...     def process_element(self, value, ctx):
+        ...         if value[1] != self.last.value():
+        ...             self.last.update(value[1])
+        ...             yield value
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("a", "on"), ("a", "on"), ("a", "off")])
+        >>> list(events.key_by(lambda e: e[0]).process(Changes()).execute_and_collect())
+        [('a', 'on'), ('a', 'off')]
+    """
+
     @abstractmethod
     def value(self) -> Any:
         """The current key's value, or None if it has none."""
@@ -64,14 +83,76 @@ class MergingState(AppendingState):
 
 
 class ReducingState(MergingState):
-    """get() is the reduction of every value add()ed, or None if there was none."""
+    """get() is the reduction of every value add()ed, or None if there was none.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import ReducingStateDescriptor
+        >>> class RunningMax(KeyedProcessFunction):
+        ...     def open(self, runtime_context):
+        ...         self.best = runtime_context.get_reducing_state(
+        ...             ReducingStateDescriptor("best", max, Types.INT()))
+        ...     def process_element(self, value, ctx):
+        ...         self.best.add(value[1])
+        ...         yield self.best.get()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("a", 3), ("a", 9), ("a", 4)])
+        >>> list(events.key_by(lambda e: e[0]).process(RunningMax()).execute_and_collect())
+        [3, 9, 9]
+    """
 
 
 class AggregatingState(MergingState):
-    """add() feeds an AggregateFunction's accumulator; get() is its get_result(), or None."""
+    """add() feeds an AggregateFunction's accumulator; get() is its get_result(), or None.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import AggregateFunction, KeyedProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import AggregatingStateDescriptor
+        >>> class Mean(AggregateFunction):
+        ...     def create_accumulator(self):
+        ...         return [0, 0]
+        ...     def add(self, value, acc):
+        ...         return [acc[0] + value, acc[1] + 1]
+        ...     def get_result(self, acc):
+        ...         return acc[0] / acc[1]
+        ...     def merge(self, a, b):
+        ...         return [a[0] + b[0], a[1] + b[1]]
+        >>> class RunningMean(KeyedProcessFunction):
+        ...     def open(self, runtime_context):
+        ...         self.mean = runtime_context.get_aggregating_state(
+        ...             AggregatingStateDescriptor("mean", Mean(), Types.PICKLED_BYTE_ARRAY()))
+        ...     def process_element(self, value, ctx):
+        ...         self.mean.add(value[1])
+        ...         yield self.mean.get()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("a", 2), ("a", 4), ("a", 9)])
+        >>> list(events.key_by(lambda e: e[0]).process(RunningMean()).execute_and_collect())
+        [2.0, 3.0, 5.0]
+    """
 
 
 class ListState(MergingState):
+    """A list per key: add(), add_all(), update() and get().
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import ListStateDescriptor
+        >>> class LastTwo(KeyedProcessFunction):
+        ...     def open(self, runtime_context):
+        ...         self.items = runtime_context.get_list_state(ListStateDescriptor("items", Types.STRING()))
+        ...     def process_element(self, value, ctx):
+        ...         self.items.add(value[1])
+        ...         self.items.update(list(self.items.get())[-2:])
+        ...         yield ctx.get_current_key(), list(self.items.get())
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("u", "a"), ("u", "b"), ("u", "c")])
+        >>> list(events.key_by(lambda e: e[0]).process(LastTwo()).execute_and_collect())
+        [('u', ['a']), ('u', ['a', 'b']), ('u', ['b', 'c'])]
+    """
+
     @abstractmethod
     def update(self, values: List[Any]) -> None:
         """Replaces the current key's elements."""
@@ -140,19 +221,80 @@ class _WritableMap(_ReadableMap):
 
 
 class MapState(_WritableMap):
-    """A dict per key: user keys to user values."""
+    """A dict per key: user keys to user values.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import MapStateDescriptor
+        >>> class PerItem(KeyedProcessFunction):
+        ...     def open(self, runtime_context):
+        ...         self.counts = runtime_context.get_map_state(
+        ...             MapStateDescriptor("counts", Types.STRING(), Types.INT()))
+        ...     def process_element(self, value, ctx):
+        ...         user, item = value
+        ...         self.counts.put(item, (self.counts.get(item) or 0) + 1)
+        ...         yield user, dict(self.counts.items())
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> events = env.from_collection([("u", "x"), ("u", "y"), ("u", "x")])
+        >>> list(events.key_by(lambda e: e[0]).process(PerItem()).execute_and_collect())[-1]
+        ('u', {'x': 2, 'y': 1})
+    """
 
 
 class ReadOnlyBroadcastState(_ReadableMap):
-    """The broadcast state as the non-broadcast side sees it: readable, not writable."""
+    """The broadcast state as the non-broadcast side sees it: readable, not writable.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import BroadcastProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import MapStateDescriptor, ReadOnlyBroadcastState
+        >>> limits = MapStateDescriptor("limits", Types.STRING(), Types.INT())
+        >>> class Check(BroadcastProcessFunction):
+        ...     def process_element(self, value, ctx):
+        ...         state = ctx.get_broadcast_state(limits)      # read-only on this side
+        ...         yield isinstance(state, ReadOnlyBroadcastState), state.contains("unknown")
+        ...     def process_broadcast_element(self, value, ctx):
+        ...         ctx.get_broadcast_state(limits).put(*value)
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> rules = env.from_collection([("max", 10)]).broadcast(limits)
+        >>> list(env.from_collection([5]).connect(rules).process(Check()).execute_and_collect())
+        [(True, False)]
+    """
 
 
 class BroadcastState(ReadOnlyBroadcastState, _WritableMap):
     """A dict per operator instance that every instance builds from the same broadcast
-    elements; the function must change it the same way in every instance."""
+    elements; the function must change it the same way in every instance.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import BroadcastProcessFunction, StreamExecutionEnvironment
+        >>> from fluvial.datastream.state import MapStateDescriptor
+        >>> limits = MapStateDescriptor("limits", Types.STRING(), Types.INT())
+        >>> class Store(BroadcastProcessFunction):
+        ...     def process_element(self, value, ctx):
+        ...         return []
+        ...     def process_broadcast_element(self, value, ctx):
+        ...         state = ctx.get_broadcast_state(limits)       # writable on the broadcast side
+        ...         state.put(value[0], value[1])
+        ...         yield sorted(state.items())
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> rules = env.from_collection([("max", 10), ("min", 1)]).broadcast(limits)
+        >>> list(env.from_collection([5]).connect(rules).process(Store()).execute_and_collect())
+        [[('max', 10)], [('max', 10), ('min', 1)]]
+    """
 
 
 class OperatorStateStore(ABC):
+    """Gives access to the broadcast state of an operator (get_broadcast_state()).
+
+    Examples:
+        >>> from fluvial.datastream.state import BroadcastState, OperatorStateStore
+        >>> sorted(name for name in dir(OperatorStateStore) if not name.startswith("_"))
+        ['get_broadcast_state']
+    """
+
     @abstractmethod
     def get_broadcast_state(self, state_descriptor: "MapStateDescriptor") -> BroadcastState:
         pass
@@ -177,6 +319,17 @@ class StateTtlConfig:
     (or, with OnReadAndWrite, last read). Expired values are removed when they are
     read; NeverReturnExpired hides them at once, ReturnExpiredIfNotCleanedUp returns
     them one last time.
+
+    Examples:
+        >>> from fluvial.common import Time, Types
+        >>> from fluvial.datastream.state import StateTtlConfig, ValueStateDescriptor
+        >>> ttl = (StateTtlConfig.new_builder(Time.days(1))
+        ...        .set_update_type(StateTtlConfig.UpdateType.OnReadAndWrite)
+        ...        .build())
+        >>> ttl.get_ttl(), ttl.is_enabled()
+        (Time.milliseconds(86400000), True)
+        >>> descriptor = ValueStateDescriptor("session", Types.STRING())
+        >>> descriptor.enable_time_to_live(ttl)
     """
 
     class UpdateType(Enum):
@@ -354,6 +507,16 @@ class StateDescriptor:
 
 
 class ValueStateDescriptor(StateDescriptor):
+    """Names a ValueState and the type of its value.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.state import ValueStateDescriptor
+        >>> descriptor = ValueStateDescriptor("last_click", Types.LONG())
+        >>> descriptor.get_name()      # runtime_context.get_state(descriptor) in open()
+        'last_click'
+    """
+
     _kind = "ValueState"
 
     def __init__(self, name: str, value_type_info: Any = None):
@@ -361,6 +524,15 @@ class ValueStateDescriptor(StateDescriptor):
 
 
 class ListStateDescriptor(StateDescriptor):
+    """Names a ListState and the type of its elements.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.state import ListStateDescriptor
+        >>> ListStateDescriptor("recent_items", Types.STRING()).get_name()
+        'recent_items'
+    """
+
     _kind = "ListState"
 
     def __init__(self, name: str, elem_type_info: Any = None):
@@ -369,6 +541,15 @@ class ListStateDescriptor(StateDescriptor):
 
 
 class MapStateDescriptor(StateDescriptor):
+    """Names a MapState (or a broadcast state) and the types of its keys and values.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.state import MapStateDescriptor
+        >>> MapStateDescriptor("clicks_per_item", Types.STRING(), Types.INT()).get_name()
+        'clicks_per_item'
+    """
+
     _kind = "MapState"
 
     def __init__(self, name: str, key_type_info: Any = None, value_type_info: Any = None):
@@ -378,6 +559,16 @@ class MapStateDescriptor(StateDescriptor):
 
 
 class ReducingStateDescriptor(StateDescriptor):
+    """Names a ReducingState and the function that combines its values.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.state import ReducingStateDescriptor
+        >>> descriptor = ReducingStateDescriptor("total", lambda a, b: a + b, Types.LONG())
+        >>> descriptor.get_name(), descriptor.get_reduce_function()(2, 3)
+        ('total', 5)
+    """
+
     _kind = "ReducingState"
 
     def __init__(self, name: str, reduce_function: Any, type_info: Any = None):
@@ -398,6 +589,26 @@ class ReducingStateDescriptor(StateDescriptor):
 
 
 class AggregatingStateDescriptor(StateDescriptor):
+    """Names an AggregatingState and its AggregateFunction.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import AggregateFunction
+        >>> from fluvial.datastream.state import AggregatingStateDescriptor
+        >>> class Count(AggregateFunction):
+        ...     def create_accumulator(self):
+        ...         return 0
+        ...     def add(self, value, acc):
+        ...         return acc + 1
+        ...     def get_result(self, acc):
+        ...         return acc
+        ...     def merge(self, a, b):
+        ...         return a + b
+        >>> descriptor = AggregatingStateDescriptor("count", Count(), Types.LONG())
+        >>> descriptor.get_name(), type(descriptor.get_agg_function()).__name__
+        ('count', 'Count')
+    """
+
     _kind = "AggregatingState"
 
     def __init__(self, name: str, agg_function: Any, state_type_info: Any = None):

@@ -8,6 +8,7 @@ from fluvial.common.execution_config import ExecutionConfig
 from fluvial.common.io import InputFormat
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
+from fluvial.datastream._options import check_configuration
 from fluvial.datastream._plan import SubtaskInfo, Transformation, plan_as_json, translate
 from fluvial.datastream._user_function import timestamp_spec
 from fluvial.datastream.connectors.base import Source, source_spec
@@ -33,12 +34,25 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
     Unlike PyFlink, the default parallelism is 1 (set ``parallelism.default``
     or call set_parallelism): Python functions share one interpreter, so more
     threads rarely make a Python job faster.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> env.get_parallelism()
+        1
+        >>> sink = env.from_collection([1, 2, 3], type_info=Types.INT()).map(lambda x: x * x).print()
+        >>> result = env.execute("squares")
+        1
+        4
+        9
     """
 
     def __init__(self, configuration: Optional[Configuration] = None):
         self._configuration = Configuration()
         if configuration is not None:
             self._configuration.add_all(configuration)
+        check_configuration(self._configuration)
         self._config = ExecutionConfig()
         self._config.set_parallelism(int(self._configuration.get_string("parallelism.default", "1")))
         self._runtime_mode = RuntimeExecutionMode.STREAMING
@@ -63,6 +77,7 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
         return self._configuration
 
     def configure(self, configuration: Configuration) -> "StreamExecutionEnvironment":
+        check_configuration(configuration)
         self._configuration.add_all(configuration)
         return self
 
@@ -121,7 +136,8 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
                     validate(record)
                 except TypeError as error:
                     raise TypeError(f"from_collection(): element {index} does not fit type_info "
-                                    f"{type_info.to_type_string()}: {error}") from None
+                                    f"{type_info.to_type_string()}: {error}; fix the element or the "
+                                    f"type_info") from None
         return self.from_source(CollectionSource(records), None, "Collection Source", type_info)
 
     def from_source(self, source: Source, watermark_strategy: Any, source_name: str,

@@ -252,13 +252,29 @@ def _native_window_spec(assigner, trigger, contents_kind, incremental, window_fu
 
 
 class WindowedStream(_Windowed):
-    """A KeyedStream cut into windows per key (KeyedStream.window(), count_window())."""
+    """A KeyedStream cut into windows per key (KeyedStream.window(), count_window()).
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> sales = env.from_collection([("a", 1), ("b", 5), ("a", 2), ("a", 3), ("b", 6)])
+        >>> windows = sales.key_by(lambda s: s[0]).count_window(2)
+        >>> list(windows.reduce(lambda x, y: (x[0], x[1] + y[1])).execute_and_collect())
+        [('a', 3), ('b', 11)]
+    """
 
 
 class AllWindowedStream(_Windowed):
     """A whole stream cut into windows (DataStream.window_all(), count_window_all()).
 
     Every record goes to one key, so the window operator runs at parallelism 1.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> windows = env.from_collection([1, 2, 3, 4, 5]).count_window_all(2)
+        >>> type(windows).__name__, list(windows.reduce(lambda a, b: a + b).execute_and_collect())
+        ('AllWindowedStream', [3, 7])
     """
 
     _operator_label = "AllWindow"

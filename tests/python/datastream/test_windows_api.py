@@ -122,7 +122,7 @@ def test_assigners_describe_themselves():
     (lambda: EventTimeSessionWindows.with_gap(Time.seconds(0)), ValueError,
      "session gap must be positive, got 0 ms"),
     (lambda: TumblingEventTimeWindows.of(5000), TypeError,
-     "size must be a Time or a Duration, got int 5000"),
+     "size must be a Time or a Duration, such as Time.seconds(5), got int 5000"),
     (lambda: CountTumblingWindowAssigner.of(0), ValueError,
      "count window size must be positive, got 0 elements"),
     (lambda: CountSlidingWindowAssigner.of(3, -1), ValueError,

@@ -31,10 +31,28 @@ from typing import Any, List, Optional
 
 from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
 
+# source_spec and sink_spec are the engine's plumbing, not API.
+__all__ = ["Sink", "SinkWriter", "Source", "SourceReader"]
+
 BATCH_SIZE = 1024
 
 
 class SourceReader:
+    """Reads one subtask's share of a Source: poll() returns a batch of records, [] when none is
+    ready yet, None once a bounded input is exhausted.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.base import SourceReader
+        >>> class Batches(SourceReader):
+        ...     def __init__(self):
+        ...         self.batches = [[1, 2], [3]]
+        ...     def poll(self):
+        ...         return self.batches.pop(0) if self.batches else None
+        >>> reader = Batches()
+        >>> reader.poll(), reader.poll(), reader.poll()
+        ([1, 2], [3], None)
+    """
+
     _metric_group: Optional[SourceReaderMetricGroup] = None
 
     @property
@@ -69,7 +87,14 @@ class SourceReader:
 
 
 class Source:
-    """Base of the sources accepted by StreamExecutionEnvironment.from_source()."""
+    """Base of the sources accepted by StreamExecutionEnvironment.from_source().
+
+    Examples:
+        >>> from fluvial.datastream import Source
+        >>> from fluvial.datastream.connectors import FileSource, NumberSequenceSource
+        >>> issubclass(FileSource, Source), isinstance(NumberSequenceSource(1, 3), Source)
+        (True, True)
+    """
 
     def _is_bounded(self) -> bool:
         return True
@@ -85,6 +110,23 @@ class Source:
 
 
 class SinkWriter:
+    """Writes one subtask's share of a Sink: write() receives whole batches, finish() is called
+    once the input has ended.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.base import SinkWriter
+        >>> class Collect(SinkWriter):
+        ...     def __init__(self):
+        ...         self.records = []
+        ...     def write(self, records):
+        ...         self.records.extend(records)
+        ...     def finish(self):
+        ...         print("wrote", self.records)
+        >>> writer = Collect()
+        >>> writer.write([1, 2]); writer.write([3]); writer.finish()
+        wrote [1, 2, 3]
+    """
+
     def open(self) -> None:
         pass
 
@@ -109,7 +151,14 @@ class SinkWriter:
 
 
 class Sink:
-    """Base of the sinks accepted by DataStream.sink_to()."""
+    """Base of the sinks accepted by DataStream.sink_to().
+
+    Examples:
+        >>> from fluvial.datastream import Sink
+        >>> from fluvial.datastream.connectors import FileSink
+        >>> issubclass(FileSink, Sink)       # stream.sink_to(FileSink.for_row_format(...).build())
+        True
+    """
 
     def _default_name(self) -> str:
         return type(self).__name__

@@ -42,8 +42,22 @@ class FileRecordReader:
 
 
 class StreamFormat:
-    """How a file is turned into records, read as a stream of bytes (text lines by default;
-    CsvReaderFormat and the other formats of fluvial.datastream.formats derive from it)."""
+    r"""How a file is turned into records, read as a stream of bytes (text lines by default;
+    CsvReaderFormat and the other formats of fluvial.datastream.formats derive from it).
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import FileSource, StreamFormat
+        >>> path = os.path.join(tempfile.mkdtemp(), "latin1.txt")
+        >>> _ = open(path, "w", encoding="latin-1").write("caf" + chr(233) + "\n")
+        >>> source = FileSource.for_record_stream_format(StreamFormat.text_line_format("ISO-8859-1"), path).build()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> lines = env.from_source(source, WatermarkStrategy.no_watermarks(), "text")
+        >>> [len(line) for line in lines.execute_and_collect()]
+        [4]
+    """
 
     def __init__(self, charset_name: str = "UTF-8"):
         self._charset_name = charset_name
@@ -61,7 +75,16 @@ class StreamFormat:
 
 class BulkFormat:
     """Reads and decodes whole batches of records at a time, e.g. from Parquet or ORC files;
-    the formats of fluvial.datastream.formats derive from it."""
+    the formats of fluvial.datastream.formats derive from it.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.connectors.file_system import BulkFormat
+        >>> from fluvial.datastream.formats.parquet import ParquetColumnarRowInputFormat
+        >>> row_type = Types.ROW_NAMED(["id"], [Types.INT()])
+        >>> isinstance(ParquetColumnarRowInputFormat(row_type), BulkFormat)  # FileSource.for_bulk_file_format(...)
+        True
+    """
 
     def _open_file(self, path: str, file: BinaryIO, errors: Counter) -> FileRecordReader:
         raise NotImplementedError(f"{type(self).__name__} does not implement _open_file")
@@ -125,7 +148,9 @@ class _FileSourceReader(SourceReader):
         self._errors = self.metric_group.num_records_in_errors
         for path in self._paths:
             if not os.path.exists(path):
-                raise ConnectorError(f"{self._source_name}: no such file or directory: '{path}'")
+                relative = "" if os.path.isabs(path) else f" (relative to the working directory '{os.getcwd()}')"
+                raise ConnectorError(f"{self._source_name}: no such file or directory: '{path}'{relative}; "
+                                     f"check the path, or create it before the job starts")
         self._scan()
 
     def _scan(self) -> None:
@@ -184,7 +209,21 @@ class _FileSourceReader(SourceReader):
 
 
 class FileSource(Source):
-    """Reads files or directories; build it with FileSource.for_record_stream_format()."""
+    r"""Reads files or directories; build it with FileSource.for_record_stream_format().
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import FileSource, StreamFormat
+        >>> path = os.path.join(tempfile.mkdtemp(), "lines.txt")
+        >>> _ = open(path, "w").write("first line\nsecond line\n")
+        >>> source = FileSource.for_record_stream_format(StreamFormat.text_line_format(), path).build()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> lines = env.from_source(source, WatermarkStrategy.no_watermarks(), "lines")
+        >>> list(lines.execute_and_collect())
+        ['first line', 'second line']
+    """
 
     def __init__(self, file_format: Union[StreamFormat, BulkFormat], paths: List[str],
                  monitor_interval_ms: Optional[int]):
@@ -225,6 +264,19 @@ class FileSource(Source):
 
 
 class FileSourceBuilder:
+    """Builds a FileSource: bounded over the files present (the default) or watching for new files.
+
+    Examples:
+        >>> from fluvial.common import Duration
+        >>> from fluvial.datastream.connectors import FileSource, StreamFormat
+        >>> builder = FileSource.for_record_stream_format(StreamFormat.text_line_format(), "incoming/")
+        >>> # unbounded: new files are read as they appear
+        >>> watching = builder.monitor_continuously(Duration.of_seconds(10)).build()
+        >>> bounded = builder.process_static_file_set().build()
+        >>> type(watching).__name__, type(bounded).__name__
+        ('FileSource', 'FileSource')
+    """
+
     def __init__(self, file_format: Union[StreamFormat, BulkFormat], paths: List[str]):
         self._format = file_format
         self._paths = paths
@@ -251,7 +303,22 @@ class FileSourceBuilder:
 
 
 class BucketAssigner:
-    """Chooses the sub-directory (bucket) of the base path a record is written to."""
+    """Chooses the sub-directory (bucket) of the base path a record is written to.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import Encoder, Row, Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import BucketAssigner, FileSink
+        >>> out = tempfile.mkdtemp()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> rows = env.from_collection([Row(dt="2024-01-01", n=1), Row(dt="2024-01-02", n=2)])
+        >>> sink = rows.sink_to(FileSink.for_row_format(out, Encoder.simple_string_encoder())
+        ...                     .with_bucket_assigner(BucketAssigner.field_bucket_assigner("dt")).build())
+        >>> result = env.execute()
+        >>> sorted(os.listdir(out))
+        ['dt=2024-01-01', 'dt=2024-01-02']
+    """
 
     def __init__(self, kind: str, format_str: str = "%Y-%m-%d--%H", tz: Optional[str] = None,
                  fields: tuple = ()):
@@ -326,7 +393,16 @@ def _java_to_strftime(pattern: str) -> str:
 
 
 class RollingPolicy:
-    """When an in-progress part file is closed and a new one started."""
+    """When an in-progress part file is closed and a new one started.
+
+    Examples:
+        >>> from fluvial.common import Encoder
+        >>> from fluvial.datastream.connectors import FileSink, RollingPolicy
+        >>> policy = RollingPolicy.default_rolling_policy(part_size=1024 * 1024, rollover_interval=60000)
+        >>> sink = FileSink.for_row_format("out/", Encoder.simple_string_encoder()).with_rolling_policy(policy).build()
+        >>> type(sink).__name__
+        'FileSink'
+    """
 
     def __init__(self, part_size: int, rollover_interval_ms: int, inactivity_interval_ms: int,
                  on_checkpoint: bool = False):
@@ -354,7 +430,14 @@ class RollingPolicy:
 
 
 class OutputFileConfig:
-    """The prefix and suffix of part file names: <prefix>-<uuid>-<subtask>-<counter><suffix>."""
+    """The prefix and suffix of part file names: <prefix>-<uuid>-<subtask>-<counter><suffix>.
+
+    Examples:
+        >>> from fluvial.datastream.connectors import OutputFileConfig
+        >>> config = OutputFileConfig.builder().with_part_prefix("clicks").with_part_suffix(".csv").build()
+        >>> config.get_part_prefix(), config.get_part_suffix()
+        ('clicks', '.csv')
+    """
 
     def __init__(self, part_prefix: str = "part", part_suffix: str = ""):
         self.part_prefix = part_prefix
@@ -492,11 +575,27 @@ class _BulkFileWriter(_RowFileWriter):
 
 
 class FileSink(Sink):
-    """Writes records into part files under a base path; build it with for_row_format()
+    r"""Writes records into part files under a base path; build it with for_row_format()
     or for_bulk_format().
 
     Part files are written hidden (.<name>.inprogress.<id>) and renamed to
     their final name when rolled or when the input ends.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import Encoder
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import BucketAssigner, FileSink, OutputFileConfig
+        >>> out = tempfile.mkdtemp()
+        >>> sink = (FileSink.for_row_format(out, Encoder.simple_string_encoder())
+        ...         .with_bucket_assigner(BucketAssigner.base_path_bucket_assigner())
+        ...         .with_output_file_config(OutputFileConfig.builder().with_part_suffix(".txt").build())
+        ...         .build())
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> written = env.from_collection(["a", "b"]).sink_to(sink)
+        >>> result = env.execute()
+        >>> [(name.endswith(".txt"), open(os.path.join(out, name)).read()) for name in os.listdir(out)]
+        [(True, 'a\nb\n')]
     """
 
     def __init__(self, base_path: str, encoder: Optional[Encoder], bucket_assigner: BucketAssigner,

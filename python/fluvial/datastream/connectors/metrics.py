@@ -17,7 +17,15 @@ NUM_RECORDS_IN_ERRORS = "numRecordsInErrors"
 
 
 class Counter:
-    """A count that one subtask's thread increments (PyFlink's metrics Counter methods)."""
+    """A count that one subtask's thread increments (PyFlink's metrics Counter methods).
+
+    Examples:
+        >>> from fluvial.datastream.connectors.metrics import Counter
+        >>> counter = Counter()
+        >>> counter.inc(); counter.inc(5); counter.dec()
+        >>> counter.get_count()
+        5
+    """
 
     def __init__(self) -> None:
         self._count = 0
@@ -34,7 +42,15 @@ class Counter:
 
 class SourceReaderMetricGroup:
     """The metrics of one source subtask. Only the sources that can skip records (the
-    file formats) take the counter, and only theirs are reported."""
+    file formats) take the counter, and only theirs are reported.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
+        >>> group = SourceReaderMetricGroup()
+        >>> group.get_num_records_in_errors_counter().inc()
+        >>> group.num_records_in_errors.get_count()
+        1
+    """
 
     def __init__(self) -> None:
         self._num_records_in_errors = Counter()
@@ -51,7 +67,16 @@ class SourceReaderMetricGroup:
 
 
 class JobMetrics:
-    """The metric groups of one job, by operator name and subtask."""
+    """The metric groups of one job, by operator name and subtask.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.metrics import JobMetrics
+        >>> metrics = JobMetrics()
+        >>> metrics.source_reader_group("csv", 0).num_records_in_errors.inc(2)
+        >>> metrics.source_reader_group("csv", 1).num_records_in_errors.inc(1)
+        >>> metrics.accumulator_results()
+        {'numRecordsInErrors': 3, 'csv.0.numRecordsInErrors': 2, 'csv.1.numRecordsInErrors': 1}
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -22,7 +22,17 @@ class _RangeReader(SourceReader):
 
 
 class NumberSequenceSource(Source):
-    """A bounded source of the integers from ``start`` to ``end``, both included."""
+    """A bounded source of the integers from ``start`` to ``end``, both included.
+
+    Examples:
+        >>> from fluvial.common import WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import NumberSequenceSource
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> numbers = env.from_source(NumberSequenceSource(1, 5), WatermarkStrategy.no_watermarks(), "numbers")
+        >>> list(numbers.map(lambda n: n * n).execute_and_collect())
+        [1, 4, 9, 16, 25]
+    """
 
     def __init__(self, start: int, end: int):
         for name, value in (("start", start), ("end", end)):

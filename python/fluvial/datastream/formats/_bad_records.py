@@ -9,6 +9,10 @@ from fluvial.errors import ConnectorError
 
 _log = logging.getLogger("fluvial.formats")
 
+# What a failing bad record's message ends with: what to do about it.
+ADVICE = ("; fix the record or the schema, or skip bad records with with_ignore_parse_errors() "
+          "(they are counted in numRecordsInErrors)")
+
 
 class BadRecords:
     def __init__(self, ignore: bool, counter: Counter):
@@ -19,7 +23,7 @@ class BadRecords:
     def reject(self, message: str) -> None:
         """Raises ConnectorError(message), or counts and logs the skipped record."""
         if not self.ignore:
-            raise ConnectorError(message)
+            raise ConnectorError(message + ADVICE)
         self._counter.inc()
         if not self._logged:
             # The first one per reader is a warning; the counter tells how many followed.

@@ -28,7 +28,15 @@ __all__ = [
 
 
 class AvroSchema:
-    """An Avro schema, parsed by fastavro."""
+    """An Avro schema, parsed by fastavro.
+
+    Examples:
+        >>> from fluvial.datastream.formats.avro import AvroSchema
+        >>> schema = AvroSchema.parse_string('{"type": "record", "name": "Click", "fields": ['
+        ...     '{"name": "user", "type": "string"}, {"name": "n", "type": "int"}]}')
+        >>> schema
+        AvroSchema({"name":"Click","type":"record","fields":[{"name":"user","type":"string"},{"name":"n","type":"int"}]})
+    """
 
     def __init__(self, schema: Any):
         self._named: dict = {}
@@ -70,7 +78,19 @@ class AvroSchema:
 
 
 class GenericRecordAvroTypeInfo(TypeInformation):
-    """The type of Avro records (dicts) of one schema."""
+    """The type of Avro records (dicts) of one schema.
+
+    Examples:
+        >>> from fluvial.datastream.formats.avro import AvroSchema
+        >>> schema = AvroSchema.parse_string('{"type": "record", "name": "Click", "fields": ['
+        ...     '{"name": "user", "type": "string"}, {"name": "n", "type": "int"}]}')
+        >>> from fluvial.datastream.formats.avro import GenericRecordAvroTypeInfo
+        >>> type_info = GenericRecordAvroTypeInfo(schema)
+        >>> type_info.make_validator()({"user": "alice", "n": "many"})
+        Traceback (most recent call last):
+            ...
+        TypeError: ...
+    """
 
     __slots__ = ("_schema",)
 
@@ -102,7 +122,21 @@ class AvroInputFormat(InputFormat):
     'schema', for env.create_input(). Files written with another schema are resolved to
     it field by field: a record whose value does not fit fails the job naming the file,
     record and field, or, with with_ignore_parse_errors(), is skipped and counted in
-    numRecordsInErrors. A file that is not Avro, or is cut short, always fails."""
+    numRecordsInErrors. A file that is not Avro, or is cut short, always fails.
+
+    Examples:
+        >>> import os, tempfile, fastavro
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.formats.avro import AvroInputFormat, AvroSchema
+        >>> click = {"type": "record", "name": "Click",
+        ...          "fields": [{"name": "user", "type": "string"}, {"name": "n", "type": "int"}]}
+        >>> path = os.path.join(tempfile.mkdtemp(), "clicks.avro")
+        >>> with open(path, "wb") as file:
+        ...     fastavro.writer(file, fastavro.parse_schema(click), [{"user": "carol", "n": 3}])
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> list(env.create_input(AvroInputFormat(path, AvroSchema(click))).execute_and_collect())
+        [{'user': 'carol', 'n': 3}]
+    """
 
     def __init__(self, path: str, schema: AvroSchema):
         if not isinstance(schema, AvroSchema):
@@ -157,7 +191,25 @@ class _AvroWriterFactory(BulkWriterFactory):
 
 
 class AvroBulkWriters:
-    """Writes Avro records (dicts, or Rows named as the schema's fields) as Avro part files."""
+    """Writes Avro records (dicts, or Rows named as the schema's fields) as Avro part files.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import FileSink
+        >>> from fluvial.datastream.formats.avro import AvroBulkWriters, AvroInputFormat
+        >>> from fluvial.datastream.formats.avro import AvroSchema
+        >>> schema = AvroSchema.parse_string('{"type": "record", "name": "Click", "fields": ['
+        ...     '{"name": "user", "type": "string"}, {"name": "n", "type": "int"}]}')
+        >>> out = tempfile.mkdtemp()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> clicks = env.from_collection([{"user": "alice", "n": 1}, {"user": "bob", "n": 2}])
+        >>> sink = clicks.sink_to(FileSink.for_bulk_format(out, AvroBulkWriters.for_generic_record(schema)).build())
+        >>> result = env.execute()
+        >>> list(env.create_input(AvroInputFormat(out, schema)).execute_and_collect())
+        [{'user': 'alice', 'n': 1}, {'user': 'bob', 'n': 2}]
+    """
 
     @staticmethod
     def for_generic_record(schema: AvroSchema, codec: str = "null") -> BulkWriterFactory:
@@ -178,7 +230,17 @@ def _schema_of(record_class: Optional[str], avro_schema_string: Optional[str], w
 
 
 class AvroRowDeserializationSchema(DeserializationSchema):
-    """Reads an Avro binary message (no header) into a Row (records as named Rows)."""
+    """Reads an Avro binary message (no header) into a Row (records as named Rows).
+
+    Examples:
+        >>> from fluvial.common import Row
+        >>> from fluvial.datastream.formats.avro import AvroRowDeserializationSchema, AvroRowSerializationSchema
+        >>> schema = ('{"type": "record", "name": "Click", "fields": ['
+        ...           '{"name": "user", "type": "string"}, {"name": "n", "type": "int"}]}')
+        >>> message = AvroRowSerializationSchema(avro_schema_string=schema).serialize(Row(user="alice", n=7))
+        >>> AvroRowDeserializationSchema(avro_schema_string=schema).deserialize(message)
+        Row(user='alice', n=7)
+    """
 
     def __init__(self, record_class: Optional[str] = None, avro_schema_string: Optional[str] = None):
         self._schema = _schema_of(record_class, avro_schema_string, "AvroRowDeserializationSchema")
@@ -196,7 +258,17 @@ class AvroRowDeserializationSchema(DeserializationSchema):
 
 
 class AvroRowSerializationSchema(SerializationSchema):
-    """Writes a Row (named, or positional in the schema's field order) as an Avro binary message."""
+    """Writes a Row (named, or positional in the schema's field order) as an Avro binary message.
+
+    Examples:
+        >>> from fluvial.common import Row
+        >>> from fluvial.datastream.formats.avro import AvroRowDeserializationSchema, AvroRowSerializationSchema
+        >>> schema = ('{"type": "record", "name": "Click", "fields": ['
+        ...           '{"name": "user", "type": "string"}, {"name": "n", "type": "int"}]}')
+        >>> message = AvroRowSerializationSchema(avro_schema_string=schema).serialize(Row(user="alice", n=7))
+        >>> len(message), message[1:6]
+        (7, b'alice')
+    """
 
     def __init__(self, record_class: Optional[str] = None, avro_schema_string: Optional[str] = None):
         self._schema = _schema_of(record_class, avro_schema_string, "AvroRowSerializationSchema")

@@ -31,7 +31,16 @@ class CsvColumn:
 
 
 class CsvSchema:
-    """The columns of a CSV file and how it is written: separators, quoting, header, nulls."""
+    """The columns of a CSV file and how it is written: separators, quoting, header, nulls.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.formats.csv import CsvSchema
+        >>> schema = (CsvSchema.builder().add_string_column("name")
+        ...           .add_number_column("price", number_type=Types.DOUBLE()).build())
+        >>> schema.size(), schema.get_type_info()
+        (2, RowTypeInfo(name: String, price: Double))
+    """
 
     def __init__(self, columns: List[CsvColumn], column_separator: str = ",",
                  quote_char: Optional[str] = '"', escape_char: Optional[str] = None,
@@ -72,7 +81,18 @@ class CsvSchema:
 
 
 class CsvSchemaBuilder:
-    """Builds a CsvSchema column by column (Jackson's CsvSchema.Builder in PyFlink)."""
+    """Builds a CsvSchema column by column (Jackson's CsvSchema.Builder in PyFlink).
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.formats.csv import CsvSchema
+        >>> schema = (CsvSchema.builder()
+        ...           .add_string_column("user").add_number_column("n", Types.INT())
+        ...           .add_array_column("tags", separator="|", element_type=Types.STRING())
+        ...           .set_column_separator(";").set_use_header().build())
+        >>> schema.get_type_info()
+        RowTypeInfo(user: String, n: Integer, tags: ListTypeInfo<String>)
+    """
 
     def __init__(self):
         self._columns: List[CsvColumn] = []
@@ -197,10 +217,28 @@ class CsvSchemaBuilder:
 
 
 class CsvReaderFormat(StreamFormat):
-    """Reads CSV files into Rows of the schema's get_type_info(), for
+    r"""Reads CSV files into Rows of the schema's get_type_info(), for
     FileSource.for_record_stream_format. A line that does not fit the schema fails the
     job, naming the file, line, field and expected type; with_ignore_parse_errors() skips
-    and counts such lines instead (numRecordsInErrors)."""
+    and counts such lines instead (numRecordsInErrors).
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import FileSource
+        >>> from fluvial.datastream.formats.csv import CsvReaderFormat
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.formats.csv import CsvSchema
+        >>> schema = (CsvSchema.builder().add_string_column("name")
+        ...           .add_number_column("price", number_type=Types.DOUBLE()).build())
+        >>> path = os.path.join(tempfile.mkdtemp(), "prices.csv")
+        >>> _ = open(path, "w").write("apple,1.5\npear,2\n")
+        >>> source = FileSource.for_record_stream_format(CsvReaderFormat.for_schema(schema), path).build()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> list(env.from_source(source, WatermarkStrategy.no_watermarks(), "prices").execute_and_collect())
+        [Row(name='apple', price=1.5), Row(name='pear', price=2.0)]
+    """
 
     def __init__(self, schema: CsvSchema, ignore_parse_errors: bool = False):
         super().__init__()
@@ -236,7 +274,26 @@ class _CsvWriterFactory(BulkWriterFactory):
 
 
 class CsvBulkWriters:
-    """Writes Rows of a CsvSchema as CSV part files through FileSink.for_bulk_format."""
+    r"""Writes Rows of a CsvSchema as CSV part files through FileSink.for_bulk_format.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import Row
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import FileSink
+        >>> from fluvial.datastream.formats.csv import CsvBulkWriters
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.formats.csv import CsvSchema
+        >>> schema = (CsvSchema.builder().add_string_column("name")
+        ...           .add_number_column("price", number_type=Types.DOUBLE()).build())
+        >>> out = tempfile.mkdtemp()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> prices = env.from_collection([Row("apple", 1.5)], type_info=schema.get_type_info())
+        >>> sink = prices.sink_to(FileSink.for_bulk_format(out, CsvBulkWriters.for_schema(schema)).build())
+        >>> result = env.execute()
+        >>> [open(os.path.join(d, f)).read() for d, _, files in os.walk(out) for f in files]
+        ['"apple","1.5"\n']
+    """
 
     @staticmethod
     def for_schema(schema: CsvSchema) -> BulkWriterFactory:

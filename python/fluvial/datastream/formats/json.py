@@ -30,7 +30,16 @@ class JsonRowDeserializationSchema(DeserializationSchema):
     """Reads a JSON object into a Row of the type_info's fields (by name). A message that
     is not JSON, or whose fields do not fit, raises ConnectorError; with
     ignore_parse_errors() deserialize() returns None for it instead, as Flink does. A
-    missing field is None unless fail_on_missing_field() is set."""
+    missing field is None unless fail_on_missing_field() is set.
+
+    Examples:
+        >>> from fluvial.common import Row, Types
+        >>> from fluvial.datastream.formats.json import JsonRowDeserializationSchema, JsonRowSerializationSchema
+        >>> click = Types.ROW_NAMED(["user", "n"], [Types.STRING(), Types.INT()])
+        >>> schema = JsonRowDeserializationSchema.builder().type_info(click).build()
+        >>> schema.deserialize(b'{"n": 2, "user": "bob"}')
+        Row(user='bob', n=2)
+    """
 
     def __init__(self, type_info: RowTypeInfo, fail_on_missing_field: bool = False,
                  ignore_parse_errors: bool = False):
@@ -96,7 +105,15 @@ class JsonRowDeserializationSchema(DeserializationSchema):
 
 
 class JsonRowSerializationSchema(SerializationSchema):
-    """Writes a Row (or tuple, list, dict) of the type_info's fields as a JSON object."""
+    """Writes a Row (or tuple, list, dict) of the type_info's fields as a JSON object.
+
+    Examples:
+        >>> from fluvial.common import Row, Types
+        >>> from fluvial.datastream.formats.json import JsonRowDeserializationSchema, JsonRowSerializationSchema
+        >>> click = Types.ROW_NAMED(["user", "n"], [Types.STRING(), Types.INT()])
+        >>> JsonRowSerializationSchema.builder().with_type_info(click).build().serialize(Row(user="alice", n=1))
+        b'{"user":"alice","n":1}'
+    """
 
     def __init__(self, type_info: RowTypeInfo):
         self._type_info = type_info
@@ -130,11 +147,29 @@ class JsonRowSerializationSchema(SerializationSchema):
 
 
 class JsonReaderFormat(StreamFormat):
-    """Fluvial extra (PyFlink has no JSON file format): reads files of JSON lines, one
+    r"""Fluvial extra (PyFlink has no JSON file format): reads files of JSON lines, one
     object per line, into Rows through a JsonRowDeserializationSchema, for
     FileSource.for_record_stream_format. Bad lines fail the job naming the file, line
     and field, or, when the schema ignores parse errors, are skipped and counted in
-    numRecordsInErrors."""
+    numRecordsInErrors.
+
+    Examples:
+        >>> import os, tempfile
+        >>> from fluvial.common import WatermarkStrategy
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import FileSource
+        >>> from fluvial.datastream.formats.json import JsonReaderFormat
+        >>> from fluvial.common import Row, Types
+        >>> from fluvial.datastream.formats.json import JsonRowDeserializationSchema, JsonRowSerializationSchema
+        >>> click = Types.ROW_NAMED(["user", "n"], [Types.STRING(), Types.INT()])
+        >>> path = os.path.join(tempfile.mkdtemp(), "clicks.jsonl")
+        >>> _ = open(path, "w").write('{"user": "alice", "n": 1}\n{"user": "bob", "n": 2}\n')
+        >>> lines = JsonReaderFormat.for_schema(JsonRowDeserializationSchema.builder().type_info(click).build())
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> source = FileSource.for_record_stream_format(lines, path).build()
+        >>> list(env.from_source(source, WatermarkStrategy.no_watermarks(), "clicks").execute_and_collect())
+        [Row(user='alice', n=1), Row(user='bob', n=2)]
+    """
 
     def __init__(self, schema: JsonRowDeserializationSchema):
         super().__init__()

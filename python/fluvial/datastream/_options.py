@@ -1,0 +1,35 @@
+"""The configuration options Fluvial reads, checked when an environment takes a
+Configuration: a value it cannot use, or a key that is a near miss of one of these (a
+misspelling Fluvial would otherwise ignore silently), is an InvalidJobError. Any other key
+is accepted and ignored, as Flink accepts options it does not know. Add an option here
+when Fluvial starts reading it."""
+
+import difflib
+from typing import Callable, Dict, Tuple
+
+from fluvial.common.configuration import Configuration
+from fluvial.errors import InvalidJobError
+
+_RUNTIME_MODES = ("STREAMING", "BATCH", "AUTOMATIC")
+
+# key -> (what its value must be, the check of its string value)
+OPTIONS: Dict[str, Tuple[str, Callable[[str], bool]]] = {
+    "parallelism.default": ("a positive integer", lambda value: value.strip().isdigit() and int(value) > 0),
+    "execution.runtime-mode": (" or ".join(_RUNTIME_MODES), lambda value: value.upper() in _RUNTIME_MODES),
+}
+
+
+def check_configuration(configuration: Configuration) -> None:
+    """Raises InvalidJobError for a bad value of a known option or a misspelled option."""
+    for key in sorted(configuration.key_set()):
+        value = configuration.get_string(key)
+        if key in OPTIONS:
+            expected, fits = OPTIONS[key]
+            if not fits(value):
+                raise InvalidJobError(f"configuration option '{key}' must be {expected}, got {value!r}")
+            continue
+        near = difflib.get_close_matches(key, OPTIONS, n=1, cutoff=0.8)
+        if near:
+            raise InvalidJobError(
+                f"unknown configuration option '{key}' (value {value!r}): did you mean '{near[0]}'? "
+                f"Fluvial would ignore '{key}'; fix the name")

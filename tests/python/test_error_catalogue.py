@@ -1,0 +1,645 @@
+"""The error catalogue: every user-facing error, triggered the way a user meets it, with
+its message checked for three things: the cause, where it happened (the operator, the
+file and line, the argument or option) and what to do about it.
+
+Each row of CATALOGUE is a small program that fails. The test runs it as a user's
+``job.py`` (in an empty directory) and checks the exception it raises: its class, its
+message against the row's template (``<...>`` stands for any text), and the row's cause,
+where and what-to-do fragments one by one, so a failure says which of the three the
+message lost. docs/errors.md is generated from the same rows, so the page and the
+messages cannot drift: after changing a row or a message, regenerate it with
+
+    PYTHONPATH=python .venv/bin/python tests/python/test_error_catalogue.py > docs/errors.md
+
+(test_docs.py also runs each program of the page and checks that it fails with the
+class named.)
+
+Rows still to add, each when its feature lands (same shape: a program, a template, the
+three fragments):
+
+- SQL syntax error (Table/SQL): names the SQL position (line and column) and the token.
+- Unknown table, column or function in SQL (Table/SQL): names it, the SQL position, and
+  the known names closest to it.
+- Wrong result type of a Python UDF (Table/SQL): names the function, the declared and the
+  returned type.
+- Unreachable Kafka broker (Kafka connector): names the bootstrap servers and the
+  operator, and says to check that the broker runs and the address.
+- Missing or misspelled connector option (Kafka, Redis, JDBC, datagen connectors and SQL
+  ``WITH`` options): names the option, the connector, and the option it is closest to.
+"""
+
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fluvial import _pyflink_alias
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "errors.md"
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str          # the anchor of the row's section in docs/errors.md
+    title: str        # what went wrong, in the user's words
+    raises: str       # the exception class the program sees
+    code: str         # a program that triggers the error
+    message: str      # the message; <...> stands for any text (paths, values)
+    cause: str        # the message names the cause ...
+    where: str        # ... where it happened ...
+    what_to_do: str   # ... and what to do
+    fix: str          # for the docs page: what to do, in full
+    meaning: str      # for the docs page: what the error means
+    cause_class: str = ""  # the class of __cause__, when the raised error wraps another
+
+
+CATALOGUE = [
+    Entry(
+        key="missing-file",
+        title="A FileSource path does not exist",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+from fluvial.common import WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors import FileSource, StreamFormat
+
+env = StreamExecutionEnvironment.get_execution_environment()
+source = FileSource.for_record_stream_format(StreamFormat.text_line_format(), "input/clicks.txt").build()
+env.from_source(source, WatermarkStrategy.no_watermarks(), "clicks").print()
+env.execute()
+''',
+        message="operator 'clicks' (subtask 1/1) failed: FileSource: no such file or directory: "
+                "'input/clicks.txt' (relative to the working directory '<cwd>'); check the path, "
+                "or create it before the job starts",
+        cause="no such file or directory: 'input/clicks.txt'",
+        where="operator 'clicks'",
+        what_to_do="check the path, or create it before the job starts",
+        fix='Fix the path, or start the job from the directory it is relative to; for a directory '
+            'that fills later, create it first and read it with `monitor_continuously()`.',
+        meaning="A path given to the FileSource does not exist when the job starts. Relative "
+                "paths are relative to the working directory of the process, which the message "
+                "shows.",
+    ),
+    Entry(
+        key="bad-record",
+        title="A record does not fit the format's schema",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+from fluvial.common import Types, WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors import FileSource
+from fluvial.datastream.formats.csv import CsvReaderFormat, CsvSchema
+
+with open("prices.csv", "w") as file:
+    file.write("apple,1.5\\npear,abc\\n")
+schema = CsvSchema.builder().add_string_column("name") \\
+    .add_number_column("price", number_type=Types.DOUBLE()).build()
+source = FileSource.for_record_stream_format(CsvReaderFormat.for_schema(schema), "prices.csv").build()
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_source(source, WatermarkStrategy.no_watermarks(), "prices").print()
+env.execute()
+''',
+        message="operator 'prices' (subtask 1/1) failed: FileSource: line 2 of 'prices.csv', field "
+                "'price': expected DOUBLE, got 'abc'; fix the record or the schema, or skip bad "
+                "records with with_ignore_parse_errors() (they are counted in numRecordsInErrors)",
+        cause="field 'price': expected DOUBLE, got 'abc'",
+        where="line 2 of 'prices.csv'",
+        what_to_do="skip bad records with with_ignore_parse_errors()",
+        fix="Fix the record or the schema; or skip bad records with the format's "
+            '`with_ignore_parse_errors()`: they are counted in `numRecordsInErrors` '
+            '(`result.get_accumulator_result("numRecordsInErrors")`) and the first one is logged. See'
+            ' [Connectors and formats](connectors.md#bad-records).',
+        meaning="A record read by a format (CSV, JSON lines, Avro, Parquet, ORC) does not fit the "
+                "declared schema. The message names the file, the line (CSV, JSON) or the "
+                "record/row number (Avro, Parquet, ORC, from 1), the field, what was expected and "
+                "what was found.",
+    ),
+    Entry(
+        key="user-function",
+        title="Your function raised",
+        raises="UserFunctionError",
+        cause_class="ZeroDivisionError",
+        code='''\
+from fluvial.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+ratios = env.from_collection([4, 2, 0]).map(lambda x: 8 / x).name("ratio")
+ratios.print()
+env.execute()
+''',
+        message="the user function in operator 'ratio' (subtask 1/1) raised ZeroDivisionError: "
+                "division by zero (at <dir>job.py, line 4, in <lambda>; the traceback above shows "
+                "the rest); fix the function, or catch the bad input in it and send it to a side "
+                "output",
+        cause="raised ZeroDivisionError: division by zero",
+        where="job.py, line 4, in <lambda>",
+        what_to_do="fix the function, or catch the bad input in it and send it to a side output",
+        fix="Read your exception's traceback (printed above the error) and fix the function; for bad "
+            'input, catch it in the function and send it to a [side output](tutorials/train-test-'
+            'split.md) instead of raising.',
+        meaning="A function you passed to an operator raised while the job ran. The message names "
+                "the operator (name operators with `.name(...)` to find them), the subtask, and "
+                "the line of your code the engine called; your exception, with its own traceback, "
+                "is the `__cause__` and is printed above.",
+    ),
+    Entry(
+        key="user-function-open",
+        title="Your function's open() raised",
+        raises="UserFunctionError",
+        cause_class="FileNotFoundError",
+        code='''\
+import pickle
+
+from fluvial.datastream import MapFunction, StreamExecutionEnvironment
+
+class Predict(MapFunction):
+    def open(self, runtime_context):
+        with open("model.pkl", "rb") as file:
+            self.model = pickle.load(file)
+
+    def map(self, features):
+        return self.model.predict([features])[0]
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([[0.1, 0.2]]).map(Predict()).name("predict").print()
+env.execute()
+''',
+        message="the user function in operator 'predict' (subtask 1/1) raised FileNotFoundError: "
+                "[Errno 2] No such file or directory: 'model.pkl' (at <dir>job.py, line 7, in open; "
+                "the traceback above shows the rest); fix open(), which runs once per parallel "
+                "instance before the first record",
+        cause="raised FileNotFoundError: [Errno 2] No such file or directory: 'model.pkl'",
+        where="job.py, line 7, in open",
+        what_to_do="fix open()",
+        fix="`open()` runs once per parallel instance before the first record: load models and "
+            "open clients there, with paths that exist where the job runs (relative paths are "
+            "relative to the working directory).",
+        meaning="The same error as above, raised in `open()`: the line named is in `open`. The job "
+                "fails before any record is processed.",
+    ),
+    Entry(
+        key="output-type",
+        title="A function returned a value that does not fit its output_type",
+        raises="JobExecutionError",
+        cause_class="OutputTypeError",
+        code='''\
+from fluvial.common import Types
+from fluvial.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([1, 2]).map(lambda x: str(x), output_type=Types.INT()).name("to text").print()
+env.execute()
+''',
+        message="operator 'to text' (subtask 1/1) failed: the function of operator 'to text' "
+                "returned a value that does not fit its output_type INT: expected INT (a Python int "
+                "in [-2147483648, 2147483647]), got str '1'; return a value of that type, or "
+                "declare the output_type the function returns",
+        cause="expected INT (a Python int in [-2147483648, 2147483647]), got str '1'",
+        where="operator 'to text'",
+        what_to_do="return a value of that type, or declare the output_type the function returns",
+        fix='Return a value of the declared type, or declare the type the function returns '
+            '(`Types.STRING()` here).',
+        meaning="The function declared an `output_type` and returned something else. Without "
+                "`output_type` nothing is checked.",
+    ),
+    Entry(
+        key="state-not-keyed",
+        title="Keyed state used on a stream that is not keyed",
+        raises="JobExecutionError",
+        cause_class="InvalidJobError",
+        code='''\
+from fluvial.common import Types
+from fluvial.datastream import MapFunction, StreamExecutionEnvironment
+from fluvial.datastream.state import ValueStateDescriptor
+
+class LastSeen(MapFunction):
+    def open(self, runtime_context):
+        self.last = runtime_context.get_state(ValueStateDescriptor("last", Types.STRING()))
+
+    def map(self, value):
+        return value
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection(["a", "b"]).map(LastSeen()).name("last seen").print()
+env.execute()
+''',
+        message="operator 'last seen' (subtask 1/1) failed: keyed state needs a keyed stream: call "
+                "key_by() first (get_state() in operator 'last seen', which is not keyed)",
+        cause="keyed state needs a keyed stream",
+        where="get_state() in operator 'last seen'",
+        what_to_do="call key_by() first",
+        fix='Call `key_by(...)` before the operator, and use the keyed function '
+            '(`KeyedProcessFunction`, or a `MapFunction` on the `KeyedStream`).',
+        meaning="`get_state()`, `get_list_state()`, ... give one value per key, so they need the "
+                "function to run on a `KeyedStream`.",
+    ),
+    Entry(
+        key="timers-not-keyed",
+        title="Timers in a ProcessFunction on a stream that is not keyed",
+        raises="JobExecutionError",
+        cause_class="InvalidJobError",
+        code='''\
+from fluvial.datastream import ProcessFunction, StreamExecutionEnvironment
+
+class Remind(ProcessFunction):
+    def process_element(self, value, ctx):
+        ctx.timer_service().register_processing_time_timer(1000)
+        yield value
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([1]).process(Remind()).name("remind").print()
+env.execute()
+''',
+        message="operator 'remind' (subtask 1/1) failed: timers need a keyed stream: use "
+                "stream.key_by(...).process(KeyedProcessFunction) instead of a ProcessFunction on a "
+                "stream that is not keyed",
+        cause="timers need a keyed stream",
+        where="operator 'remind'",
+        what_to_do="use stream.key_by(...).process(KeyedProcessFunction)",
+        fix='Use `stream.key_by(...).process(KeyedProcessFunction)`.',
+        meaning="Timers fire per key, so registering one needs a `KeyedProcessFunction` on a "
+                "`KeyedStream`.",
+    ),
+    Entry(
+        key="keyed-function-not-keyed",
+        title="A KeyedProcessFunction on a stream that is not keyed",
+        raises="TypeError",
+        code='''\
+from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+
+class Count(KeyedProcessFunction):
+    def process_element(self, value, ctx):
+        yield value
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([1]).process(Count())
+''',
+        message="process() expects a ProcessFunction, got Count: call key_by() first, keyed "
+                "functions need a keyed stream",
+        cause="expects a ProcessFunction, got Count",
+        where="process()",
+        what_to_do="call key_by() first",
+        fix='Call `key_by(...)` before `process()`.',
+        meaning="Raised where the job is defined (the traceback points at the line): a keyed "
+                "function was given to a stream that is not keyed.",
+    ),
+    Entry(
+        key="timestamp-assigner",
+        title="with_timestamp_assigner() given a plain function",
+        raises="TypeError",
+        code='''\
+from fluvial.common import WatermarkStrategy
+
+WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(lambda event, ts: event[1])
+''',
+        message="with_timestamp_assigner() expects a TimestampAssigner, got function: subclass "
+                "TimestampAssigner and implement extract_timestamp(value, record_timestamp)",
+        cause="expects a TimestampAssigner, got function",
+        where="with_timestamp_assigner()",
+        what_to_do="subclass TimestampAssigner and implement extract_timestamp(value, record_timestamp)",
+        fix='Subclass `TimestampAssigner` and implement `extract_timestamp(value, record_timestamp)`.',
+        meaning="As in PyFlink, the timestamp assigner is a `TimestampAssigner` object, not a "
+                "lambda.",
+    ),
+    Entry(
+        key="timestamp-type",
+        title="A TimestampAssigner that returns something else than epoch milliseconds",
+        raises="JobExecutionError",
+        code='''\
+from fluvial.common import TimestampAssigner, WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+
+class EventTime(TimestampAssigner):
+    def extract_timestamp(self, value, record_timestamp):
+        return value["time"]  # an ISO string, not epoch milliseconds
+
+strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(EventTime())
+env = StreamExecutionEnvironment.get_execution_environment()
+events = env.from_collection([{"user": "alice", "time": "2024-01-31T12:00:00"}])
+events.assign_timestamps_and_watermarks(strategy).print()
+env.execute()
+''',
+        message="operator 'Timestamps/Watermarks' (subtask 1/1) failed: the TimestampAssigner must "
+                "return an int (epoch milliseconds), got str",
+        cause="got str",
+        where="operator 'Timestamps/Watermarks'",
+        what_to_do="must return an int (epoch milliseconds)",
+        fix="Return the event time as an int of epoch milliseconds, e.g. "
+            "`int(datetime.fromisoformat(value[\"time\"]).timestamp() * 1000)`.",
+        meaning="Event time in Flink and Fluvial is a number of milliseconds since the epoch.",
+    ),
+    Entry(
+        key="watermark-duration",
+        title="A watermark delay given as a number",
+        raises="TypeError",
+        code='''\
+from fluvial.common import WatermarkStrategy
+
+WatermarkStrategy.for_bounded_out_of_orderness(5000)
+''',
+        message="max_out_of_orderness must be a Duration, such as Duration.of_seconds(5), got 5000",
+        cause="must be a Duration",
+        where="max_out_of_orderness",
+        what_to_do="such as Duration.of_seconds(5)",
+        fix='Pass a `Duration`: `Duration.of_seconds(5)`, `Duration.of_millis(500)`.',
+        meaning="Time amounts are `Duration`s (or `Time`s for window sizes), never bare numbers, "
+                "so the unit is always explicit.",
+    ),
+    Entry(
+        key="window-size",
+        title="A window size given as a number",
+        raises="TypeError",
+        code='''\
+from fluvial.datastream.window import TumblingEventTimeWindows
+
+TumblingEventTimeWindows.of(5000)
+''',
+        message="size must be a Time or a Duration, such as Time.seconds(5), got int 5000",
+        cause="must be a Time or a Duration",
+        where="size",
+        what_to_do="such as Time.seconds(5)",
+        fix='Pass a `Time` or a `Duration`: `Time.seconds(5)`, `Duration.of_minutes(1)`.',
+        meaning="Window sizes, slides, offsets and session gaps are `Time` or `Duration` values.",
+    ),
+    Entry(
+        key="event-time-without-timestamps",
+        title="An event-time window on records without timestamps",
+        raises="JobExecutionError",
+        code='''\
+from fluvial.common import Time
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.window import TumblingEventTimeWindows
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([("a", 1)]).key_by(lambda e: e[0]) \\
+    .window(TumblingEventTimeWindows.of(Time.seconds(1))).reduce(lambda a, b: a).print()
+env.execute()
+''',
+        message="operator 'Window(TumblingEventTimeWindows(1000, 0), EventTimeTrigger(), <lambda>)' "
+                "(subtask 1/1) failed: TumblingEventTimeWindows(1000, 0) assigns windows by event "
+                "time, but an element has no timestamp: give the source a WatermarkStrategy with a "
+                "timestamp assigner, or call assign_timestamps_and_watermarks() before the window "
+                "(element: ('a', 1))",
+        cause="an element has no timestamp",
+        where="operator 'Window(TumblingEventTimeWindows(1000, 0)",
+        what_to_do="call assign_timestamps_and_watermarks() before the window",
+        fix='Call `assign_timestamps_and_watermarks(strategy)` before the window, or give the source '
+            'a strategy with a timestamp assigner; for windows by arrival time use the processing-'
+            'time assigners.',
+        meaning="Event-time windows need each record's event time, which a `WatermarkStrategy` "
+                "with a `TimestampAssigner` gives.",
+    ),
+    Entry(
+        key="misspelled-option",
+        title="A misspelled configuration option",
+        raises="InvalidJobError",
+        code='''\
+from fluvial.common import Configuration
+from fluvial.datastream import StreamExecutionEnvironment
+
+config = Configuration()
+config.set_string("parallelism.defualt", "4")
+env = StreamExecutionEnvironment.get_execution_environment(config)
+''',
+        message="unknown configuration option 'parallelism.defualt' (value '4'): did you mean "
+                "'parallelism.default'? Fluvial would ignore 'parallelism.defualt'; fix the name",
+        cause="unknown configuration option 'parallelism.defualt'",
+        where="'parallelism.defualt'",
+        what_to_do="did you mean 'parallelism.default'?",
+        fix='Fix the name to the one the message suggests.',
+        meaning="A key of the `Configuration` is a near miss of an option Fluvial reads. Other "
+                "unknown keys are accepted and ignored, as in Flink.",
+    ),
+    Entry(
+        key="option-value",
+        title="A configuration option with a value Fluvial cannot use",
+        raises="InvalidJobError",
+        code='''\
+from fluvial.common import Configuration
+from fluvial.datastream import StreamExecutionEnvironment
+
+config = Configuration()
+config.set_string("execution.runtime-mode", "realtime")
+env = StreamExecutionEnvironment.get_execution_environment(config)
+''',
+        message="configuration option 'execution.runtime-mode' must be STREAMING or BATCH or "
+                "AUTOMATIC, got 'realtime'",
+        cause="got 'realtime'",
+        where="configuration option 'execution.runtime-mode'",
+        what_to_do="must be STREAMING or BATCH or AUTOMATIC",
+        fix='Use one of the values the message lists.',
+        meaning="An option Fluvial reads has a value it cannot use.",
+    ),
+    Entry(
+        key="from-collection-type",
+        title="A collection element that does not fit its type_info",
+        raises="TypeError",
+        code='''\
+from fluvial.common import Types
+from fluvial.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([1, "2", 3], type_info=Types.INT())
+''',
+        message="from_collection(): element 1 does not fit type_info INT: expected INT (a Python "
+                "int in [-2147483648, 2147483647]), got str '2'; fix the element or the type_info",
+        cause="expected INT (a Python int in [-2147483648, 2147483647]), got str '2'",
+        where="from_collection(): element 1",
+        what_to_do="fix the element or the type_info",
+        fix='Fix the element, or declare the type the elements have.',
+        meaning="`from_collection(..., type_info=...)` checks every element against the type "
+                "before the job runs.",
+    ),
+    Entry(
+        key="forward-parallelism",
+        title="forward() between operators of different parallelism",
+        raises="InvalidJobError",
+        code='''\
+from fluvial.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_collection([1, 2, 3]).map(lambda x: x).name("parse").set_parallelism(2) \\
+    .forward().map(lambda x: x + 1).name("score").set_parallelism(3).print()
+env.execute()
+''',
+        message="forward partitioning needs equal parallelism on both sides, but operator 'parse' "
+                "has parallelism 2 and operator 'score' has 3; use rebalance() or rescale() instead",
+        cause="forward partitioning needs equal parallelism on both sides",
+        where="operator 'parse' has parallelism 2 and operator 'score' has 3",
+        what_to_do="use rebalance() or rescale() instead",
+        fix='Give both operators the same parallelism, or use `rebalance()` or `rescale()` instead of'
+            ' `forward()`.',
+        meaning="`forward()` connects subtask i to subtask i, so both operators need the same "
+                "parallelism. Raised by `execute()` before anything runs.",
+    ),
+    Entry(
+        key="empty-job",
+        title="execute() with nothing to run",
+        raises="InvalidJobError",
+        code='''\
+from fluvial.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+other = StreamExecutionEnvironment.get_execution_environment()
+other.from_collection([1, 2]).print()  # defined on another environment
+env.execute()
+''',
+        message="no operators defined: add a source and a sink (print(), sink_to(), add_sink()) "
+                "before calling execute()",
+        cause="no operators defined",
+        where="before calling execute()",
+        what_to_do="add a source and a sink",
+        fix="Build the job on the environment you execute, ending it in a sink: `print()`, "
+            "`sink_to(...)` or `add_sink(...)`.",
+        meaning="The environment `execute()` was called on has no operators: the job was "
+                "defined on another environment, or not at all.",
+    ),
+    Entry(
+        key="unsupported-feature",
+        title="A PyFlink method or module Fluvial does not have yet",
+        raises="UnsupportedFeatureError",
+        code='''\
+from fluvial.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.add_jars("file:///opt/connectors/flink-sql-connector-kafka.jar")
+''',
+        message="StreamExecutionEnvironment.add_jars() is not supported by Fluvial yet (see "
+                "docs/pyflink-coverage.md)",
+        cause="is not supported by Fluvial yet",
+        where="StreamExecutionEnvironment.add_jars()",
+        what_to_do="see docs/pyflink-coverage.md",
+        fix='See [PyFlink API coverage](pyflink-coverage.md) for what Fluvial has and the '
+            'alternatives.',
+        meaning="The program uses a part of PyFlink's API that Fluvial lacks; the coverage page "
+                "lists what exists and the alternatives. (Jars are a JVM matter: Fluvial's "
+                "connectors are built in.)",
+    ),
+    Entry(
+        key="unsupported-module",
+        title="A PyFlink module Fluvial does not have (under fluvial run)",
+        raises="UnsupportedFeatureError",
+        code='''\
+from pyflink.datastream.connectors.kinesis import FlinkKinesisConsumer
+''',
+        message="pyflink.datastream.connectors.kinesis is not supported by Fluvial yet (see "
+                "docs/pyflink-coverage.md)",
+        cause="is not supported by Fluvial yet",
+        where="pyflink.datastream.connectors.kinesis",
+        what_to_do="see docs/pyflink-coverage.md",
+        fix="See [PyFlink API coverage](pyflink-coverage.md); the import itself fails, so no "
+            "part of the job has run.",
+        meaning="A PyFlink program run with `fluvial run` imports a PyFlink module that Fluvial "
+                "does not implement. (A name that is not a PyFlink module at all is a plain "
+                "`ModuleNotFoundError`.)",
+    ),
+]
+
+
+def template_pattern(template: str) -> re.Pattern:
+    """The template as a regular expression: <...> placeholders match any text."""
+    parts = re.split(r"<(?:cwd|dir|path)>", template)
+    return re.compile(".*?".join(re.escape(part) for part in parts), re.S)
+
+
+def trigger(entry: Entry, directory: Path) -> BaseException:
+    """Runs the entry's program as directory/job.py (cwd = directory); returns what it raised."""
+    job = directory / "job.py"
+    job.write_text(entry.code)
+    previous = os.getcwd()
+    os.chdir(directory)
+    # A PyFlink program runs as `fluvial run` runs it: pyflink imports served by Fluvial.
+    alias = re.search(r"^\s*(from|import) pyflink", entry.code, re.M) is not None
+    if alias:
+        _pyflink_alias.install()
+    try:
+        exec(compile(entry.code, str(job), "exec"), {"__name__": "__main__", "__file__": str(job)})
+    except BaseException as error:  # noqa: B036 - the test is about what it raised
+        return error
+    finally:
+        os.chdir(previous)
+        if alias:
+            _pyflink_alias.uninstall()
+    pytest.fail(f"{entry.key}: the program ran without an error")
+
+
+def test_the_catalogue_keys_are_unique():
+    keys = [entry.key for entry in CATALOGUE]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize("entry", CATALOGUE, ids=[entry.key for entry in CATALOGUE])
+def test_error_message(entry, tmp_path):
+    error = trigger(entry, tmp_path)
+    message = str(error)
+    assert type(error).__name__ == entry.raises, (type(error), message)
+    if entry.cause_class:
+        assert type(error.__cause__).__name__ == entry.cause_class, repr(error.__cause__)
+    assert template_pattern(entry.message).fullmatch(message), \
+        f"message changed (update the row and docs/errors.md):\n{message}"
+    assert entry.cause in message, f"the message lost its cause ({entry.cause!r}):\n{message}"
+    assert entry.where in message, f"the message lost where it happened ({entry.where!r}):\n{message}"
+    assert entry.what_to_do in message, f"the message lost what to do ({entry.what_to_do!r}):\n{message}"
+    # The traceback leads to the user's program: its own line for errors raised where the job
+    # is defined, and through the cause to the failing function for errors in user code.
+    frames = traceback.extract_tb(error.__traceback__)
+    assert any(frame.filename == str(tmp_path / "job.py") for frame in frames)
+    if entry.raises == "UserFunctionError":
+        user_frames = traceback.extract_tb(error.__cause__.__traceback__)
+        assert user_frames[-1].filename == str(tmp_path / "job.py"), user_frames
+        assert f"line {user_frames[-1].lineno}," in message
+
+
+def test_missing_file_names_the_working_directory(tmp_path):
+    error = trigger(CATALOGUE[0], tmp_path)
+    assert f"(relative to the working directory '{tmp_path}')" in str(error)
+
+
+# ---------------------------------------------------------------------------- the docs page
+
+HEADER = """\
+# Error messages
+
+Every error a Fluvial program can meet, with the message it prints, what it means and what
+to do. Each message names its cause, where it happened (the operator, the file and line, the
+argument or option) and what to do. In the messages, `<cwd>` and `<dir>` stand for paths
+on your machine.
+
+This page is generated from the error catalogue of the test suite
+(`tests/python/test_error_catalogue.py`), which triggers each error and checks its message,
+and each program below is run by the tests and fails with the error shown. When a job
+fails while running, `execute()` raises `JobExecutionError` (or `UserFunctionError` when
+your function raised) naming the operator, with the underlying error as its `__cause__`;
+see also [Troubleshooting](troubleshooting.md).
+"""
+
+
+def render_page() -> str:
+    sections = [HEADER]
+    for entry in CATALOGUE:
+        cause = f" (its cause: `{entry.cause_class}`)" if entry.cause_class else ""
+        sections.append(
+            f"\n## {entry.title} {{#{entry.key}}}\n\n"
+            f"```text\n{entry.raises}: {entry.message}\n```\n\n"
+            f"**What it means.** {entry.meaning}\n\n"
+            f"**What to do.** {entry.fix}\n\n"
+            f"The program that raises `{entry.raises}`{cause}:\n\n"
+            f"<!-- docs-test: raises {entry.raises} -->\n```python\n{entry.code}```\n")
+    return "".join(sections)
+
+
+def test_the_errors_page_is_generated_from_the_catalogue():
+    assert PAGE.read_text() == render_page(), (
+        "docs/errors.md differs from the catalogue; regenerate it:\n"
+        "  PYTHONPATH=python .venv/bin/python tests/python/test_error_catalogue.py > docs/errors.md")
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_page())
