@@ -128,14 +128,9 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
     if calls:
         plan, replacements = _python_step(plan, calls)
 
-        def substitute(node: Expression) -> Optional[Expression]:
-            for call, column in replacements:
-                if node is call:
-                    return Col(column)
-            return None
-
-        items = [(n, transform(e, substitute)) for n, e in items]
-        condition = transform(condition, substitute) if condition is not None else None
+        columns = {id(call): column for call, column in replacements}
+        items = [(n, _substitute(e, columns)) for n, e in items]
+        condition = _substitute(condition, columns) if condition is not None else None
         return calc(plan, items, condition, name, keep_rowtime)
     if condition is not None:
         _check_condition(plan, condition)
@@ -154,6 +149,16 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
     proctime = _renamed(plan.proctime, items)
     return TablePlan(transformation, output, rowtime=rowtime, proctime=proctime, updating=plan.updating,
                      primary_key=[k for k in plan.primary_key if k in names])
+
+
+def _substitute(expression: Expression, columns: Dict[int, str]) -> Expression:
+    """Replaces the nodes whose id() is in 'columns' (top-down, before children are rebuilt)."""
+    if id(expression) in columns:
+        return Col(columns[id(expression)])
+    children = expression.children()
+    if not children:
+        return expression
+    return expression.replace_children([_substitute(c, columns) for c in children])
 
 
 def _renamed(column: Optional[str], items: List[Tuple[str, Expression]]) -> Optional[str]:
@@ -336,6 +341,7 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
     # Step 1: a projection computing the keys and every aggregate argument.
     key_columns = []
     pre_items: List[Tuple[str, Expression]] = []
+    computed_keys: Dict[str, str] = {}  # repr of a key expression → its column
     for key in keys:
         inner = key.expr if isinstance(key, Alias) else key
         column = inner.name if isinstance(inner, Col) else f"__key{next(_temporaries)}"
@@ -343,6 +349,16 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
             column = key.name
         key_columns.append(column)
         pre_items.append((column, inner))
+        if not isinstance(inner, Col):
+            computed_keys[repr(inner)] = column
+    if computed_keys:
+        # SELECT user_id % 2 ... GROUP BY user_id % 2: the select item reads the key column.
+        def use_key(node: Expression) -> Optional[Expression]:
+            column = computed_keys.get(repr(node))
+            return Col(column) if column is not None else None
+
+        items = [(n, transform(e, use_key)) for n, e in items]
+        having = transform(having, use_key) if having is not None else None
     aggregate_items: List[AggregateItem] = []
     for call, column in aggregates:
         arguments = []

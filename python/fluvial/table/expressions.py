@@ -488,7 +488,9 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
         return pc.Expression._call("subtract", [a, pc.Expression._call(
             "multiply", [pc.Expression._call("trunc", [quotient]), b])])
     if f == "cast":
-        return args[0].cast(expr.data_type.arrow_type)
+        # Flink's CAST of a DOUBLE to an integer truncates.
+        target = expr.data_type.arrow_type
+        return args[0].cast(options=pc.CastOptions(target, allow_float_truncate=True))
     if f == "try_cast":
         return args[0].cast(expr.data_type.arrow_type, safe=False)
     if f == "if":

@@ -187,6 +187,8 @@ class TableEnvironment:
             else:
                 pdf = pdf.set_axis(names, axis=1)
         table = pa.Table.from_pandas(pdf, schema=arrow_schema, preserve_index=False)
+        # pandas 3 strings arrive as large_string; Flink's STRING is Arrow's string.
+        table = table.cast(pa.schema([pa.field(f.name, _regular(f.type)) for f in table.schema]))
         batches = table.to_batches(max_chunksize=max(1, -(-table.num_rows // max(splits_num, 1))))
         return self._from_batches(batches or [pa.RecordBatch.from_pylist([], schema=table.schema)], "FromPandas")
 
@@ -515,6 +517,14 @@ def _as_function(function: Any, path: str) -> Any:
     if callable(function):
         return udf(function)
     raise PlanningError(f"function '{path}' is not a UDF: {function!r}")
+
+
+def _regular(arrow_type: pa.DataType) -> pa.DataType:
+    if pa.types.is_large_string(arrow_type):
+        return pa.string()
+    if pa.types.is_large_binary(arrow_type):
+        return pa.binary()
+    return arrow_type
 
 
 def _schema_names_types(schema: Any, rows: List[Any]) -> Tuple[List[str], List[Optional[DataType]]]:
