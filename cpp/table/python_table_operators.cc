@@ -24,7 +24,8 @@ class PythonTableOperator : public python::PythonOperator {
       : PythonOperator(spec),
         kind_(py::str(spec["kind"])),
         call_(spec.contains("call") ? py::object(spec["call"]) : py::object(spec["write"])),
-        finish_(Optional(spec, "finish")) {}
+        finish_(Optional(spec, "finish")),
+        rowtime_column_(spec.contains("rowtime_column") ? spec["rowtime_column"].cast<std::string>() : "") {}
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
     if (kind_ == "table_from_objects") {
@@ -75,7 +76,20 @@ class PythonTableOperator : public python::PythonOperator {
     }
     py::object result = Call(records, py::none());
     py::tuple pair = result.cast<py::tuple>();
-    auto converted = std::make_unique<ColumnarBatch>(ImportRecordBatch(pair[0]));
+    auto data = ImportRecordBatch(pair[0]);
+    if (!rowtime_column_.empty()) {
+      // The stream's record timestamps become the table's rowtime column.
+      if (objects.timestamps.size() != objects.records.size()) {
+        throw UserError("the table's rowtime is the stream's record timestamp, but the stream has none: assign "
+                        "timestamps with a WatermarkStrategy before from_data_stream");
+      }
+      arrow::TimestampBuilder builder(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), arrow::default_memory_pool());
+      CheckArrow(builder.AppendValues(objects.timestamps), "rowtime column");
+      auto column = ValueOrThrow(builder.Finish(), "rowtime column");
+      data = ValueOrThrow(data->AddColumn(data->num_columns(), arrow::field(rowtime_column_, column->type()), column),
+                          "rowtime column");
+    }
+    auto converted = std::make_unique<ColumnarBatch>(std::move(data));
     if (!pair[1].is_none()) {
       std::string kinds = pair[1].cast<std::string>();
       converted->row_kinds.assign(kinds.begin(), kinds.end());
@@ -87,6 +101,7 @@ class PythonTableOperator : public python::PythonOperator {
   std::string kind_;
   py::object call_;
   py::object finish_;
+  std::string rowtime_column_;  // the column the stream's timestamps fill, or empty
 };
 
 }  // namespace

@@ -35,5 +35,6 @@ std::unique_ptr<runtime::Operator> MakeGroupAggregateOperator(const py::dict& sp
 std::unique_ptr<runtime::Operator> MakeWindowAggregateOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakePythonTableOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeTableKeyAssigner(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeRowtimeOperator(const py::dict& spec);
 
 }  // namespace fluvial::table

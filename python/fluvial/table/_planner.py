@@ -461,3 +461,20 @@ def union_all(left: TablePlan, right: TablePlan) -> TablePlan:
                                     bounded=left.transformation.bounded and right.transformation.bounded)
     rowtime = left.rowtime if left.rowtime == right.rowtime else None
     return TablePlan(transformation, left.schema, rowtime=rowtime, updating=left.updating or right.updating)
+
+
+def assign_rowtime(plan: TablePlan, column: str, delay: int) -> TablePlan:
+    """Event time from 'column', watermarks trailing it by 'delay' ms (WATERMARK FOR column AS ...)."""
+    if column not in plan.schema.names:
+        raise unknown_column(column, plan.schema.names)
+    if not pa.types.is_timestamp(plan.schema.field(column).type):
+        raise PlanningError(f"WATERMARK FOR '{column}': the column must be a TIMESTAMP, it is "
+                            f"{plan.schema.field(column).type}")
+    index = plan.schema.get_field_index(column)
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_rowtime", "rowtime": index, "watermark_delay": int(delay)}
+
+    transformation = _transformation("table_rowtime", f"WatermarkAssigner({column})", [plan.transformation],
+                                     make_spec)
+    return TablePlan(transformation, plan.schema, rowtime=column, proctime=plan.proctime, updating=plan.updating)

@@ -67,11 +67,12 @@ class Schema:
     ([('id', BIGINT), ('ts', TIMESTAMP(3))], ('ts', "ts - INTERVAL '5' SECOND"))
     """
 
-    def __init__(self, columns, computed, watermark, primary_key):
+    def __init__(self, columns, computed, watermark, primary_key, metadata=None):
         self.columns = columns
         self.computed = computed
         self.watermark = watermark
         self.primary_key = primary_key
+        self.metadata = metadata or []
 
     @staticmethod
     def new_builder() -> "Schema.Builder":
@@ -83,6 +84,7 @@ class Schema:
             self._computed: List[Any] = []
             self._watermark = None
             self._primary_key: List[str] = []
+            self._metadata: List[Any] = []
 
         def column(self, column_name: str, data_type: Any) -> "Schema.Builder":
             if isinstance(data_type, str):
@@ -90,6 +92,12 @@ class Schema:
 
                 data_type = parse_type(data_type)
             self._columns.append((column_name, data_type))
+            return self
+
+        def column_by_metadata(self, column_name: str, data_type: Any, metadata_key: Optional[str] = None,
+                               is_virtual: bool = False) -> "Schema.Builder":
+            """A column filled from the records' metadata: 'rowtime' is the stream record's timestamp."""
+            self._metadata.append((column_name, data_type, metadata_key or "rowtime"))
             return self
 
         def column_by_expression(self, column_name: str, expr: Any) -> "Schema.Builder":
@@ -110,4 +118,4 @@ class Schema:
             return self
 
         def build(self) -> "Schema":
-            return Schema(self._columns, self._computed, self._watermark, self._primary_key)
+            return Schema(self._columns, self._computed, self._watermark, self._primary_key, self._metadata)

@@ -399,6 +399,9 @@ class StreamTableEnvironment(TableEnvironment):
         else:
             raise PlanningError(f"from_data_stream needs the stream's type: declare output_type= (e.g. "
                                 f"Types.ROW_NAMED([...])) on the operator producing it; got {type_info!r}")
+        from fluvial.table.schema import Schema
+
+        declared = fields_or_schema[0] if fields_or_schema and isinstance(fields_or_schema[0], Schema) else None
         if fields_or_schema and all(isinstance(f, Expression) for f in fields_or_schema):
             renamed = []
             for field_expr, old in zip(fields_or_schema, names):
@@ -406,6 +409,14 @@ class StreamTableEnvironment(TableEnvironment):
             names = renamed + names[len(renamed):]
         schema = pa.schema([pa.field(n, t.arrow_type) for n, t in zip(names, types)])
         single = len(names) == 1 and not (row_type is not None and row_type._children)
+        rowtime_column = None
+        if declared is not None:
+            for column, _, key in declared.metadata:
+                if key != "rowtime":
+                    raise PlanningError(f"metadata column '{column}': only the 'rowtime' metadata exists")
+                rowtime_column = column
+        full_schema = schema if rowtime_column is None else schema.append(
+            pa.field(rowtime_column, pa.timestamp("ms", tz="UTC")))
 
         def make_spec(info: Any) -> Dict[str, Any]:
             def convert(records: List[Any], _unused: Any):
@@ -421,14 +432,26 @@ class StreamTableEnvironment(TableEnvironment):
                         kinds = bytes(codes)
                 return pa.RecordBatch.from_arrays(arrays, schema=schema), kinds
 
-            return {"kind": "table_from_objects", "call": convert}
+            spec = {"kind": "table_from_objects", "call": convert}
+            if rowtime_column is not None:
+                spec["rowtime_column"] = rowtime_column
+            return spec
 
         from fluvial.datastream._plan import Transformation
 
         transformation = Transformation(kind="table_from_objects", name="DataStreamToTable",
                                         inputs=[data_stream._transformation], make_spec=make_spec,
                                         bounded=data_stream._transformation.bounded)
-        return Table(self, _planner.TablePlan(transformation, schema))
+        plan = _planner.TablePlan(transformation, full_schema)
+        if declared is not None and declared.watermark is not None:
+            column, expression = declared.watermark
+            if str(expression).strip().upper() == "SOURCE_WATERMARK()":
+                if column != rowtime_column:
+                    raise PlanningError(f"SOURCE_WATERMARK() applies to the rowtime metadata column, not '{column}'")
+                plan.rowtime = column
+            else:
+                plan = _planner.assign_rowtime(plan, column, _watermark_delay_of(self, column, expression))
+        return Table(self, plan)
 
     def to_data_stream(self, table: Table, target_type: Any = None) -> Any:
         """The table's rows as a stream of Rows (an insert-only table)."""
@@ -464,6 +487,15 @@ class StreamTableEnvironment(TableEnvironment):
 
     def execute(self, job_name: Optional[str] = None):
         return self._env.execute(job_name)
+
+
+def _watermark_delay_of(t_env: Any, column: str, expression: Any) -> int:
+    from fluvial.table.sql.dialect import parse
+    from fluvial.table.sql.planner import ExpressionTranslator
+    from fluvial.table.sql.statements import _watermark_delay
+
+    node = parse(f"SELECT {expression}")[0].expressions[0]
+    return _watermark_delay(ExpressionTranslator(t_env)(node), column)
 
 
 def _type_info(data_type: DataType):
