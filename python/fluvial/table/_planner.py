@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from fluvial.datastream._plan import SubtaskInfo, Transformation
 from fluvial.table.expressions import (
@@ -101,7 +100,8 @@ def _udf_calls(expressions: List[Expression]) -> List[UdfCall]:
     found: List[UdfCall] = []
     for expression in expressions:
         for node in walk(expression):
-            if isinstance(node, UdfCall) and not node.is_aggregate and node not in found:
+            # Identity, not ==: Expression.__eq__ builds a comparison expression.
+            if isinstance(node, UdfCall) and not node.is_aggregate and all(node is not f for f in found):
                 found.append(node)
     return found
 

@@ -89,21 +89,35 @@ class Table:
     def _with(self, plan: _planner.TablePlan) -> "Table":
         return Table(self._t_env, plan)
 
+    def _resolve(self, expressions: List[Expression]) -> List[Expression]:
+        """call('name', ...) of a registered function becomes a call of that UDF."""
+        from fluvial.table.expressions import transform
+
+        functions = self._t_env._functions
+
+        def rewrite(node: Expression) -> Optional[Expression]:
+            if isinstance(node, Call) and node.function in functions:
+                return UdfCall(functions[node.function], node.args)
+            return None
+
+        return [transform(e, rewrite) for e in expressions]
+
     # -- relational operations ---------------------------------------------------------
     def select(self, *fields: Any) -> "Table":
-        expressions = _expressions(fields, self._plan.schema)
+        expressions = self._resolve(_expressions(fields, self._plan.schema))
         if any(_has_aggregate(e) for e in expressions):
             return self.group_by().select(*fields)
         return self._with(_planner.calc(self._plan, _items(expressions), name="Calc(select)"))
 
     def filter(self, predicate: Expression) -> "Table":
         items = [(n, Col(n)) for n in self._plan.schema.names]
+        predicate = self._resolve([predicate])[0]
         return self._with(_planner.calc(self._plan, items, predicate, name="Calc(filter)"))
 
     where = filter
 
     def add_columns(self, *fields: Expression) -> "Table":
-        expressions = _expressions(fields, self._plan.schema)
+        expressions = self._resolve(_expressions(fields, self._plan.schema))
         items = [(n, Col(n)) for n in self._plan.schema.names] + _items(expressions)
         clash = [n for n, _ in _items(expressions) if n in self._plan.schema.names]
         if clash:
@@ -111,7 +125,7 @@ class Table:
         return self._with(_planner.calc(self._plan, items, name="Calc(add_columns)"))
 
     def add_or_replace_columns(self, *fields: Expression) -> "Table":
-        new = _items(_expressions(fields, self._plan.schema))
+        new = _items(self._resolve(_expressions(fields, self._plan.schema)))
         replaced = dict(new)
         items = [(n, replaced.pop(n) if n in replaced else Col(n)) for n in self._plan.schema.names]
         items += [(n, e) for n, e in new if n in replaced]
@@ -225,7 +239,7 @@ class GroupedTable:
 
     def select(self, *fields: Any) -> Table:
         table = self._table
-        expressions = _expressions(fields, table._plan.schema)
+        expressions = table._resolve(_expressions(fields, table._plan.schema))
         plan = _planner.aggregate(table._plan, self._keys, _items(expressions), None,
                                   batch_mode=table._t_env._batch_mode())
         return Table(table._t_env, plan)
@@ -259,7 +273,8 @@ class WindowGroupedTable:
         if window.time_field != table._plan.rowtime:
             raise PlanningError(f"window on '{window.time_field}', which is not the table's event-time attribute "
                                 f"({table._plan.rowtime or 'none declared'})")
-        expressions = [_window_property(e, window.alias_name) for e in _expressions(fields, table._plan.schema)]
+        expressions = [_window_property(e, window.alias_name)
+                       for e in table._resolve(_expressions(fields, table._plan.schema))]
         spec = {"kind": window.kind, "size": window.size, "slide": window.slide, "time_column": window.time_field}
         plan = _planner.aggregate(table._plan, self._keys, _items(expressions), None,
                                   batch_mode=table._t_env._batch_mode(), window=spec)

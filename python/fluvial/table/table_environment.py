@@ -128,6 +128,10 @@ class TableEnvironment:
 
         self._settings = settings or EnvironmentSettings.in_streaming_mode()
         self._env = env if env is not None else StreamExecutionEnvironment()
+        if not self._settings.is_streaming_mode():
+            from fluvial.datastream.execution_mode import RuntimeExecutionMode
+
+            self._env.set_runtime_mode(RuntimeExecutionMode.BATCH)
         self._config = TableConfig(self)
         for key, value in self._settings._configuration.items():
             self._config.set(key, value)
@@ -373,8 +377,8 @@ class StreamTableEnvironment(TableEnvironment):
     @staticmethod
     def create(stream_execution_environment: Any = None,
                environment_settings: Optional[EnvironmentSettings] = None) -> "StreamTableEnvironment":
-        from fluvial.datastream.execution_mode import RuntimeExecutionMode
         from fluvial.datastream import StreamExecutionEnvironment
+        from fluvial.datastream.execution_mode import RuntimeExecutionMode
 
         env = stream_execution_environment or StreamExecutionEnvironment.get_execution_environment()
         if environment_settings is None:

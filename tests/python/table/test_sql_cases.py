@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from table_testing import as_multiset, duckdb_rows, final_rows
 
 from fluvial.table import EnvironmentSettings, TableEnvironment
-from table_testing import as_multiset, duckdb_rows, final_rows
 
 CASES = sorted((Path(__file__).parent / "sql_cases").glob("*.sql"))
 

@@ -15,7 +15,6 @@ from fluvial.table.expressions import (
     Expression,
     Interval,
     Lit,
-    PlanningError,
     UdfCall,
     _suggest,
     transform,
