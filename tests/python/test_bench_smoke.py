@@ -13,6 +13,7 @@ SMOKE_ARGUMENTS = {
     "datastream_pipeline.py": ["--records", "20000", "--rounds", "1"],
     "keyed_timers.py": ["--events", "20000", "--rounds", "1"],
     "window_aggregation.py": ["--events", "20000", "--rounds", "1"],
+    "table_sql.py": ["--rows", "50000", "--rounds", "1"],
     # The Fluvial side of the PyFlink comparison alone (PyFlink itself stays out of CI).
     "pyflink/compare.py": ["--quick", "--engines", "loop,fluvial", "--results", ""],
 }

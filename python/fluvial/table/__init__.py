@@ -2,13 +2,14 @@
 queries planned into native operators over Arrow record batches, with Python
 UDFs where the query calls them.
 
->>> from fluvial.table import EnvironmentSettings, TableEnvironment
->>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
->>> t_env.from_elements([("a", 1), ("b", 2), ("a", 3)], ["k", "v"]).group_by(col("k")) \\
-...     .select(col("k"), col("v").sum.alias("total")).to_pandas()
-   k  total
-0  a      4
-1  b      2
+Examples:
+    >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+    >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    >>> t_env.from_elements([("a", 1), ("b", 2), ("a", 3)], ["k", "v"]).group_by(col("k")) \\
+    ...     .select(col("k"), col("v").sum.alias("total")).to_pandas()
+       k  total
+    0  a      4
+    1  b      2
 """
 
 from fluvial.common.types import Row, RowKind

@@ -2,9 +2,10 @@
 produces: one tree for both, compiled to Arrow compute expressions that the
 native executor evaluates (Python UDF calls excepted).
 
->>> from fluvial.table.expressions import col, lit
->>> (col("price") * 2 + lit(1)).alias("doubled")
-(price * 2 + 1) AS doubled
+Examples:
+    >>> from fluvial.table.expressions import col, lit
+    >>> (col("price") * 2 + lit(1)).alias("doubled")
+    (price * 2 + 1) AS doubled
 """
 
 from typing import Any, List, Optional, Sequence
@@ -25,9 +26,10 @@ class Expression:
     """A column expression. Build them with :func:`col`, :func:`lit`, :func:`call`
     and Python operators; read them in Table API calls such as ``select``.
 
-    >>> from fluvial.table.expressions import col
-    >>> col("a").sum.alias("total")
-    SUM(a) AS total
+    Examples:
+        >>> from fluvial.table.expressions import col
+        >>> col("a").sum.alias("total")
+        SUM(a) AS total
     """
 
     # -- arithmetic and comparison -------------------------------------------
@@ -355,9 +357,10 @@ def _wrap(value: Any) -> Expression:
 def col(name: str) -> Expression:
     """A column by name.
 
-    >>> from fluvial.table.expressions import col
-    >>> col("user_id")
-    user_id
+    Examples:
+        >>> from fluvial.table.expressions import col
+        >>> col("user_id")
+        user_id
     """
     return Col(name)
 
@@ -365,9 +368,10 @@ def col(name: str) -> Expression:
 def lit(value: Any, data_type: Optional[DataType] = None) -> Expression:
     """A literal value, optionally of a declared type.
 
-    >>> from fluvial.table.expressions import lit
-    >>> lit(42), lit("a")
-    (42, 'a')
+    Examples:
+        >>> from fluvial.table.expressions import lit
+        >>> lit(42), lit("a")
+        (42, 'a')
     """
     return Lit(value, data_type)
 
@@ -375,9 +379,10 @@ def lit(value: Any, data_type: Optional[DataType] = None) -> Expression:
 def call(f: Any, *args: Any) -> Expression:
     """Calls a function: a UDF object, or the name of a built-in or registered one.
 
-    >>> from fluvial.table.expressions import call, col
-    >>> call("upper", col("name"))
-    UPPER(name)
+    Examples:
+        >>> from fluvial.table.expressions import call, col
+        >>> call("upper", col("name"))
+        UPPER(name)
     """
     arguments = [_wrap(a) for a in args]
     if isinstance(f, str):
@@ -388,9 +393,10 @@ def call(f: Any, *args: Any) -> Expression:
 def if_then_else(condition: Any, if_true: Any, if_false: Any) -> Expression:
     """``condition ? if_true : if_false``.
 
-    >>> from fluvial.table.expressions import col, if_then_else
-    >>> if_then_else(col("a") > 0, "pos", "neg")
-    IF(a > 0, 'pos', 'neg')
+    Examples:
+        >>> from fluvial.table.expressions import col, if_then_else
+        >>> if_then_else(col("a") > 0, "pos", "neg")
+        IF(a > 0, 'pos', 'neg')
     """
     return Call("if", [_wrap(condition), _wrap(if_true), _wrap(if_false)])
 

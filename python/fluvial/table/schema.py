@@ -11,10 +11,11 @@ from fluvial.table.types import DataType, from_arrow
 class TableSchema:
     """The columns of a table: names and SQL types.
 
-    >>> import pyarrow as pa
-    >>> from fluvial.table.schema import TableSchema
-    >>> TableSchema.from_arrow(pa.schema([("id", pa.int64()), ("name", pa.string())])).get_field_names()
-    ['id', 'name']
+    Examples:
+        >>> import pyarrow as pa
+        >>> from fluvial.table.schema import TableSchema
+        >>> TableSchema.from_arrow(pa.schema([("id", pa.int64()), ("name", pa.string())])).get_field_names()
+        ['id', 'name']
     """
 
     def __init__(self, field_names: List[str], data_types: List[DataType], rowtime: Optional[str] = None,
@@ -59,12 +60,13 @@ class TableSchema:
 class Schema:
     """A declared schema (``Schema.new_builder().column(...).watermark(...).build()``).
 
-    >>> from fluvial.table import DataTypes
-    >>> from fluvial.table.schema import Schema
-    >>> s = Schema.new_builder().column("id", DataTypes.BIGINT()).column("ts", DataTypes.TIMESTAMP(3)) \\
-    ...     .watermark("ts", "ts - INTERVAL '5' SECOND").build()
-    >>> s.columns, s.watermark
-    ([('id', BIGINT), ('ts', TIMESTAMP(3))], ('ts', "ts - INTERVAL '5' SECOND"))
+    Examples:
+        >>> from fluvial.table import DataTypes
+        >>> from fluvial.table.schema import Schema
+        >>> s = Schema.new_builder().column("id", DataTypes.BIGINT()).column("ts", DataTypes.TIMESTAMP(3)) \\
+        ...     .watermark("ts", "ts - INTERVAL '5' SECOND").build()
+        >>> s.columns, s.watermark
+        ([('id', BIGINT), ('ts', TIMESTAMP(3))], ('ts', "ts - INTERVAL '5' SECOND"))
     """
 
     def __init__(self, columns, computed, watermark, primary_key, metadata=None):

@@ -54,12 +54,13 @@ def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
 class Table:
     """A table: the Table API's relational operations on a stream or a bounded input.
 
-    >>> from fluvial.table import EnvironmentSettings, TableEnvironment
-    >>> from fluvial.table.expressions import col
-    >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
-    >>> t = t_env.from_elements([(1, "a", 2.0), (2, "b", -1.0)], ["id", "name", "price"])
-    >>> [r.id for r in t.filter(col("price") > 0).execute().collect()]
-    [1]
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> from fluvial.table.expressions import col
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t = t_env.from_elements([(1, "a", 2.0), (2, "b", -1.0)], ["id", "name", "price"])
+        >>> [r.id for r in t.filter(col("price") > 0).execute().collect()]
+        [1]
     """
 
     def __init__(self, t_env: Any, plan: _planner.TablePlan):

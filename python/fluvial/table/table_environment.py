@@ -16,9 +16,10 @@ from fluvial.table.types import DataType, from_type_info
 class EnvironmentSettings:
     """Streaming or batch mode for a TableEnvironment.
 
-    >>> from fluvial.table import EnvironmentSettings
-    >>> EnvironmentSettings.in_streaming_mode().is_streaming_mode()
-    True
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings
+        >>> EnvironmentSettings.in_streaming_mode().is_streaming_mode()
+        True
     """
 
     def __init__(self, streaming: bool = True, configuration: Optional[Dict[str, str]] = None):
@@ -65,10 +66,11 @@ class EnvironmentSettings:
 class TableConfig:
     """Configuration of a TableEnvironment (``t_env.get_config().set(key, value)``).
 
-    >>> from fluvial.table import EnvironmentSettings, TableEnvironment
-    >>> t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-    >>> t_env.get_config().set("parallelism.default", "2").get("parallelism.default", None)
-    '2'
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+        >>> t_env.get_config().set("parallelism.default", "2").get("parallelism.default", None)
+        '2'
     """
 
     def __init__(self, t_env: "TableEnvironment"):
@@ -116,11 +118,12 @@ class CatalogTable:
 class TableEnvironment:
     """Creates tables, registers them and functions, runs SQL.
 
-    >>> from fluvial.table import EnvironmentSettings, TableEnvironment
-    >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
-    >>> t_env.create_temporary_view("t", t_env.from_elements([(1, "a"), (2, "b")], ["id", "name"]))
-    >>> [tuple(r) for r in t_env.execute_sql("SELECT id * 10 AS x FROM t WHERE name <> 'a'").collect()]
-    [(20,)]
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t_env.create_temporary_view("t", t_env.from_elements([(1, "a"), (2, "b")], ["id", "name"]))
+        >>> [tuple(r) for r in t_env.execute_sql("SELECT id * 10 AS x FROM t WHERE name <> 'a'").collect()]
+        [(20,)]
     """
 
     def __init__(self, settings: Optional[EnvironmentSettings] = None, env: Any = None):

@@ -44,16 +44,17 @@ def _text(value: Any) -> str:
 class TableResult:
     """The result of execute()/execute_sql(): rows to collect or print, or a running job.
 
-    >>> from fluvial.table import EnvironmentSettings, TableEnvironment
-    >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
-    >>> t_env.from_elements([(1, "a"), (2, "b")], ["id", "name"]).execute().print()
-    +----+------+
-    | id | name |
-    +----+------+
-    |  1 |    a |
-    |  2 |    b |
-    +----+------+
-    2 rows in set
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t_env.from_elements([(1, "a"), (2, "b")], ["id", "name"]).execute().print()
+        +----+------+
+        | id | name |
+        +----+------+
+        |  1 |    a |
+        |  2 |    b |
+        +----+------+
+        2 rows in set
     """
 
     def __init__(self, schema: Optional[pa.Schema], job: Any = None, buffer: Optional["queue.Queue"] = None,

@@ -10,9 +10,10 @@ class DataType:
     """A SQL type. ``DataTypes.BIGINT()`` and friends build them; ``not_null()``
     and ``nullable()`` return copies with the other nullability.
 
-    >>> from fluvial.table import DataTypes
-    >>> DataTypes.BIGINT(), DataTypes.STRING().not_null(), DataTypes.TIMESTAMP(3)
-    (BIGINT, STRING NOT NULL, TIMESTAMP(3))
+    Examples:
+        >>> from fluvial.table import DataTypes
+        >>> DataTypes.BIGINT(), DataTypes.STRING().not_null(), DataTypes.TIMESTAMP(3)
+        (BIGINT, STRING NOT NULL, TIMESTAMP(3))
     """
 
     def __init__(self, name: str, arrow: pa.DataType, nullable: bool = True, children: Optional[List[Any]] = None):
@@ -59,9 +60,10 @@ _TIME_UNITS = {0: "s", 1: "ms", 2: "ms", 3: "ms", 4: "us", 5: "us", 6: "us", 7: 
 class DataTypes:
     """Factories of the SQL types, as in PyFlink's ``pyflink.table.DataTypes``.
 
-    >>> from fluvial.table import DataTypes
-    >>> DataTypes.ROW([DataTypes.FIELD("id", DataTypes.INT()), DataTypes.FIELD("name", DataTypes.STRING())])
-    ROW<`id` INT, `name` STRING>
+    Examples:
+        >>> from fluvial.table import DataTypes
+        >>> DataTypes.ROW([DataTypes.FIELD("id", DataTypes.INT()), DataTypes.FIELD("name", DataTypes.STRING())])
+        ROW<`id` INT, `name` STRING>
     """
 
     @staticmethod

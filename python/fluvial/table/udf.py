@@ -6,11 +6,12 @@ General scalar functions are called once per row with Python values; pandas
 functions once per batch with whole columns (Arrow → pandas without a copy
 where the type allows). Every result is checked against the declared type.
 
->>> from fluvial.table import DataTypes
->>> from fluvial.table.udf import udf
->>> add_one = udf(lambda x: x + 1, result_type=DataTypes.BIGINT())
->>> add_one._evaluate([__import__("pyarrow").array([1, 2])]).to_pylist()
-[2, 3]
+Examples:
+    >>> from fluvial.table import DataTypes
+    >>> from fluvial.table.udf import udf
+    >>> add_one = udf(lambda x: x + 1, result_type=DataTypes.BIGINT())
+    >>> add_one._evaluate([__import__("pyarrow").array([1, 2])]).to_pylist()
+    [2, 3]
 """
 
 import functools
@@ -26,9 +27,10 @@ from fluvial.table.types import DataType
 class FunctionContext:
     """What ``open()`` of a user-defined function can read: metrics and job parameters.
 
-    >>> from fluvial.table.udf import FunctionContext
-    >>> FunctionContext({"model": "v2"}).get_job_parameter("model", "v1")
-    'v2'
+    Examples:
+        >>> from fluvial.table.udf import FunctionContext
+        >>> FunctionContext({"model": "v2"}).get_job_parameter("model", "v1")
+        'v2'
     """
 
     def __init__(self, job_parameters: Optional[Dict[str, str]] = None):
@@ -59,16 +61,17 @@ class UserDefinedFunction:
 class ScalarFunction(UserDefinedFunction):
     """A scalar function: ``eval(*args)`` returns one value per row.
 
-    >>> from fluvial.table import DataTypes
-    >>> from fluvial.table.udf import ScalarFunction, udf
-    >>> class Scale(ScalarFunction):
-    ...     def open(self, function_context):
-    ...         self.factor = 10
-    ...     def eval(self, x):
-    ...         return x * self.factor
-    >>> scale = udf(Scale(), result_type=DataTypes.BIGINT())
-    >>> scale._name
-    'Scale'
+    Examples:
+        >>> from fluvial.table import DataTypes
+        >>> from fluvial.table.udf import ScalarFunction, udf
+        >>> class Scale(ScalarFunction):
+        ...     def open(self, function_context):
+        ...         self.factor = 10
+        ...     def eval(self, x):
+        ...         return x * self.factor
+        >>> scale = udf(Scale(), result_type=DataTypes.BIGINT())
+        >>> scale._name
+        'Scale'
     """
 
     def eval(self, *args: Any) -> Any:
@@ -85,16 +88,17 @@ class TableFunction(UserDefinedFunction):
 class AggregateFunction(UserDefinedFunction):
     """An aggregate function over an accumulator (PyFlink's AggregateFunction).
 
-    >>> from fluvial.table.udf import AggregateFunction
-    >>> class Mean(AggregateFunction):
-    ...     def create_accumulator(self):
-    ...         return [0, 0]
-    ...     def accumulate(self, acc, value):
-    ...         acc[0] += value; acc[1] += 1
-    ...     def get_value(self, acc):
-    ...         return acc[0] / acc[1] if acc[1] else None
-    >>> m = Mean(); acc = m.create_accumulator(); m.accumulate(acc, 2); m.accumulate(acc, 4); m.get_value(acc)
-    3.0
+    Examples:
+        >>> from fluvial.table.udf import AggregateFunction
+        >>> class Mean(AggregateFunction):
+        ...     def create_accumulator(self):
+        ...         return [0, 0]
+        ...     def accumulate(self, acc, value):
+        ...         acc[0] += value; acc[1] += 1
+        ...     def get_value(self, acc):
+        ...         return acc[0] / acc[1] if acc[1] else None
+        >>> m = Mean(); acc = m.create_accumulator(); m.accumulate(acc, 2); m.accumulate(acc, 4); m.get_value(acc)
+        3.0
     """
 
     def create_accumulator(self) -> Any:
@@ -253,13 +257,14 @@ def udf(f: Any = None, input_types: Any = None, result_type: Any = None, determi
         name: Optional[str] = None, func_type: str = "general", udf_type: Optional[str] = None):
     """Makes a scalar function from a Python function, lambda or ScalarFunction.
 
-    >>> from fluvial.table import DataTypes
-    >>> from fluvial.table.udf import udf
-    >>> @udf(result_type=DataTypes.STRING())
-    ... def shout(s):
-    ...     return s.upper() + "!"
-    >>> shout._evaluate([__import__("pyarrow").array(["hi"])]).to_pylist()
-    ['HI!']
+    Examples:
+        >>> from fluvial.table import DataTypes
+        >>> from fluvial.table.udf import udf
+        >>> @udf(result_type=DataTypes.STRING())
+        ... def shout(s):
+        ...     return s.upper() + "!"
+        >>> shout._evaluate([__import__("pyarrow").array(["hi"])]).to_pylist()
+        ['HI!']
     """
     func_type = udf_type or func_type
     if f is None:
@@ -276,12 +281,13 @@ def udaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumu
     """Makes an aggregate function: an AggregateFunction (general) or a function of
     pandas Series returning one value (func_type="pandas").
 
-    >>> import pandas as pd
-    >>> from fluvial.table import DataTypes
-    >>> from fluvial.table.udf import udaf
-    >>> mean = udaf(lambda v: v.mean(), result_type=DataTypes.DOUBLE(), func_type="pandas")
-    >>> mean._aggregate_groups([__import__("pyarrow").array([1.0, 3.0, 10.0])], [0, 0, 1], 2).to_pylist()
-    [2.0, 10.0]
+    Examples:
+        >>> import pandas as pd
+        >>> from fluvial.table import DataTypes
+        >>> from fluvial.table.udf import udaf
+        >>> mean = udaf(lambda v: v.mean(), result_type=DataTypes.DOUBLE(), func_type="pandas")
+        >>> mean._aggregate_groups([__import__("pyarrow").array([1.0, 3.0, 10.0])], [0, 0, 1], 2).to_pylist()
+        [2.0, 10.0]
     """
     if f is None:
         return functools.partial(udaf, input_types=input_types, result_type=result_type,

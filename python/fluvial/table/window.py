@@ -1,12 +1,13 @@
 """Group windows of the Table API (``table.window(Tumble.over(...).on(...).alias("w"))``)
 and OVER windows (``Over.partition_by(...)``).
 
->>> from fluvial.table.expressions import col, lit
->>> from fluvial.table.window import Slide, Tumble
->>> Tumble.over(lit(10).minutes).on(col("ts")).alias("w").size
-600000
->>> Slide.over(lit(5).minutes).every(lit(30).seconds).on(col("ts")).alias("w").slide
-30000
+Examples:
+    >>> from fluvial.table.expressions import col, lit
+    >>> from fluvial.table.window import Slide, Tumble
+    >>> Tumble.over(lit(10).minutes).on(col("ts")).alias("w").size
+    600000
+    >>> Slide.over(lit(5).minutes).every(lit(30).seconds).on(col("ts")).alias("w").slide
+    30000
 """
 
 from typing import Any, Optional
