@@ -13,6 +13,7 @@
 #include "python/timer_service.h"
 #include "runtime/clock.h"
 #include "runtime/job.h"
+#include "table/table_operators.h"
 
 namespace fluvial::bindings {
 namespace py = pybind11;
@@ -55,12 +56,17 @@ runtime::JobGraph BuildGraph(const std::string& name, const py::list& nodes,
     py::object instantiate = item.attr("instantiate");
     // Called only while the Job is built, on this thread, with the GIL held.
     if (item.attr("is_source").cast<bool>()) {
-      node.make_source = [instantiate](int subtask) {
-        return python::MakePollSource(instantiate(subtask).cast<py::dict>());
+      node.make_source = [instantiate](int subtask) -> std::unique_ptr<runtime::SourceOperator> {
+        auto spec = instantiate(subtask).cast<py::dict>();
+        if (py::str(spec["kind"]).cast<std::string>() == "table_source") return table::MakeTableSource(spec);
+        return python::MakePollSource(spec);
       };
     } else {
       node.make_operator = [instantiate](int subtask) {
-        return python::MakePythonOperator(instantiate(subtask).cast<py::dict>());
+        auto spec = instantiate(subtask).cast<py::dict>();
+        // Columnar (Table/SQL) operators first, then the object path's.
+        if (auto columnar = table::MakeTableOperator(spec)) return columnar;
+        return python::MakePythonOperator(spec);
       };
     }
     graph.nodes.push_back(std::move(node));

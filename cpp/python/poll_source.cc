@@ -91,10 +91,12 @@ class PollSource : public runtime::SourceOperator {
     if (offset_ >= size) pending_ = py::none();
     const auto started = std::chrono::steady_clock::now();
     // Watermarks are generated per source subtask (Flink generates them per
-    // split), right after the records that move them.
+    // split), after the whole polled list: where event time moves must not
+    // depend on how the list was cut into chunks (chunk sizes follow timing),
+    // or which records are late would change from run to run.
     timestamps_.Assign(*batch);
     out.Collect(std::move(batch));
-    timestamps_.EmitWatermark(out);
+    if (pending_.is_none()) timestamps_.EmitWatermark(out);
     AdaptChunkSize(count, std::chrono::steady_clock::now() - started);
   }
 

@@ -15,6 +15,7 @@ SMOKE_ARGUMENTS = {
     "window_aggregation.py": ["--events", "20000", "--rounds", "1"],
     # Starts its own Redis and PostgreSQL (scripts/redis.sh, scripts/postgres.sh).
     "lookup_join.py": ["--records", "3000", "--rounds", "1"],
+    "table_sql.py": ["--rows", "50000", "--rounds", "1"],
     # The Fluvial side of the PyFlink comparison alone (PyFlink itself stays out of CI).
     "pyflink/compare.py": ["--quick", "--engines", "loop,fluvial", "--results", ""],
 }

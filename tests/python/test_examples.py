@@ -51,7 +51,8 @@ def parse_pairs(lines):
 
 def test_every_example_has_a_test():
     tested = {"word_count.py", "keyed_reduce.py", "label_generator.py", "periodic_predict.py",
-              "broadcast_rules.py", "train_test_split.py", "csv_to_parquet.py"}
+              "broadcast_rules.py", "train_test_split.py", "csv_to_parquet.py", "table_data_cleaning.py",
+              "table_realtime_features.py", "table_nearline_inference.py"}
     tested.add("last_items_per_user.py")  # in datastream/test_windows_scenario.py
     # With the real servers of datastream/store_servers.py:
     tested.add("sample_join.py")  # in datastream/test_redis_connector.py
@@ -217,3 +218,41 @@ def test_csv_to_parquet_builtin_sample(tmp_path):
     assert "skipped 1 bad lines" in out
     got = read_parquet_dir(tmp_path)
     assert sorted(got["order_id"]) == [1, 2, 3, 5]
+
+
+def test_table_data_cleaning():
+    example = load_example("table_data_cleaning")
+    lines = fluvial_run("examples/table_data_cleaning.py").splitlines()
+    expected = sorted(f"{variant} {price} {-1 if item is None else item}"
+                      for variant in ("columns", "rows", "pandas")
+                      for price, item in example.EVENTS if price > 0)
+    assert sorted(lines) == expected
+
+
+def test_table_realtime_features():
+    example = load_example("table_realtime_features")
+    lines = fluvial_run("examples/table_realtime_features.py").splitlines()
+    # Reference: every HOP window (5 min, every 30 s) per user, the last 5 items by event time.
+    from datetime import timedelta
+
+    slide, size = timedelta(seconds=30), timedelta(minutes=5)
+    windows = collections.defaultdict(list)
+    for user, item, ts in example.EVENTS:
+        offset = (ts - example.START) % slide
+        start = ts - offset
+        while start > ts - size:
+            windows[(user, start + size)].append((ts, item))
+            start -= slide
+    expected = sorted(f"{user} {end} {'|'.join(i for _, i in sorted(items)[-5:])}"
+                      for (user, end), items in windows.items())
+    assert sorted(lines) == expected
+
+
+def test_table_nearline_inference():
+    import math
+
+    example = load_example("table_nearline_inference")
+    lines = fluvial_run("examples/table_nearline_inference.py").splitlines()
+    w, b = example.MODEL["weights"], example.MODEL["bias"]
+    expected = [f"+I[{1.0 / (1.0 + math.exp(-(w[0] * a + w[1] * c + b)))!r}]" for a, c in example.INPUTS]
+    assert sorted(lines) == sorted(expected)

@@ -181,6 +181,14 @@ class _Translator:
     def _key_assigner(self, source: PlanNode, edge: _Edge, parallelism: int,
                       max_parallelism: int) -> PlanNode:
         key_selector = edge.key_selector
+        if hasattr(key_selector, "columns") and type(key_selector).__name__ == "ColumnKeys":
+            # Table/SQL: the key columns are hashed natively (cpp/table/table_key_assigner.cc).
+            columns = key_selector.columns
+
+            def make_columnar_spec(info: SubtaskInfo) -> Dict[str, Any]:
+                return {"kind": "table_key_by", "columns": columns, "max_parallelism": max_parallelism}
+            return self._node("KeyBy", source.parallelism, source.max_parallelism, source.chaining, False,
+                              [(source.id, 0, "forward", edge.output_tag)], make_columnar_spec, "table_key_by")
         # KeySelector and Partitioner instances are Functions: each subtask
         # gets its own copy, opened before the first record and closed after.
         if edge.partition == "hash":

@@ -1,0 +1,196 @@
+#include "table/aggregates.h"
+
+#include <arrow/compute/api.h>
+
+#include <map>
+
+#include "common/errors.h"
+#include "table/columnar_batch.h"
+
+namespace fluvial::table {
+namespace {
+
+// Integers, dates and timestamps aggregate as int64; floating point and
+// decimals as double. The result is cast to the declared type at the end.
+bool IsIntegral(const arrow::DataType& type) {
+  return arrow::is_integer(type.id()) || type.id() == arrow::Type::TIMESTAMP ||
+         type.id() == arrow::Type::DATE32 || type.id() == arrow::Type::DATE64 ||
+         type.id() == arrow::Type::BOOL;
+}
+
+template <typename T>
+std::shared_ptr<arrow::Array> AsValues(const arrow::Array& input) {
+  using ArrowType = std::conditional_t<std::is_same_v<T, int64_t>, arrow::Int64Type, arrow::DoubleType>;
+  return CastArray(input.Slice(0), std::make_shared<ArrowType>(), false, "converting an aggregate's input");
+}
+
+template <typename T>
+const T* RawValues(const std::shared_ptr<arrow::Array>& values) {
+  return reinterpret_cast<const T*>(values->data()->buffers[1]->data()) + values->offset();
+}
+
+std::shared_ptr<arrow::Array> CastTo(std::shared_ptr<arrow::Array> array,
+                                     const std::shared_ptr<arrow::DataType>& type) {
+  return CastArray(array, type, false, "producing an aggregate's result");
+}
+
+class CountAggregate : public Aggregate {
+ public:
+  CountAggregate(bool star, std::shared_ptr<arrow::DataType> output) : star_(star), output_(std::move(output)) {}
+  void Resize(size_t count) override { counts_.resize(count, 0); }
+  void Update(const uint32_t* groups, int64_t rows, const arrow::Array* input,
+              const std::vector<bool>& retract) override {
+    for (int64_t row = 0; row < rows; ++row) {
+      if (!star_ && input->IsNull(row)) continue;
+      counts_[groups[row]] += retract[row] ? -1 : 1;
+    }
+  }
+  std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const override {
+    arrow::Int64Builder builder;
+    CheckArrow(builder.Reserve(static_cast<int64_t>(groups.size())), "count");
+    for (uint32_t group : groups) builder.UnsafeAppend(counts_[group]);
+    return CastTo(ValueOrThrow(builder.Finish(), "count"), output_);
+  }
+
+ private:
+  bool star_;
+  std::shared_ptr<arrow::DataType> output_;
+  std::vector<int64_t> counts_;
+};
+
+// SUM and AVG: a running sum and count of non-null values per group.
+template <typename T>
+class SumAggregate : public Aggregate {
+ public:
+  SumAggregate(bool average, std::shared_ptr<arrow::DataType> output)
+      : average_(average), output_(std::move(output)) {}
+  void Resize(size_t count) override {
+    sums_.resize(count, 0);
+    counts_.resize(count, 0);
+  }
+  void Update(const uint32_t* groups, int64_t rows, const arrow::Array* input,
+              const std::vector<bool>& retract) override {
+    auto values = AsValues<T>(*input);
+    const T* raw = RawValues<T>(values);
+    for (int64_t row = 0; row < rows; ++row) {
+      if (values->IsNull(row)) continue;
+      const uint32_t group = groups[row];
+      if (retract[row]) {
+        sums_[group] -= raw[row];
+        --counts_[group];
+      } else {
+        sums_[group] += raw[row];
+        ++counts_[group];
+      }
+    }
+  }
+  std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const override {
+    std::shared_ptr<arrow::Array> result;
+    if (average_) {
+      // Flink's AVG keeps the argument's type (integer AVG truncates); the
+      // cast below does that from the double.
+      arrow::DoubleBuilder builder;
+      for (uint32_t group : groups) {
+        if (counts_[group] == 0) {
+          CheckArrow(builder.AppendNull(), "avg");
+        } else {
+          CheckArrow(builder.Append(static_cast<double>(sums_[group]) / counts_[group]), "avg");
+        }
+      }
+      result = ValueOrThrow(builder.Finish(), "avg");
+    } else {
+      using Builder = std::conditional_t<std::is_same_v<T, int64_t>, arrow::Int64Builder, arrow::DoubleBuilder>;
+      Builder builder;
+      for (uint32_t group : groups) {
+        if (counts_[group] == 0) {
+          CheckArrow(builder.AppendNull(), "sum");
+        } else {
+          CheckArrow(builder.Append(sums_[group]), "sum");
+        }
+      }
+      result = ValueOrThrow(builder.Finish(), "sum");
+    }
+    return CastTo(result, output_);
+  }
+
+ private:
+  bool average_;
+  std::shared_ptr<arrow::DataType> output_;
+  std::vector<T> sums_;
+  std::vector<int64_t> counts_;
+};
+
+// MIN and MAX keep every value with its multiplicity, so a retraction can
+// remove the current extreme (Flink keeps a map view for the same reason).
+template <typename T>
+class ExtremeAggregate : public Aggregate {
+ public:
+  ExtremeAggregate(bool max, std::shared_ptr<arrow::DataType> input, std::shared_ptr<arrow::DataType> output)
+      : max_(max), input_(std::move(input)), output_(std::move(output)) {}
+  void Resize(size_t count) override { values_.resize(count); }
+  void Update(const uint32_t* groups, int64_t rows, const arrow::Array* input,
+              const std::vector<bool>& retract) override {
+    auto values = AsValues<T>(*input);
+    const T* raw = RawValues<T>(values);
+    for (int64_t row = 0; row < rows; ++row) {
+      if (values->IsNull(row)) continue;
+      auto& counts = values_[groups[row]];
+      if (retract[row]) {
+        auto found = counts.find(raw[row]);
+        if (found != counts.end() && --found->second == 0) counts.erase(found);
+      } else {
+        ++counts[raw[row]];
+      }
+    }
+  }
+  std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const override {
+    using Builder = std::conditional_t<std::is_same_v<T, int64_t>, arrow::Int64Builder, arrow::DoubleBuilder>;
+    Builder builder;
+    for (uint32_t group : groups) {
+      const auto& counts = values_[group];
+      if (counts.empty()) {
+        CheckArrow(builder.AppendNull(), "min/max");
+      } else {
+        CheckArrow(builder.Append(max_ ? counts.rbegin()->first : counts.begin()->first), "min/max");
+      }
+    }
+    auto result = ValueOrThrow(builder.Finish(), "min/max");
+    // Back to the input's own type first (a timestamp stays a timestamp).
+    if (!result->type()->Equals(*input_)) {
+      result = CastArray(result, input_, false, "min/max");
+    }
+    return CastTo(result, output_);
+  }
+
+ private:
+  bool max_;
+  std::shared_ptr<arrow::DataType> input_;
+  std::shared_ptr<arrow::DataType> output_;
+  std::vector<std::map<T, int64_t>> values_;
+};
+
+}  // namespace
+
+std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,
+                                         const std::shared_ptr<arrow::DataType>& input_type,
+                                         const std::shared_ptr<arrow::DataType>& output_type) {
+  if (kind == "count_star") return std::make_unique<CountAggregate>(true, output_type);
+  if (kind == "count") return std::make_unique<CountAggregate>(false, output_type);
+  const bool integral = IsIntegral(*input_type);
+  const bool numeric = integral || arrow::is_floating(input_type->id()) || arrow::is_decimal(input_type->id());
+  if (!numeric) {
+    throw UserError(kind + " over " + input_type->ToString() +
+                    " is not supported by the native executor yet (numeric, date and timestamp columns are)");
+  }
+  if (kind == "sum" || kind == "avg") {
+    if (integral && kind == "sum") return std::make_unique<SumAggregate<int64_t>>(false, output_type);
+    return std::make_unique<SumAggregate<double>>(kind == "avg", output_type);
+  }
+  if (kind == "min" || kind == "max") {
+    if (integral) return std::make_unique<ExtremeAggregate<int64_t>>(kind == "max", input_type, output_type);
+    return std::make_unique<ExtremeAggregate<double>>(kind == "max", input_type, output_type);
+  }
+  throw UserError("unknown aggregate function '" + kind + "'");
+}
+
+}  // namespace fluvial::table

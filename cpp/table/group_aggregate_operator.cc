@@ -1,0 +1,142 @@
+// GROUP BY without windows: incremental, with Flink's changelog semantics.
+// Streaming: after each batch, every group it touched emits +I (new), -U/+U
+// (changed) or -D (emptied). Batch mode: the final value of each group once,
+// as +I, at the end of input.
+#include <arrow/compute/api.h>
+
+#include <unordered_set>
+
+#include "common/errors.h"
+#include "table/columnar_batch.h"
+#include "table/group_table.h"
+#include "table/table_support.h"
+
+namespace fluvial::table {
+namespace {
+
+std::vector<AggregateCall> ReadCalls(const py::handle& calls) {
+  std::vector<AggregateCall> result;
+  for (const py::handle& call : calls) {
+    auto pair = call.cast<py::tuple>();
+    result.push_back(AggregateCall{pair[0].cast<std::string>(), pair[1].cast<int>()});
+  }
+  return result;
+}
+
+class GroupAggregateOperator : public runtime::Operator {
+ public:
+  explicit GroupAggregateOperator(const py::dict& spec)
+      : keys_(IntList(spec["keys"])),
+        calls_(ReadCalls(spec["calls"])),
+        input_schema_(ImportSchema(spec["input_schema"])),
+        output_schema_(ImportSchema(spec["output_schema"])),
+        final_only_(spec["final_only"].cast<bool>()),
+        table_(keys_, calls_, input_schema_, output_schema_) {}
+
+  void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
+    auto& input = AsColumnar(*batch);
+    const int64_t rows = input.data->num_rows();
+    std::vector<bool> retract(static_cast<size_t>(rows));
+    for (int64_t row = 0; row < rows; ++row) retract[row] = !IsAccumulate(input.kind(row));
+    std::vector<uint32_t> groups = table_.Consume(*input.data);
+    if (final_only_) {
+      table_.Update(groups, *input.data, retract);
+      return;
+    }
+    // Touched groups in order of first appearance, with their state before.
+    std::vector<uint32_t> touched;
+    std::unordered_set<uint32_t> seen;
+    for (uint32_t group : groups) {
+      if (seen.insert(group).second) touched.push_back(group);
+    }
+    std::vector<int64_t> rows_before;
+    for (uint32_t group : touched) rows_before.push_back(table_.rows(group));
+    auto before = table_.Output(touched);
+    table_.Update(groups, *input.data, retract);
+    auto after = table_.Output(touched);
+
+    std::vector<uint32_t> before_rows, after_rows;
+    std::vector<int8_t> before_kinds, after_kinds;
+    // One output batch: each group's retraction directly followed by its new value.
+    std::vector<std::pair<bool, uint32_t>> order;  // (from 'after'?, row)
+    std::vector<int8_t> kinds;
+    for (size_t i = 0; i < touched.size(); ++i) {
+      const bool existed = rows_before[i] > 0;
+      const bool exists = table_.rows(touched[i]) > 0;
+      if (!existed && exists) {
+        order.emplace_back(true, i);
+        kinds.push_back(static_cast<int8_t>(RowKind::kInsert));
+      } else if (existed && !exists) {
+        order.emplace_back(false, i);
+        kinds.push_back(static_cast<int8_t>(RowKind::kDelete));
+      } else if (existed && exists && !RowEquals(*before, *after, static_cast<int64_t>(i))) {
+        order.emplace_back(false, i);
+        kinds.push_back(static_cast<int8_t>(RowKind::kUpdateBefore));
+        order.emplace_back(true, i);
+        kinds.push_back(static_cast<int8_t>(RowKind::kUpdateAfter));
+      }
+    }
+    if (order.empty()) return;
+    out.Collect(Interleave(*before, *after, order, std::move(kinds)));
+  }
+
+  void Finish(runtime::Collector& out) override {
+    if (!final_only_) return;
+    std::vector<uint32_t> groups;
+    for (uint32_t group = 0; group < table_.num_groups(); ++group) {
+      if (table_.rows(group) > 0) groups.push_back(group);
+    }
+    if (groups.empty()) return;
+    out.Collect(std::make_unique<ColumnarBatch>(WithSchema(table_.Output(groups))));
+  }
+
+ private:
+  static bool RowEquals(const arrow::RecordBatch& left, const arrow::RecordBatch& right, int64_t row) {
+    for (int column = 0; column < left.num_columns(); ++column) {
+      if (!left.column(column)->RangeEquals(row, row + 1, row, *right.column(column))) return false;
+    }
+    return true;
+  }
+
+  std::unique_ptr<ColumnarBatch> Interleave(const arrow::RecordBatch& before, const arrow::RecordBatch& after,
+                                            const std::vector<std::pair<bool, uint32_t>>& order,
+                                            std::vector<int8_t> kinds) const {
+    // Concatenate [before; after] once, then take rows in the wanted order.
+    const int64_t offset = before.num_rows();
+    arrow::UInt32Builder builder;
+    for (const auto& [from_after, row] : order) {
+      CheckArrow(builder.Append(static_cast<uint32_t>(from_after ? row + offset : row)), "aggregate output");
+    }
+    auto indices = ValueOrThrow(builder.Finish(), "aggregate output");
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    for (int column = 0; column < before.num_columns(); ++column) {
+      auto both = ValueOrThrow(arrow::Concatenate({before.column(column), after.column(column)}), "aggregate output");
+      columns.push_back(ValueOrThrow(arrow::compute::Take(*both, *indices), "aggregate output"));
+    }
+    auto result = std::make_unique<ColumnarBatch>(
+        arrow::RecordBatch::Make(output_schema_, static_cast<int64_t>(order.size()), columns));
+    result->row_kinds = std::move(kinds);
+    return result;
+  }
+
+  std::shared_ptr<arrow::RecordBatch> WithSchema(const std::shared_ptr<arrow::RecordBatch>& batch) const {
+    return arrow::RecordBatch::Make(output_schema_, batch->num_rows(), batch->columns());
+  }
+
+  std::vector<int> keys_;
+  std::vector<AggregateCall> calls_;
+  std::shared_ptr<arrow::Schema> input_schema_;
+  std::shared_ptr<arrow::Schema> output_schema_;
+  bool final_only_;
+  GroupTable table_;
+};
+
+}  // namespace
+
+std::unique_ptr<runtime::Operator> MakeGroupAggregateOperator(const py::dict& spec) {
+  return std::make_unique<GroupAggregateOperator>(spec);
+}
+
+std::vector<AggregateCall> ReadAggregateCalls(const py::handle& calls) { return ReadCalls(calls); }
+
+}  // namespace fluvial::table

@@ -1,0 +1,118 @@
+// A source whose Python reader returns Arrow record batches (from_elements,
+// from_pandas, datagen, files): the batches go down as they are. With a time
+// attribute, each row's event time comes from the rowtime column and the
+// watermark follows the table's WATERMARK clause (max time - delay).
+#include "python/python_error.h"
+#include "table/arrow_python.h"
+#include "table/columnar_batch.h"
+#include "table/table_operators.h"
+#include "table/table_support.h"
+
+namespace fluvial::table {
+namespace {
+
+// Event time from a rowtime column; the watermark trails the largest time
+// seen by the declared delay (WATERMARK FOR ts AS ts - INTERVAL ...).
+class RowtimeWatermarks {
+ public:
+  RowtimeWatermarks(int rowtime, int64_t delay) : rowtime_(rowtime), delay_(delay) {}
+
+  /// Stamps 'batch' with its rows' times; returns the new watermark or kMinWatermark.
+  int64_t Assign(ColumnarBatch& batch) {
+    if (rowtime_ < 0 || batch.data->num_rows() == 0) return runtime::kMinWatermark;
+    batch.timestamps = EpochMillis(batch.data->column(rowtime_), "reading the time attribute");
+    int64_t batch_max = runtime::kMinWatermark;
+    for (int64_t timestamp : batch.timestamps) batch_max = std::max(batch_max, timestamp);
+    if (batch_max - delay_ <= watermark_) return runtime::kMinWatermark;
+    watermark_ = batch_max - delay_;
+    return watermark_;
+  }
+
+ private:
+  int rowtime_;
+  int64_t delay_;
+  int64_t watermark_ = runtime::kMinWatermark;
+};
+
+/// Assigns event time and watermarks to a table that did not get them at its
+/// source (a table from a DataStream with WATERMARK FOR on a column).
+class RowtimeOperator : public runtime::Operator {
+ public:
+  explicit RowtimeOperator(const py::dict& spec)
+      : watermarks_(spec["rowtime"].cast<int>(), spec["watermark_delay"].cast<int64_t>()) {}
+
+  void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
+    const int64_t watermark = watermarks_.Assign(AsColumnar(*batch));
+    out.Collect(std::move(batch));
+    if (watermark != runtime::kMinWatermark) out.EmitWatermark(watermark);
+  }
+  // Upstream watermarks are replaced by the ones derived from the column.
+  void ProcessWatermark(int64_t watermark, runtime::Collector& out) override {
+    if (watermark == runtime::kMaxWatermark) out.EmitWatermark(watermark);
+  }
+
+ private:
+  RowtimeWatermarks watermarks_;
+};
+
+class TableSource : public runtime::SourceOperator {
+ public:
+  explicit TableSource(const py::dict& spec)
+      : poll_(spec["poll"]),
+        open_(spec.contains("open") ? py::object(spec["open"]) : py::none()),
+        close_(spec.contains("close") ? py::object(spec["close"]) : py::none()),
+        watermarks_(spec.contains("rowtime") ? spec["rowtime"].cast<int>() : -1,
+                    spec.contains("watermark_delay") ? spec["watermark_delay"].cast<int64_t>() : 0) {}
+
+  bool RequiresPython() const override { return true; }
+  void Open(const runtime::OperatorInfo&) override { CallOptional(open_); }
+  void Close() override { CallOptional(close_); }
+
+  runtime::SourceStatus Poll(runtime::Collector& out) override {
+    PyObject* raw = PyObject_CallNoArgs(poll_.ptr());
+    if (raw == nullptr) python::ThrowPythonError();
+    py::object result = py::reinterpret_steal<py::object>(raw);
+    if (result.is_none()) return runtime::SourceStatus::kEnded;
+    py::object kinds = py::none();
+    if (py::isinstance<py::tuple>(result)) {
+      auto pair = result.cast<py::tuple>();
+      result = pair[0];
+      kinds = pair[1];
+    }
+    auto batch = std::make_unique<ColumnarBatch>(ImportRecordBatch(result));
+    if (batch->data->num_rows() == 0) return runtime::SourceStatus::kIdle;
+    if (!kinds.is_none()) {
+      std::string bytes = kinds.cast<std::string>();
+      batch->row_kinds.assign(bytes.begin(), bytes.end());
+    }
+    const int64_t watermark = watermarks_.Assign(*batch);
+    out.Collect(std::move(batch));
+    if (watermark != runtime::kMinWatermark) out.EmitWatermark(watermark);
+    return runtime::SourceStatus::kMoreAvailable;
+  }
+
+ private:
+  static void CallOptional(const py::object& hook) {
+    if (hook.is_none()) return;
+    PyObject* result = PyObject_CallNoArgs(hook.ptr());
+    if (result == nullptr) python::ThrowPythonError();
+    Py_DECREF(result);
+  }
+
+  py::object poll_;
+  py::object open_;
+  py::object close_;
+  RowtimeWatermarks watermarks_;
+};
+
+}  // namespace
+
+std::unique_ptr<runtime::Operator> MakeRowtimeOperator(const py::dict& spec) {
+  return std::make_unique<RowtimeOperator>(spec);
+}
+
+std::unique_ptr<runtime::SourceOperator> MakeTableSource(const py::dict& spec) {
+  return std::make_unique<TableSource>(spec);
+}
+
+}  // namespace fluvial::table

@@ -1,0 +1,188 @@
+// Window aggregation for the window TVFs (TUMBLE, HOP, CUMULATE) and the
+// group-window functions: rows are assigned to their windows by event time,
+// aggregated per (window, key) and emitted once, as inserts, when the
+// watermark passes the window's end. Rows for windows already fired are late
+// and dropped, as in Flink SQL.
+//
+// Output columns: keys, built-in aggregates, Python aggregates, window_start,
+// window_end (timestamps); the planner reorders them with a projection.
+#include <arrow/compute/api.h>
+
+#include <map>
+
+#include "common/errors.h"
+#include "python/python_error.h"
+#include "table/arrow_python.h"
+#include "table/columnar_batch.h"
+#include "table/group_table.h"
+#include "table/table_support.h"
+
+namespace fluvial::table {
+
+std::vector<AggregateCall> ReadAggregateCalls(const py::handle& calls);
+
+namespace {
+
+int64_t FloorMod(int64_t value, int64_t divisor) {
+  const int64_t remainder = value % divisor;
+  return remainder < 0 ? remainder + divisor : remainder;
+}
+
+class WindowAggregateOperator : public runtime::Operator {
+ public:
+  explicit WindowAggregateOperator(const py::dict& spec)
+      : keys_(IntList(spec["keys"])),
+        calls_(ReadAggregateCalls(spec["calls"])),
+        input_schema_(ImportSchema(spec["input_schema"])),
+        output_schema_(ImportSchema(spec["output_schema"])),
+        window_kind_(spec["window"].cast<std::string>()),
+        size_(spec["size"].cast<int64_t>()),
+        slide_(spec["slide"].cast<int64_t>()),
+        offset_(spec["offset"].cast<int64_t>()),
+        python_columns_(IntList(spec["python_columns"])),
+        python_aggregate_(spec["python_aggregate"]) {
+    if (size_ <= 0 || slide_ <= 0) throw UserError("window size and slide must be positive");
+  }
+
+  bool RequiresPython() const override { return !python_aggregate_.is_none(); }
+
+  void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector&) override {
+    auto& input = AsColumnar(*batch);
+    if (input.timestamps.empty() && input.size() > 0) {
+      throw UserError("a window aggregation needs a time attribute: declare a WATERMARK on the source table's "
+                      "time column (or use PROCTIME())");
+    }
+    for (size_t row = 0; row < input.size(); ++row) {
+      if (!IsAccumulate(input.kind(row))) {
+        throw UserError("window aggregation over an updating input is not supported; it needs an append-only input");
+      }
+    }
+    // Rows per window end, in row order.
+    std::map<int64_t, std::vector<uint32_t>> rows_by_end;
+    for (size_t row = 0; row < input.size(); ++row) {
+      const int64_t timestamp = input.timestamps[row];
+      ForEachWindow(timestamp, [&](int64_t start, int64_t end) {
+        if (end - 1 <= watermark_) {
+          ++late_rows_;
+          return;
+        }
+        auto& window = windows_[end];
+        window.start = start;
+        rows_by_end[end].push_back(static_cast<uint32_t>(row));
+      });
+    }
+    for (auto& [end, rows] : rows_by_end) {
+      auto selected = input.Select(rows);
+      auto& data = *AsColumnar(*selected).data;
+      auto& window = windows_[end];
+      if (!window.table) window.table = std::make_unique<GroupTable>(keys_, calls_, input_schema_, output_schema_);
+      std::vector<uint32_t> groups = window.table->Consume(data);
+      window.table->Update(groups, data, std::vector<bool>(groups.size(), false));
+      if (!python_aggregate_.is_none()) {
+        std::vector<std::shared_ptr<arrow::Array>> columns;
+        std::vector<std::shared_ptr<arrow::Field>> fields;
+        for (int column : python_columns_) {
+          columns.push_back(data.column(column));
+          fields.push_back(data.schema()->field(column));
+        }
+        arrow::UInt32Builder builder;
+        CheckArrow(builder.AppendValues(groups), "window aggregation");
+        columns.push_back(ValueOrThrow(builder.Finish(), "window aggregation"));
+        fields.push_back(arrow::field("__group", arrow::uint32()));
+        window.python_inputs.push_back(arrow::RecordBatch::Make(arrow::schema(fields), data.num_rows(), columns));
+      }
+    }
+  }
+
+  void ProcessWatermark(int64_t watermark, runtime::Collector& out) override {
+    watermark_ = std::max(watermark_, watermark);
+    while (!windows_.empty() && windows_.begin()->first - 1 <= watermark_) {
+      auto node = windows_.extract(windows_.begin());
+      Fire(node.key(), node.mapped(), out);
+    }
+    out.EmitWatermark(watermark);
+  }
+
+ private:
+  struct Window {
+    int64_t start = 0;
+    std::unique_ptr<GroupTable> table;
+    std::vector<std::shared_ptr<arrow::RecordBatch>> python_inputs;
+  };
+
+  template <typename Visit>
+  void ForEachWindow(int64_t timestamp, Visit visit) const {
+    if (window_kind_ == "tumble") {
+      const int64_t start = timestamp - FloorMod(timestamp - offset_, size_);
+      visit(start, start + size_);
+    } else if (window_kind_ == "hop") {
+      // Every window of 'size' starting at a multiple of 'slide' that holds the row.
+      for (int64_t start = timestamp - FloorMod(timestamp - offset_, slide_); start > timestamp - size_;
+           start -= slide_) {
+        visit(start, start + size_);
+      }
+    } else if (window_kind_ == "cumulate") {
+      // Windows [start, start + k*step) for the max window holding the row.
+      const int64_t start = timestamp - FloorMod(timestamp - offset_, size_);
+      for (int64_t end = start + slide_; end <= start + size_; end += slide_) {
+        if (end > timestamp) visit(start, end);
+      }
+    } else {
+      throw UserError("unknown window kind '" + window_kind_ + "'");
+    }
+  }
+
+  void Fire(int64_t end, Window& window, runtime::Collector& out) {
+    if (!window.table) return;
+    std::vector<uint32_t> groups;
+    for (uint32_t group = 0; group < window.table->num_groups(); ++group) groups.push_back(group);
+    auto values = window.table->Output(groups);
+    std::vector<std::shared_ptr<arrow::Array>> columns = values->columns();
+    if (!python_aggregate_.is_none()) {
+      py::list inputs;
+      for (const auto& batch : window.python_inputs) inputs.append(ExportRecordBatch(batch));
+      py::object results;
+      try {
+        results = python_aggregate_(inputs, static_cast<int64_t>(groups.size()));
+      } catch (py::error_already_set& error) {
+        error.restore();
+        python::ThrowPythonError();
+      }
+      for (const py::handle& result : results) columns.push_back(ImportArray(result));
+    }
+    const int64_t rows = static_cast<int64_t>(groups.size());
+    const int window_column = static_cast<int>(columns.size());
+    for (int64_t bound : {window.start, end}) {
+      auto type = output_schema_->field(static_cast<int>(columns.size()))->type();
+      auto scalar = ValueOrThrow(arrow::MakeScalar(arrow::timestamp(arrow::TimeUnit::MILLI), bound), "window bounds");
+      auto array = ValueOrThrow(arrow::MakeArrayFromScalar(*scalar, rows), "window bounds");
+      columns.push_back(ToArray(array, rows, type));
+    }
+    (void)window_column;
+    auto fired = std::make_unique<ColumnarBatch>(arrow::RecordBatch::Make(output_schema_, rows, columns));
+    fired->timestamps.assign(static_cast<size_t>(rows), end - 1);
+    out.Collect(std::move(fired));
+  }
+
+  std::vector<int> keys_;
+  std::vector<AggregateCall> calls_;
+  std::shared_ptr<arrow::Schema> input_schema_;
+  std::shared_ptr<arrow::Schema> output_schema_;
+  std::string window_kind_;
+  int64_t size_;
+  int64_t slide_;
+  int64_t offset_;
+  std::vector<int> python_columns_;
+  py::object python_aggregate_;
+  std::map<int64_t, Window> windows_;  // by window end
+  int64_t watermark_ = runtime::kMinWatermark;
+  int64_t late_rows_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<runtime::Operator> MakeWindowAggregateOperator(const py::dict& spec) {
+  return std::make_unique<WindowAggregateOperator>(spec);
+}
+
+}  // namespace fluvial::table

@@ -1,0 +1,480 @@
+"""From Table API calls and SQL to the engine's plan: each Table holds the
+Transformation (see fluvial/datastream/_plan.py) that produces it, and the
+functions here add columnar operators (cpp/table/) on top.
+
+Python UDFs are planned in three steps so that only the UDF itself runs in
+Python: a native projection computes the UDF arguments, a Python step calls
+the UDF on whole columns and appends its results, and a native projection
+computes the rest of the expression.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import pyarrow as pa
+
+from fluvial.datastream._plan import SubtaskInfo, Transformation
+from fluvial.table.expressions import (
+    Alias,
+    Call,
+    Col,
+    Expression,
+    Lit,
+    PlanningError,
+    UdfCall,
+    infer_schema,
+    serialize,
+    to_arrow,
+    transform,
+    unknown_column,
+    walk,
+)
+
+_temporaries = itertools.count()
+
+
+@dataclass
+class TablePlan:
+    """What a Table is: the step producing it, its columns, its time attribute."""
+
+    transformation: Transformation
+    schema: pa.Schema
+    rowtime: Optional[str] = None  # the event-time attribute column, if any
+    proctime: Optional[str] = None  # a PROCTIME() column, if any
+    updating: bool = False  # carries -U/+U/-D rows
+    primary_key: List[str] = field(default_factory=list)
+
+
+class ColumnKeys:
+    """The key of a columnar hash exchange: column positions (hashed natively)."""
+
+    def __init__(self, columns: List[int]):
+        self.columns = columns
+
+
+def _transformation(kind: str, name: str, inputs: List[Transformation], make_spec: Callable,
+                    **extra: Any) -> Transformation:
+    bounded = all(t.bounded for t in inputs) if inputs else True
+    return Transformation(kind=kind, name=name, inputs=inputs, make_spec=make_spec, bounded=bounded, **extra)
+
+
+def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], Any], *, bounded: bool,
+           rowtime: Optional[str] = None, watermark_delay: int = 0, non_parallel: bool = True,
+           proctime: Optional[str] = None) -> TablePlan:
+    """A table source: make_reader(info) returns an object with poll() -> RecordBatch | None."""
+    rowtime_index = schema.get_field_index(rowtime) if rowtime else -1
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        reader = make_reader(info)
+        spec = {"kind": "table_source", "poll": reader.poll, "rowtime": rowtime_index,
+                "watermark_delay": int(watermark_delay)}
+        for hook in ("open", "close"):
+            if hasattr(reader, hook):
+                spec[hook] = getattr(reader, hook)
+        return spec
+
+    transformation = Transformation(kind="source", name=name, make_spec=make_spec, is_source=True,
+                                    bounded=bounded, non_parallel=non_parallel)
+    return TablePlan(transformation, schema, rowtime=rowtime, proctime=proctime)
+
+
+class BatchListReader:
+    """Hands out a fixed list of record batches (from_elements, from_pandas)."""
+
+    def __init__(self, batches: List[pa.RecordBatch]):
+        self._batches = list(batches)
+        self._next = 0
+
+    def poll(self) -> Optional[pa.RecordBatch]:
+        if self._next >= len(self._batches):
+            return None
+        batch = self._batches[self._next]
+        self._next += 1
+        return batch
+
+
+# -- projection and filter -------------------------------------------------------
+
+def _udf_calls(expressions: List[Expression]) -> List[UdfCall]:
+    found: List[UdfCall] = []
+    for expression in expressions:
+        for node in walk(expression):
+            # Identity, not ==: Expression.__eq__ builds a comparison expression.
+            if isinstance(node, UdfCall) and not node.is_aggregate and all(node is not f for f in found):
+                found.append(node)
+    return found
+
+
+def _innermost_udf_calls(expressions: List[Expression]) -> List[UdfCall]:
+    """UDF calls whose arguments hold no other UDF call (planned first)."""
+    return [c for c in _udf_calls(expressions)
+            if not any(isinstance(n, UdfCall) for a in c.args for n in walk(a))]
+
+
+def check_columns(expression: Expression, schema: pa.Schema) -> None:
+    for node in walk(expression):
+        if isinstance(node, Col) and node.name not in schema.names:
+            raise unknown_column(node.name, schema.names)
+
+
+def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Optional[Expression] = None,
+         name: str = "Calc", keep_rowtime: Optional[str] = "auto") -> TablePlan:
+    """SELECT items WHERE condition, with Python UDFs planned around the native steps."""
+    expressions = [e for _, e in items] + ([condition] if condition is not None else [])
+    for expression in expressions:
+        check_columns(expression, plan.schema)
+    calls = _innermost_udf_calls(expressions)
+    if calls:
+        plan, replacements = _python_step(plan, calls)
+
+        columns = {id(call): column for call, column in replacements}
+        items = [(n, _substitute(e, columns)) for n, e in items]
+        condition = _substitute(condition, columns) if condition is not None else None
+        return calc(plan, items, condition, name, keep_rowtime)
+    if condition is not None:
+        _check_condition(plan, condition)
+    projections = [to_arrow(e, plan.schema, "SELECT") for _, e in items]
+    names = [n for n, _ in items]
+    output = infer_schema(plan.schema, projections, names)
+    filter_bytes = serialize(to_arrow(condition, plan.schema, "WHERE")) if condition is not None else None
+    projection_bytes = [serialize(p) for p in projections]
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_calc", "filter": filter_bytes, "projections": projection_bytes,
+                "output_schema": output}
+
+    transformation = _transformation("table_calc", name, [plan.transformation], make_spec)
+    rowtime = _renamed(plan.rowtime, items)
+    proctime = _renamed(plan.proctime, items)
+    return TablePlan(transformation, output, rowtime=rowtime, proctime=proctime, updating=plan.updating,
+                     primary_key=[k for k in plan.primary_key if k in names])
+
+
+def _substitute(expression: Expression, columns: Dict[int, str]) -> Expression:
+    """Replaces the nodes whose id() is in 'columns' (top-down, before children are rebuilt)."""
+    if id(expression) in columns:
+        return Col(columns[id(expression)])
+    children = expression.children()
+    if not children:
+        return expression
+    return expression.replace_children([_substitute(c, columns) for c in children])
+
+
+def _renamed(column: Optional[str], items: List[Tuple[str, Expression]]) -> Optional[str]:
+    if column is None:
+        return None
+    for name, expression in items:
+        inner = expression.expr if isinstance(expression, Alias) else expression
+        if isinstance(inner, Col) and inner.name == column:
+            return name
+    return None
+
+
+def _check_condition(plan: TablePlan, condition: Expression) -> None:
+    compiled = to_arrow(condition, plan.schema, "WHERE")
+    result = infer_schema(plan.schema, [compiled], ["c"]).field(0).type
+    if result != pa.bool_():
+        raise PlanningError(f"a filter condition must be BOOLEAN, but {condition!r} is {result}")
+
+
+def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List[Tuple[UdfCall, str]]]:
+    """Native argument projection + a Python step appending each call's result column."""
+    base = [(n, Col(n)) for n in plan.schema.names]
+    argument_items: List[Tuple[str, Expression]] = []
+    argument_names: List[List[str]] = []
+    for call in calls:
+        names = []
+        for argument in call.args:
+            column = f"__arg{next(_temporaries)}"
+            argument_items.append((column, argument))
+            names.append(column)
+        argument_names.append(names)
+    if argument_items:
+        plan = calc(plan, base + argument_items, name="Calc(UDF arguments)")
+    result_columns = [f"__udf{next(_temporaries)}" for _ in calls]
+    result_fields = [pa.field(c, call.function._arrow_result_type()) for c, call in zip(result_columns, calls)]
+    argument_count = len(plan.schema.names) - len(argument_items)
+    output = pa.schema(list(plan.schema)[:argument_count] + result_fields)
+    functions = [call.function for call in calls]
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
+            columns = batch.columns[:argument_count]
+            for function, names in zip(functions, argument_names):
+                columns.append(function._evaluate([batch.column(n) for n in names]))
+            return pa.RecordBatch.from_arrays(columns, schema=output)
+
+        def open_all() -> None:
+            for function in functions:
+                function._open(info.job_parameters)
+
+        def close_all() -> None:
+            for function in functions:
+                function._close()
+
+        return {"kind": "table_python_calc", "call": evaluate, "open": open_all, "close": close_all}
+
+    name = "PythonCalc(" + ", ".join(f._name for f in functions) + ")"
+    transformation = _transformation("table_python_calc", name, [plan.transformation], make_spec)
+    replaced = TablePlan(transformation, output, plan.rowtime, plan.proctime, plan.updating, plan.primary_key)
+    return replaced, list(zip(calls, result_columns))
+
+
+def python_map(plan: TablePlan, function: Any) -> TablePlan:
+    """Table.map: a UDF from a whole row to a row (general: Row → Row; pandas: DataFrame → DataFrame)."""
+    from fluvial.common.types import Row
+
+    result_type = function._result_type
+    if result_type is None:
+        raise PlanningError(f"map function '{function._name}' needs a result_type")
+    arrow_type = result_type.arrow_type
+    if pa.types.is_struct(arrow_type):
+        output = pa.schema(list(arrow_type))
+    else:
+        output = pa.schema([pa.field("_c0", arrow_type)])
+    names = plan.schema.names
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        call = function._callable()
+
+        def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
+            if function._func_type == "pandas":
+                frame = call(batch.to_pandas())
+                try:
+                    return pa.RecordBatch.from_pandas(frame, schema=output, preserve_index=False)
+                except (pa.ArrowInvalid, pa.ArrowTypeError, KeyError) as error:
+                    raise TypeError(f"map function '{function._name}' returned a DataFrame that does not match "
+                                    f"its result type {result_type!r}: {error}") from None
+            results = []
+            for values in zip(*(c.to_pylist() for c in batch.columns)):
+                result = call(Row(**dict(zip(names, values))))
+                results.append(_row_values(result, output.names, function._name))
+            arrays = [function_array(function, [r[i] for r in results], f.type, f.name)
+                      for i, f in enumerate(output)]
+            return pa.RecordBatch.from_arrays(arrays, schema=output)
+
+        return {"kind": "table_python_calc", "call": evaluate,
+                "open": lambda: function._open(info.job_parameters), "close": function._close}
+
+    transformation = _transformation("table_python_calc", f"PythonMap({function._name})",
+                                     [plan.transformation], make_spec)
+    return TablePlan(transformation, output, updating=plan.updating)
+
+
+def _row_values(result: Any, names: List[str], function_name: str) -> List[Any]:
+    from fluvial.common.types import Row
+
+    if isinstance(result, Row):
+        if hasattr(result, "_fields"):
+            try:
+                return [result[n] for n in names]
+            except KeyError:
+                pass
+        return list(result)
+    if isinstance(result, (tuple, list)):
+        return list(result)
+    if len(names) == 1:
+        return [result]
+    raise TypeError(f"map function '{function_name}' returned {result!r}; expected a Row of {names}")
+
+
+def function_array(function: Any, values: List[Any], arrow_type: pa.DataType, column: str) -> pa.Array:
+    try:
+        return pa.array(values, type=arrow_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
+        raise TypeError(f"function '{function._name}' returned a value for field '{column}' that is not "
+                        f"{arrow_type}: {error}") from None
+
+
+# -- aggregation -----------------------------------------------------------------
+
+def _flink_sum_type(input_type: pa.DataType) -> pa.DataType:
+    return input_type
+
+
+AGGREGATE_RESULT = {
+    "count": lambda t: pa.int64(),
+    "count_star": lambda t: pa.int64(),
+    "sum": _flink_sum_type,
+    "avg": lambda t: t,
+    "min": lambda t: t,
+    "max": lambda t: t,
+}
+
+
+@dataclass
+class AggregateItem:
+    function: str  # a native kind, or "python"
+    argument_columns: List[str]
+    output: str
+    udaf: Any = None
+
+
+def _split_aggregates(items: List[Tuple[str, Expression]], having: Optional[Expression]
+                      ) -> Tuple[List[Tuple[Expression, str]], List[Tuple[str, Expression]], Optional[Expression]]:
+    """Finds the aggregate calls; returns (call, column) pairs and the items/having rewritten over them."""
+    found: List[Tuple[Expression, str]] = []
+
+    def replace(node: Expression) -> Optional[Expression]:
+        is_aggregate = (isinstance(node, Call) and node.is_aggregate) or (
+            isinstance(node, UdfCall) and node.is_aggregate)
+        if not is_aggregate:
+            return None
+        for existing, column in found:
+            if repr(existing) == repr(node):
+                return Col(column)
+        column = f"__agg{next(_temporaries)}"
+        found.append((node, column))
+        return Col(column)
+
+    rewritten = [(n, transform(e, replace)) for n, e in items]
+    rewritten_having = transform(having, replace) if having is not None else None
+    return found, rewritten, rewritten_having
+
+
+def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Expression]],
+              having: Optional[Expression], batch_mode: bool, window: Optional[Dict[str, Any]] = None
+              ) -> TablePlan:
+    """GROUP BY keys [window] SELECT items HAVING having."""
+    aggregates, items, having = _split_aggregates(items, having)
+    # Step 1: a projection computing the keys and every aggregate argument.
+    key_columns = []
+    pre_items: List[Tuple[str, Expression]] = []
+    computed_keys: Dict[str, str] = {}  # repr of a key expression → its column
+    for key in keys:
+        inner = key.expr if isinstance(key, Alias) else key
+        column = inner.name if isinstance(inner, Col) else f"__key{next(_temporaries)}"
+        if isinstance(key, Alias):
+            column = key.name
+        key_columns.append(column)
+        pre_items.append((column, inner))
+        if not isinstance(inner, Col):
+            computed_keys[repr(inner)] = column
+    if computed_keys:
+        # SELECT user_id % 2 ... GROUP BY user_id % 2: the select item reads the key column.
+        def use_key(node: Expression) -> Optional[Expression]:
+            column = computed_keys.get(repr(node))
+            return Col(column) if column is not None else None
+
+        items = [(n, transform(e, use_key)) for n, e in items]
+        having = transform(having, use_key) if having is not None else None
+    aggregate_items: List[AggregateItem] = []
+    for call, column in aggregates:
+        arguments = []
+        for argument in call.args:
+            if isinstance(argument, Col) and argument.name in key_columns:
+                arguments.append(argument.name)
+                continue
+            name = f"__aggarg{next(_temporaries)}"
+            pre_items.append((name, argument))
+            arguments.append(name)
+        if isinstance(call, UdfCall):
+            aggregate_items.append(AggregateItem("python", arguments, column, call.function))
+        else:
+            function = call.function
+            if function == "count" and not call.args:
+                function = "count_star"
+            if function == "count" and len(call.args) == 1 and isinstance(call.args[0], Lit):
+                function = "count_star"
+                arguments = []
+            aggregate_items.append(AggregateItem(function, arguments, column))
+    projected = calc(plan, pre_items, name="Calc(group keys, arguments)")
+    schema = projected.schema
+    native = [a for a in aggregate_items if a.function != "python"]
+    python = [a for a in aggregate_items if a.function == "python"]
+    if python and window is None:
+        raise PlanningError("Python aggregate functions are supported in window aggregations (TUMBLE/HOP/"
+                            "CUMULATE) so far; for a non-windowed GROUP BY use built-in aggregates")
+    for item in native:
+        if item.function not in AGGREGATE_RESULT:
+            raise PlanningError(f"unknown aggregate function {item.function.upper()}")
+    fields = [schema.field(k) for k in key_columns]
+    for item in native:
+        input_type = schema.field(item.argument_columns[0]).type if item.argument_columns else pa.int64()
+        fields.append(pa.field(item.output, AGGREGATE_RESULT[item.function](input_type)))
+    for item in python:
+        fields.append(pa.field(item.output, item.udaf._arrow_result_type()))
+    key_indices = [schema.get_field_index(k) for k in key_columns]
+    calls = [(item.function, schema.get_field_index(item.argument_columns[0]) if item.argument_columns else -1)
+             for item in native]
+    upstream = projected.transformation
+    parallel_keys = key_indices
+    if window is not None:
+        fields += [pa.field("window_start", pa.timestamp("ms")), pa.field("window_end", pa.timestamp("ms"))]
+    output = pa.schema(fields)
+    input_schema = schema
+    if parallel_keys:
+        upstream = Transformation(kind="key_by", name="KeyBy", inputs=[upstream],
+                                  key_selector=ColumnKeys(parallel_keys), bounded=upstream.bounded)
+
+    if window is None:
+        def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+            return {"kind": "table_group_agg", "keys": key_indices, "calls": calls, "input_schema": input_schema,
+                    "output_schema": output, "final_only": info.batch_mode}
+
+        name = "GroupAggregate"
+        if not parallel_keys:
+            transformation = _transformation("table_group_agg", name, [upstream], make_spec, non_parallel=True)
+        else:
+            transformation = _transformation("table_group_agg", name, [upstream], make_spec)
+        result = TablePlan(transformation, output, updating=not batch_mode, primary_key=list(key_columns))
+    else:
+        python_columns = sorted({schema.get_field_index(c) for item in python for c in item.argument_columns})
+        python_positions = {schema.field(i).name: p for p, i in enumerate(python_columns)}
+        udafs = [(item.udaf, [python_positions[c] for c in item.argument_columns]) for item in python]
+
+        def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+            evaluate = None
+            if udafs:
+                def evaluate(inputs: List[pa.RecordBatch], num_groups: int) -> List[pa.Array]:
+                    table = pa.Table.from_batches(inputs)
+                    group_ids = table.column("__group").to_numpy()
+                    results = []
+                    for udaf, positions in udafs:
+                        arguments = [table.column(p).combine_chunks() for p in positions]
+                        results.append(udaf._aggregate_groups(arguments, group_ids, num_groups))
+                    return results
+            spec = {"kind": "table_window_agg", "keys": key_indices, "calls": calls, "input_schema": input_schema,
+                    "output_schema": output, "window": window["kind"], "size": window["size"],
+                    "slide": window.get("slide", window["size"]), "offset": window.get("offset", 0),
+                    "python_columns": python_columns, "python_aggregate": evaluate}
+            if udafs:
+                spec["open"] = lambda: [u._open(info.job_parameters) for u, _ in udafs] and None
+                spec["close"] = lambda: [u._close() for u, _ in udafs] and None
+            return spec
+
+        name = f"WindowAggregate({window['kind'].upper()})"
+        extra = {} if parallel_keys else {"non_parallel": True}
+        transformation = _transformation("table_window_agg", name, [upstream], make_spec, **extra)
+        result = TablePlan(transformation, output, rowtime=None)
+    # Final projection: the select items (and HAVING) over keys and aggregate columns.
+    result_items = items
+    return calc(result, result_items, having, name="Calc(select)")
+
+
+def union_all(left: TablePlan, right: TablePlan) -> TablePlan:
+    if [f.type for f in left.schema] != [f.type for f in right.schema]:
+        raise PlanningError(f"UNION ALL needs inputs of the same column types: {left.schema.types} vs "
+                            f"{right.schema.types}")
+    transformation = Transformation(kind="union", name="Union", inputs=[left.transformation, right.transformation],
+                                    bounded=left.transformation.bounded and right.transformation.bounded)
+    rowtime = left.rowtime if left.rowtime == right.rowtime else None
+    return TablePlan(transformation, left.schema, rowtime=rowtime, updating=left.updating or right.updating)
+
+
+def assign_rowtime(plan: TablePlan, column: str, delay: int) -> TablePlan:
+    """Event time from 'column', watermarks trailing it by 'delay' ms (WATERMARK FOR column AS ...)."""
+    if column not in plan.schema.names:
+        raise unknown_column(column, plan.schema.names)
+    if not pa.types.is_timestamp(plan.schema.field(column).type):
+        raise PlanningError(f"WATERMARK FOR '{column}': the column must be a TIMESTAMP, it is "
+                            f"{plan.schema.field(column).type}")
+    index = plan.schema.get_field_index(column)
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_rowtime", "rowtime": index, "watermark_delay": int(delay)}
+
+    transformation = _transformation("table_rowtime", f"WatermarkAssigner({column})", [plan.transformation],
+                                     make_spec)
+    return TablePlan(transformation, plan.schema, rowtime=column, proctime=plan.proctime, updating=plan.updating)

@@ -1,0 +1,622 @@
+"""The expression language of the Table API and the IR the SQL planner
+produces: one tree for both, compiled to Arrow compute expressions that the
+native executor evaluates (Python UDF calls excepted).
+
+Examples:
+    >>> from fluvial.table.expressions import col, lit
+    >>> (col("price") * 2 + lit(1)).alias("doubled")
+    (price * 2 + 1) AS doubled
+"""
+
+from typing import Any, List, Optional, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from fluvial.table.types import DataType
+
+# SQL aggregate functions computed natively (and their Table API method names).
+AGGREGATES = ("sum", "count", "count_star", "avg", "min", "max")
+
+_INFIX = {"plus": "+", "minus": "-", "times": "*", "divide": "/", "mod": "%", "eq": "=", "ne": "<>",
+          "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND", "or": "OR"}
+
+
+class Expression:
+    """A column expression. Build them with :func:`col`, :func:`lit`, :func:`call`
+    and Python operators; read them in Table API calls such as ``select``.
+
+    Examples:
+        >>> from fluvial.table.expressions import col
+        >>> col("a").sum.alias("total")
+        SUM(a) AS total
+    """
+
+    # -- arithmetic and comparison -------------------------------------------
+    def __add__(self, other: Any) -> "Expression":
+        return Call("plus", [self, _wrap(other)])
+
+    def __radd__(self, other: Any) -> "Expression":
+        return Call("plus", [_wrap(other), self])
+
+    def __sub__(self, other: Any) -> "Expression":
+        return Call("minus", [self, _wrap(other)])
+
+    def __rsub__(self, other: Any) -> "Expression":
+        return Call("minus", [_wrap(other), self])
+
+    def __mul__(self, other: Any) -> "Expression":
+        return Call("times", [self, _wrap(other)])
+
+    def __rmul__(self, other: Any) -> "Expression":
+        return Call("times", [_wrap(other), self])
+
+    def __truediv__(self, other: Any) -> "Expression":
+        return Call("divide", [self, _wrap(other)])
+
+    def __rtruediv__(self, other: Any) -> "Expression":
+        return Call("divide", [_wrap(other), self])
+
+    def __mod__(self, other: Any) -> "Expression":
+        return Call("mod", [self, _wrap(other)])
+
+    def __neg__(self) -> "Expression":
+        return Call("minus", [Lit(0), self])
+
+    def __eq__(self, other: Any) -> "Expression":  # type: ignore[override]
+        return Call("eq", [self, _wrap(other)])
+
+    def __ne__(self, other: Any) -> "Expression":  # type: ignore[override]
+        return Call("ne", [self, _wrap(other)])
+
+    def __lt__(self, other: Any) -> "Expression":
+        return Call("lt", [self, _wrap(other)])
+
+    def __le__(self, other: Any) -> "Expression":
+        return Call("le", [self, _wrap(other)])
+
+    def __gt__(self, other: Any) -> "Expression":
+        return Call("gt", [self, _wrap(other)])
+
+    def __ge__(self, other: Any) -> "Expression":
+        return Call("ge", [self, _wrap(other)])
+
+    def __and__(self, other: Any) -> "Expression":
+        return Call("and", [self, _wrap(other)])
+
+    def __or__(self, other: Any) -> "Expression":
+        return Call("or", [self, _wrap(other)])
+
+    def __invert__(self) -> "Expression":
+        return Call("not", [self])
+
+    __hash__ = object.__hash__
+
+    # -- PyFlink's expression methods ------------------------------------------
+    def alias(self, name: str, *extra_names: str) -> "Expression":
+        return Alias(self, name, list(extra_names))
+
+    def cast(self, data_type: DataType) -> "Expression":
+        return Call("cast", [self], data_type=data_type)
+
+    def try_cast(self, data_type: DataType) -> "Expression":
+        return Call("try_cast", [self], data_type=data_type)
+
+    @property
+    def sum(self) -> "Expression":
+        return Call("sum", [self])
+
+    @property
+    def count(self) -> "Expression":
+        return Call("count", [self])
+
+    @property
+    def avg(self) -> "Expression":
+        return Call("avg", [self])
+
+    @property
+    def min(self) -> "Expression":
+        return Call("min", [self])
+
+    @property
+    def max(self) -> "Expression":
+        return Call("max", [self])
+
+    @property
+    def is_null(self) -> "Expression":
+        return Call("is_null", [self])
+
+    @property
+    def is_not_null(self) -> "Expression":
+        return Call("is_not_null", [self])
+
+    @property
+    def upper_case(self) -> "Expression":
+        return Call("upper", [self])
+
+    @property
+    def lower_case(self) -> "Expression":
+        return Call("lower", [self])
+
+    @property
+    def char_length(self) -> "Expression":
+        return Call("char_length", [self])
+
+    @property
+    def trim(self) -> "Expression":
+        return Call("trim", [self])
+
+    @property
+    def abs(self) -> "Expression":
+        return Call("abs", [self])
+
+    @property
+    def floor(self) -> "Expression":
+        return Call("floor", [self])
+
+    @property
+    def ceil(self) -> "Expression":
+        return Call("ceil", [self])
+
+    @property
+    def sqrt(self) -> "Expression":
+        return Call("sqrt", [self])
+
+    @property
+    def asc(self) -> "Expression":
+        return Call("asc", [self])
+
+    @property
+    def desc(self) -> "Expression":
+        return Call("desc", [self])
+
+    def round(self, places: int = 0) -> "Expression":
+        return Call("round", [self, _wrap(places)])
+
+    def power(self, other: Any) -> "Expression":
+        return Call("power", [self, _wrap(other)])
+
+    def like(self, pattern: Any) -> "Expression":
+        return Call("like", [self, _wrap(pattern)])
+
+    def substring(self, begin_index: Any, length: Any = None) -> "Expression":
+        args = [self, _wrap(begin_index)] + ([] if length is None else [_wrap(length)])
+        return Call("substring", args)
+
+    def in_(self, *values: Any) -> "Expression":
+        return Call("in", [self] + [_wrap(v) for v in values])
+
+    def between(self, lower: Any, upper: Any) -> "Expression":
+        return Call("between", [self, _wrap(lower), _wrap(upper)])
+
+    def then(self, true_value: Any, false_value: Any) -> "Expression":
+        return Call("if", [self, _wrap(true_value), _wrap(false_value)])
+
+    # Intervals: lit(10).seconds, lit(5).minutes ... (milliseconds underneath).
+    def _interval(self, millis: int) -> "Expression":
+        if not isinstance(self, Lit) or not isinstance(self.value, (int, float)):
+            raise ValueError("time intervals are built from numeric literals, e.g. lit(5).minutes")
+        return Interval(int(self.value * millis))
+
+    @property
+    def millis(self) -> "Expression":
+        return self._interval(1)
+
+    @property
+    def seconds(self) -> "Expression":
+        return self._interval(1000)
+
+    @property
+    def minutes(self) -> "Expression":
+        return self._interval(60_000)
+
+    @property
+    def hours(self) -> "Expression":
+        return self._interval(3_600_000)
+
+    @property
+    def days(self) -> "Expression":
+        return self._interval(86_400_000)
+
+    second = seconds
+    minute = minutes
+    hour = hours
+    day = days
+    milli = millis
+
+    # Window properties of a group window alias: col('w').start, col('w').end.
+    @property
+    def start(self) -> "Expression":
+        return Call("window_start", [self])
+
+    @property
+    def end(self) -> "Expression":
+        return Call("window_end", [self])
+
+    @property
+    def rows(self) -> "Expression":
+        return RowCount(int(self.value)) if isinstance(self, Lit) else self
+
+    # -- tree helpers ----------------------------------------------------------
+    def children(self) -> List["Expression"]:
+        return []
+
+    def replace_children(self, children: List["Expression"]) -> "Expression":
+        return self
+
+
+class Col(Expression):
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Lit(Expression):
+    def __init__(self, value: Any, data_type: Optional[DataType] = None):
+        self.value = value
+        self.data_type = data_type
+
+    def __repr__(self) -> str:
+        return repr(self.value) if isinstance(self.value, str) else str(self.value)
+
+
+class Interval(Expression):
+    """A time interval in milliseconds (INTERVAL '5' MINUTE, lit(5).minutes)."""
+
+    def __init__(self, millis: int):
+        self.ms = millis
+
+    def __repr__(self) -> str:
+        return f"INTERVAL {self.ms} ms"
+
+
+class RowCount(Expression):
+    """A number of rows (row_interval(...), lit(2).rows) for OVER windows."""
+
+    def __init__(self, count: int):
+        self.row_count = count
+
+    def __repr__(self) -> str:
+        return f"{self.row_count} ROWS"
+
+
+class Call(Expression):
+    def __init__(self, function: str, args: List[Expression], data_type: Optional[DataType] = None, **options: Any):
+        self.function = function
+        self.args = args
+        self.data_type = data_type
+        self.options = options
+
+    def children(self) -> List[Expression]:
+        return list(self.args)
+
+    def replace_children(self, children: List[Expression]) -> Expression:
+        return Call(self.function, children, self.data_type, **self.options)
+
+    @property
+    def is_aggregate(self) -> bool:
+        return self.function in AGGREGATES
+
+    def __repr__(self) -> str:
+        if self.function in _INFIX and len(self.args) == 2:
+            left, right = self.args
+            text = f"{left!r} {_INFIX[self.function]} {right!r}"
+            return f"({text})" if self.function in ("plus", "minus", "or") else text
+        if self.function == "count_star":
+            return "COUNT(*)"
+        if self.function == "cast":
+            return f"CAST({self.args[0]!r} AS {self.data_type!r})"
+        return f"{self.function.upper()}({', '.join(repr(a) for a in self.args)})"
+
+
+class UdfCall(Expression):
+    """A call of a Python user-defined function (scalar, table or aggregate)."""
+
+    def __init__(self, function: Any, args: List[Expression]):
+        self.function = function
+        self.args = args
+
+    def children(self) -> List[Expression]:
+        return list(self.args)
+
+    def replace_children(self, children: List[Expression]) -> Expression:
+        return UdfCall(self.function, children)
+
+    @property
+    def is_aggregate(self) -> bool:
+        return getattr(self.function, "_is_aggregate", False)
+
+    def __repr__(self) -> str:
+        return f"{self.function._name}({', '.join(repr(a) for a in self.args)})"
+
+
+class Alias(Expression):
+    def __init__(self, expr: Expression, name: str, extra_names: Optional[List[str]] = None):
+        self.expr = expr
+        self.name = name
+        self.extra_names = extra_names or []
+
+    def children(self) -> List[Expression]:
+        return [self.expr]
+
+    def replace_children(self, children: List[Expression]) -> Expression:
+        return Alias(children[0], self.name, self.extra_names)
+
+    def __repr__(self) -> str:
+        return f"{self.expr!r} AS {self.name}"
+
+
+def _wrap(value: Any) -> Expression:
+    return value if isinstance(value, Expression) else Lit(value)
+
+
+# -- PyFlink's expression functions (pyflink.table.expressions) -----------------
+
+def col(name: str) -> Expression:
+    """A column by name.
+
+    Examples:
+        >>> from fluvial.table.expressions import col
+        >>> col("user_id")
+        user_id
+    """
+    return Col(name)
+
+
+def lit(value: Any, data_type: Optional[DataType] = None) -> Expression:
+    """A literal value, optionally of a declared type.
+
+    Examples:
+        >>> from fluvial.table.expressions import lit
+        >>> lit(42), lit("a")
+        (42, 'a')
+    """
+    return Lit(value, data_type)
+
+
+def call(f: Any, *args: Any) -> Expression:
+    """Calls a function: a UDF object, or the name of a built-in or registered one.
+
+    Examples:
+        >>> from fluvial.table.expressions import call, col
+        >>> call("upper", col("name"))
+        UPPER(name)
+    """
+    arguments = [_wrap(a) for a in args]
+    if isinstance(f, str):
+        return Call(f.lower(), arguments)
+    return UdfCall(f, arguments)
+
+
+def if_then_else(condition: Any, if_true: Any, if_false: Any) -> Expression:
+    """``condition ? if_true : if_false``.
+
+    Examples:
+        >>> from fluvial.table.expressions import col, if_then_else
+        >>> if_then_else(col("a") > 0, "pos", "neg")
+        IF(a > 0, 'pos', 'neg')
+    """
+    return Call("if", [_wrap(condition), _wrap(if_true), _wrap(if_false)])
+
+
+def and_(*predicates: Any) -> Expression:
+    result = _wrap(predicates[0])
+    for each in predicates[1:]:
+        result = result & _wrap(each)
+    return result
+
+
+def or_(*predicates: Any) -> Expression:
+    result = _wrap(predicates[0])
+    for each in predicates[1:]:
+        result = result | _wrap(each)
+    return result
+
+
+def concat(first: Any, *others: Any) -> Expression:
+    return Call("concat", [_wrap(first)] + [_wrap(o) for o in others])
+
+
+def coalesce(*args: Any) -> Expression:
+    return Call("coalesce", [_wrap(a) for a in args])
+
+
+def row_interval(rows: int) -> Expression:
+    return RowCount(rows)
+
+
+CURRENT_ROW = RowCount(0)
+UNBOUNDED_ROW = RowCount(-1)
+UNBOUNDED_RANGE = Interval(-1)
+CURRENT_RANGE = Interval(0)
+
+
+# -- compilation to Arrow ------------------------------------------------------
+
+class PlanningError(ValueError):
+    """A Table API or SQL mistake found while planning (unknown column, bad argument)."""
+
+
+def _java_to_strftime(pattern: str) -> str:
+    out = pattern
+    for java, c in (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"),
+                    ("SSS", "%f")):
+        out = out.replace(java, c)
+    return out
+
+
+def to_arrow(expr: Expression, schema: pa.Schema, describe: str = "expression") -> pc.Expression:
+    """Compiles 'expr' over a batch of 'schema' into an Arrow expression."""
+    if isinstance(expr, Alias):
+        return to_arrow(expr.expr, schema, describe)
+    if isinstance(expr, Col):
+        if expr.name not in schema.names:
+            raise unknown_column(expr.name, schema.names)
+        return pc.field(expr.name)
+    if isinstance(expr, Lit):
+        if expr.data_type is not None:
+            return pc.scalar(pa.scalar(expr.value, type=expr.data_type.arrow_type))
+        return pc.scalar(expr.value)
+    if isinstance(expr, Interval):
+        return pc.scalar(pa.scalar(expr.ms, type=pa.duration("ms")))
+    if isinstance(expr, UdfCall):
+        raise PlanningError(f"internal: Python function {expr!r} reached the native compiler")
+    if not isinstance(expr, Call):
+        raise PlanningError(f"cannot use {expr!r} in {describe}")
+    if expr.is_aggregate:
+        raise PlanningError(f"aggregate {expr!r} is not allowed in {describe}: use group_by(...).select(...) "
+                            f"or GROUP BY")
+    args = [to_arrow(a, schema, describe) for a in expr.args]
+    return _compile_call(expr, args)
+
+
+def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
+    f = expr.function
+    binary = {"plus": "add", "minus": "subtract", "times": "multiply", "divide": "divide", "eq": "equal",
+              "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
+              "and": "and_kleene", "or": "or_kleene", "power": "power"}
+    if f in binary:
+        return pc.Expression._call(binary[f], args)
+    unary = {"not": "invert", "is_null": "is_null", "is_not_null": "is_valid", "upper": "utf8_upper",
+             "lower": "utf8_lower", "char_length": "utf8_length", "trim": "utf8_trim_whitespace", "abs": "abs",
+             "floor": "floor", "ceil": "ceil", "sqrt": "sqrt", "ln": "ln", "log10": "log10", "exp": "exp",
+             "year": "year", "month": "month", "day": "day", "hour": "hour", "minute": "minute",
+             "second": "second", "sign": "sign"}
+    if f in unary:
+        _arity(expr, 1)
+        return pc.Expression._call(unary[f], args)
+    if f == "mod":
+        # Java's %: the sign of the dividend (a - trunc(a / b) * b).
+        a, b = args
+        quotient = pc.Expression._call("divide", [a, b])
+        return pc.Expression._call("subtract", [a, pc.Expression._call(
+            "multiply", [pc.Expression._call("trunc", [quotient]), b])])
+    if f == "cast":
+        # Flink's CAST of a DOUBLE to an integer truncates.
+        target = expr.data_type.arrow_type
+        return args[0].cast(options=pc.CastOptions(target, allow_float_truncate=True))
+    if f == "try_cast":
+        return args[0].cast(expr.data_type.arrow_type, safe=False)
+    if f == "if":
+        _arity(expr, 3)
+        return pc.if_else(*args)
+    if f == "coalesce":
+        return pc.coalesce(*args)
+    if f == "concat":
+        return pc.binary_join_element_wise(*args, "")
+    if f == "like":
+        pattern = _literal(expr.args[1], "LIKE pattern")
+        return pc.match_like(args[0], pattern)
+    if f == "in":
+        values = [_literal(v, "IN list") for v in expr.args[1:]]
+        return pc.is_in(args[0], value_set=pa.array(values))
+    if f == "between":
+        return pc.and_kleene(pc.greater_equal(args[0], args[1]), pc.less_equal(args[0], args[2]))
+    if f == "round":
+        places = _literal(expr.args[1], "ROUND places") if len(expr.args) > 1 else 0
+        return pc.round(args[0], ndigits=places, round_mode="half_up")
+    if f == "substring":
+        start = _literal(expr.args[1], "SUBSTRING start")
+        begin = max(start - 1, 0)
+        if len(expr.args) > 2:
+            return pc.utf8_slice_codeunits(args[0], start=begin, stop=begin + _literal(expr.args[2], "length"))
+        return pc.utf8_slice_codeunits(args[0], start=begin)
+    if f == "case":
+        # args: cond1, value1, cond2, value2, ..., else
+        conditions = args[0:-1:2]
+        values = args[1:-1:2]
+        names = [str(i) for i in range(len(conditions))]
+        return pc.case_when(pc.make_struct(*conditions, field_names=names), *values, args[-1])
+    if f == "date_format":
+        return pc.strftime(args[0], format=_java_to_strftime(_literal(expr.args[1], "DATE_FORMAT pattern")))
+    if f == "to_timestamp":
+        fmt = _java_to_strftime(_literal(expr.args[1], "format")) if len(expr.args) > 1 else "%Y-%m-%d %H:%M:%S"
+        return pc.strptime(args[0], format=fmt, unit="ms")
+    if f == "to_timestamp_ltz":
+        precision = _literal(expr.args[1], "precision") if len(expr.args) > 1 else 3
+        unit = {0: "s", 3: "ms"}.get(precision)
+        if unit is None:
+            raise PlanningError("TO_TIMESTAMP_LTZ precision must be 0 (seconds) or 3 (milliseconds)")
+        return args[0].cast(pa.int64()).cast(pa.timestamp(unit, tz="UTC")).cast(pa.timestamp("ms", tz="UTC"))
+    if f == "tumble_start" or f == "tumble_end":
+        raise PlanningError(f"{f.upper()} is only allowed in the SELECT of a GROUP BY TUMBLE(...) query")
+    raise PlanningError(f"unknown function '{f.upper()}'" + _suggest(f, KNOWN_FUNCTIONS))
+
+
+KNOWN_FUNCTIONS = ["abs", "ceil", "char_length", "coalesce", "concat", "date_format", "exp", "floor", "if", "ln",
+                   "log10", "lower", "power", "round", "sign", "sqrt", "substring", "to_timestamp",
+                   "to_timestamp_ltz", "trim", "upper", "year", "month", "day", "hour", "minute", "second",
+                   "sum", "count", "avg", "min", "max"]
+
+
+def _arity(expr: Call, count: int) -> None:
+    if len(expr.args) != count:
+        raise PlanningError(f"{expr.function.upper()} takes {count} argument(s), got {len(expr.args)}")
+
+
+def _literal(expr: Expression, what: str) -> Any:
+    if not isinstance(expr, Lit):
+        raise PlanningError(f"{what} must be a literal, got {expr!r}")
+    return expr.value
+
+
+def _suggest(name: str, candidates: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def unknown_column(name: str, names: Sequence[str]) -> PlanningError:
+    visible = [n for n in names if not n.startswith("__")]
+    return PlanningError(f"unknown column '{name}'{_suggest(name, visible)} (available: {', '.join(visible)})")
+
+
+def output_name(expr: Expression, position: int) -> str:
+    """The column name Flink gives a select item without an alias."""
+    if isinstance(expr, Alias):
+        return expr.name
+    if isinstance(expr, Col):
+        return expr.name
+    return f"EXPR${position}"
+
+
+def infer_schema(input_schema: pa.Schema, projections: List[pc.Expression], names: List[str]) -> pa.Schema:
+    """The output schema of a projection: Acero plans it over an empty batch."""
+    import pyarrow.acero as acero
+
+    empty = pa.Table.from_batches([], schema=input_schema)
+    declaration = acero.Declaration.from_sequence([
+        acero.Declaration("table_source", acero.TableSourceNodeOptions(empty)),
+        acero.Declaration("project", acero.ProjectNodeOptions(projections, names)),
+    ])
+    try:
+        return declaration.to_table().schema
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
+        raise PlanningError(str(error).split("\n")[0]) from None
+
+
+def serialize(expression: pc.Expression) -> bytes:
+    """The bytes the native executor deserializes (Arrow's own expression serialization)."""
+    return expression.__reduce__()[1][0].to_pybytes()
+
+
+def walk(expr: Expression):
+    yield expr
+    for child in expr.children():
+        yield from walk(child)
+
+
+def transform(expr: Expression, rewrite) -> Expression:
+    """Rewrites bottom-up: rewrite(node) returns a replacement or None."""
+    children = expr.children()
+    if children:
+        expr = expr.replace_children([transform(c, rewrite) for c in children])
+    replaced = rewrite(expr)
+    return expr if replaced is None else replaced
+
+
+__all__ = ["Expression", "col", "lit", "call", "if_then_else", "and_", "or_", "concat", "coalesce",
+           "row_interval", "CURRENT_ROW", "UNBOUNDED_ROW", "UNBOUNDED_RANGE", "CURRENT_RANGE"]

@@ -1,0 +1,80 @@
+"""Flink SQL on sqlglot: a dialect that adds what Flink has and sqlglot's
+default dialect lacks — WATERMARK FOR in CREATE TABLE, `TABLE t` arguments of
+window table functions, plural interval units (INTERVAL '5' MINUTES),
+backquoted identifiers and `==` / `&&` as used in PyFlink's docs."""
+
+from typing import List
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError
+from sqlglot.parser import Parser
+from sqlglot.tokens import Token, Tokenizer, TokenType
+
+_PLURAL_UNITS = {"SECONDS": "SECOND", "MINUTES": "MINUTE", "HOURS": "HOUR", "DAYS": "DAY",
+                 "MONTHS": "MONTH", "YEARS": "YEAR", "MILLISECONDS": "MILLISECOND"}
+
+
+class FlinkParser(Parser):
+    CONSTRAINT_PARSERS = {
+        **Parser.CONSTRAINT_PARSERS,
+        "WATERMARK": lambda self: self.expression(
+            exp.WatermarkColumnConstraint(
+                this=self._match(TokenType.FOR) and self._parse_column(),
+                expression=self._match(TokenType.ALIAS) and self._parse_disjunction(),
+            )
+        ),
+    }
+    SCHEMA_UNNAMED_CONSTRAINTS = {*Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
+
+
+class Flink(Dialect):
+    class Tokenizer(Tokenizer):
+        IDENTIFIERS = ["`"]
+        QUOTES = ["'"]
+        KEYWORDS = {**Tokenizer.KEYWORDS, "==": TokenType.EQ, "&&": TokenType.DAMP}
+
+    parser_class = FlinkParser
+    Parser = FlinkParser
+
+    def parse(self, sql: str, **opts):
+        return self.parser(**opts).parse(_rewrite(self.tokenize(sql)), sql)
+
+
+def _rewrite(tokens: List[Token]) -> List[Token]:
+    """Token-level rewrites: drop TABLE before a table-function argument, singular interval units."""
+    out: List[Token] = []
+    for index, token in enumerate(tokens):
+        previous = out[-1].token_type if out else None
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if (token.token_type == TokenType.TABLE and previous in (TokenType.L_PAREN, TokenType.COMMA, TokenType.FARROW)
+                and following is not None and following.token_type in (TokenType.VAR, TokenType.IDENTIFIER)
+                and len(out) >= 2):
+            continue  # TUMBLE(TABLE t, ...) → TUMBLE(t, ...)
+        if token.token_type == TokenType.VAR and token.text.upper() in _PLURAL_UNITS:
+            token = Token(TokenType.VAR, _PLURAL_UNITS[token.text.upper()], token.line, token.col, token.start,
+                          token.end, token.comments)
+        if token.token_type == TokenType.DAMP:
+            token = Token(TokenType.AND, "AND", token.line, token.col, token.start, token.end, token.comments)
+        out.append(token)
+    return out
+
+
+def parse(sql: str) -> List[exp.Expression]:
+    """Parses one or more ';'-separated statements; errors name the line and column."""
+    try:
+        return [s for s in Flink().parse(sql) if s is not None]
+    except ParseError as error:
+        details = error.errors[0] if error.errors else {}
+        line, column = details.get("line"), details.get("col")
+        description = details.get("description") or str(error)
+        context = (details.get("start_context", "") + details.get("highlight", "")).strip()
+        where = f" at line {line}, column {column}" if line is not None else ""
+        from fluvial.table.sql.errors import SqlParseError
+
+        raise SqlParseError(f"SQL parse error{where}: {description}" + (f" (near '{context}')" if context else ""),
+                            line, column) from None
+
+
+__all__ = ["Flink", "parse", "sqlglot"]

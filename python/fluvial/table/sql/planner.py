@@ -1,0 +1,390 @@
+"""Flink SQL statements → Table API plans (one plan language for both).
+
+Expressions are translated from sqlglot's tree into fluvial.table.expressions;
+queries into the same Table operations the Table API offers, so a SQL query
+and its Table API twin run on the same native operators."""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from sqlglot import exp
+
+from fluvial.table.expressions import (
+    Alias,
+    Call,
+    Col,
+    Expression,
+    Interval,
+    Lit,
+    UdfCall,
+    _suggest,
+    transform,
+    walk,
+)
+from fluvial.table.sql.errors import SqlValidationError
+from fluvial.table.sql.types import from_sqlglot
+
+_UNIT_MILLIS = {"MILLISECOND": 1, "SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
+
+_BINARY = {exp.Add: "plus", exp.Sub: "minus", exp.Mul: "times", exp.Div: "divide", exp.Mod: "mod",
+           exp.EQ: "eq", exp.NEQ: "ne", exp.LT: "lt", exp.LTE: "le", exp.GT: "gt", exp.GTE: "ge",
+           exp.And: "and", exp.Or: "or"}
+_AGGREGATES = {exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max", exp.Count: "count"}
+_FUNCTIONS = {exp.Upper: "upper", exp.Lower: "lower", exp.Length: "char_length", exp.Abs: "abs",
+              exp.Floor: "floor", exp.Ceil: "ceil", exp.Sqrt: "sqrt", exp.Ln: "ln", exp.Exp: "exp",
+              exp.Pow: "power", exp.Coalesce: "coalesce", exp.Round: "round", exp.Trim: "trim",
+              exp.Year: "year", exp.Month: "month", exp.Day: "day"}
+
+
+def _position(node: exp.Expression) -> str:
+    meta = getattr(node, "meta", None) or {}
+    for each in [node] + list(node.find_all(exp.Identifier)):
+        meta = getattr(each, "meta", None) or {}
+        if "line" in meta:
+            return f" at line {meta['line']}, column {meta.get('col')}"
+    return ""
+
+
+def interval_millis(node: exp.Expression) -> int:
+    if not isinstance(node, exp.Interval):
+        raise SqlValidationError(f"expected an INTERVAL, got '{node.sql()}'{_position(node)}")
+    unit = (node.args.get("unit").name if node.args.get("unit") is not None else "SECOND").upper()
+    value = node.this.this if isinstance(node.this, exp.Literal) else node.this.sql()
+    if unit not in _UNIT_MILLIS:
+        raise SqlValidationError(f"unsupported interval unit {unit}{_position(node)}")
+    return int(float(str(value).strip("'").split()[0]) * _UNIT_MILLIS[unit])
+
+
+class ExpressionTranslator:
+    """sqlglot expressions → Expression IR, resolving functions through the environment."""
+
+    def __init__(self, t_env: Any):
+        self._t_env = t_env
+
+    def __call__(self, node: exp.Expression) -> Expression:
+        return self.translate(node)
+
+    def translate(self, node: exp.Expression) -> Expression:  # noqa: C901 - one dispatch table
+        t = self.translate
+        if isinstance(node, exp.Paren):
+            return t(node.this)
+        if isinstance(node, exp.Alias):
+            return Alias(t(node.this), node.alias)
+        if isinstance(node, exp.Column):
+            if isinstance(node.this, exp.Star):
+                raise SqlValidationError(f"'*' is only allowed alone in SELECT{_position(node)}")
+            return Col(node.name)
+        if isinstance(node, exp.Literal):
+            if node.is_string:
+                return Lit(node.this)
+            text = node.this
+            return Lit(float(text) if any(c in text for c in ".eE") else int(text))
+        if isinstance(node, exp.Boolean):
+            return Lit(bool(node.this))
+        if isinstance(node, exp.Null):
+            return Lit(None)
+        if isinstance(node, exp.Neg):
+            return Call("minus", [Lit(0), t(node.this)])
+        if isinstance(node, exp.Not):
+            inner = node.this
+            if isinstance(inner, exp.Is):
+                return Call("is_not_null", [t(inner.this)])
+            return Call("not", [t(inner)])
+        if isinstance(node, exp.Is):
+            return Call("is_null", [t(node.this)])
+        for kind, name in _BINARY.items():
+            if type(node) is kind:
+                return Call(name, [t(node.this), t(node.expression)])
+        if isinstance(node, exp.DPipe):
+            return Call("concat", [t(node.this), t(node.expression)])
+        if isinstance(node, exp.Interval):
+            return Interval(interval_millis(node))
+        if isinstance(node, (exp.Cast, exp.TryCast)):
+            name = "try_cast" if isinstance(node, exp.TryCast) else "cast"
+            return Call(name, [t(node.this)], data_type=from_sqlglot(node.to))
+        if isinstance(node, exp.Case):
+            args: List[Expression] = []
+            for branch in node.args.get("ifs", []):
+                args += [t(branch.this), t(branch.args["true"])]
+            default = node.args.get("default")
+            args.append(t(default) if default is not None else Lit(None))
+            return Call("case", args)
+        if isinstance(node, exp.If):
+            false = node.args.get("false")
+            return Call("if", [t(node.this), t(node.args["true"]), t(false) if false is not None else Lit(None)])
+        if isinstance(node, exp.In):
+            if node.args.get("query") is not None:
+                raise SqlValidationError(f"IN (subquery) is not supported yet{_position(node)}")
+            return Call("in", [t(node.this)] + [t(e) for e in node.expressions])
+        if isinstance(node, exp.Between):
+            return Call("between", [t(node.this), t(node.args["low"]), t(node.args["high"])])
+        if isinstance(node, exp.Like):
+            return Call("like", [t(node.this), t(node.expression)])
+        if isinstance(node, exp.Count):
+            inner = node.this
+            if inner is None or isinstance(inner, exp.Star):
+                return Call("count_star", [])
+            if isinstance(inner, exp.Distinct):
+                raise SqlValidationError(f"COUNT(DISTINCT ...) is not supported yet{_position(node)}")
+            return Call("count", [t(inner)])
+        for kind, name in _AGGREGATES.items():
+            if type(node) is kind:
+                return Call(name, [t(node.this)])
+        if isinstance(node, exp.Substring):
+            args = [t(node.this), t(node.args["start"])]
+            if node.args.get("length") is not None:
+                args.append(t(node.args["length"]))
+            return Call("substring", args)
+        if isinstance(node, exp.Concat):
+            return Call("concat", [t(e) for e in node.expressions])
+        if isinstance(node, exp.Round):
+            args = [t(node.this)] + ([t(node.args["decimals"])] if node.args.get("decimals") is not None else [])
+            return Call("round", args)
+        for kind, name in _FUNCTIONS.items():
+            if type(node) is kind:
+                args = [t(node.this)] + [t(e) for e in node.expressions]
+                if node.args.get("expression") is not None:
+                    args.append(t(node.args["expression"]))
+                return Call(name, args)
+        if isinstance(node, exp.TimeToStr):
+            return Call("date_format", [t(node.this), t(node.args["format"])])
+        if isinstance(node, (exp.StrToTime, exp.StrToDate)):
+            args = [t(node.this)] + ([t(node.args["format"])] if node.args.get("format") is not None else [])
+            return Call("to_timestamp", args)
+        if isinstance(node, exp.Anonymous):
+            return self._function(node.name, [t(e) for e in node.expressions], node)
+        if isinstance(node, exp.Func):
+            name = node.sql_name() if hasattr(node, "sql_name") else type(node).__name__
+            args = [t(v) for key in node.arg_types for v in _as_list(node.args.get(key))]
+            return self._function(name, args, node)
+        raise SqlValidationError(f"unsupported SQL expression '{node.sql()}'{_position(node)}")
+
+    def _function(self, name: str, args: List[Expression], node: exp.Expression) -> Expression:
+        registered = self._t_env._functions.get(name.lower())
+        if registered is not None:
+            return UdfCall(registered, args)
+        lowered = name.lower()
+        if lowered == "proctime":
+            return Call("proctime", [])
+        from fluvial.table.expressions import KNOWN_FUNCTIONS
+
+        known = set(KNOWN_FUNCTIONS) | {"date_format", "to_timestamp", "to_timestamp_ltz", "if", "concat",
+                                        "char_length", "coalesce", "tumble_start", "tumble_end", "hop_start",
+                                        "hop_end", "tumble_rowtime", "hop_rowtime", "cumulate_start",
+                                        "cumulate_end", "mod", "power", "upper", "lower", "tumble", "hop", "cumulate"}
+        if lowered in known:
+            return Call(lowered, args)
+        candidates = sorted(known | set(self._t_env._functions))
+        raise SqlValidationError(f"unknown function '{name}'{_position(node)}{_suggest(lowered, candidates)}")
+
+
+def _as_list(value: Any) -> List[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, exp.Expression)]
+    return [value] if isinstance(value, exp.Expression) else []
+
+
+# -- queries ------------------------------------------------------------------------
+
+_GROUP_WINDOWS = {"tumble": "tumble", "hop": "hop", "cumulate": "cumulate"}
+
+
+def plan_query(t_env: Any, node: exp.Expression):
+    """A Table for a SELECT (or UNION ALL of SELECTs)."""
+    if isinstance(node, exp.Union):
+        if node.args.get("distinct"):
+            raise SqlValidationError("UNION (distinct) is not supported yet; use UNION ALL")
+        return plan_query(t_env, node.this).union_all(plan_query(t_env, node.expression))
+    if isinstance(node, exp.Subquery):
+        return plan_query(t_env, node.this)
+    if not isinstance(node, exp.Select):
+        raise SqlValidationError(f"expected a query, got '{node.sql()[:60]}'")
+    translate = ExpressionTranslator(t_env)
+    if node.args.get("joins"):
+        raise SqlValidationError(f"joins are not supported by the SQL planner yet{_position(node.args['joins'][0])}")
+    from_clause = node.args.get("from_") or node.args.get("from")
+    if from_clause is None:
+        raise SqlValidationError("a query needs a FROM clause")
+    table, window = _plan_from(t_env, from_clause.this, translate)
+    where = node.args.get("where")
+    if where is not None:
+        table = table.filter(_validated(translate(where.this), table, where))
+    items = _select_items(node, table, translate)
+    group = node.args.get("group")
+    having = node.args.get("having")
+    having_expr = translate(having.this) if having is not None else None
+    has_aggregate = any(_is_aggregate(e) for _, e in items) or having_expr is not None
+    if group is not None or has_aggregate or window is not None and group is not None:
+        keys = [translate(e) for e in (group.expressions if group is not None else [])]
+        keys, window = _group_window(keys, window, table)
+        if window is not None:
+            items = [(n, _window_columns(e)) for n, e in items]
+            if having_expr is not None:
+                having_expr = _window_columns(having_expr)
+        from fluvial.table import _planner
+        from fluvial.table.table import Table
+
+        for key in keys:
+            _validated(key, table, group)
+        plan = _planner.aggregate(table._plan, keys, items, having_expr, batch_mode=t_env._batch_mode(),
+                                  window=window)
+        table = Table(t_env, plan)
+    else:
+        if window is not None:
+            raise SqlValidationError("a window table function is supported under GROUP BY window_start, "
+                                     "window_end so far")
+        from fluvial.table import _planner
+        from fluvial.table.table import Table
+
+        for _, expression in items:
+            _validated(expression, table, node)
+        table = Table(t_env, _planner.calc(table._plan, items, name="Calc(select)"))
+    if node.args.get("distinct"):
+        table = table.distinct()
+    if node.args.get("order") is not None or node.args.get("limit") is not None:
+        raise SqlValidationError("ORDER BY / LIMIT are not supported by the SQL planner yet")
+    return table
+
+
+def _validated(expression: Expression, table: Any, node: exp.Expression) -> Expression:
+    names = table._plan.schema.names
+    for each in walk(expression):
+        if isinstance(each, Col) and each.name not in names and each.name not in ("window_start", "window_end"):
+            visible = [n for n in names if not n.startswith("__")]
+            raise SqlValidationError(
+                f"unknown column '{each.name}'{_column_position(node, each.name)}{_suggest(each.name, visible)} "
+                f"(available: {', '.join(visible)})")
+    return expression
+
+
+def _column_position(node: exp.Expression, name: str) -> str:
+    for column in node.find_all(exp.Column):
+        if column.name == name:
+            return _position(column)
+    return ""
+
+
+def _is_aggregate(expression: Expression) -> bool:
+    return any((isinstance(n, Call) and n.is_aggregate) or (isinstance(n, UdfCall) and n.is_aggregate)
+               for n in walk(expression))
+
+
+def _select_items(node: exp.Select, table: Any, translate: ExpressionTranslator) -> List[Tuple[str, Expression]]:
+    items: List[Tuple[str, Expression]] = []
+    for position, projection in enumerate(node.expressions):
+        if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column)
+                                                and isinstance(projection.this, exp.Star)):
+            items += [(n, Col(n)) for n in table._plan.schema.names if not n.startswith("__")]
+            continue
+        expression = translate(projection)
+        if isinstance(expression, Alias):
+            name = expression.name
+        elif isinstance(expression, Col):
+            name = expression.name
+        else:
+            name = f"EXPR${position}"
+        items.append((name, expression))
+    names = [n for n, _ in items]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise SqlValidationError(f"duplicate column name(s) {duplicates} in SELECT: give them distinct aliases")
+    return items
+
+
+def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslator):
+    """(table, window spec or None) for a FROM item."""
+    if isinstance(source, exp.Subquery):
+        return plan_query(t_env, source.this), None
+    if isinstance(source, exp.Table) and isinstance(source.this, exp.Anonymous) \
+            and source.this.name.upper() == "TABLE":
+        call = source.this.expressions[0]
+        if not isinstance(call, exp.Anonymous) or call.name.lower() not in _GROUP_WINDOWS:
+            raise SqlValidationError(f"unsupported table function '{call.sql()}'{_position(call)}: "
+                                     f"TUMBLE, HOP and CUMULATE are")
+        kind = _GROUP_WINDOWS[call.name.lower()]
+        args = call.expressions
+        if len(args) < 3:
+            raise SqlValidationError(f"{call.name} needs TABLE t, DESCRIPTOR(time_col) and interval(s)"
+                                     f"{_position(call)}")
+        table = t_env.from_path(args[0].name)
+        descriptor = args[1]
+        time_column = descriptor.expressions[0].name if isinstance(descriptor, exp.Anonymous) else descriptor.name
+        sizes = [interval_millis(a) for a in args[2:]]
+        if kind == "tumble":
+            window = {"kind": "tumble", "size": sizes[0], "slide": sizes[0]}
+            if len(sizes) > 1:
+                window["offset"] = sizes[1]
+        else:
+            if len(sizes) < 2:
+                raise SqlValidationError(f"{call.name} needs a slide/step and a size{_position(call)}")
+            window = {"kind": kind, "slide": sizes[0], "size": sizes[1]}
+        _check_time_attribute(table, time_column, call)
+        window["time_column"] = time_column
+        window["tvf"] = True
+        return table, window
+    if isinstance(source, exp.Table):
+        if source.args.get("version") is not None:
+            raise SqlValidationError(f"FOR SYSTEM_TIME AS OF is not supported yet{_position(source)}")
+        table = t_env.from_path(source.name)
+        return table, None
+    raise SqlValidationError(f"unsupported FROM item '{source.sql()}'{_position(source)}")
+
+
+def _check_time_attribute(table: Any, column: str, node: exp.Expression) -> None:
+    plan = table._plan
+    if column not in plan.schema.names:
+        raise SqlValidationError(f"unknown column '{column}'{_position(node)}"
+                                 f"{_suggest(column, plan.schema.names)}")
+    if column != plan.rowtime:
+        raise SqlValidationError(
+            f"column '{column}' is not an event-time attribute{_position(node)}: declare "
+            f"WATERMARK FOR {column} AS ... in the table's DDL")
+
+
+def _group_window(keys: List[Expression], window: Optional[Dict[str, Any]], table: Any):
+    """Splits window keys from plain keys: TVF window_start/window_end, or TUMBLE/HOP(...) group windows."""
+    plain: List[Expression] = []
+    for key in keys:
+        if isinstance(key, Col) and key.name in ("window_start", "window_end"):
+            if window is None:
+                raise SqlValidationError(f"GROUP BY {key.name} needs a window table function in FROM")
+            continue
+        if isinstance(key, Call) and key.function in _GROUP_WINDOWS:
+            if window is not None:
+                raise SqlValidationError("only one window per GROUP BY")
+            time = key.args[0]
+            if not isinstance(time, Col):
+                raise SqlValidationError(f"{key.function.upper()} needs a time attribute column")
+            intervals = [a.ms for a in key.args[1:] if isinstance(a, Interval)]
+            if key.function == "tumble":
+                window = {"kind": "tumble", "size": intervals[0], "slide": intervals[0]}
+            else:
+                window = {"kind": key.function, "slide": intervals[0], "size": intervals[1]}
+            _check_time_attribute(table, time.name, exp.Column())
+            window["time_column"] = time.name
+            continue
+        plain.append(key)
+    if window is not None and window.get("tvf"):
+        names = {k.name for k in keys if isinstance(k, Col)}
+        if not {"window_start", "window_end"} <= names:
+            raise SqlValidationError("a window aggregation over a window table function must GROUP BY "
+                                     "window_start, window_end")
+    return plain, window
+
+
+def _window_columns(expression: Expression) -> Expression:
+    """TUMBLE_START(...)/HOP_END(...)/..._ROWTIME(...) → the window's columns."""
+
+    def rewrite(node: Expression) -> Optional[Expression]:
+        if isinstance(node, Call):
+            name = node.function
+            if name.endswith("_start") and name.split("_")[0] in _GROUP_WINDOWS:
+                return Col("window_start")
+            if name.endswith("_end") and name.split("_")[0] in _GROUP_WINDOWS:
+                return Col("window_end")
+            if name.endswith("_rowtime") and name.split("_")[0] in _GROUP_WINDOWS:
+                return Call("minus", [Col("window_end"), Interval(1)])
+        return None
+
+    return transform(expression, rewrite)

@@ -1,0 +1,51 @@
+"""SQL type names (in DDL, CAST and Schema builders) → DataTypes."""
+
+from sqlglot import exp
+
+from fluvial.table.types import DataType, DataTypes
+
+
+def _params(node: exp.DataType):
+    return [int(p.this.this) if isinstance(p.this, exp.Literal) else p.this for p in node.expressions
+            if isinstance(p, exp.DataTypeParam)]
+
+
+def from_sqlglot(node: exp.DataType) -> DataType:
+    """The DataType of a parsed SQL type."""
+    t = node.this
+    kinds = exp.DataType.Type
+    params = _params(node)
+    simple = {
+        kinds.BOOLEAN: DataTypes.BOOLEAN, kinds.TINYINT: DataTypes.TINYINT, kinds.SMALLINT: DataTypes.SMALLINT,
+        kinds.INT: DataTypes.INT, kinds.BIGINT: DataTypes.BIGINT, kinds.FLOAT: DataTypes.FLOAT,
+        kinds.DOUBLE: DataTypes.DOUBLE, kinds.TEXT: DataTypes.STRING, kinds.DATE: DataTypes.DATE,
+        kinds.VARBINARY: DataTypes.BYTES, kinds.BINARY: DataTypes.BYTES,
+    }
+    if t in simple:
+        return simple[t]()
+    if t == kinds.VARCHAR:
+        return DataTypes.VARCHAR(params[0]) if params else DataTypes.STRING()
+    if t == kinds.CHAR:
+        return DataTypes.CHAR(params[0] if params else 1)
+    if t in (kinds.DECIMAL,):
+        return DataTypes.DECIMAL(*(params or [10, 0]))
+    if t == kinds.TIMESTAMP:
+        return DataTypes.TIMESTAMP(params[0] if params else 6)
+    if t in (kinds.TIMESTAMPLTZ, kinds.TIMESTAMPTZ):
+        return DataTypes.TIMESTAMP_LTZ(params[0] if params else 6)
+    if t == kinds.ARRAY:
+        return DataTypes.ARRAY(from_sqlglot(node.expressions[0]))
+    if t == kinds.MAP:
+        return DataTypes.MAP(from_sqlglot(node.expressions[0]), from_sqlglot(node.expressions[1]))
+    raise ValueError(f"unsupported SQL type {node.sql()}")
+
+
+def parse_type(text: str) -> DataType:
+    """A type from its SQL text, e.g. 'BIGINT', 'TIMESTAMP(3)', 'STRING'."""
+    upper = text.strip().upper()
+    if upper.startswith("TIMESTAMP_LTZ"):
+        inner = upper[len("TIMESTAMP_LTZ"):].strip("() ")
+        return DataTypes.TIMESTAMP_LTZ(int(inner) if inner else 6)
+    if upper in ("BYTES",):
+        return DataTypes.BYTES()
+    return from_sqlglot(exp.DataType.build(text, dialect="hive"))

@@ -1,0 +1,294 @@
+"""Table: a relational query over streams, built lazily and run by execute()."""
+
+from typing import Any, List, Optional, Tuple
+
+import pyarrow as pa
+
+from fluvial.table import _planner
+from fluvial.table.expressions import (
+    Alias,
+    Call,
+    Col,
+    Expression,
+    PlanningError,
+    UdfCall,
+    output_name,
+    unknown_column,
+)
+from fluvial.table.window import GroupWindow
+
+
+def _expressions(fields: Tuple[Any, ...], schema: pa.Schema) -> List[Expression]:
+    result: List[Expression] = []
+    for field in fields:
+        if isinstance(field, str):
+            # PyFlink also takes expression strings; plain column names and '*' are supported.
+            names = [n.strip() for n in field.split(",")]
+            for name in names:
+                if name == "*":
+                    result.extend(Col(n) for n in schema.names)
+                elif name.isidentifier():
+                    result.append(Col(name))
+                else:
+                    raise PlanningError(f"expression strings are not supported, use col('...'): {field!r}")
+        elif isinstance(field, Expression):
+            result.append(field)
+        else:
+            raise PlanningError(f"expected an expression (col('name'), lit(...)), got {field!r}")
+    return result
+
+
+def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
+    items = []
+    for position, expression in enumerate(expressions):
+        if isinstance(expression, Col) and expression.name == "*":
+            raise PlanningError("use table.select(col('*')) only via the string '*'")
+        items.append((output_name(expression, position), expression))
+    names = [n for n, _ in items]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise PlanningError(f"duplicate output column name(s) {duplicates}: give them distinct aliases")
+    return items
+
+
+class Table:
+    """A table: the Table API's relational operations on a stream or a bounded input.
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> from fluvial.table.expressions import col
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t = t_env.from_elements([(1, "a", 2.0), (2, "b", -1.0)], ["id", "name", "price"])
+        >>> [r.id for r in t.filter(col("price") > 0).execute().collect()]
+        [1]
+    """
+
+    def __init__(self, t_env: Any, plan: _planner.TablePlan):
+        self._t_env = t_env
+        self._plan = plan
+
+    # -- schema -------------------------------------------------------------------
+    def get_schema(self):
+        from fluvial.table.schema import TableSchema
+
+        return TableSchema.from_arrow(self._plan.schema, self._plan.rowtime, self._plan.proctime)
+
+    def get_resolved_schema(self):
+        return self.get_schema()
+
+    def print_schema(self) -> None:
+        print(self.get_schema())
+
+    def __getattr__(self, name: str) -> Expression:
+        # table.price is col('price') of this table, as in PyFlink.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._plan.schema.names:
+            return Col(name)
+        raise AttributeError(str(unknown_column(name, self._plan.schema.names)))
+
+    def _with(self, plan: _planner.TablePlan) -> "Table":
+        return Table(self._t_env, plan)
+
+    def _resolve(self, expressions: List[Expression]) -> List[Expression]:
+        """call('name', ...) of a registered function becomes a call of that UDF."""
+        from fluvial.table.expressions import transform
+
+        functions = self._t_env._functions
+
+        def rewrite(node: Expression) -> Optional[Expression]:
+            if isinstance(node, Call) and node.function in functions:
+                return UdfCall(functions[node.function], node.args)
+            return None
+
+        return [transform(e, rewrite) for e in expressions]
+
+    # -- relational operations ---------------------------------------------------------
+    def select(self, *fields: Any) -> "Table":
+        expressions = self._resolve(_expressions(fields, self._plan.schema))
+        if any(_has_aggregate(e) for e in expressions):
+            return self.group_by().select(*fields)
+        return self._with(_planner.calc(self._plan, _items(expressions), name="Calc(select)"))
+
+    def filter(self, predicate: Expression) -> "Table":
+        items = [(n, Col(n)) for n in self._plan.schema.names]
+        predicate = self._resolve([predicate])[0]
+        return self._with(_planner.calc(self._plan, items, predicate, name="Calc(filter)"))
+
+    where = filter
+
+    def add_columns(self, *fields: Expression) -> "Table":
+        expressions = self._resolve(_expressions(fields, self._plan.schema))
+        items = [(n, Col(n)) for n in self._plan.schema.names] + _items(expressions)
+        clash = [n for n, _ in _items(expressions) if n in self._plan.schema.names]
+        if clash:
+            raise PlanningError(f"add_columns: column(s) {clash} exist already; use add_or_replace_columns")
+        return self._with(_planner.calc(self._plan, items, name="Calc(add_columns)"))
+
+    def add_or_replace_columns(self, *fields: Expression) -> "Table":
+        new = _items(self._resolve(_expressions(fields, self._plan.schema)))
+        replaced = dict(new)
+        items = [(n, replaced.pop(n) if n in replaced else Col(n)) for n in self._plan.schema.names]
+        items += [(n, e) for n, e in new if n in replaced]
+        return self._with(_planner.calc(self._plan, items, name="Calc(add_or_replace_columns)"))
+
+    def drop_columns(self, *fields: Expression) -> "Table":
+        dropped = []
+        for field in _expressions(fields, self._plan.schema):
+            if not isinstance(field, Col):
+                raise PlanningError(f"drop_columns takes columns, got {field!r}")
+            if field.name not in self._plan.schema.names:
+                raise unknown_column(field.name, self._plan.schema.names)
+            dropped.append(field.name)
+        items = [(n, Col(n)) for n in self._plan.schema.names if n not in dropped]
+        return self._with(_planner.calc(self._plan, items, name="Calc(drop_columns)"))
+
+    def rename_columns(self, *fields: Expression) -> "Table":
+        renames = {}
+        for field in fields:
+            if not isinstance(field, Alias) or not isinstance(field.expr, Col):
+                raise PlanningError(f"rename_columns takes col('old').alias('new'), got {field!r}")
+            if field.expr.name not in self._plan.schema.names:
+                raise unknown_column(field.expr.name, self._plan.schema.names)
+            renames[field.expr.name] = field.name
+        items = [(renames.get(n, n), Col(n)) for n in self._plan.schema.names]
+        return self._with(_planner.calc(self._plan, items, name="Calc(rename_columns)"))
+
+    def alias(self, field: str, *fields: str) -> "Table":
+        names = [field, *fields]
+        if len(names) != len(self._plan.schema.names):
+            raise PlanningError(f"alias needs {len(self._plan.schema.names)} names, got {len(names)}")
+        items = [(new, Col(old)) for new, old in zip(names, self._plan.schema.names)]
+        return self._with(_planner.calc(self._plan, items, name="Calc(alias)"))
+
+    def group_by(self, *fields: Expression) -> "GroupedTable":
+        return GroupedTable(self, _expressions(fields, self._plan.schema))
+
+    def distinct(self) -> "Table":
+        keys = [Col(n) for n in self._plan.schema.names]
+        return self.group_by(*keys).select(*keys)
+
+    def window(self, window: GroupWindow) -> "GroupWindowedTable":
+        return GroupWindowedTable(self, window)
+
+    def union_all(self, right: "Table") -> "Table":
+        return self._with(_planner.union_all(self._plan, right._plan))
+
+    def map(self, func: Any) -> "Table":
+        function = func.function if isinstance(func, UdfCall) else func
+        return self._with(_planner.python_map(self._plan, function))
+
+    def over_window(self, *over_windows: Any):
+        from fluvial.errors import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError("over_window is not supported by the Table API yet")
+
+    # -- execution -------------------------------------------------------------------
+    def execute(self):
+        """Runs the query; the TableResult collects or prints its rows."""
+        return self._t_env._execute_query(self)
+
+    def execute_insert(self, table_path: str, overwrite: bool = False):
+        """Writes this table into the registered sink table 'table_path' and starts the job."""
+        return self._t_env._execute_insert([(table_path, self)])
+
+    def to_pandas(self):
+        """Runs the query (bounded) and returns the final rows as a pandas DataFrame."""
+        import pandas as pd
+
+        rows = list(self.execute().collect())
+        final = _apply_changelog(rows)
+        return pd.DataFrame([list(r) for r in final], columns=self._plan.schema.names)
+
+    def explain(self, *extra_details: Any) -> str:
+        return self._t_env._explain(self)
+
+    def __repr__(self) -> str:
+        return f"Table({', '.join(f'{f.name} {f.type}' for f in self._plan.schema)})"
+
+
+def _has_aggregate(expression: Expression) -> bool:
+    from fluvial.table.expressions import walk
+
+    return any((isinstance(n, Call) and n.is_aggregate) or (isinstance(n, UdfCall) and n.is_aggregate)
+               for n in walk(expression))
+
+
+def _apply_changelog(rows: List[Any]) -> List[Any]:
+    """Final rows of a changelog: retractions remove an earlier equal row."""
+    from fluvial.common.types import RowKind
+
+    final: List[Any] = []
+    for row in rows:
+        if row.get_row_kind() in (RowKind.UPDATE_BEFORE, RowKind.DELETE):
+            values = list(row)
+            for index, existing in enumerate(final):
+                if list(existing) == values:
+                    del final[index]
+                    break
+        else:
+            final.append(row)
+    return final
+
+
+class GroupedTable:
+    """A table grouped by keys; ``select`` with aggregates computes one row per group."""
+
+    def __init__(self, table: Table, keys: List[Expression]):
+        self._table = table
+        self._keys = keys
+
+    def select(self, *fields: Any) -> Table:
+        table = self._table
+        expressions = table._resolve(_expressions(fields, table._plan.schema))
+        plan = _planner.aggregate(table._plan, self._keys, _items(expressions), None,
+                                  batch_mode=table._t_env._batch_mode())
+        return Table(table._t_env, plan)
+
+    def aggregate(self, func: Any):
+        from fluvial.errors import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError("GroupedTable.aggregate is not supported yet; use select with aggregates")
+
+
+class GroupWindowedTable:
+    def __init__(self, table: Table, window: GroupWindow):
+        self._table = table
+        self._window = window
+
+    def group_by(self, *fields: Any) -> "WindowGroupedTable":
+        return WindowGroupedTable(self._table, self._window, _expressions(fields, self._table._plan.schema))
+
+
+class WindowGroupedTable:
+    """Grouped by a window alias and keys: ``select`` may use w.start / w.end via col('w').start."""
+
+    def __init__(self, table: Table, window: GroupWindow, keys: List[Expression]):
+        self._table = table
+        self._window = window
+        self._keys = [k for k in keys if not (isinstance(k, Col) and k.name == window.alias_name)]
+
+    def select(self, *fields: Any) -> Table:
+        table = self._table
+        window = self._window
+        if window.time_field != table._plan.rowtime:
+            raise PlanningError(f"window on '{window.time_field}', which is not the table's event-time attribute "
+                                f"({table._plan.rowtime or 'none declared'})")
+        expressions = [_window_property(e, window.alias_name)
+                       for e in table._resolve(_expressions(fields, table._plan.schema))]
+        spec = {"kind": window.kind, "size": window.size, "slide": window.slide, "time_column": window.time_field}
+        plan = _planner.aggregate(table._plan, self._keys, _items(expressions), None,
+                                  batch_mode=table._t_env._batch_mode(), window=spec)
+        return Table(table._t_env, plan)
+
+
+def _window_property(expression: Expression, alias: Optional[str]) -> Expression:
+    from fluvial.table.expressions import transform
+
+    def rewrite(node: Expression) -> Optional[Expression]:
+        if isinstance(node, Call) and node.function in ("window_start", "window_end") and node.args:
+            return Col(node.function)
+        return None
+
+    return transform(expression, rewrite)
+

@@ -1,0 +1,589 @@
+"""TableEnvironment: the entry point of the Table API and SQL, with PyFlink's names."""
+
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+import pyarrow as pa
+
+from fluvial.table import _planner
+from fluvial.table.expressions import Col, Expression, PlanningError, _suggest
+from fluvial.table.table import Table
+from fluvial.table.table_result import TableResult, rows_of
+from fluvial.table.types import DataType, from_type_info
+
+
+class EnvironmentSettings:
+    """Streaming or batch mode for a TableEnvironment.
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings
+        >>> EnvironmentSettings.in_streaming_mode().is_streaming_mode()
+        True
+    """
+
+    def __init__(self, streaming: bool = True, configuration: Optional[Dict[str, str]] = None):
+        self._streaming = streaming
+        self._configuration = dict(configuration or {})
+
+    @staticmethod
+    def in_streaming_mode() -> "EnvironmentSettings":
+        return EnvironmentSettings(True)
+
+    @staticmethod
+    def in_batch_mode() -> "EnvironmentSettings":
+        return EnvironmentSettings(False)
+
+    @staticmethod
+    def new_instance() -> "EnvironmentSettings.Builder":
+        return EnvironmentSettings.Builder()
+
+    def is_streaming_mode(self) -> bool:
+        return self._streaming
+
+    class Builder:
+        def __init__(self):
+            self._streaming = True
+            self._configuration: Dict[str, str] = {}
+
+        def in_streaming_mode(self) -> "EnvironmentSettings.Builder":
+            self._streaming = True
+            return self
+
+        def in_batch_mode(self) -> "EnvironmentSettings.Builder":
+            self._streaming = False
+            return self
+
+        def with_configuration(self, configuration: Any) -> "EnvironmentSettings.Builder":
+            self._configuration.update(configuration.to_dict() if hasattr(configuration, "to_dict")
+                                       else dict(configuration))
+            return self
+
+        def build(self) -> "EnvironmentSettings":
+            return EnvironmentSettings(self._streaming, self._configuration)
+
+
+class TableConfig:
+    """Configuration of a TableEnvironment (``t_env.get_config().set(key, value)``).
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+        >>> t_env.get_config().set("parallelism.default", "2").get("parallelism.default", None)
+        '2'
+    """
+
+    def __init__(self, t_env: "TableEnvironment"):
+        self._t_env = t_env
+        self._values: Dict[str, str] = {}
+
+    def set(self, key: str, value: str) -> "TableConfig":
+        self._values[key] = str(value)
+        if key == "parallelism.default":
+            self._t_env._env.set_parallelism(int(value))
+        elif key == "pipeline.global-job-parameters":
+            pass
+        return self
+
+    def get(self, key: str, default_value: Optional[str] = None) -> Optional[str]:
+        return self._values.get(key, default_value)
+
+    def get_configuration(self):
+        from fluvial.common.configuration import Configuration
+
+        configuration = Configuration()
+        for key, value in self._values.items():
+            configuration.set_string(key, value)
+        return configuration
+
+    def set_local_timezone(self, timezone_id: str) -> None:
+        self._values["table.local-time-zone"] = timezone_id
+
+
+@dataclass
+class CatalogTable:
+    """A table declared with CREATE TABLE: its columns, time attributes and connector options."""
+
+    name: str
+    schema: pa.Schema
+    options: Dict[str, str]
+    rowtime: Optional[str] = None
+    watermark_delay: int = 0
+    proctime: Optional[str] = None
+    computed: List[Tuple[str, Any]] = field(default_factory=list)
+    primary_key: List[str] = field(default_factory=list)
+    data_types: List[DataType] = field(default_factory=list)
+
+
+class TableEnvironment:
+    """Creates tables, registers them and functions, runs SQL.
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t_env.create_temporary_view("t", t_env.from_elements([(1, "a"), (2, "b")], ["id", "name"]))
+        >>> [tuple(r) for r in t_env.execute_sql("SELECT id * 10 AS x FROM t WHERE name <> 'a'").collect()]
+        [(20,)]
+    """
+
+    def __init__(self, settings: Optional[EnvironmentSettings] = None, env: Any = None):
+        from fluvial.datastream import StreamExecutionEnvironment
+
+        self._settings = settings or EnvironmentSettings.in_streaming_mode()
+        self._env = env if env is not None else StreamExecutionEnvironment()
+        if not self._settings.is_streaming_mode():
+            from fluvial.datastream.execution_mode import RuntimeExecutionMode
+
+            self._env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+        self._config = TableConfig(self)
+        for key, value in self._settings._configuration.items():
+            self._config.set(key, value)
+        self._tables: Dict[str, Any] = {}  # name → CatalogTable or Table (a view)
+        self._functions: Dict[str, Any] = {}
+
+    @staticmethod
+    def create(environment_settings: Optional[EnvironmentSettings] = None) -> "TableEnvironment":
+        if environment_settings is not None and not isinstance(environment_settings, EnvironmentSettings):
+            from fluvial.common.configuration import Configuration
+
+            if isinstance(environment_settings, Configuration):
+                environment_settings = EnvironmentSettings.new_instance().with_configuration(
+                    environment_settings).build()
+            else:
+                raise TypeError("TableEnvironment.create takes EnvironmentSettings (e.g. "
+                                "EnvironmentSettings.in_streaming_mode())")
+        return TableEnvironment(environment_settings)
+
+    # -- configuration --------------------------------------------------------------
+    def get_config(self) -> TableConfig:
+        return self._config
+
+    def _batch_mode(self) -> bool:
+        return not self._settings.is_streaming_mode()
+
+    # -- creating tables --------------------------------------------------------------
+    def from_elements(self, elements: Any, schema: Any = None, verify_schema: bool = True) -> Table:
+        """A bounded table from Python values (tuples, lists, Rows or dicts)."""
+        rows = list(elements)
+        names, types = _schema_names_types(schema, rows)
+        columns: List[List[Any]] = [[] for _ in names]
+        for index, row in enumerate(rows):
+            values = list(row.values()) if isinstance(row, dict) else list(row)
+            if len(values) != len(names):
+                raise ValueError(f"element {index} {row!r} has {len(values)} fields, the schema {len(names)}")
+            for column, value in zip(columns, values):
+                column.append(value)
+        arrays = []
+        for name, data_type, values in zip(names, types, columns):
+            try:
+                arrays.append(pa.array(values, type=data_type.arrow_type if data_type is not None else None))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
+                wanted = repr(data_type) if data_type is not None else "one type"
+                raise TypeError(f"from_elements: column '{name}' does not fit {wanted}: {error}") from None
+        batch = pa.RecordBatch.from_arrays(arrays, names=names) if rows else pa.RecordBatch.from_pylist(
+            [], schema=pa.schema([pa.field(n, t.arrow_type if t else pa.null()) for n, t in zip(names, types)]))
+        return self._from_batches([batch], "FromElements")
+
+    def from_pandas(self, pdf: Any, schema: Any = None, splits_num: int = 1) -> Table:
+        """A bounded table from a pandas DataFrame (converted by Arrow)."""
+        arrow_schema = None
+        if schema is not None:
+            names, types = _schema_names_types(schema, [])
+            if types and all(t is not None for t in types):
+                arrow_schema = pa.schema([pa.field(n, t.arrow_type) for n, t in zip(names, types)])
+            else:
+                pdf = pdf.set_axis(names, axis=1)
+        table = pa.Table.from_pandas(pdf, schema=arrow_schema, preserve_index=False)
+        # pandas 3 strings arrive as large_string; Flink's STRING is Arrow's string.
+        table = table.cast(pa.schema([pa.field(f.name, _regular(f.type)) for f in table.schema]))
+        batches = table.to_batches(max_chunksize=max(1, -(-table.num_rows // max(splits_num, 1))))
+        return self._from_batches(batches or [pa.RecordBatch.from_pylist([], schema=table.schema)], "FromPandas")
+
+    def _from_batches(self, batches: List[pa.RecordBatch], name: str) -> Table:
+        schema = batches[0].schema
+
+        def make_reader(info: Any) -> Any:
+            return _planner.BatchListReader(batches)
+
+        return Table(self, _planner.source(name, schema, make_reader, bounded=True))
+
+    def from_path(self, path: str) -> Table:
+        entry = self._tables.get(path)
+        if entry is None:
+            raise PlanningError(f"unknown table '{path}'{_suggest(path, list(self._tables))}"
+                                f" (registered: {', '.join(sorted(self._tables)) or 'none'})")
+        if isinstance(entry, Table):
+            return entry
+        return self._scan(entry)
+
+    def _scan(self, entry: CatalogTable) -> Table:
+        from fluvial.table.connectors import source_reader_factory
+
+        options = dict(entry.options)
+        connector = options.get("connector")
+        if connector is None:
+            raise PlanningError(f"table '{entry.name}' has no 'connector' option")
+        make_reader, bounded = source_reader_factory(connector, entry.schema, options, entry.rowtime)
+        non_parallel = connector != "datagen"
+        plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
+                               rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
+                               non_parallel=non_parallel)
+        table = Table(self, plan)
+        if entry.computed:
+            items = [(n, Col(n)) for n in entry.schema.names] + [(n, e) for n, e in entry.computed]
+            table = Table(self, _planner.calc(plan, items, name="Calc(computed columns)"))
+        return table
+
+    def create_temporary_view(self, view_path: str, table_or_data_stream: Any, *fields: Any) -> None:
+        if isinstance(table_or_data_stream, Table):
+            self._tables[view_path] = table_or_data_stream
+        else:
+            self._tables[view_path] = self.from_data_stream(table_or_data_stream, *fields)
+
+    def register_table(self, name: str, table: Table) -> None:
+        self._tables[name] = table
+
+    def drop_temporary_view(self, view_path: str) -> bool:
+        return self._tables.pop(view_path, None) is not None
+
+    def drop_temporary_table(self, table_path: str) -> bool:
+        return self._tables.pop(table_path, None) is not None
+
+    def list_tables(self) -> List[str]:
+        return sorted(self._tables)
+
+    def list_views(self) -> List[str]:
+        return sorted(n for n, t in self._tables.items() if isinstance(t, Table))
+
+    def list_user_defined_functions(self) -> List[str]:
+        return sorted(self._functions)
+
+    # -- functions ---------------------------------------------------------------------
+    def create_temporary_function(self, path: str, function: Any) -> None:
+        self._functions[path.lower()] = _as_function(function, path)
+
+    create_temporary_system_function = create_temporary_function
+    create_function = create_temporary_function
+
+    def register_function(self, name: str, function: Any) -> None:
+        self.create_temporary_function(name, function)
+
+    def drop_temporary_function(self, path: str) -> bool:
+        return self._functions.pop(path.lower(), None) is not None
+
+    drop_temporary_system_function = drop_temporary_function
+
+    # -- SQL ---------------------------------------------------------------------------
+    def sql_query(self, query: str) -> Table:
+        from fluvial.table.sql.dialect import parse
+        from fluvial.table.sql.planner import plan_query
+
+        statements = parse(query)
+        if len(statements) != 1:
+            raise PlanningError(f"sql_query takes one query, got {len(statements)} statements")
+        return plan_query(self, statements[0])
+
+    def execute_sql(self, stmt: str) -> TableResult:
+        from fluvial.table.sql.statements import execute_statement
+
+        return execute_statement(self, stmt)
+
+    def create_statement_set(self) -> "StatementSet":
+        return StatementSet(self)
+
+    def explain_sql(self, stmt: str, *extra_details: Any) -> str:
+        return self._explain(self.sql_query(stmt))
+
+    # -- execution -----------------------------------------------------------------------
+    def _execute_query(self, table: Table) -> TableResult:
+        from fluvial.datastream._job import CollectBuffer
+
+        buffer = CollectBuffer()
+        plan = table._plan
+
+        def make_spec(info: Any) -> Dict[str, Any]:
+            buffer.add_writer()
+
+            def write(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
+                rows = rows_of(batch, row_kinds)
+                for row in rows:
+                    row._names = [n for n in row._names]
+                buffer.write(rows)
+
+            return {"kind": "table_sink", "write": write, "finish": buffer.finish_writer}
+
+        from fluvial.datastream._plan import Transformation
+
+        sink = Transformation(kind="table_sink", name="CollectSink", inputs=[plan.transformation],
+                              make_spec=make_spec, bounded=plan.transformation.bounded, non_parallel=True)
+        job = self._env._start("collect", [sink])
+        return TableResult(plan.schema, job=job, buffer=buffer, streaming=not self._batch_mode())
+
+    def _sink_transformation(self, table_path: str, table: Table):
+        from fluvial.datastream._plan import Transformation
+        from fluvial.table.connectors import sink_writer_factory
+
+        entry = self._tables.get(table_path)
+        if entry is None or isinstance(entry, Table):
+            raise PlanningError(f"unknown sink table '{table_path}'{_suggest(table_path, list(self._tables))}: "
+                                f"create it with CREATE TABLE ... WITH ('connector' = ...)")
+        source_types = [f.type for f in table._plan.schema]
+        sink_types = [f.type for f in entry.schema]
+        if len(source_types) != len(sink_types):
+            raise PlanningError(f"INSERT INTO {table_path}: the query has {len(source_types)} columns, the table "
+                                f"{len(sink_types)} ({', '.join(entry.schema.names)})")
+        items = []
+        for (name, wanted), source_name in zip(zip(entry.schema.names, sink_types), table._plan.schema.names):
+            expression: Expression = Col(source_name)
+            if table._plan.schema.field(source_name).type != wanted:
+                from fluvial.table.types import from_arrow
+
+                expression = expression.cast(from_arrow(wanted))
+            items.append((name, expression))
+        plan = _planner.calc(table._plan, items, name=f"Calc(to {table_path})")
+        make_writer = sink_writer_factory(entry.options.get("connector", ""), entry.schema, entry.options,
+                                          table_path)
+
+        def make_spec(info: Any) -> Dict[str, Any]:
+            writer = make_writer(info)
+            return {"kind": "table_sink", "write": writer.write, "finish": writer.finish}
+
+        return Transformation(kind="table_sink", name=f"Sink({table_path})", inputs=[plan.transformation],
+                              make_spec=make_spec, bounded=plan.transformation.bounded)
+
+    def _execute_insert(self, inserts: List[Tuple[str, Table]]) -> TableResult:
+        sinks = [self._sink_transformation(path, table) for path, table in inserts]
+        job = self._env._start("insert-into_" + ",".join(p for p, _ in inserts), sinks)
+        return TableResult(None, job=job, message="OK")
+
+    def _explain(self, table: Table) -> str:
+        from fluvial.datastream._plan import translate
+
+        nodes = translate([table._plan.transformation], default_parallelism=self._env.get_parallelism(),
+                          default_max_parallelism=self._env.get_max_parallelism(), job_parameters={},
+                          batch_mode=self._batch_mode())
+        lines = ["== Physical Execution Plan =="]
+        for node in nodes:
+            inputs = ", ".join(f"{kind} from {source}" for source, _, kind, _ in node.inputs)
+            lines.append(f"{node.id}: {node.name} (parallelism {node.parallelism})"
+                         + (f" <- {inputs}" if inputs else ""))
+        return "\n".join(lines)
+
+    # -- DataStream conversions ----------------------------------------------------------
+    def from_data_stream(self, data_stream: Any, *fields_or_schema: Any) -> Table:
+        raise PlanningError("from_data_stream needs a StreamTableEnvironment (StreamTableEnvironment.create(env))")
+
+
+class StreamTableEnvironment(TableEnvironment):
+    """A TableEnvironment bound to a StreamExecutionEnvironment, converting between tables and streams."""
+
+    @staticmethod
+    def create(stream_execution_environment: Any = None,
+               environment_settings: Optional[EnvironmentSettings] = None) -> "StreamTableEnvironment":
+        from fluvial.datastream import StreamExecutionEnvironment
+        from fluvial.datastream.execution_mode import RuntimeExecutionMode
+
+        env = stream_execution_environment or StreamExecutionEnvironment.get_execution_environment()
+        if environment_settings is None:
+            batch = getattr(env, "_runtime_mode", None) is RuntimeExecutionMode.BATCH
+            environment_settings = EnvironmentSettings(not batch)
+        return StreamTableEnvironment(environment_settings, env)
+
+    def from_data_stream(self, data_stream: Any, *fields_or_schema: Any) -> Table:
+        """A table of a stream's records: Rows (named by the stream's type) or single values (column f0)."""
+        type_info = data_stream.get_type()
+        names: List[str]
+        types: List[DataType]
+        try:
+            row_type = from_type_info(type_info)
+        except TypeError:
+            row_type = None
+        if row_type is not None and row_type._children:
+            names = [f.name for f in row_type._children]
+            types = [f.data_type for f in row_type._children]
+        elif row_type is not None:
+            names, types = ["f0"], [row_type]
+        else:
+            raise PlanningError(f"from_data_stream needs the stream's type: declare output_type= (e.g. "
+                                f"Types.ROW_NAMED([...])) on the operator producing it; got {type_info!r}")
+        from fluvial.table.schema import Schema
+
+        declared = fields_or_schema[0] if fields_or_schema and isinstance(fields_or_schema[0], Schema) else None
+        if fields_or_schema and all(isinstance(f, Expression) for f in fields_or_schema):
+            renamed = []
+            for field_expr, old in zip(fields_or_schema, names):
+                renamed.append(field_expr.name if isinstance(field_expr, Col) else getattr(field_expr, "name", old))
+            names = renamed + names[len(renamed):]
+        schema = pa.schema([pa.field(n, t.arrow_type) for n, t in zip(names, types)])
+        single = len(names) == 1 and not (row_type is not None and row_type._children)
+        rowtime_column = None
+        if declared is not None:
+            for column, _, key in declared.metadata:
+                if key != "rowtime":
+                    raise PlanningError(f"metadata column '{column}': only the 'rowtime' metadata exists")
+                rowtime_column = column
+        full_schema = schema if rowtime_column is None else schema.append(
+            pa.field(rowtime_column, pa.timestamp("ms", tz="UTC")))
+
+        def make_spec(info: Any) -> Dict[str, Any]:
+            def convert(records: List[Any], _unused: Any):
+                if single:
+                    columns = [records]
+                else:
+                    columns = [list(c) for c in zip(*records)] if records else [[] for _ in names]
+                arrays = [pa.array(c, type=f.type) for c, f in zip(columns, schema)]
+                kinds = None
+                if records and hasattr(records[0], "get_row_kind"):
+                    codes = [r.get_row_kind().value for r in records]
+                    if any(codes):
+                        kinds = bytes(codes)
+                return pa.RecordBatch.from_arrays(arrays, schema=schema), kinds
+
+            spec = {"kind": "table_from_objects", "call": convert}
+            if rowtime_column is not None:
+                spec["rowtime_column"] = rowtime_column
+            return spec
+
+        from fluvial.datastream._plan import Transformation
+
+        transformation = Transformation(kind="table_from_objects", name="DataStreamToTable",
+                                        inputs=[data_stream._transformation], make_spec=make_spec,
+                                        bounded=data_stream._transformation.bounded)
+        plan = _planner.TablePlan(transformation, full_schema)
+        if declared is not None and declared.watermark is not None:
+            column, expression = declared.watermark
+            if str(expression).strip().upper() == "SOURCE_WATERMARK()":
+                if column != rowtime_column:
+                    raise PlanningError(f"SOURCE_WATERMARK() applies to the rowtime metadata column, not '{column}'")
+                plan.rowtime = column
+            else:
+                plan = _planner.assign_rowtime(plan, column, _watermark_delay_of(self, column, expression))
+        return Table(self, plan)
+
+    def to_data_stream(self, table: Table, target_type: Any = None) -> Any:
+        """The table's rows as a stream of Rows (an insert-only table)."""
+        if table._plan.updating:
+            raise PlanningError("to_data_stream needs an insert-only table; this one is updating — "
+                                "use to_changelog_stream")
+        return self._to_stream(table, "TableToDataStream")
+
+    def to_changelog_stream(self, table: Table, *args: Any) -> Any:
+        """The table's changes as a stream of Rows with their RowKind (+I, -U, +U, -D)."""
+        return self._to_stream(table, "TableToChangelogStream")
+
+    to_append_stream = to_data_stream
+
+    def to_retract_stream(self, table: Table, type_info: Any = None) -> Any:
+        return self.to_changelog_stream(table)
+
+    def _to_stream(self, table: Table, name: str) -> Any:
+        from fluvial.common.typeinfo import Types
+        from fluvial.datastream._plan import Transformation
+        from fluvial.datastream.data_stream import DataStream
+        from fluvial.table.types import from_arrow
+
+        def make_spec(info: Any) -> Dict[str, Any]:
+            return {"kind": "table_to_objects", "call": rows_of}
+
+        transformation = Transformation(kind="table_to_objects", name=name, inputs=[table._plan.transformation],
+                                        make_spec=make_spec, bounded=table._plan.transformation.bounded)
+        names = table._plan.schema.names
+        type_info = Types.ROW_NAMED(names, [_type_info(from_arrow(f.type)) for f in table._plan.schema])
+        transformation.output_type = type_info
+        return DataStream(self._env, transformation)
+
+    def execute(self, job_name: Optional[str] = None):
+        return self._env.execute(job_name)
+
+
+def _watermark_delay_of(t_env: Any, column: str, expression: Any) -> int:
+    from fluvial.table.sql.dialect import parse
+    from fluvial.table.sql.planner import ExpressionTranslator
+    from fluvial.table.sql.statements import _watermark_delay
+
+    node = parse(f"SELECT {expression}")[0].expressions[0]
+    return _watermark_delay(ExpressionTranslator(t_env)(node), column)
+
+
+def _type_info(data_type: DataType):
+    from fluvial.common.typeinfo import Types
+
+    text = repr(data_type.nullable())
+    simple = {"BIGINT": Types.LONG(), "INT": Types.INT(), "STRING": Types.STRING(), "DOUBLE": Types.DOUBLE(),
+              "FLOAT": Types.FLOAT(), "BOOLEAN": Types.BOOLEAN(), "SMALLINT": Types.SHORT(),
+              "TINYINT": Types.BYTE(), "DATE": Types.SQL_DATE()}
+    if text in simple:
+        return simple[text]
+    if text.startswith("TIMESTAMP"):
+        return Types.SQL_TIMESTAMP()
+    return Types.PICKLED_BYTE_ARRAY()
+
+
+class StatementSet:
+    """Several INSERTs run as one job (``add_insert_sql`` / ``add_insert`` then ``execute``)."""
+
+    def __init__(self, t_env: TableEnvironment):
+        self._t_env = t_env
+        self._inserts: List[Tuple[str, Table]] = []
+
+    def add_insert_sql(self, stmt: str) -> "StatementSet":
+        from fluvial.table.sql.statements import parse_insert
+
+        self._inserts.append(parse_insert(self._t_env, stmt))
+        return self
+
+    def add_insert(self, target_path: str, table: Table, overwrite: bool = False) -> "StatementSet":
+        self._inserts.append((target_path, table))
+        return self
+
+    def execute(self) -> TableResult:
+        if not self._inserts:
+            raise PlanningError("the statement set has no INSERT to execute")
+        inserts, self._inserts = self._inserts, []
+        return self._t_env._execute_insert(inserts)
+
+    def explain(self, *extra_details: Any) -> str:
+        return "\n".join(self._t_env._explain(t) for _, t in self._inserts)
+
+
+def _as_function(function: Any, path: str) -> Any:
+    from fluvial.table.udf import ScalarFunction, UserDefinedFunctionWrapper, udf
+
+    if isinstance(function, UserDefinedFunctionWrapper):
+        return function
+    if isinstance(function, ScalarFunction):
+        raise PlanningError(f"function '{path}': wrap the ScalarFunction with udf(..., result_type=...)")
+    if callable(function):
+        return udf(function)
+    raise PlanningError(f"function '{path}' is not a UDF: {function!r}")
+
+
+def _regular(arrow_type: pa.DataType) -> pa.DataType:
+    if pa.types.is_large_string(arrow_type):
+        return pa.string()
+    if pa.types.is_large_binary(arrow_type):
+        return pa.binary()
+    return arrow_type
+
+
+def _schema_names_types(schema: Any, rows: List[Any]) -> Tuple[List[str], List[Optional[DataType]]]:
+    if schema is None:
+        first = rows[0] if rows else None
+        if first is not None and hasattr(first, "_fields"):
+            names = list(first._fields)
+        elif isinstance(first, dict):
+            names = list(first)
+        else:
+            width = len(first) if first is not None else 0
+            names = [f"_{i + 1}" for i in range(width)]
+        return names, [None] * len(names)
+    if isinstance(schema, DataType):
+        return [f.name for f in schema._children], [f.data_type for f in schema._children]
+    if isinstance(schema, (list, tuple)):
+        return [str(n) for n in schema], [None] * len(schema)
+    from fluvial.table.schema import Schema
+
+    if isinstance(schema, Schema):
+        return [n for n, _ in schema.columns], [t for _, t in schema.columns]
+    raise TypeError(f"schema must be a list of names, DataTypes.ROW(...) or a Schema, got {schema!r}")
+

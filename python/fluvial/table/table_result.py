@@ -1,0 +1,120 @@
+"""TableResult: what executing a query or statement returns (collect, print, wait)."""
+
+import queue
+from typing import Any, Iterator, List, Optional
+
+import pyarrow as pa
+
+from fluvial.common.types import Row, RowKind
+
+_KINDS = [RowKind.INSERT, RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE]
+
+
+class ResultKind:
+    SUCCESS = "SUCCESS"
+    SUCCESS_WITH_CONTENT = "SUCCESS_WITH_CONTENT"
+
+
+def rows_of(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> List[Row]:
+    """Rows (with their kinds) of a record batch, values as Python objects."""
+    names = batch.schema.names
+    columns = [c.to_pylist() for c in batch.columns]
+    rows = []
+    for index, values in enumerate(zip(*columns)):
+        row = Row(*values)
+        row._names = list(names)
+        row._from_dict = True
+        if row_kinds is not None:
+            row.set_row_kind(_KINDS[row_kinds[index]])
+        rows.append(row)
+    return rows
+
+
+def _text(value: Any) -> str:
+    from fluvial.common._display import display
+
+    if value is None:
+        return "<NULL>"
+    if hasattr(value, "isoformat") and hasattr(value, "hour"):
+        text = value.isoformat(sep=" ")
+        return text[:-3] if len(text) > 23 and text[19] == "." else text
+    return display(value)
+
+
+class TableResult:
+    """The result of execute()/execute_sql(): rows to collect or print, or a running job.
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t_env.from_elements([(1, "a"), (2, "b")], ["id", "name"]).execute().print()
+        +----+------+
+        | id | name |
+        +----+------+
+        |  1 |    a |
+        |  2 |    b |
+        +----+------+
+        2 rows in set
+    """
+
+    def __init__(self, schema: Optional[pa.Schema], job: Any = None, buffer: Optional["queue.Queue"] = None,
+                 rows: Optional[List[Row]] = None, streaming: bool = True, message: str = "OK"):
+        self._schema = schema
+        self._job = job
+        self._buffer = buffer
+        self._rows = rows
+        self._streaming = streaming
+        self._message = message
+
+    def get_job_client(self):
+        from fluvial.datastream._job import JobClient
+
+        return JobClient(self._job) if self._job is not None else None
+
+    def wait(self, timeout_ms: Optional[int] = None) -> None:
+        if self._job is not None:
+            if timeout_ms is None:
+                self._job.result()
+            else:
+                self._job.wait(timeout_ms / 1000.0)
+
+    def get_result_kind(self) -> str:
+        return ResultKind.SUCCESS_WITH_CONTENT if self._schema is not None else ResultKind.SUCCESS
+
+    def get_table_schema(self):
+        from fluvial.table.schema import TableSchema
+
+        return TableSchema.from_arrow(self._schema)
+
+    def collect(self) -> Iterator[Row]:
+        """The result rows, with their row kinds, as they come."""
+        if self._rows is not None:
+            return iter(self._rows)
+        if self._job is None:
+            return iter([])
+        from fluvial.datastream._job import CloseableIterator
+
+        return CloseableIterator(self._job, self._buffer)
+
+    def print(self) -> None:
+        """Prints the rows as Flink's tableau: an op column in streaming mode, then 'N rows in set'."""
+        rows = list(self.collect())
+        if self._schema is None:
+            print(self._message)
+            return
+        names = list(self._schema.names)
+        header = (["op"] if self._streaming else []) + names
+        body = [([row.get_row_kind().short_string()] if self._streaming else []) + [_text(v) for v in row]
+                for row in rows]
+        widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+        line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+        print(line)
+        print("| " + " | ".join(h.rjust(w) for h, w in zip(header, widths)) + " |")
+        print(line)
+        for row in body:
+            print("| " + " | ".join(v.rjust(w) for v, w in zip(row, widths)) + " |")
+        print(line)
+        if self._streaming:
+            print(f"Received a total of {len(rows)} row{'s' if len(rows) != 1 else ''}")
+        else:
+            print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in set")

@@ -1,0 +1,1 @@
+SELECT DISTINCT item, user_id FROM orders
