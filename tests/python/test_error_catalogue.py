@@ -17,15 +17,11 @@ class named.)
 Rows still to add, each when its feature lands (same shape: a program, a template, the
 three fragments):
 
-- SQL syntax error (Table/SQL): names the SQL position (line and column) and the token.
-- Unknown table, column or function in SQL (Table/SQL): names it, the SQL position, and
-  the known names closest to it.
-- Wrong result type of a Python UDF (Table/SQL): names the function, the declared and the
-  returned type.
 - Unreachable Kafka broker (Kafka connector): names the bootstrap servers and the
   operator, and says to check that the broker runs and the address.
-- Missing or misspelled connector option (Kafka, Redis, JDBC, datagen connectors and SQL
-  ``WITH`` options): names the option, the connector, and the option it is closest to.
+- Missing or misspelled connector option of the Kafka, Redis and JDBC connectors (the SQL
+  ``WITH`` options have their row): names the option, the connector, and the option it is
+  closest to.
 """
 
 import os
@@ -539,6 +535,136 @@ from pyflink.datastream.connectors.kinesis import FlinkKinesisConsumer
         meaning="A PyFlink program run with `fluvial run` imports a PyFlink module that Fluvial "
                 "does not implement. (A name that is not a PyFlink module at all is a plain "
                 "`ModuleNotFoundError`.)",
+    ),
+    Entry(
+        key="sql-syntax",
+        title="A SQL statement does not parse",
+        raises="SqlParseError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, 2.5)], ["order_id", "price"]))
+t_env.execute_sql("SELECT order_id,\\n       price FROM orders WHERE (price > 1")
+''',
+        message="SQL parse error at line 2, column 41 near '<path>': Expecting ); check the "
+                "statement's syntax there (Flink SQL)",
+        cause="Expecting )",
+        where="line 2, column 41",
+        what_to_do="check the statement's syntax there",
+        fix="Fix the statement at the line and column given; the text before the error is "
+            "quoted. See [Table API and SQL](table.md) for the statements Fluvial runs.",
+        meaning="The statement is not valid Flink SQL: the parser stopped at the position named.",
+    ),
+    Entry(
+        key="sql-unknown-column",
+        title="A SQL query names a column that does not exist",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, 2.5)], ["order_id", "price"]))
+t_env.execute_sql("SELECT order_id, prise FROM orders")
+''',
+        message="unknown column 'prise' at line 1, column 18; did you mean 'price'? (available: "
+                "order_id, price)",
+        cause="unknown column 'prise'",
+        where="line 1, column 18",
+        what_to_do="did you mean 'price'?",
+        fix="Use one of the columns listed (the closest is suggested); `DESCRIBE table` shows a "
+            "table's columns and types.",
+        meaning="The query reads a column its input does not have.",
+    ),
+    Entry(
+        key="sql-unknown-table",
+        title="A SQL query names a table that is not registered",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, 2.5)], ["order_id", "price"]))
+t_env.execute_sql("SELECT * FROM order")
+''',
+        message="unknown table 'order'; did you mean 'orders'? (registered: orders)",
+        cause="unknown table 'order'",
+        where="registered: orders",
+        what_to_do="did you mean 'orders'?",
+        fix="Register the table first (`CREATE TABLE`, `create_temporary_view`) or use one of "
+            "the names listed; `SHOW TABLES` lists them.",
+        meaning="The statement reads a table or view the environment does not know.",
+    ),
+    Entry(
+        key="sql-unknown-function",
+        title="A SQL query calls a function that does not exist",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, "apple")], ["order_id", "item"]))
+t_env.execute_sql("SELECT UPPPER(item) FROM orders")
+''',
+        message="unknown function 'UPPPER' at line 1, column 8; did you mean 'upper'?",
+        cause="unknown function 'UPPPER'",
+        where="line 1, column 8",
+        what_to_do="did you mean 'upper'?",
+        fix="Use a built-in function (the closest name is suggested) or register your own with "
+            "`create_temporary_function` / `CREATE TEMPORARY FUNCTION ... LANGUAGE PYTHON`.",
+        meaning="The query calls a function that is neither built in nor registered.",
+    ),
+    Entry(
+        key="udf-result-type",
+        title="A Python UDF returns a value of another type than declared",
+        raises="JobExecutionError",
+        cause_class="OutputTypeError",
+        code='''\
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import col
+from fluvial.table.udf import udf
+
+
+@udf(result_type=DataTypes.BIGINT())
+def item_count(item):
+    return item + "s"
+
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+items = t_env.from_elements([("apple",)], ["item"])
+items.select(item_count(col("item"))).execute().print()
+''',
+        message="operator 'PythonCalc(item_count)' (subtask 1/1) failed: function 'item_count' "
+                "returned 'apples' (str) which is not of its declared result type BIGINT (<path>); "
+                "return values of that type, or declare the type it returns in result_type=",
+        cause="returned 'apples' (str) which is not of its declared result type BIGINT",
+        where="operator 'PythonCalc(item_count)'",
+        what_to_do="declare the type it returns in result_type=",
+        fix="Return values of the declared `result_type`, or declare the type the function "
+            "returns.",
+        meaning="Fluvial checks every UDF result against the declared type before it enters a "
+                "column; the first value that does not fit fails the job, naming the function.",
+    ),
+    Entry(
+        key="connector-option",
+        title="A connector option is misspelled",
+        raises="ConnectorOptionError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("CREATE TABLE clicks (id BIGINT) WITH ('connector' = 'datagen', 'row-per-second' = '10')")
+t_env.execute_sql("SELECT * FROM clicks").print()
+''',
+        message="unknown option 'row-per-second' for connector 'datagen'; did you mean "
+                "'rows-per-second'? (supported: number-of-rows, rows-per-second, seed)",
+        cause="unknown option 'row-per-second'",
+        where="connector 'datagen'",
+        what_to_do="did you mean 'rows-per-second'?",
+        fix="Use the option's Flink name (the closest is suggested; the supported ones are "
+            "listed). See [Table API and SQL](table.md#statements).",
+        meaning="A `WITH (...)` option of `CREATE TABLE` is not one the connector knows; it is "
+                "refused rather than ignored.",
     ),
 ]
 

@@ -283,7 +283,9 @@ def function_array(function: Any, values: List[Any], arrow_type: pa.DataType, co
     try:
         return pa.array(values, type=arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
-        raise TypeError(f"function '{function._name}' returned a value for field '{column}' that is not "
+        from fluvial.errors import OutputTypeError
+
+        raise OutputTypeError(f"function '{function._name}' returned a value for field '{column}' that is not "
                         f"{arrow_type}: {error}") from None
 
 

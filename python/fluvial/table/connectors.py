@@ -11,7 +11,17 @@ from fluvial.table.expressions import PlanningError, _suggest
 
 
 class ConnectorOptionError(PlanningError):
-    """A connector option is missing, unknown or has a bad value."""
+    """A connector option is missing, unknown or has a bad value.
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> _ = t_env.execute_sql("CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen', 'row-per-second' = '5')")
+        >>> t_env.from_path("g")
+        Traceback (most recent call last):
+        ...
+        fluvial.table.connectors.ConnectorOptionError: unknown option 'row-per-second' for connector 'datagen'; did you mean 'rows-per-second'? ...
+    """
 
 
 def _check_options(connector: str, options: Dict[str, str], allowed: List[str], required: List[str],
@@ -262,3 +272,5 @@ class FileWriter:
             with open(self._file, "w") as out:
                 for row in table.to_pylist():
                     out.write(json.dumps(row, default=str) + "\n")
+
+__all__ = ["ConnectorOptionError"]

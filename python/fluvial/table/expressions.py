@@ -402,6 +402,13 @@ def if_then_else(condition: Any, if_true: Any, if_false: Any) -> Expression:
 
 
 def and_(*predicates: Any) -> Expression:
+    """All predicates hold.
+
+    Examples:
+        >>> from fluvial.table.expressions import and_, col
+        >>> and_(col("a") > 1, col("b") < 2, col("c") == 3)
+        a > 1 AND b < 2 AND c = 3
+    """
     result = _wrap(predicates[0])
     for each in predicates[1:]:
         result = result & _wrap(each)
@@ -409,6 +416,13 @@ def and_(*predicates: Any) -> Expression:
 
 
 def or_(*predicates: Any) -> Expression:
+    """Any predicate holds.
+
+    Examples:
+        >>> from fluvial.table.expressions import col, or_
+        >>> or_(col("a") > 1, col("b") < 2)
+        (a > 1 OR b < 2)
+    """
     result = _wrap(predicates[0])
     for each in predicates[1:]:
         result = result | _wrap(each)
@@ -416,14 +430,35 @@ def or_(*predicates: Any) -> Expression:
 
 
 def concat(first: Any, *others: Any) -> Expression:
+    """Strings joined end to end.
+
+    Examples:
+        >>> from fluvial.table.expressions import col, concat
+        >>> concat(col("first"), " ", col("last"))
+        CONCAT(first, ' ', last)
+    """
     return Call("concat", [_wrap(first)] + [_wrap(o) for o in others])
 
 
 def coalesce(*args: Any) -> Expression:
+    """The first argument that is not NULL.
+
+    Examples:
+        >>> from fluvial.table.expressions import coalesce, col
+        >>> coalesce(col("nickname"), col("name"), "anonymous")
+        COALESCE(nickname, name, 'anonymous')
+    """
     return Call("coalesce", [_wrap(a) for a in args])
 
 
 def row_interval(rows: int) -> Expression:
+    """A number of rows, for the bounds of OVER windows.
+
+    Examples:
+        >>> from fluvial.table.expressions import row_interval
+        >>> row_interval(10)
+        10 ROWS
+    """
     return RowCount(rows)
 
 

@@ -232,7 +232,15 @@ def _apply_changelog(rows: List[Any]) -> List[Any]:
 
 
 class GroupedTable:
-    """A table grouped by keys; ``select`` with aggregates computes one row per group."""
+    """A table grouped by keys; ``select`` with aggregates computes one row per group.
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t = t_env.from_elements([("a", 1), ("b", 5), ("a", 2)], ["k", "v"])
+        >>> sorted(tuple(r) for r in t.group_by(col("k")).select(col("k"), col("v").max).execute().collect())
+        [('a', 2), ('b', 5)]
+    """
 
     def __init__(self, table: Table, keys: List[Expression]):
         self._table = table
@@ -252,6 +260,17 @@ class GroupedTable:
 
 
 class GroupWindowedTable:
+    """A table with a group window (``table.window(...)``); ``group_by`` names the window and keys.
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col, lit
+        >>> from fluvial.table.window import Tumble
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t = t_env.from_elements([(1,)], ["v"])
+        >>> type(t.window(Tumble.over(lit(1).minutes).on(col("ts")).alias("w"))).__name__
+        'GroupWindowedTable'
+    """
+
     def __init__(self, table: Table, window: GroupWindow):
         self._table = table
         self._window = window
@@ -261,7 +280,26 @@ class GroupWindowedTable:
 
 
 class WindowGroupedTable:
-    """Grouped by a window alias and keys: ``select`` may use w.start / w.end via col('w').start."""
+    """Grouped by a window alias and keys: ``select`` may use ``col('w').start`` / ``col('w').end``.
+
+    Examples:
+        >>> import datetime
+        >>> from fluvial.common import Row, Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.table import Schema, StreamTableEnvironment, col, lit
+        >>> from fluvial.table.window import Tumble
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> t_env = StreamTableEnvironment.create(env)
+        >>> start = datetime.datetime(2024, 1, 1)
+        >>> ds = env.from_collection([Row(k="a", ts=start + datetime.timedelta(seconds=s)) for s in (1, 2, 61)],
+        ...     type_info=Types.ROW_NAMED(["k", "ts"], [Types.STRING(), Types.SQL_TIMESTAMP()]))
+        >>> schema = Schema.new_builder().watermark("ts", "ts - INTERVAL '1' SECOND").build()
+        >>> t = t_env.from_data_stream(ds, schema)
+        >>> windowed = t.window(Tumble.over(lit(1).minutes).on(col("ts")).alias("w")).group_by(col("w"), col("k"))
+        >>> result = windowed.select(col("k"), col("w").start.alias("start"), col("k").count.alias("n"))
+        >>> [(r.k, str(r.start), r.n) for r in result.execute().collect()]
+        [('a', '2024-01-01 00:00:00', 2), ('a', '2024-01-01 00:01:00', 1)]
+    """
 
     def __init__(self, table: Table, window: GroupWindow, keys: List[Expression]):
         self._table = table
@@ -292,3 +330,4 @@ def _window_property(expression: Expression, alias: Optional[str]) -> Expression
 
     return transform(expression, rewrite)
 
+__all__ = ["Table", "GroupedTable", "GroupWindowedTable", "WindowGroupedTable"]

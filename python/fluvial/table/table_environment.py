@@ -375,7 +375,20 @@ class TableEnvironment:
 
 
 class StreamTableEnvironment(TableEnvironment):
-    """A TableEnvironment bound to a StreamExecutionEnvironment, converting between tables and streams."""
+    """A TableEnvironment bound to a StreamExecutionEnvironment, converting between tables and streams.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.table import StreamTableEnvironment, col
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> t_env = StreamTableEnvironment.create(env)
+        >>> table = t_env.from_data_stream(env.from_collection([1, 2, 3], type_info=Types.LONG()))
+        >>> stream = t_env.to_data_stream(table.select((col("f0") * 10).alias("x")))
+        >>> with stream.map(lambda row: row.x, output_type=Types.LONG()).execute_and_collect() as results:
+        ...     sorted(results)
+        [10, 20, 30]
+    """
 
     @staticmethod
     def create(stream_execution_environment: Any = None,
@@ -520,7 +533,21 @@ def _type_info(data_type: DataType):
 
 
 class StatementSet:
-    """Several INSERTs run as one job (``add_insert_sql`` / ``add_insert`` then ``execute``)."""
+    """Several INSERTs run as one job (``add_insert_sql`` / ``add_insert`` then ``execute``).
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t_env.create_temporary_view("src", t_env.from_elements([(1,), (2,)], ["x"]))
+        >>> _ = t_env.execute_sql("CREATE TABLE out1 (x BIGINT) WITH ('connector' = 'print')")
+        >>> _ = t_env.execute_sql("CREATE TABLE out2 (x BIGINT) WITH ('connector' = 'blackhole')")
+        >>> statements = t_env.create_statement_set()
+        >>> _ = statements.add_insert_sql("INSERT INTO out1 SELECT x FROM src")
+        >>> _ = statements.add_insert_sql("INSERT INTO out2 SELECT x * 2 FROM src")
+        >>> statements.execute().wait()
+        +I[1]
+        +I[2]
+    """
 
     def __init__(self, t_env: TableEnvironment):
         self._t_env = t_env
@@ -587,3 +614,4 @@ def _schema_names_types(schema: Any, rows: List[Any]) -> Tuple[List[str], List[O
         return [n for n, _ in schema.columns], [t for _, t in schema.columns]
     raise TypeError(f"schema must be a list of names, DataTypes.ROW(...) or a Schema, got {schema!r}")
 
+__all__ = ["EnvironmentSettings", "TableConfig", "TableEnvironment", "StreamTableEnvironment", "StatementSet"]

@@ -11,6 +11,15 @@ _KINDS = [RowKind.INSERT, RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.D
 
 
 class ResultKind:
+    """What a TableResult holds: rows (SUCCESS_WITH_CONTENT) or just an acknowledgement (SUCCESS).
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t_env.execute_sql("CREATE TABLE t (x INT) WITH ('connector' = 'blackhole')").get_result_kind()
+        'SUCCESS'
+    """
+
     SUCCESS = "SUCCESS"
     SUCCESS_WITH_CONTENT = "SUCCESS_WITH_CONTENT"
 
@@ -118,3 +127,5 @@ class TableResult:
             print(f"Received a total of {len(rows)} row{'s' if len(rows) != 1 else ''}")
         else:
             print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in set")
+
+__all__ = ["ResultKind", "TableResult"]

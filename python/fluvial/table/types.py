@@ -43,7 +43,13 @@ class DataType:
 
 
 class DataTypeField:
-    """A named field of a ROW type (``DataTypes.FIELD(name, type)``)."""
+    """A named field of a ROW type (``DataTypes.FIELD(name, type)``).
+
+    Examples:
+        >>> from fluvial.table import DataTypes
+        >>> DataTypes.FIELD("price", DataTypes.DOUBLE())
+        price DOUBLE
+    """
 
     def __init__(self, name: str, data_type: DataType, description: Optional[str] = None):
         self.name = name
@@ -205,3 +211,5 @@ def from_type_info(type_info: Any) -> DataType:
         return DataTypes.ROW([DataTypes.FIELD(name, from_type_info(t))
                               for name, t in zip(type_info.get_field_names(), type_info.get_field_types())])
     raise TypeError(f"no SQL type for {type_info!r}: declare the stream's output type with Types.ROW_NAMED(...)")
+
+__all__ = ["DataType", "DataTypeField", "DataTypes"]

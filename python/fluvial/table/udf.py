@@ -46,7 +46,13 @@ class FunctionContext:
 
 
 class UserDefinedFunction:
-    """Base of the user-defined functions: open/close around their use."""
+    """Base of the user-defined functions: ``open`` before the first call, ``close`` after the last.
+
+    Examples:
+        >>> from fluvial.table.udf import ScalarFunction, UserDefinedFunction
+        >>> issubclass(ScalarFunction, UserDefinedFunction), ScalarFunction().is_deterministic()
+        (True, True)
+    """
 
     def open(self, function_context: FunctionContext) -> None:
         pass
@@ -79,7 +85,17 @@ class ScalarFunction(UserDefinedFunction):
 
 
 class TableFunction(UserDefinedFunction):
-    """A table function: ``eval(*args)`` yields any number of rows per input row."""
+    """A table function: ``eval(*args)`` yields any number of rows per input row
+    (``join_lateral`` is not in the executor yet).
+
+    Examples:
+        >>> from fluvial.table.udf import TableFunction
+        >>> class Split(TableFunction):
+        ...     def eval(self, text):
+        ...         yield from text.split(",")
+        >>> list(Split().eval("a,b"))
+        ['a', 'b']
+    """
 
     def eval(self, *args: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define eval()")
@@ -179,9 +195,12 @@ class UserDefinedFunctionWrapper:
                 array = pa.array(values, type=target)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as error:
             sample = _first_bad(values, target)
-            raise TypeError(
+            from fluvial.errors import OutputTypeError
+
+            raise OutputTypeError(
                 f"function '{self._name}' returned {sample} which is not of its declared result type "
-                f"{self._result_type!r} ({error})") from None
+                f"{self._result_type!r} ({error}); return values of that type, or declare the type it "
+                f"returns in result_type=") from None
         if len(array) != rows:
             raise ValueError(f"function '{self._name}' returned {len(array)} values for {rows} rows "
                              f"(a pandas UDF must return one value per input row)")
@@ -303,8 +322,21 @@ def udaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumu
 
 def udtf(f: Any = None, input_types: Any = None, result_types: Any = None, deterministic: Optional[bool] = None,
          name: Optional[str] = None):
-    """Makes a table function (yielding rows) from a generator function or a TableFunction."""
+    """Makes a table function (yielding rows) from a generator function or a TableFunction.
+
+    Examples:
+        >>> from fluvial.table import DataTypes
+        >>> from fluvial.table.udf import udtf
+        >>> @udtf(result_types=[DataTypes.STRING()])
+        ... def split(text):
+        ...     yield from text.split(",")
+        >>> split._name
+        'split'
+    """
     if f is None:
         return functools.partial(udtf, input_types=input_types, result_types=result_types,
                                  deterministic=deterministic, name=name)
     return UserDefinedTableFunctionWrapper(f, result_types, "general", name, "table")
+
+__all__ = ["AggregateFunction", "FunctionContext", "ScalarFunction", "TableFunction", "UserDefinedFunction",
+           "udaf", "udf", "udtf"]

@@ -22,6 +22,16 @@ def _millis(value: Any, what: str) -> int:
 
 
 class GroupWindow:
+    """A group window on a time attribute, named by ``alias`` for ``group_by``.
+
+    Examples:
+        >>> from fluvial.table.expressions import col, lit
+        >>> from fluvial.table.window import Tumble
+        >>> w = Tumble.over(lit(1).hours).on(col("ts")).alias("w")
+        >>> w.kind, w.size, w.time_field, w.alias_name
+        ('tumble', 3600000, 'ts', 'w')
+    """
+
     kind = ""
 
     def __init__(self, size: int, slide: Optional[int] = None):
@@ -52,7 +62,14 @@ class TumbleWithSize:
 
 
 class Tumble:
-    """Tumbling windows: fixed size, no overlap."""
+    """Tumbling windows: fixed size, no overlap.
+
+    Examples:
+        >>> from fluvial.table.expressions import col, lit
+        >>> from fluvial.table.window import Tumble
+        >>> Tumble.over(lit(5).minutes).on(col("ts")).alias("w").size
+        300000
+    """
 
     @staticmethod
     def over(size: Expression) -> TumbleWithSize:
@@ -78,7 +95,15 @@ class SlideWithSize:
 
 
 class Slide:
-    """Sliding (hopping) windows: fixed size, a new one every slide."""
+    """Sliding (hopping) windows: fixed size, a new one every slide.
+
+    Examples:
+        >>> from fluvial.table.expressions import col, lit
+        >>> from fluvial.table.window import Slide
+        >>> w = Slide.over(lit(10).minutes).every(lit(1).minutes).on(col("ts")).alias("w")
+        >>> w.kind, w.size, w.slide
+        ('hop', 600000, 60000)
+    """
 
     @staticmethod
     def over(size: Expression) -> SlideWithSize:
@@ -86,7 +111,16 @@ class Slide:
 
 
 class Session:
-    """Session windows (not in the native executor yet)."""
+    """Session windows (not in the native executor yet: use DataStream session windows).
+
+    Examples:
+        >>> from fluvial.table.expressions import lit
+        >>> from fluvial.table.window import Session
+        >>> Session.with_gap(lit(10).minutes)
+        Traceback (most recent call last):
+        ...
+        fluvial.errors.UnsupportedFeatureError: Session group windows of the Table API are not supported yet; ...
+    """
 
     @staticmethod
     def with_gap(gap: Expression):
@@ -97,7 +131,16 @@ class Session:
 
 
 class Over:
-    """OVER windows (not in the native executor yet)."""
+    """OVER windows (not in the native executor yet).
+
+    Examples:
+        >>> from fluvial.table.expressions import col
+        >>> from fluvial.table.window import Over
+        >>> Over.partition_by(col("user"))
+        Traceback (most recent call last):
+        ...
+        fluvial.errors.UnsupportedFeatureError: OVER windows are not supported by the Table API yet
+    """
 
     @staticmethod
     def partition_by(*partition_by: Expression):
@@ -108,3 +151,5 @@ class Over:
     @staticmethod
     def order_by(order_by: Expression):
         return Over.partition_by()
+
+__all__ = ["GroupWindow", "Over", "Session", "Slide", "Tumble"]

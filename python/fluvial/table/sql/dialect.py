@@ -30,6 +30,15 @@ class FlinkParser(Parser):
 
 
 class Flink(Dialect):
+    """sqlglot's dialect for Flink SQL.
+
+    Examples:
+        >>> from fluvial.table.sql.dialect import Flink
+        >>> select = Flink().parse("SELECT `user` FROM t WHERE a == 1 && b = 2")[0]
+        >>> [c.name for c in select.expressions], type(select.args["where"].this).__name__
+        (['user'], 'And')
+    """
+
     class Tokenizer(Tokenizer):
         IDENTIFIERS = ["`"]
         QUOTES = ["'"]
@@ -62,19 +71,32 @@ def _rewrite(tokens: List[Token]) -> List[Token]:
 
 
 def parse(sql: str) -> List[exp.Expression]:
-    """Parses one or more ';'-separated statements; errors name the line and column."""
+    """Parses one or more ';'-separated statements; errors name the line and column.
+
+    Examples:
+        >>> from fluvial.table.sql.dialect import parse
+        >>> [type(s).__name__ for s in parse("SELECT 1; INSERT INTO t SELECT * FROM s")]
+        ['Select', 'Insert']
+        >>> parse("SELECT FROM WHERE")
+        Traceback (most recent call last):
+        ...
+        fluvial.table.sql.errors.SqlParseError: SQL parse error at line 1, column ...
+    """
     try:
         return [s for s in Flink().parse(sql) if s is not None]
     except ParseError as error:
         details = error.errors[0] if error.errors else {}
         line, column = details.get("line"), details.get("col")
         description = details.get("description") or str(error)
-        context = (details.get("start_context", "") + details.get("highlight", "")).strip()
+        context = " ".join((details.get("start_context", "") + details.get("highlight", "")).split())[-40:]
         where = f" at line {line}, column {column}" if line is not None else ""
         from fluvial.table.sql.errors import SqlParseError
 
-        raise SqlParseError(f"SQL parse error{where}: {description}" + (f" (near '{context}')" if context else ""),
-                            line, column) from None
+        if description.startswith("Required keyword"):
+            description = "the statement ends or breaks off before a clause is complete"
+        near = f" near '{context}'" if context else ""
+        raise SqlParseError(f"SQL parse error{where}{near}: {description}; check the statement's syntax there "
+                            f"(Flink SQL)", line, column) from None
 
 
-__all__ = ["Flink", "parse", "sqlglot"]
+__all__ = ["Flink", "parse"]

@@ -36,11 +36,14 @@ _FUNCTIONS = {exp.Upper: "upper", exp.Lower: "lower", exp.Length: "char_length",
 
 
 def _position(node: exp.Expression) -> str:
-    meta = getattr(node, "meta", None) or {}
     for each in [node] + list(node.find_all(exp.Identifier)):
         meta = getattr(each, "meta", None) or {}
         if "line" in meta:
-            return f" at line {meta['line']}, column {meta.get('col')}"
+            # sqlglot records where a token ends; the user wants where it starts.
+            column = meta.get("col", 0)
+            if "start" in meta and "end" in meta:
+                column -= meta["end"] - meta["start"]
+            return f" at line {meta['line']}, column {column}"
     return ""
 
 
@@ -388,3 +391,5 @@ def _window_columns(expression: Expression) -> Expression:
         return None
 
     return transform(expression, rewrite)
+
+__all__: list = []  # internal: reached through TableEnvironment.sql_query / execute_sql

@@ -223,3 +223,5 @@ def _describe(t_env: Any, name: str) -> TableResult:
             watermark = f"`{field.name}` - INTERVAL '{entry.watermark_delay / 1000:g}' SECOND"
         rows.append([field.name, data_type, "TRUE" if field.nullable else "FALSE", key, None, watermark])
     return _rows_result(["name", "type", "null", "key", "extras", "watermark"], rows)
+
+__all__: list = []  # internal: reached through TableEnvironment.execute_sql

@@ -10,6 +10,9 @@ def _params(node: exp.DataType):
             if isinstance(p, exp.DataTypeParam)]
 
 
+__all__ = ["parse_type"]
+
+
 def from_sqlglot(node: exp.DataType) -> DataType:
     """The DataType of a parsed SQL type."""
     t = node.this
@@ -41,7 +44,13 @@ def from_sqlglot(node: exp.DataType) -> DataType:
 
 
 def parse_type(text: str) -> DataType:
-    """A type from its SQL text, e.g. 'BIGINT', 'TIMESTAMP(3)', 'STRING'."""
+    """A type from its SQL text, e.g. 'BIGINT', 'TIMESTAMP(3)', 'STRING'.
+
+    Examples:
+        >>> from fluvial.table.sql.types import parse_type
+        >>> parse_type("DECIMAL(10, 2)"), parse_type("TIMESTAMP_LTZ(3)"), parse_type("ARRAY<INT>")
+        (DECIMAL(10, 2), TIMESTAMP_LTZ(3), ARRAY<INT>)
+    """
     upper = text.strip().upper()
     if upper.startswith("TIMESTAMP_LTZ"):
         inner = upper[len("TIMESTAMP_LTZ"):].strip("() ")
