@@ -5,7 +5,6 @@ backquoted identifiers and `==` / `&&` as used in PyFlink's docs."""
 
 from typing import List
 
-import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError
