@@ -1,6 +1,6 @@
 """Connectors of the DataStream API (PyFlink's pyflink.datastream.connectors)."""
 
-from fluvial.datastream.connectors.base import Sink, Source
+from fluvial.datastream.connectors.base import DeliveryGuarantee, Sink, Source
 from fluvial.datastream.connectors.file_system import (
     BucketAssigner,
     FileSink,
@@ -10,13 +10,17 @@ from fluvial.datastream.connectors.file_system import (
     RollingPolicy,
     StreamFormat,
 )
+from fluvial.datastream.connectors.kafka import KafkaSink, KafkaSource
 from fluvial.datastream.connectors.number_seq import NumberSequenceSource
 
 __all__ = [
     "BucketAssigner",
+    "DeliveryGuarantee",
     "FileSink",
     "FileSource",
     "FileSourceBuilder",
+    "KafkaSink",
+    "KafkaSource",
     "NumberSequenceSource",
     "OutputFileConfig",
     "RollingPolicy",
