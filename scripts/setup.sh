@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(g++ cmake ninja-build ccache libgtest-dev python3-venv)
+APT_PACKAGES=(g++ cmake ninja-build ccache libgtest-dev python3-venv pkg-config librdkafka-dev
+              openjdk-17-jre-headless maven)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -31,3 +32,5 @@ if [ ! -f "$stamp" ] || ! cmp -s scripts/requirements-dev.txt "$stamp"; then
   .venv/bin/python -m pip install -q -r scripts/requirements-dev.txt
   cp scripts/requirements-dev.txt "$stamp"
 fi
+# The Apache Kafka jars the Kafka tests run a broker from (cached; see scripts/kafka.sh).
+scripts/kafka.sh fetch

@@ -156,6 +156,8 @@ void BindKafka(py::module_& module) {
   py::class_<MessageBatch>(module, "KafkaMessages",
                            "Messages fetched by one KafkaConsumer.consume() call.")
       .def("__len__", &MessageBatch::size)
+      .def("release", &MessageBatch::Release,
+           "Frees the messages now (the consumer cannot close while any are alive).")
       .def("values", &Values, "Returns the values as a list of bytes (None for a null value).")
       .def("records", &Records,
            "Returns (topic, partition, offset, timestamp, key, value) tuples.")

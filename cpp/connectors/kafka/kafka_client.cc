@@ -28,8 +28,11 @@ std::string Where(const std::string& topic, int32_t partition) {
 
 }  // namespace
 
-MessageBatch::~MessageBatch() {
+MessageBatch::~MessageBatch() { Release(); }
+
+void MessageBatch::Release() {
   for (auto* message : messages_) rd_kafka_message_destroy(message);
+  messages_.clear();
 }
 
 KafkaClient::~KafkaClient() {

@@ -56,6 +56,8 @@ class MessageBatch {
   size_t size() const { return messages_.size(); }
   const rd_kafka_message_t* at(size_t index) const { return messages_[index]; }
   void Add(rd_kafka_message_t* message) { messages_.push_back(message); }
+  /// Destroys the messages now: librdkafka cannot close a consumer while any live.
+  void Release();
 
  private:
   std::vector<rd_kafka_message_t*> messages_;

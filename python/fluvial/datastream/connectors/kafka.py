@@ -528,13 +528,17 @@ class _KafkaSourceReader(SourceReader):
                     self._commit(self._consumer.positions())
                 return None
             return []
-        if self._read_value is not None:
-            values = messages.values()
-            try:
-                return [self._read_value(value) for value in values]
-            except Exception:  # noqa: BLE001 - located and reported one by one below
-                return self._deserialize_one_by_one(messages, values)
-        return self._deserialize_one_by_one(messages, None)
+        try:
+            if self._read_value is not None:
+                values = messages.values()
+                try:
+                    return [self._read_value(value) for value in values]
+                except Exception:  # noqa: BLE001 - located and reported one by one below
+                    return self._deserialize_one_by_one(messages, values)
+            return self._deserialize_one_by_one(messages, None)
+        finally:
+            # Even when an error's traceback keeps this batch alive, its messages must go.
+            messages.release()
 
     def _deserialize_one_by_one(self, messages, values: Optional[list]) -> List[Any]:
         records = []
