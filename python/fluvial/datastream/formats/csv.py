@@ -7,10 +7,8 @@ import decimal
 import io
 from typing import Any, Callable, List, Optional
 
-from fluvial.common.serialization import (BulkWriter, BulkWriterFactory, DeserializationSchema,
-                                          SerializationSchema)
-from fluvial.common.typeinfo import (BasicType, BasicTypeInfo, ListTypeInfo, RowTypeInfo,
-                                     TypeInformation, Types)
+from fluvial.common.serialization import BulkWriter, BulkWriterFactory, DeserializationSchema, SerializationSchema
+from fluvial.common.typeinfo import BasicType, BasicTypeInfo, ListTypeInfo, RowTypeInfo, TypeInformation, Types
 from fluvial.common.types import Row
 from fluvial.datastream.connectors.file_system import StreamFormat
 from fluvial.datastream.formats._bad_records import describe_value

@@ -10,10 +10,15 @@ import pytest
 from fluvial.common.serialization import SimpleStringSchema
 from fluvial.common.typeinfo import Types
 from fluvial.datastream import StreamExecutionEnvironment
-from fluvial.datastream.connectors.kafka import (KafkaOffsetResetStrategy, KafkaOffsetsInitializer,
-                                                 KafkaRecordDeserializationSchema,
-                                                 KafkaRecordSerializationSchema, KafkaSink, KafkaSource,
-                                                 KafkaTopicPartition)
+from fluvial.datastream.connectors.kafka import (
+    KafkaOffsetResetStrategy,
+    KafkaOffsetsInitializer,
+    KafkaRecordDeserializationSchema,
+    KafkaRecordSerializationSchema,
+    KafkaSink,
+    KafkaSource,
+    KafkaTopicPartition,
+)
 from fluvial.datastream.formats.json import JsonRowDeserializationSchema
 from fluvial.errors import ConnectorError, JobExecutionError
 
@@ -40,7 +45,8 @@ def test_starting_offsets(kafka):
                      timestamps=[1_000_000 + i for i in range(100)])
     everything = sorted(range(100))
 
-    def run(start, stop=KafkaOffsetsInitializer.latest()):
+    def run(start, stop=None):
+        stop = stop or KafkaOffsetsInitializer.latest()
         got = collect(kafka, lambda b: b.set_topics(topic).set_starting_offsets(start).set_bounded(stop))
         return sorted(int(v) for v in got)
 
@@ -97,7 +103,7 @@ def test_topic_pattern(kafka):
     tag = uuid.uuid4().hex[:8]
     matching = [kafka.topic(prefix=f"pat-{tag}-a"), kafka.topic(partitions=2, prefix=f"pat-{tag}-b")]
     other = kafka.topic(prefix=f"other-{tag}")
-    for index, topic in enumerate(matching + [other]):
+    for topic in matching + [other]:
         kafka.produce(topic, [f"{topic}:{i}".encode() for i in range(10)])
     got = collect(kafka, lambda b: b.set_topic_pattern(f"pat-{tag}-.*")
                   .set_bounded(KafkaOffsetsInitializer.latest()), parallelism=2)

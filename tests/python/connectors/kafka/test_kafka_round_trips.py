@@ -10,8 +10,13 @@ from fluvial.common.serialization import SimpleStringSchema
 from fluvial.common.typeinfo import Types
 from fluvial.datastream import StreamExecutionEnvironment
 from fluvial.datastream.connectors.base import DeliveryGuarantee
-from fluvial.datastream.connectors.kafka import (FlinkKafkaPartitioner, KafkaOffsetsInitializer,
-                                                 KafkaRecordSerializationSchema, KafkaSink, KafkaSource)
+from fluvial.datastream.connectors.kafka import (
+    FlinkKafkaPartitioner,
+    KafkaOffsetsInitializer,
+    KafkaRecordSerializationSchema,
+    KafkaSink,
+    KafkaSource,
+)
 from fluvial.datastream.formats.avro import AvroRowDeserializationSchema, AvroRowSerializationSchema
 from fluvial.datastream.formats.csv import CsvRowDeserializationSchema, CsvRowSerializationSchema
 from fluvial.datastream.formats.json import JsonRowDeserializationSchema, JsonRowSerializationSchema
