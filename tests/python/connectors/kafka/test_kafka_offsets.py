@@ -2,6 +2,7 @@
 partition discovery, bad records, and the split states the checkpoint contract uses."""
 
 import json
+import socket
 import time
 import uuid
 
@@ -222,9 +223,10 @@ def test_partition_discovery_finds_new_topics(kafka):
 
 def test_unreachable_broker_fails_fast():
     # No broker listens on this port: the job fails within the request timeout, saying so.
-    from conftest import free_port
-
-    source = (KafkaSource.builder().set_bootstrap_servers(f"127.0.0.1:{free_port()}").set_topics("t")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source = (KafkaSource.builder().set_bootstrap_servers(f"127.0.0.1:{port}").set_topics("t")
               .set_value_only_deserializer(SimpleStringSchema())
               .set_property("fluvial.request.timeout.ms", "1500").build())
     env = StreamExecutionEnvironment.get_execution_environment()
