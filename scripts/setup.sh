@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # redis-server and postgresql: real servers for the Redis and JDBC connector tests
-# (started by scripts/redis.sh and scripts/postgres.sh, never as system services).
-APT_PACKAGES=(g++ cmake ninja-build ccache libgtest-dev python3-venv redis-server postgresql)
+# (started by scripts/redis.sh and scripts/postgres.sh, never as system services);
+# librdkafka for the Kafka connector; Java and Maven run the Kafka test broker.
+APT_PACKAGES=(g++ cmake ninja-build ccache libgtest-dev python3-venv redis-server postgresql pkg-config
+              librdkafka-dev openjdk-17-jre-headless maven)
 
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
@@ -33,3 +35,5 @@ if [ ! -f "$stamp" ] || ! cmp -s scripts/requirements-dev.txt "$stamp"; then
   .venv/bin/python -m pip install -q -r scripts/requirements-dev.txt
   cp scripts/requirements-dev.txt "$stamp"
 fi
+# The Apache Kafka jars the Kafka tests run a broker from (cached; see scripts/kafka.sh).
+scripts/kafka.sh fetch

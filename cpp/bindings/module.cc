@@ -13,6 +13,7 @@ namespace py = pybind11;
 namespace fluvial::bindings {
 void BindJob(py::module_& module);
 void BindArrow(py::module_& module);
+void BindKafka(py::module_& module);
 }
 
 PYBIND11_MODULE(_core, module) {
@@ -34,6 +35,7 @@ PYBIND11_MODULE(_core, module) {
 
   fluvial::bindings::BindJob(module);
   fluvial::bindings::BindArrow(module);
+  fluvial::bindings::BindKafka(module);
 
   module.def(
       "key_group",

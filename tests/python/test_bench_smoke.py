@@ -12,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SMOKE_ARGUMENTS = {
     "datastream_pipeline.py": ["--records", "20000", "--rounds", "1"],
     "keyed_timers.py": ["--events", "20000", "--rounds", "1"],
+    # Starts its own Kafka broker (scripts/kafka.sh) for the few seconds it runs.
+    "kafka_pipeline.py": ["--records", "2000", "--rounds", "1"],
     "window_aggregation.py": ["--events", "20000", "--rounds", "1"],
     # Starts its own Redis and PostgreSQL (scripts/redis.sh, scripts/postgres.sh).
     "lookup_join.py": ["--records", "3000", "--rounds", "1"],

@@ -4,7 +4,7 @@ The Redis connector (connectors.redis) is imported from its module: it needs red
 """
 
 from fluvial.datastream._builtin import DiscardingSink, PrintSink
-from fluvial.datastream.connectors.base import Sink, Source
+from fluvial.datastream.connectors.base import DeliveryGuarantee, Sink, Source
 from fluvial.datastream.connectors.datagen import DataGenSource
 from fluvial.datastream.connectors.file_system import (
     BucketAssigner,
@@ -17,11 +17,13 @@ from fluvial.datastream.connectors.file_system import (
 )
 from fluvial.datastream.connectors.hybrid_source import HybridSource, HybridSourceBuilder
 from fluvial.datastream.connectors.jdbc import JdbcConnectionOptions, JdbcExecutionOptions, JdbcSink
+from fluvial.datastream.connectors.kafka import KafkaSink, KafkaSource
 from fluvial.datastream.connectors.number_seq import NumberSequenceSource
 
 __all__ = [
     "BucketAssigner",
     "DataGenSource",
+    "DeliveryGuarantee",
     "DiscardingSink",
     "FileSink",
     "FileSource",
@@ -31,6 +33,8 @@ __all__ = [
     "JdbcConnectionOptions",
     "JdbcExecutionOptions",
     "JdbcSink",
+    "KafkaSink",
+    "KafkaSource",
     "NumberSequenceSource",
     "OutputFileConfig",
     "PrintSink",

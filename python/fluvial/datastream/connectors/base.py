@@ -27,6 +27,7 @@ two writes, so no locking is needed:
   newer is aborted.
 """
 
+from enum import Enum
 from typing import Any, List, Optional
 
 from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
@@ -35,6 +36,14 @@ from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
 __all__ = ["Sink", "SinkWriter", "Source", "SourceReader"]
 
 BATCH_SIZE = 1024
+
+
+class DeliveryGuarantee(Enum):
+    """What a sink promises about records reaching the external system (Flink's names)."""
+
+    EXACTLY_ONCE = 0
+    AT_LEAST_ONCE = 1
+    NONE = 2
 
 
 class SourceReader:

@@ -245,13 +245,19 @@ class AvroRowDeserializationSchema(DeserializationSchema):
     def __init__(self, record_class: Optional[str] = None, avro_schema_string: Optional[str] = None):
         self._schema = _schema_of(record_class, avro_schema_string, "AvroRowDeserializationSchema")
 
-    def deserialize(self, message: bytes) -> Row:
+    def _read(self, message: bytes) -> Row:
+        """The Row of one message, or raises ValueError with what is wrong (no location)."""
         try:
             datum = fastavro.schemaless_reader(io.BytesIO(message), self._schema._parsed)
         except (ValueError, EOFError, IndexError, UnicodeDecodeError, TypeError) as error:
-            raise ConnectorError(f"AvroRowDeserializationSchema: not an Avro message of "
-                                 f"{self._schema}: {error}") from None
+            raise ValueError(f"not an Avro message of {self._schema}: {error}") from None
         return avro_to_row(datum, self._schema._parsed, self._schema._named)
+
+    def deserialize(self, message: bytes) -> Row:
+        try:
+            return self._read(message)
+        except ValueError as error:
+            raise ConnectorError(f"AvroRowDeserializationSchema: {error}") from None
 
     def get_produced_type(self) -> TypeInformation:
         return GenericRecordAvroTypeInfo(self._schema)

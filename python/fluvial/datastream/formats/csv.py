@@ -2,14 +2,21 @@
 columns and the dialect; CsvReaderFormat reads files through FileSource, CsvBulkWriters
 writes them through FileSink.for_bulk_format. Parsing and writing are Arrow's."""
 
-from typing import List, Optional
+import csv
+import decimal
+import io
+from typing import Any, Callable, List, Optional
 
-from fluvial.common.serialization import BulkWriter, BulkWriterFactory
-from fluvial.common.typeinfo import BasicType, BasicTypeInfo, RowTypeInfo, TypeInformation, Types
+from fluvial.common.serialization import BulkWriter, BulkWriterFactory, DeserializationSchema, SerializationSchema
+from fluvial.common.typeinfo import BasicType, BasicTypeInfo, ListTypeInfo, RowTypeInfo, TypeInformation, Types
+from fluvial.common.types import Row
 from fluvial.datastream.connectors.file_system import StreamFormat
-from fluvial.errors import UnsupportedFeatureError
+from fluvial.datastream.formats._bad_records import describe_value
+from fluvial.datastream.formats._row_types import check_row_type, field_values
+from fluvial.errors import ConnectorError, UnsupportedFeatureError
 
-__all__ = ["CsvBulkWriters", "CsvReaderFormat", "CsvSchema", "CsvSchemaBuilder"]
+__all__ = ["CsvBulkWriters", "CsvReaderFormat", "CsvRowDeserializationSchema",
+           "CsvRowSerializationSchema", "CsvSchema", "CsvSchemaBuilder"]
 
 _NUMBER_TYPES = (BasicType.BYTE, BasicType.SHORT, BasicType.INT, BasicType.LONG, BasicType.FLOAT,
                  BasicType.DOUBLE, BasicType.BIG_DEC)
@@ -305,3 +312,224 @@ class CsvBulkWriters:
                 f"and no escape char, got quote char {schema.quote_char!r} and escape char "
                 f"{schema.escape_char!r}")
         return _CsvWriterFactory(schema)
+
+
+# ------------------------------------------------------------------ one record per message
+
+
+_CSV_INT_BITS = {BasicType.BYTE: 8, BasicType.SHORT: 16, BasicType.INT: 32, BasicType.LONG: 64}
+
+
+def _parse_boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered not in ("true", "false"):
+        raise ValueError
+    return lowered == "true"
+
+
+def _text_parser(type_info: TypeInformation, array_separator: str) -> Callable[[str], Any]:
+    """What turns one field's text into its value (raising ValueError)."""
+    if isinstance(type_info, ListTypeInfo):
+        element = _text_parser(type_info.get_element_type(), array_separator)
+        return lambda text: [element(part) for part in text.split(array_separator)]
+    basic = type_info._basic_type if isinstance(type_info, BasicTypeInfo) else None
+    if basic in (BasicType.STRING, BasicType.CHAR):
+        return str
+    if basic is BasicType.BOOLEAN:
+        return _parse_boolean
+    if basic in _CSV_INT_BITS or basic is BasicType.BIG_INT:
+        bits = _CSV_INT_BITS.get(basic)
+
+        def parse_int(text: str) -> int:
+            value = int(text)
+            if bits is not None and not -(1 << (bits - 1)) <= value < (1 << (bits - 1)):
+                raise ValueError
+            return value
+        return parse_int
+    if basic in (BasicType.FLOAT, BasicType.DOUBLE):
+        return float
+    if basic is BasicType.BIG_DEC:
+        def parse_decimal(text: str) -> decimal.Decimal:
+            try:
+                return decimal.Decimal(text)
+            except decimal.InvalidOperation:
+                raise ValueError from None
+        return parse_decimal
+    raise UnsupportedFeatureError(f"CsvRowDeserializationSchema: fields of type "
+                                  f"{type_info.to_type_string()} are not supported by Fluvial yet")
+
+
+class CsvRowDeserializationSchema(DeserializationSchema):
+    """Reads one CSV line per message (e.g. a Kafka value) into a Row of the type_info's
+    fields. A line with the wrong number of fields or a field that does not parse raises
+    ConnectorError naming the field; with set_ignore_parse_errors() the message is a bad
+    record that sources skip and count."""
+
+    def __init__(self, type_info: RowTypeInfo, field_delimiter: str = ",", allow_comments: bool = False,
+                 array_element_delimiter: str = ";", quote_character: Optional[str] = '"',
+                 escape_character: Optional[str] = None, null_literal: str = "",
+                 ignore_parse_errors: bool = False):
+        self._type_info = type_info
+        self._names = type_info.get_field_names()
+        self._types = [t.to_type_string() for t in type_info.get_field_types()]
+        self._parsers = [_text_parser(t, array_element_delimiter) for t in type_info.get_field_types()]
+        self._field_delimiter = field_delimiter
+        self._allow_comments = allow_comments
+        self._quote_character = quote_character
+        self._escape_character = escape_character
+        self._null_literal = null_literal
+        self._ignore_parse_errors = ignore_parse_errors
+
+    def get_produced_type(self) -> TypeInformation:
+        return self._type_info
+
+    def _read(self, message: bytes) -> Optional[Row]:
+        """The Row of one message, or raises ValueError with what is wrong (no location)."""
+        try:
+            text = bytes(message).decode("utf-8").rstrip("\r\n")
+        except (UnicodeDecodeError, TypeError) as error:
+            raise ValueError(f"not UTF-8 text ({error})") from None
+        if self._allow_comments and text.startswith("#"):
+            return None
+        reader = csv.reader([text], delimiter=self._field_delimiter,
+                            quotechar=self._quote_character or '"',
+                            quoting=csv.QUOTE_MINIMAL if self._quote_character else csv.QUOTE_NONE,
+                            escapechar=self._escape_character, strict=True)
+        try:
+            fields = next(reader, [])
+        except csv.Error as error:
+            raise ValueError(f"not a CSV line ({error})") from None
+        if len(fields) != len(self._names):
+            raise ValueError(f"expected {len(self._names)} fields {self._names}, got {len(fields)}: "
+                             f"{describe_value(text)}")
+        values = []
+        for name, type_name, parse, field in zip(self._names, self._types, self._parsers, fields):
+            if field == self._null_literal:
+                values.append(None)
+                continue
+            try:
+                values.append(parse(field))
+            except ValueError:
+                raise ValueError(f"field '{name}': expected {type_name}, got {describe_value(field)}") from None
+        row = Row(*values)
+        row.set_field_names(self._names)
+        return row
+
+    def deserialize(self, message: bytes) -> Optional[Row]:
+        try:
+            return self._read(message)
+        except ValueError as error:
+            if self._ignore_parse_errors:
+                return None
+            raise ConnectorError(f"CsvRowDeserializationSchema: {error}") from None
+
+    class Builder:
+        def __init__(self, type_info: RowTypeInfo):
+            self._type_info = check_row_type("type_info", type_info)
+            self._options = {}
+
+        def set_field_delimiter(self, c: str) -> "CsvRowDeserializationSchema.Builder":
+            self._options["field_delimiter"] = _check_char("field delimiter", c)
+            return self
+
+        def set_allow_comments(self, allow_comments: bool = True) -> "CsvRowDeserializationSchema.Builder":
+            self._options["allow_comments"] = bool(allow_comments)
+            return self
+
+        def set_array_element_delimiter(self, delimiter: str) -> "CsvRowDeserializationSchema.Builder":
+            self._options["array_element_delimiter"] = delimiter
+            return self
+
+        def set_quote_character(self, c: str) -> "CsvRowDeserializationSchema.Builder":
+            self._options["quote_character"] = _check_char("quote character", c)
+            return self
+
+        def set_escape_character(self, c: str) -> "CsvRowDeserializationSchema.Builder":
+            self._options["escape_character"] = _check_char("escape character", c)
+            return self
+
+        def set_null_literal(self, null_literal: str) -> "CsvRowDeserializationSchema.Builder":
+            self._options["null_literal"] = null_literal
+            return self
+
+        def set_ignore_parse_errors(self, ignore_parse_errors: bool = True) -> "CsvRowDeserializationSchema.Builder":
+            self._options["ignore_parse_errors"] = bool(ignore_parse_errors)
+            return self
+
+        def build(self) -> "CsvRowDeserializationSchema":
+            return CsvRowDeserializationSchema(self._type_info, **self._options)
+
+
+class CsvRowSerializationSchema(SerializationSchema):
+    """Writes a Row (or tuple, list, dict) of the type_info's fields as one CSV line."""
+
+    def __init__(self, type_info: RowTypeInfo, field_delimiter: str = ",", line_delimiter: str = "\n",
+                 array_element_delimiter: str = ";", quote_character: Optional[str] = '"',
+                 escape_character: Optional[str] = None, null_literal: str = ""):
+        self._type_info = type_info
+        self._names = type_info.get_field_names()
+        self._validate = type_info.make_validator()
+        self._array_element_delimiter = array_element_delimiter
+        self._null_literal = null_literal
+        self._line_delimiter = line_delimiter
+        self._dialect = dict(delimiter=field_delimiter, quotechar=quote_character or '"',
+                             quoting=csv.QUOTE_MINIMAL if quote_character else csv.QUOTE_NONE,
+                             escapechar=escape_character, lineterminator="")
+
+    def _text(self, value: Any) -> str:
+        if value is None:
+            return self._null_literal
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float):
+            return repr(value)
+        if isinstance(value, decimal.Decimal):
+            return format(value, "f")
+        if isinstance(value, (list, tuple)):
+            return self._array_element_delimiter.join(self._text(e) for e in value)
+        return str(value)
+
+    def serialize(self, element: Any) -> bytes:
+        try:
+            self._validate(element)
+            values = field_values(element, self._names)
+        except (TypeError, ValueError) as error:
+            raise ConnectorError(f"CsvRowSerializationSchema: the record does not fit "
+                                 f"{self._type_info.to_type_string()}: {error}") from None
+        out = io.StringIO()
+        csv.writer(out, **self._dialect).writerow([self._text(v) for v in values])
+        return (out.getvalue() + self._line_delimiter).encode("utf-8")
+
+    class Builder:
+        def __init__(self, type_info: RowTypeInfo):
+            self._type_info = check_row_type("type_info", type_info)
+            self._options = {}
+
+        def set_field_delimiter(self, c: str) -> "CsvRowSerializationSchema.Builder":
+            self._options["field_delimiter"] = _check_char("field delimiter", c)
+            return self
+
+        def set_line_delimiter(self, delimiter: str) -> "CsvRowSerializationSchema.Builder":
+            if delimiter not in ("\n", "\r", "\r\n", ""):
+                raise ValueError(f"line delimiter must be one of '\\n', '\\r', '\\r\\n' or '', got {delimiter!r}")
+            self._options["line_delimiter"] = delimiter
+            return self
+
+        def set_array_element_delimiter(self, delimiter: str) -> "CsvRowSerializationSchema.Builder":
+            self._options["array_element_delimiter"] = delimiter
+            return self
+
+        def set_quote_character(self, c: str) -> "CsvRowSerializationSchema.Builder":
+            self._options["quote_character"] = _check_char("quote character", c)
+            return self
+
+        def set_escape_character(self, c: str) -> "CsvRowSerializationSchema.Builder":
+            self._options["escape_character"] = _check_char("escape character", c)
+            return self
+
+        def set_null_literal(self, s: str) -> "CsvRowSerializationSchema.Builder":
+            self._options["null_literal"] = s
+            return self
+
+        def build(self) -> "CsvRowSerializationSchema":
+            return CsvRowSerializationSchema(self._type_info, **self._options)

@@ -1,0 +1,79 @@
+"""A real Apache Kafka 3.9 broker for the Kafka tests: started once per session by
+scripts/kafka.sh on a free 127.0.0.1 port in a temporary directory, stopped at the end.
+The helpers produce and read back with the native client directly, outside any job."""
+
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from fluvial import _core
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory) -> str:
+    """The broker's bootstrap servers, '127.0.0.1:PORT'."""
+    directory = tmp_path_factory.mktemp("kafka")
+    port = free_port()
+    script = ROOT / "scripts" / "kafka.sh"
+    subprocess.run([str(script), "start", str(directory), str(port)], check=True, timeout=180)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(script), "stop", str(directory)], check=True, timeout=60)
+
+
+class Kafka:
+    """Topics, producing and reading back, through librdkafka without a job."""
+
+    def __init__(self, servers: str):
+        self.servers = servers
+
+    def topic(self, partitions: int = 1, prefix: str = "t") -> str:
+        name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        _core.KafkaProducer([("bootstrap.servers", self.servers)]).create_topic(name, partitions)
+        return name
+
+    def produce(self, topic: str, values, keys=None, partitions=None, timestamps=None) -> None:
+        producer = _core.KafkaProducer([("bootstrap.servers", self.servers)])
+        producer.send(topic, list(values), keys, partitions, timestamps)
+        producer.flush(20000)
+
+    def read(self, topic: str, isolation: str = "read_uncommitted", quiet_ms: int = 600):
+        """Every message of 'topic' now visible: (partition, offset, key, value) tuples."""
+        consumer = _core.KafkaConsumer([("bootstrap.servers", self.servers),
+                                        ("group.id", f"reader-{uuid.uuid4().hex}"),
+                                        ("isolation.level", isolation)])
+        count = consumer.partition_count(topic, 10000)
+        consumer.assign([(topic, p, 0, -1) for p in range(count)])
+        found, quiet_since = [], time.monotonic()
+        while time.monotonic() - quiet_since < quiet_ms / 1000:
+            batch = consumer.consume(1000, 100)
+            if len(batch):
+                quiet_since = time.monotonic()
+                found.extend((p, o, k, v) for _, p, o, _, k, v in batch.records())
+        consumer.close()
+        return found
+
+    def committed(self, group: str, topic: str):
+        consumer = _core.KafkaConsumer([("bootstrap.servers", self.servers), ("group.id", group)])
+        count = consumer.partition_count(topic, 10000)
+        offsets = consumer.committed([(topic, p, -1001) for p in range(count)], 10000)
+        consumer.close()
+        return {p: o for _, p, o in offsets}
+
+
+@pytest.fixture
+def kafka(kafka_broker) -> Kafka:
+    return Kafka(kafka_broker)
