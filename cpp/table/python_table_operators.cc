@@ -10,6 +10,8 @@
 #include "table/columnar_batch.h"
 #include "table/table_support.h"
 
+#include <pybind11/stl.h>
+
 namespace fluvial::table {
 namespace {
 
@@ -46,7 +48,26 @@ class PythonTableOperator : public python::PythonOperator {
       out.Collect(std::move(objects));
       return;
     }
-    // table_python_calc: same rows, new columns.
+    // table_python_calc: new columns for the same rows; or (batch, rows) when the
+    // step keeps or repeats some input rows (a lookup join): output row i comes
+    // from input row rows[i], whose kind and time it takes.
+    if (py::isinstance<py::tuple>(result)) {
+      auto pair = result.cast<py::tuple>();
+      auto data = ImportRecordBatch(pair[0]);
+      std::vector<uint32_t> rows = pair[1].cast<std::vector<uint32_t>>();
+      if (rows.size() != static_cast<size_t>(data->num_rows())) {
+        throw InternalError("a Python table step returned " + std::to_string(data->num_rows()) + " rows and " +
+                            std::to_string(rows.size()) + " source rows");
+      }
+      auto projected = std::make_unique<ColumnarBatch>(std::move(data));
+      for (uint32_t row : rows) {
+        if (row >= input.size()) throw InternalError("a Python table step named a row beyond its input");
+        if (!input.row_kinds.empty()) projected->row_kinds.push_back(input.row_kinds[row]);
+        if (!input.timestamps.empty()) projected->timestamps.push_back(input.timestamps[row]);
+      }
+      if (projected->size() > 0) out.Collect(std::move(projected));
+      return;
+    }
     auto data = ImportRecordBatch(result);
     if (data->num_rows() != input.data->num_rows()) {
       throw InternalError("a Python projection returned " + std::to_string(data->num_rows()) + " rows for " +

@@ -57,6 +57,7 @@ def test_every_example_has_a_test():
     # With the real servers of datastream/store_servers.py:
     tested.add("sample_join.py")  # in datastream/test_redis_connector.py
     tested.add("jdbc_orders.py")  # in datastream/test_jdbc_connector.py
+    tested.add("table_sample_join.py")  # in table/test_lookup_join.py
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 

@@ -480,3 +480,85 @@ def assign_rowtime(plan: TablePlan, column: str, delay: int) -> TablePlan:
     transformation = _transformation("table_rowtime", f"WatermarkAssigner({column})", [plan.transformation],
                                      make_spec)
     return TablePlan(transformation, plan.schema, rowtime=column, proctime=plan.proctime, updating=plan.updating)
+
+
+def add_proctime(plan: TablePlan, column: str) -> TablePlan:
+    """Appends a PROCTIME() column: the wall-clock time each batch is processed."""
+    import time
+
+    output = plan.schema.append(pa.field(column, pa.timestamp("ms", tz="UTC"), nullable=False))
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
+            now = pa.scalar(int(time.time() * 1000), pa.timestamp("ms", tz="UTC"))
+            column_values = pa.repeat(now, batch.num_rows) if hasattr(pa, "repeat") else \
+                pa.array([now.as_py()] * batch.num_rows, now.type)
+            return pa.RecordBatch.from_arrays(batch.columns + [column_values], schema=output)
+
+        return {"kind": "table_python_calc", "call": evaluate}
+
+    transformation = _transformation("table_python_calc", f"Calc(PROCTIME() AS {column})", [plan.transformation],
+                                     make_spec)
+    return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=column, updating=plan.updating)
+
+
+def lookup_join(left: TablePlan, right_schema: pa.Schema, left_keys: List[str], right_keys: List[str],
+                make_lookup: Callable[[SubtaskInfo], Any], left_outer: bool, right_name: str
+                ) -> Tuple[TablePlan, Dict[str, str]]:
+    """A processing-time lookup join (FOR SYSTEM_TIME AS OF proctime) against an external table.
+
+    make_lookup(info) returns an object with open(), close() and fetch(keys) -> list of rows (a
+    dict of the right table's columns, or None), one per key tuple, fetching a whole batch's keys
+    at once. Returns the plan (left columns, then the right table's, renamed on a clash) and the
+    right columns' output names."""
+    for key in left_keys:
+        if key not in left.schema.names:
+            raise unknown_column(key, left.schema.names)
+    right_names: Dict[str, str] = {}
+    taken = set(left.schema.names)
+    for field_ in right_schema:
+        name, suffix = field_.name, 0
+        while name in taken:
+            name = f"{field_.name}{suffix}"
+            suffix += 1
+        taken.add(name)
+        right_names[field_.name] = name
+    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right_schema])
+    key_indices = [left.schema.get_field_index(k) for k in left_keys]
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        lookup = make_lookup(info)
+
+        def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
+            key_columns = [batch.column(i).to_pylist() for i in key_indices]
+            keys = list(zip(*key_columns))
+            found = lookup.fetch(keys)
+            rows = [i for i, row in enumerate(found) if row is not None or left_outer]
+            matched = [found[i] for i in rows]
+            selected = batch.take(pa.array(rows, pa.uint32())) if len(rows) != batch.num_rows else batch
+            right_columns = []
+            for field_ in right_schema:
+                values = [None if row is None else row.get(field_.name) for row in matched]
+                right_columns.append(_convert(values, field_, right_name))
+            result = pa.RecordBatch.from_arrays(selected.columns + right_columns, schema=output)
+            return result, rows
+
+        return {"kind": "table_python_calc", "call": evaluate, "open": lookup.open, "close": lookup.close}
+
+    kind = "LeftOuterJoin" if left_outer else "InnerJoin"
+    transformation = _transformation("table_python_calc", f"LookupJoin({kind}, table={right_name}, "
+                                     f"on={left_keys}={right_keys})", [left.transformation], make_spec)
+    return TablePlan(transformation, output, rowtime=left.rowtime, proctime=left.proctime,
+                     updating=left.updating), right_names
+
+
+def _convert(values: List[Any], field_: pa.Field, table: str) -> pa.Array:
+    """Values read from a store as the column's type (Redis returns strings)."""
+    try:
+        return pa.array(values, type=field_.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        try:
+            return pa.array([None if v is None else str(v) for v in values], pa.string()).cast(field_.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+            raise PlanningError(f"lookup table '{table}', column '{field_.name}': a stored value is not "
+                                f"{field_.type}: {error}") from None

@@ -167,6 +167,112 @@ class FileReader:
                                           schema=self._schema)
 
 
+# -- lookup tables (FOR SYSTEM_TIME AS OF) ----------------------------------------------
+
+def parse_duration(text: str, option: str) -> float:
+    """Flink's duration option values ('10s', '5 min', '1h', '100ms', '30') as seconds."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|milli|millis|s|sec|second|seconds|min|minute|minutes|h|hour|"
+                         r"hours|d|day|days)?\s*", str(text))
+    if not match:
+        raise ConnectorOptionError(f"option '{option}': expected a duration such as '10s' or '5 min', got {text!r}")
+    factor = {"ms": 0.001, "milli": 0.001, "millis": 0.001, "min": 60, "minute": 60, "minutes": 60, "h": 3600,
+              "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}.get(match.group(2) or "s", 1)
+    return float(match.group(1)) * factor
+
+
+_LOOKUP_OPTIONS = ["lookup.cache.max-rows", "lookup.cache.ttl", "lookup.cache.caching-missing-key",
+                   "lookup.max-retries"]
+
+
+def _lookup_arguments(options: Dict[str, str]) -> Dict[str, Any]:
+    arguments: Dict[str, Any] = {"cache_max_rows": int(options.get("lookup.cache.max-rows", "0")),
+                                 "max_retries": int(options.get("lookup.max-retries", "3")),
+                                 "cache_missing_key": options.get("lookup.cache.caching-missing-key",
+                                                                  "true").lower() == "true"}
+    if "lookup.cache.ttl" in options:
+        arguments["cache_ttl"] = parse_duration(options["lookup.cache.ttl"], "lookup.cache.ttl")
+    return arguments
+
+
+class LookupTable:
+    """Adapts a DataStream lookup function (Redis, JDBC) to the table lookup join: one fetch per batch."""
+
+    def __init__(self, function: Any, names: List[str], key_columns: List[str]):
+        self._function = function
+        self._names = names
+        self._key_columns = key_columns
+
+    def open(self) -> None:
+        self._function.open(None)
+
+    def close(self) -> None:
+        self._function.close()
+
+    def fetch(self, keys: List[tuple]) -> List[Optional[Dict[str, Any]]]:
+        results = []
+        for key, found in zip(keys, self._function.map_batch(keys)):
+            if found is None:
+                results.append(None)
+                continue
+            row = dict(found) if isinstance(found, dict) else dict(zip(self._names, found))
+            row.update(zip(self._key_columns, key))
+            results.append(row)
+        return results
+
+
+def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[str, str],
+                   key_columns: List[str]) -> Callable[[Any], LookupTable]:
+    """make_lookup(info) for a lookup join against the table, keyed by 'key_columns'."""
+    names = schema.names
+    if connector == "jdbc":
+        _check_options("jdbc", options, ["url", "table-name", "username", "password", "driver"] + _LOOKUP_OPTIONS,
+                       ["url", "table-name"])
+
+        def make_jdbc(info: Any) -> LookupTable:
+            from fluvial.datastream.connectors.jdbc import JdbcConnectionOptions, JdbcLookupFunction
+
+            builder = JdbcConnectionOptions.JdbcConnectionOptionsBuilder().with_url(options["url"])
+            if "driver" in options:
+                builder = builder.with_driver_name(options["driver"])
+            if "username" in options:
+                builder = builder.with_user_name(options["username"])
+            if "password" in options:
+                builder = builder.with_password(options["password"])
+            single = len(key_columns) == 1
+            function = JdbcLookupFunction(builder.build(), options["table-name"], key_columns,
+                                          key=(lambda k: k[0]) if single else (lambda k: k), columns=names,
+                                          join=lambda record, found: found, **_lookup_arguments(options))
+            return LookupTable(function, names, key_columns)
+
+        return make_jdbc
+    if connector == "redis":
+        _check_options("redis", options, ["host", "port", "db", "password", "key-pattern"] + _LOOKUP_OPTIONS, [])
+        pattern = options.get("key-pattern", ":".join("{" + c + "}" for c in key_columns))
+        fields = [n for n in names if n not in key_columns]
+
+        def make_redis(info: Any) -> LookupTable:
+            from fluvial.datastream.connectors.redis import RedisLookupFunction
+
+            def redis_key(key: tuple) -> str:
+                try:
+                    return pattern.format(**dict(zip(key_columns, key)))
+                except KeyError as error:
+                    raise ConnectorOptionError(f"table '{table}': 'key-pattern' {pattern!r} names {error}, which is "
+                                               f"not a join key ({', '.join(key_columns)})") from None
+
+            function = RedisLookupFunction(options.get("host", "127.0.0.1"), int(options.get("port", "6379")),
+                                           key=redis_key, data_type="hash", fields=fields or None,
+                                           join=lambda record, found: found, db=int(options.get("db", "0")),
+                                           password=options.get("password"), **_lookup_arguments(options))
+            return LookupTable(function, names, key_columns)
+
+        return make_redis
+    raise ConnectorOptionError(f"table '{table}' (connector '{connector}') cannot serve a lookup join: "
+                               f"FOR SYSTEM_TIME AS OF a processing-time attribute needs a 'jdbc' or 'redis' table")
+
+
 # -- registry -------------------------------------------------------------------------
 
 def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, str],

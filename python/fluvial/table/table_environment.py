@@ -228,6 +228,8 @@ class TableEnvironment:
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
                                non_parallel=non_parallel)
+        if entry.proctime:
+            plan = _planner.add_proctime(plan, entry.proctime)
         table = Table(self, plan)
         if entry.computed:
             items = [(n, Col(n)) for n in entry.schema.names] + [(n, e) for n, e in entry.computed]
@@ -463,6 +465,11 @@ class StreamTableEnvironment(TableEnvironment):
                                         inputs=[data_stream._transformation], make_spec=make_spec,
                                         bounded=data_stream._transformation.bounded)
         plan = _planner.TablePlan(transformation, full_schema)
+        for column, expression in (declared.computed if declared is not None else []):
+            if str(expression).strip().upper() != "PROCTIME()":
+                raise PlanningError(f"column_by_expression('{column}', {expression!r}): only PROCTIME() is "
+                                    f"supported for a table from a DataStream yet")
+            plan = _planner.add_proctime(plan, column)
         if declared is not None and declared.watermark is not None:
             column, expression = declared.watermark
             if str(expression).strip().upper() == "SOURCE_WATERMARK()":

@@ -1,3 +1,6 @@
+import sys
+from pathlib import Path
+
 import pytest
 
 from fluvial.table import EnvironmentSettings, TableEnvironment
@@ -13,3 +16,7 @@ def t_env(request):
 @pytest.fixture
 def stream_env():
     return TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+
+
+# The Redis and PostgreSQL fixtures of the DataStream connector tests serve the lookup joins too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "datastream"))

@@ -62,6 +62,8 @@ class ExpressionTranslator:
 
     def __init__(self, t_env: Any):
         self._t_env = t_env
+        # (table alias, column) → column name in the joined row, for qualified columns after a join.
+        self.scope: Dict[Tuple[str, str], str] = {}
 
     def __call__(self, node: exp.Expression) -> Expression:
         return self.translate(node)
@@ -75,6 +77,11 @@ class ExpressionTranslator:
         if isinstance(node, exp.Column):
             if isinstance(node.this, exp.Star):
                 raise SqlValidationError(f"'*' is only allowed alone in SELECT{_position(node)}")
+            qualifier = node.table
+            if qualifier and (qualifier, node.name) in self.scope:
+                return Col(self.scope[(qualifier, node.name)])
+            if qualifier and self.scope and not any(q == qualifier for q, _ in self.scope):
+                raise SqlValidationError(f"unknown table alias '{qualifier}'{_position(node)}")
             return Col(node.name)
         if isinstance(node, exp.Literal):
             if node.is_string:
@@ -204,12 +211,14 @@ def plan_query(t_env: Any, node: exp.Expression):
     if not isinstance(node, exp.Select):
         raise SqlValidationError(f"expected a query, got '{node.sql()[:60]}'")
     translate = ExpressionTranslator(t_env)
-    if node.args.get("joins"):
-        raise SqlValidationError(f"joins are not supported by the SQL planner yet{_position(node.args['joins'][0])}")
     from_clause = node.args.get("from_") or node.args.get("from")
     if from_clause is None:
         raise SqlValidationError("a query needs a FROM clause")
     table, window = _plan_from(t_env, from_clause.this, translate)
+    for join in node.args.get("joins") or []:
+        if window is not None:
+            raise SqlValidationError(f"a join after a window table function is not supported yet{_position(join)}")
+        table = _plan_join(t_env, table, from_clause.this, join, translate)
     where = node.args.get("where")
     if where is not None:
         table = table.filter(_validated(translate(where.this), table, where))
@@ -248,6 +257,79 @@ def plan_query(t_env: Any, node: exp.Expression):
     if node.args.get("order") is not None or node.args.get("limit") is not None:
         raise SqlValidationError("ORDER BY / LIMIT are not supported by the SQL planner yet")
     return table
+
+
+def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
+               translate: ExpressionTranslator) -> Any:
+    """A lookup join: JOIN t FOR SYSTEM_TIME AS OF left.proctime AS r ON left.k = r.k [AND ...]."""
+    from fluvial.table import _planner
+    from fluvial.table.connectors import lookup_factory
+    from fluvial.table.table import Table
+    from fluvial.table.table_environment import CatalogTable
+
+    right = join.this
+    side = (join.args.get("side") or "").upper()
+    kind = (join.args.get("kind") or "").upper()
+    if side not in ("", "LEFT") or kind not in ("", "INNER", "OUTER"):
+        raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
+                                 f"INNER or LEFT")
+    if not isinstance(right, exp.Table) or right.args.get("version") is None:
+        raise SqlValidationError(f"regular joins are not supported yet{_position(join)}; a lookup join reads "
+                                 f"JOIN t FOR SYSTEM_TIME AS OF left.proc_time")
+    version = right.args["version"]
+    time_column = version.expression
+    if not isinstance(time_column, exp.Column) or time_column.name != left._plan.proctime:
+        raise SqlValidationError(
+            f"FOR SYSTEM_TIME AS OF '{version.expression.sql()}'{_position(version)}: only lookup joins on a "
+            f"processing-time attribute (a PROCTIME() column of the left table) are supported yet")
+    entry = t_env._tables.get(right.name)
+    if not isinstance(entry, CatalogTable):
+        raise SqlValidationError(f"unknown lookup table '{right.name}'{_position(right)}"
+                                 f"{_suggest(right.name, list(t_env._tables))}")
+    right_alias = right.alias_or_name
+    left_alias = left_node.alias_or_name if isinstance(left_node, exp.Table) else None
+    on = join.args.get("on")
+    if on is None:
+        raise SqlValidationError(f"a lookup join needs ON left.key = {right_alias}.key{_position(join)}")
+    conditions = []
+    stack = [on]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, exp.And):
+            stack += [current.this, current.expression]
+        elif isinstance(current, exp.Paren):
+            stack.append(current.this)
+        else:
+            conditions.append(current)
+    left_keys: List[str] = []
+    right_keys: List[str] = []
+    for condition in reversed(conditions):
+        if not isinstance(condition, exp.EQ) or not all(isinstance(side_, exp.Column)
+                                                        for side_ in (condition.this, condition.expression)):
+            raise SqlValidationError(f"lookup join conditions must be equalities of columns, got "
+                                     f"'{condition.sql()}'{_position(condition)}")
+        a, b = condition.this, condition.expression
+        if a.table == right_alias and b.table != right_alias:
+            a, b = b, a
+        if b.table != right_alias:
+            raise SqlValidationError(f"the condition '{condition.sql()}'{_position(condition)} does not compare a "
+                                     f"column of '{right_alias}' with one of the left table")
+        if b.name not in entry.schema.names:
+            raise SqlValidationError(f"unknown column '{b.name}' in lookup table '{right.name}'{_position(b)}"
+                                     f"{_suggest(b.name, entry.schema.names)}")
+        left_keys.append(a.name)
+        right_keys.append(b.name)
+    make_lookup = lookup_factory(entry.options.get("connector", ""), right.name, entry.schema, entry.options,
+                                 right_keys)
+    # The right table's key values equal the left's: the lookup fills them from the key.
+    plan, right_names = _planner.lookup_join(left._plan, entry.schema, left_keys, right_keys, make_lookup,
+                                             left_outer=side == "LEFT", right_name=right.name)
+    for name in left._plan.schema.names:
+        if left_alias:
+            translate.scope[(left_alias, name)] = name
+    for name, output in right_names.items():
+        translate.scope[(right_alias, name)] = output
+    return Table(t_env, plan)
 
 
 def _validated(expression: Expression, table: Any, node: exp.Expression) -> Expression:
