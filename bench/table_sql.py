@@ -120,11 +120,11 @@ def main() -> None:
             "filter + projection": (
                 lambda: fluvial_insert(path, FILTER_SQL.format(t="events"),
                                        "user_id BIGINT, revenue DOUBLE, item STRING"),
-                "duckdb", lambda: duckdb.sql(FILTER_SQL.format(t=f"read_parquet('{path}/*.parquet')")).arrow()),
+                "duckdb", lambda: duckdb.sql(FILTER_SQL.format(t=f"read_parquet('{path}/*.parquet')")).fetch_arrow_table()),
             "windowed GROUP BY": (
                 lambda: fluvial_insert(path, WINDOW_FLUVIAL,
                                        "window_start TIMESTAMP(3), user_id BIGINT, total DOUBLE, n BIGINT"),
-                "duckdb", lambda: duckdb.sql(WINDOW_DUCKDB.format(path=path)).arrow()),
+                "duckdb", lambda: duckdb.sql(WINDOW_DUCKDB.format(path=path)).fetch_arrow_table()),
             "pandas UDF": (lambda: fluvial_pandas_udf(path), "pandas", lambda: pandas_udf_reference(path)),
         }
         print(f"rows: {args.rows:,}  rounds: {args.rounds}")
