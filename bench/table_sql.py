@@ -120,7 +120,8 @@ def main() -> None:
             "filter + projection": (
                 lambda: fluvial_insert(path, FILTER_SQL.format(t="events"),
                                        "user_id BIGINT, revenue DOUBLE, item STRING"),
-                "duckdb", lambda: duckdb.sql(FILTER_SQL.format(t=f"read_parquet('{path}/*.parquet')")).fetch_arrow_table()),
+                "duckdb",
+                lambda: duckdb.sql(FILTER_SQL.format(t=f"read_parquet('{path}/*.parquet')")).fetch_arrow_table()),
             "windowed GROUP BY": (
                 lambda: fluvial_insert(path, WINDOW_FLUVIAL,
                                        "window_start TIMESTAMP(3), user_id BIGINT, total DOUBLE, n BIGINT"),
