@@ -72,6 +72,8 @@ std::unique_ptr<runtime::Operator> MakeTableOperator(const py::dict& spec) {
   if (kind == "table_window_agg") return MakeWindowAggregateOperator(spec);
   if (kind == "table_key_by") return MakeTableKeyAssigner(spec);
   if (kind == "table_rowtime") return MakeRowtimeOperator(spec);
+  if (kind == "table_join") return MakeJoinOperator(spec);
+  if (kind == "table_sort_limit") return MakeSortLimitOperator(spec);
   if (kind == "table_python_calc" || kind == "table_sink" || kind == "table_to_objects" ||
       kind == "table_from_objects") {
     return MakePythonTableOperator(spec);

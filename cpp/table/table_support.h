@@ -36,5 +36,7 @@ std::unique_ptr<runtime::Operator> MakeWindowAggregateOperator(const py::dict& s
 std::unique_ptr<runtime::Operator> MakePythonTableOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeTableKeyAssigner(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeRowtimeOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeJoinOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeSortLimitOperator(const py::dict& spec);
 
 }  // namespace fluvial::table

@@ -562,3 +562,65 @@ def _convert(values: List[Any], field_: pa.Field, table: str) -> pa.Array:
         except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
             raise PlanningError(f"lookup table '{table}', column '{field_.name}': a stored value is not "
                                 f"{field_.type}: {error}") from None
+
+
+def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
+                 left_outer: bool) -> Tuple[TablePlan, Dict[str, str]]:
+    """An equi-join of two dynamic tables (INNER or LEFT OUTER), both sides kept in state.
+
+    Returns the plan (left columns, then right columns renamed on a clash) and the right
+    columns' output names."""
+    if not left_keys:
+        raise PlanningError("a join needs at least one equality between a left and a right column")
+    for keys, plan in ((left_keys, left), (right_keys, right)):
+        for key in keys:
+            if key not in plan.schema.names:
+                raise unknown_column(key, plan.schema.names)
+    right_names: Dict[str, str] = {}
+    taken = set(left.schema.names)
+    for field_ in right.schema:
+        name, suffix = field_.name, 0
+        while name in taken:
+            name = f"{field_.name}{suffix}"
+            suffix += 1
+        taken.add(name)
+        right_names[field_.name] = name
+    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
+    left_indices = [left.schema.get_field_index(k) for k in left_keys]
+    right_indices = [right.schema.get_field_index(k) for k in right_keys]
+    left_schema, right_schema = left.schema, right.schema
+    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
+                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
+              for plan, indices in ((left, left_indices), (right, right_indices))]
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_join", "left_keys": left_indices, "right_keys": right_indices,
+                "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
+                "left_outer": left_outer}
+
+    kind = "LeftOuterJoin" if left_outer else "InnerJoin"
+    transformation = _transformation("table_join", f"Join({kind}, on={left_keys}={right_keys})", inputs,
+                                     make_spec, two_input=True)
+    updating = left.updating or right.updating or left_outer
+    return TablePlan(transformation, output, updating=updating), right_names
+
+
+def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[int], offset: int) -> TablePlan:
+    """ORDER BY keys (name, ascending) LIMIT limit OFFSET offset, over a bounded input."""
+    if not plan.transformation.bounded:
+        raise PlanningError("ORDER BY / LIMIT need a bounded input (batch mode, or a bounded source) so far; "
+                            "Top-N over streams is not supported yet")
+    indices = []
+    for name, ascending in keys:
+        if name not in plan.schema.names:
+            raise unknown_column(name, plan.schema.names)
+        indices.append((plan.schema.get_field_index(name), ascending))
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_sort_limit", "keys": indices, "limit": -1 if limit is None else int(limit),
+                "offset": int(offset)}
+
+    name = "SortLimit(" + ", ".join(f"{n} {'ASC' if a else 'DESC'}" for n, a in keys) + \
+        (f", limit={limit}" if limit is not None else "") + ")"
+    transformation = _transformation("table_sort_limit", name, [plan.transformation], make_spec, non_parallel=True)
+    return TablePlan(transformation, plan.schema, updating=False)

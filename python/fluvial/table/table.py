@@ -174,9 +174,82 @@ class Table:
     def union_all(self, right: "Table") -> "Table":
         return self._with(_planner.union_all(self._plan, right._plan))
 
+    def join(self, right: "Table", join_predicate: Optional[Expression] = None) -> "Table":
+        """Inner equi-join; the two tables' column names must differ (rename_columns first).
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> orders = t_env.from_elements([(1, 10), (2, 20)], ["order_id", "user"])
+            >>> users = t_env.from_elements([(10, "ann")], ["user_id", "name"])
+            >>> [tuple(r) for r in orders.join(users, col("user") == col("user_id")).execute().collect()]
+            [(1, 10, 10, 'ann')]
+        """
+        return self._join(right, join_predicate, left_outer=False)
+
+    def left_outer_join(self, right: "Table", join_predicate: Optional[Expression] = None) -> "Table":
+        """Left outer equi-join: left rows without a match get NULLs on the right."""
+        return self._join(right, join_predicate, left_outer=True)
+
+    def _join(self, right: "Table", predicate: Optional[Expression], left_outer: bool) -> "Table":
+        clash = sorted(set(self._plan.schema.names) & set(right._plan.schema.names))
+        if clash:
+            raise PlanningError(f"join: both tables have the column(s) {clash}; rename one side's with "
+                                f"rename_columns(col('x').alias('x2')) first")
+        if predicate is None:
+            raise PlanningError("join needs a predicate: left.join(right, col('a') == col('b'))")
+        left_keys, right_keys, residual = [], [], []
+        conjuncts, stack = [], [predicate]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, Call) and current.function == "and":
+                stack += current.args
+            else:
+                conjuncts.append(current)
+        for condition in conjuncts:
+            if isinstance(condition, Call) and condition.function == "eq" and all(
+                    isinstance(a, Col) for a in condition.args):
+                a, b = condition.args
+                if a.name in right._plan.schema.names and b.name in self._plan.schema.names:
+                    a, b = b, a
+                if a.name in self._plan.schema.names and b.name in right._plan.schema.names:
+                    left_keys.append(a.name)
+                    right_keys.append(b.name)
+                    continue
+            residual.append(condition)
+        if residual and left_outer:
+            raise PlanningError("left_outer_join supports only equalities between the two tables so far")
+        plan, _ = _planner.regular_join(self._plan, right._plan, left_keys, right_keys, left_outer)
+        joined = self._with(plan)
+        for condition in residual:
+            joined = joined.filter(condition)
+        return joined
+
     def map(self, func: Any) -> "Table":
         function = func.function if isinstance(func, UdfCall) else func
         return self._with(_planner.python_map(self._plan, function))
+
+    def order_by(self, *fields: Expression) -> "Table":
+        """Sorts a bounded table: col('a').asc / col('a').desc (plain columns sort ascending)."""
+        keys = []
+        for field_ in _expressions(fields, self._plan.schema):
+            ascending = True
+            if isinstance(field_, Call) and field_.function in ("asc", "desc"):
+                ascending, field_ = field_.function == "asc", field_.args[0]
+            if not isinstance(field_, Col):
+                raise PlanningError(f"order_by takes columns, got {field_!r}")
+            keys.append((field_.name, ascending))
+        return self._with(_planner.sort_limit(self._plan, keys, None, 0))
+
+    def limit(self, fetch: int, offset: int = 0) -> "Table":
+        """The first 'fetch' rows (after 'offset') of a bounded table, in its current order."""
+        return self._with(_planner.sort_limit(self._plan, [], fetch, offset))
+
+    def fetch(self, fetch: int) -> "Table":
+        return self.limit(fetch)
+
+    def offset(self, offset: int) -> "Table":
+        return self._with(_planner.sort_limit(self._plan, [], None, offset))
 
     def over_window(self, *over_windows: Any):
         from fluvial.errors import UnsupportedFeatureError

@@ -27,6 +27,12 @@ def orders() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def users() -> pd.DataFrame:
+    # User 6 has orders but no row here (left joins keep those orders with NULLs); user 7 has none.
+    return pd.DataFrame({"user_id": [1, 2, 3, 4, 5, 7], "name": ["ann", "bob", "cy", "dee", "eve", "fay"],
+                         "min_qty": [2, 3, 1, 5, 4, 1]})
+
+
 def read_case(path: Path):
     fluvial_lines, duckdb_query = [], None
     for line in path.read_text().splitlines():
@@ -42,12 +48,13 @@ def read_case(path: Path):
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_sql_case_matches_duckdb(case, mode):
     query, oracle_query = read_case(case)
-    frame = orders()
+    frame, people = orders(), users()
     settings = EnvironmentSettings.in_batch_mode() if mode == "batch" else EnvironmentSettings.in_streaming_mode()
     t_env = TableEnvironment.create(settings)
     t_env.create_temporary_view("orders", t_env.from_pandas(frame, splits_num=1 if mode == "batch" else 23))
+    t_env.create_temporary_view("users", t_env.from_pandas(people, splits_num=1 if mode == "batch" else 3))
     rows = list(t_env.execute_sql(query).collect())
-    expected = as_multiset(duckdb_rows(oracle_query, orders=frame))
+    expected = as_multiset(duckdb_rows(oracle_query, orders=frame, users=people))
     got = as_multiset(final_rows(rows).elements())
     assert got == expected
     if mode == "batch":

@@ -254,9 +254,30 @@ def plan_query(t_env: Any, node: exp.Expression):
         table = Table(t_env, _planner.calc(table._plan, items, name="Calc(select)"))
     if node.args.get("distinct"):
         table = table.distinct()
-    if node.args.get("order") is not None or node.args.get("limit") is not None:
-        raise SqlValidationError("ORDER BY / LIMIT are not supported by the SQL planner yet")
+    order, limit, offset = node.args.get("order"), node.args.get("limit"), node.args.get("offset")
+    if order is not None or limit is not None or offset is not None:
+        from fluvial.table import _planner
+        from fluvial.table.table import Table
+
+        keys = []
+        for ordered in (order.expressions if order is not None else []):
+            expression = translate(ordered.this)
+            if not isinstance(expression, Col):
+                raise SqlValidationError(f"ORDER BY takes output columns (or their aliases) so far, got "
+                                         f"'{ordered.this.sql()}'{_position(ordered)}")
+            _validated(expression, table, ordered)
+            keys.append((expression.name, not ordered.args.get("desc")))
+        table = Table(t_env, _planner.sort_limit(table._plan, keys, _count(limit), _count(offset) or 0))
     return table
+
+
+def _count(node: Optional[exp.Expression]) -> Optional[int]:
+    if node is None:
+        return None
+    value = node.args.get("expression") or node.this
+    if not isinstance(value, exp.Literal) or value.is_string:
+        raise SqlValidationError(f"LIMIT/OFFSET take a number, got '{node.sql()}'{_position(node)}")
+    return int(value.this)
 
 
 def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
@@ -274,8 +295,7 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
         raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
                                  f"INNER or LEFT")
     if not isinstance(right, exp.Table) or right.args.get("version") is None:
-        raise SqlValidationError(f"regular joins are not supported yet{_position(join)}; a lookup join reads "
-                                 f"JOIN t FOR SYSTEM_TIME AS OF left.proc_time")
+        return _plan_regular_join(t_env, left, left_node, join, translate, side == "LEFT")
     version = right.args["version"]
     time_column = version.expression
     if not isinstance(time_column, exp.Column) or time_column.name != left._plan.proctime:
@@ -330,6 +350,81 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     for name, output in right_names.items():
         translate.scope[(right_alias, name)] = output
     return Table(t_env, plan)
+
+
+def _conjuncts(condition: exp.Expression) -> List[exp.Expression]:
+    found, stack = [], [condition]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, exp.And):
+            stack += [current.expression, current.this]
+        elif isinstance(current, exp.Paren) and isinstance(current.this, exp.And):
+            stack.append(current.this)
+        else:
+            found.append(current)
+    return found
+
+
+def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
+                       translate: ExpressionTranslator, left_outer: bool) -> Any:
+    """JOIN right ON left.a = right.b [AND ...]: a regular equi-join; other conditions filter the result
+    (INNER joins only)."""
+    from fluvial.table import _planner
+    from fluvial.table.table import Table
+
+    right_node = join.this
+    right, _ = _plan_from(t_env, right_node, translate)
+    right_alias = right_node.alias_or_name if isinstance(right_node, (exp.Table, exp.Subquery)) else None
+    left_aliases = {q for q, _ in translate.scope} or (
+        {left_node.alias_or_name} if isinstance(left_node, (exp.Table, exp.Subquery)) else set())
+    on = join.args.get("on")
+    if on is None:
+        raise SqlValidationError(f"a join needs an ON condition{_position(join)} (cross joins are not supported)")
+    left_names, right_names_in = set(left._plan.schema.names), set(right._plan.schema.names)
+
+    def side_of(column: exp.Column) -> Optional[str]:
+        if column.table:
+            if column.table == right_alias:
+                return "right"
+            if column.table in left_aliases or not translate.scope:
+                return "left"
+            return None
+        in_left, in_right = column.name in left_names, column.name in right_names_in
+        if in_left and in_right:
+            raise SqlValidationError(f"column '{column.name}' is ambiguous{_position(column)}: qualify it with "
+                                     f"its table")
+        return "left" if in_left else "right" if in_right else None
+
+    left_keys: List[str] = []
+    right_keys: List[str] = []
+    residual: List[exp.Expression] = []
+    for condition in _conjuncts(on):
+        if isinstance(condition, exp.EQ) and isinstance(condition.this, exp.Column) \
+                and isinstance(condition.expression, exp.Column):
+            sides = (side_of(condition.this), side_of(condition.expression))
+            if sides == ("left", "right"):
+                left_keys.append(translate(condition.this).name)
+                right_keys.append(condition.expression.name)
+                continue
+            if sides == ("right", "left"):
+                left_keys.append(translate(condition.expression).name)
+                right_keys.append(condition.this.name)
+                continue
+        residual.append(condition)
+    if residual and left_outer:
+        raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
+                                 f"{_position(residual[0])}")
+    plan, right_output = _planner.regular_join(left._plan, right._plan, left_keys, right_keys, left_outer)
+    if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
+        for name in left._plan.schema.names:
+            translate.scope[(left_node.alias_or_name, name)] = name
+    if right_alias:
+        for name, output in right_output.items():
+            translate.scope[(right_alias, name)] = output
+    table = Table(t_env, plan)
+    for condition in residual:
+        table = table.filter(_validated(translate(condition), table, condition))
+    return table
 
 
 def _validated(expression: Expression, table: Any, node: exp.Expression) -> Expression:

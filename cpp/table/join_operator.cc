@@ -1,0 +1,214 @@
+// Regular equi-joins of two dynamic tables (INNER and LEFT OUTER), with
+// Flink's changelog semantics: every input row is kept (per side, indexed by
+// join key), and each arriving row is matched against the other side's rows.
+// Inner join: the output row carries the input row's kind. Left outer join: a
+// left row without matches is emitted padded with NULLs, and replaced (-D of
+// the padded row, +I of the joined one) when its first match arrives — and
+// back when its last match is retracted.
+//
+// State is unbounded (no state TTL yet): every row of both inputs is kept.
+#include <arrow/compute/api.h>
+#include <arrow/compute/exec.h>
+#include <arrow/compute/row/grouper.h>
+
+#include <unordered_map>
+
+#include "common/errors.h"
+#include "table/columnar_batch.h"
+#include "table/table_support.h"
+
+namespace fluvial::table {
+namespace {
+
+constexpr int64_t kNoRow = -1;
+
+// The rows one input has sent: its batches, and the live rows of each join key.
+class SideStore {
+ public:
+  int64_t Append(const std::shared_ptr<arrow::RecordBatch>& batch) {
+    const int64_t first = rows_;
+    batches_.push_back(batch);
+    rows_ += batch->num_rows();
+    table_.reset();
+    return first;
+  }
+
+  std::vector<int64_t>& Live(uint32_t group) {
+    if (group >= live_.size()) live_.resize(group + 1);
+    return live_[group];
+  }
+
+  /// The row 'id' as (batch, row in batch).
+  std::pair<const arrow::RecordBatch*, int64_t> Locate(int64_t id) const {
+    // Batches are few compared with rows; a linear scan from the back finds recent rows fast.
+    int64_t end = rows_;
+    for (size_t i = batches_.size(); i-- > 0;) {
+      const int64_t start = end - batches_[i]->num_rows();
+      if (id >= start) return {batches_[i].get(), id - start};
+      end = start;
+    }
+    throw InternalError("join state: row id out of range");
+  }
+
+  /// Columns of the rows 'ids' (kNoRow gives NULLs).
+  std::vector<std::shared_ptr<arrow::Array>> Take(const std::vector<int64_t>& ids,
+                                                  const std::shared_ptr<arrow::Schema>& schema) {
+    arrow::Int64Builder builder;
+    for (int64_t id : ids) CheckArrow(id == kNoRow ? builder.AppendNull() : builder.Append(id), "join output");
+    auto indices = ValueOrThrow(builder.Finish(), "join output");
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    if (batches_.empty()) {
+      for (const auto& field : schema->fields()) {
+        columns.push_back(ValueOrThrow(arrow::MakeArrayOfNull(field->type(), static_cast<int64_t>(ids.size())),
+                                       "join output"));
+      }
+      return columns;
+    }
+    if (!table_) {
+      if (batches_.size() > 64) {
+        // Compact: one batch instead of many small ones (row ids stay the same).
+        auto table = ValueOrThrow(arrow::Table::FromRecordBatches(batches_), "join state");
+        auto combined = ValueOrThrow(table->CombineChunksToBatch(), "join state");
+        batches_ = {combined};
+      }
+      table_ = ValueOrThrow(arrow::Table::FromRecordBatches(batches_), "join state");
+    }
+    for (int i = 0; i < table_->num_columns(); ++i) {
+      auto taken = ValueOrThrow(arrow::compute::Take(arrow::Datum(table_->column(i)), arrow::Datum(indices)),
+                                "join output");
+      auto chunked = taken.chunked_array();
+      columns.push_back(chunked->num_chunks() == 1 ? chunked->chunk(0)
+                                                   : ValueOrThrow(arrow::Concatenate(chunked->chunks()),
+                                                                  "join output"));
+    }
+    return columns;
+  }
+
+ private:
+  std::vector<std::shared_ptr<arrow::RecordBatch>> batches_;
+  std::shared_ptr<arrow::Table> table_;
+  int64_t rows_ = 0;
+  std::vector<std::vector<int64_t>> live_;
+};
+
+bool RowsEqual(const arrow::RecordBatch& a, int64_t row_a, const arrow::RecordBatch& b, int64_t row_b) {
+  for (int column = 0; column < a.num_columns(); ++column) {
+    if (!a.column(column)->RangeEquals(row_a, row_a + 1, row_b, *b.column(column))) return false;
+  }
+  return true;
+}
+
+class JoinOperator : public runtime::Operator {
+ public:
+  explicit JoinOperator(const py::dict& spec)
+      : keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
+        schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
+        output_schema_(ImportSchema(spec["output_schema"])),
+        left_outer_(spec["left_outer"].cast<bool>()) {
+    std::vector<arrow::TypeHolder> key_types;
+    for (int column : keys_[0]) key_types.emplace_back(schemas_[0]->field(column)->type());
+    grouper_ = ValueOrThrow(arrow::compute::Grouper::Make(key_types), "join");
+  }
+
+  void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector& out) override {
+    auto& columnar = AsColumnar(*batch);
+    const auto& data = columnar.data;
+    const int64_t rows = data->num_rows();
+    std::vector<uint32_t> groups = Groups(input, *data);
+    SideStore& mine = stores_[input];
+    SideStore& other = stores_[1 - input];
+    const int64_t first = mine.Append(data);
+    if (input == 0) left_matches_.resize(static_cast<size_t>(first + rows), 0);
+
+    Output output;
+    for (int64_t row = 0; row < rows; ++row) {
+      const int64_t id = first + row;
+      const RowKind kind = columnar.kind(static_cast<size_t>(row));
+      const bool accumulate = IsAccumulate(kind);
+      std::vector<int64_t>& live = mine.Live(groups[row]);
+      int64_t subject = id;  // the stored row this input row adds or retracts
+      if (accumulate) {
+        live.push_back(id);
+      } else {
+        subject = RemoveEqual(mine, live, *data, row);
+        if (subject == kNoRow) continue;  // retracting a row never seen: nothing to undo
+      }
+      const std::vector<int64_t>& matches = other.Live(groups[row]);
+      if (input == 0) {
+        for (int64_t match : matches) output.Add(subject, match, kind);
+        if (matches.empty() && left_outer_) output.Add(subject, kNoRow, accumulate ? RowKind::kInsert : RowKind::kDelete);
+        left_matches_[subject] = static_cast<int64_t>(matches.size());
+      } else {
+        const std::vector<int64_t>& partners = other.Live(groups[row]);
+        for (int64_t left : partners) {
+          if (left_outer_ && accumulate && left_matches_[left]++ == 0) output.Add(left, kNoRow, RowKind::kDelete);
+          output.Add(left, subject, kind);
+          if (left_outer_ && !accumulate && --left_matches_[left] == 0) output.Add(left, kNoRow, RowKind::kInsert);
+        }
+      }
+    }
+    if (output.kinds.empty()) return;
+    std::vector<std::shared_ptr<arrow::Array>> columns = stores_[0].Take(output.left, schemas_[0]);
+    for (auto& column : stores_[1].Take(output.right, schemas_[1])) columns.push_back(std::move(column));
+    auto result = std::make_unique<ColumnarBatch>(
+        arrow::RecordBatch::Make(output_schema_, static_cast<int64_t>(output.kinds.size()), columns));
+    result->row_kinds = std::move(output.kinds);
+    out.Collect(std::move(result));
+  }
+
+  // Rows of a join carry no single event time; the watermark passes on.
+
+ private:
+  struct Output {
+    std::vector<int64_t> left, right;
+    std::vector<int8_t> kinds;
+    void Add(int64_t l, int64_t r, RowKind kind) {
+      left.push_back(l);
+      right.push_back(r);
+      kinds.push_back(static_cast<int8_t>(kind));
+    }
+  };
+
+  std::vector<uint32_t> Groups(int input, const arrow::RecordBatch& data) {
+    std::vector<arrow::Datum> keys;
+    for (size_t i = 0; i < keys_[input].size(); ++i) {
+      auto column = data.column(keys_[input][i]);
+      auto wanted = schemas_[0]->field(keys_[0][i])->type();
+      keys.emplace_back(CastArray(column, wanted, true, "join key"));
+    }
+    arrow::compute::ExecBatch key_batch(std::move(keys), data.num_rows());
+    arrow::Datum ids = ValueOrThrow(grouper_->Consume(arrow::compute::ExecSpan(key_batch)), "join");
+    auto array = std::static_pointer_cast<arrow::UInt32Array>(ids.make_array());
+    return std::vector<uint32_t>(array->raw_values(), array->raw_values() + array->length());
+  }
+
+  // Removes from 'live' a stored row equal to row 'row' of 'data'; returns its id or kNoRow.
+  static int64_t RemoveEqual(SideStore& store, std::vector<int64_t>& live, const arrow::RecordBatch& data,
+                             int64_t row) {
+    for (size_t i = live.size(); i-- > 0;) {
+      auto [batch, offset] = store.Locate(live[i]);
+      if (RowsEqual(*batch, offset, data, row)) {
+        const int64_t id = live[i];
+        live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+        return id;
+      }
+    }
+    return kNoRow;
+  }
+
+  std::vector<int> keys_[2];
+  std::shared_ptr<arrow::Schema> schemas_[2];
+  std::shared_ptr<arrow::Schema> output_schema_;
+  bool left_outer_;
+  std::unique_ptr<arrow::compute::Grouper> grouper_;
+  SideStore stores_[2];
+  std::vector<int64_t> left_matches_;  // per left row id: how many right rows it joins now
+};
+
+}  // namespace
+
+std::unique_ptr<runtime::Operator> MakeJoinOperator(const py::dict& spec) {
+  return std::make_unique<JoinOperator>(spec);
+}
+
+}  // namespace fluvial::table
