@@ -149,7 +149,19 @@ class _PrintWriter(SinkWriter):
 
 
 class PrintSink(Sink):
-    """print(): each record's text on standard output, prefixed as Flink does."""
+    """print(): each record's text on standard output (standard error with
+    ``stderr=True``), prefixed as Flink does: ``"id> "`` with a ``sink_identifier``,
+    ``"id:2> "`` or ``"2> "`` (the subtask, from 1) when the sink runs in parallel.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import PrintSink
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> sink = env.from_collection(["a", "b"]).sink_to(PrintSink("letters"))
+        >>> result = env.execute()
+        letters> a
+        letters> b
+    """
 
     def __init__(self, sink_identifier: Optional[str] = None, stderr: bool = False):
         self._identifier = sink_identifier
@@ -178,7 +190,19 @@ class _DiscardingWriter(SinkWriter):
 
 class DiscardingSink(Sink):
     """Drops every record (Flink's DiscardingSink; the 'blackhole' SQL connector): for
-    benchmarks and for jobs whose effect is elsewhere."""
+    benchmarks and for jobs whose effect is elsewhere.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import DiscardingSink
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> numbers = env.from_collection(list(range(1, 1001)))
+        >>> every_500th = numbers.filter(lambda n: n % 500 == 0).print()
+        >>> everything = numbers.sink_to(DiscardingSink())  # read and dropped, nothing printed
+        >>> result = env.execute()
+        500
+        1000
+    """
 
     def _default_name(self) -> str:
         return "Discarding Sink"

@@ -237,7 +237,29 @@ class _DataGenReader(SourceReader):
 class DataGenSource(Source):
     """A source of generated rows of ``type_info`` (a RowTypeInfo): see the module's
     docstring for the per-field options, given as ``fields={name: {option: value}}``.
-    ``seed`` makes the rows the same on every run; without one they differ."""
+    ``seed`` makes the rows the same on every run; without one they differ.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import DataGenSource
+        >>> clicks = Types.ROW_NAMED(["id", "user_id"], [Types.LONG(), Types.INT()])
+        >>> source = DataGenSource(clicks, {"id": {"kind": "sequence", "start": 1, "end": 5},
+        ...                                 "user_id": {"min": 1, "max": 3}}, rows_per_second=None, seed=7)
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> rows = list(env.from_source(source, None, "clicks", clicks).execute_and_collect())
+        >>> [row.id for row in rows], all(1 <= row.user_id <= 3 for row in rows)
+        ([1, 2, 3, 4, 5], True)
+
+        The same source from a SQL table's WITH options, as written there:
+
+        >>> source = DataGenSource.from_options(clicks, {
+        ...     "connector": "datagen", "number-of-rows": "3", "fields.id.kind": "sequence",
+        ...     "fields.id.start": "10", "fields.id.end": "99", "fields.user_id.min": "7",
+        ...     "fields.user_id.max": "7"})
+        >>> list(env.from_source(source, None, "clicks", clicks).execute_and_collect())
+        [Row(id=10, user_id=7), Row(id=11, user_id=7), Row(id=12, user_id=7)]
+    """
 
     def __init__(self, type_info: RowTypeInfo, fields: Optional[Dict[str, Dict[str, Any]]] = None,
                  rows_per_second: Optional[float] = 10000, number_of_rows: Optional[int] = None,

@@ -124,7 +124,19 @@ class _HybridReader(SourceReader):
 
 
 class HybridSource(Source):
-    """Reads its sources in order: ``HybridSource.builder(first).add_source(next).build()``."""
+    """Reads its sources in order: ``HybridSource.builder(first).add_source(next).build()``.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors import HybridSource, NumberSequenceSource
+        >>> history, live = NumberSequenceSource(1, 3), NumberSequenceSource(10, 12)
+        >>> source = HybridSource.builder(history).add_source(live).build()
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> _ = env.set_parallelism(2)
+        >>> records = list(env.from_source(source, None, "history then live").execute_and_collect())
+        >>> sorted(records[:3]), sorted(records[3:])  # every subtask finishes 'history' first
+        ([1, 2, 3], [10, 11, 12])
+    """
 
     def __init__(self, sources: List[Source]):
         for index, source in enumerate(sources):
@@ -162,6 +174,23 @@ class HybridSource(Source):
 
 
 class HybridSourceBuilder:
+    """Collects the sources of a HybridSource in the order they are read
+    (``HybridSource.builder(first)``); build() checks that every source but the last is
+    bounded.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.connectors import DataGenSource, HybridSource, NumberSequenceSource
+        >>> builder = HybridSource.builder(NumberSequenceSource(1, 100))
+        >>> type(builder.add_source(NumberSequenceSource(101, 200)).build()).__name__
+        'HybridSource'
+        >>> endless = DataGenSource(Types.ROW_NAMED(["x"], [Types.INT()]))
+        >>> HybridSource.builder(endless).add_source(NumberSequenceSource(1, 3)).build()
+        Traceback (most recent call last):
+        ...
+        ValueError: HybridSource: source 0 (DataGen Source) is unbounded; every source but the last must be bounded
+    """
+
     def __init__(self, first_source: Source):
         self._sources = [first_source]
 

@@ -41,7 +41,25 @@ _IGNORED_URL_PARAMETERS = {"reWriteBatchedInserts", "prepareThreshold", "tcpKeep
 # ----------------------------------------------------------------------------- options
 
 class JdbcConnectionOptions:
-    """Where the database is: URL, driver, user, password (build with the builder)."""
+    """Where the database is: URL, driver, user, password (build with the builder). The URL
+    is checked when the options are built; nothing connects until the job runs.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.jdbc import JdbcConnectionOptions
+        >>> options = (JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+        ...            .with_url("jdbc:postgresql://127.0.0.1:5432/shop")
+        ...            .with_driver_name("org.postgresql.Driver")
+        ...            .with_user_name("app")
+        ...            .with_password("secret")
+        ...            .build())
+        >>> options.get_db_url(), options.get_user_name(), options.get_connection_check_timeout_seconds()
+        ('jdbc:postgresql://127.0.0.1:5432/shop', 'app', 60)
+        >>> JdbcConnectionOptions.JdbcConnectionOptionsBuilder().with_url("jdbc:mysql://localhost/shop").build()
+        Traceback (most recent call last):
+        ...
+        ValueError: JDBC URL 'jdbc:mysql://localhost/shop' is not a PostgreSQL URL: expected
+        'jdbc:postgresql://host:port/database'
+    """
 
     def __init__(self, url: str, driver_name: Optional[str], user_name: Optional[str],
                  password: Optional[str], connection_check_timeout_seconds: int):
@@ -125,7 +143,21 @@ class JdbcConnectionOptions:
 
 
 class JdbcExecutionOptions:
-    """How writes are batched and retried (Flink's defaults: 5000 records, no interval, 3 retries)."""
+    """How writes are batched and retried (Flink's defaults: 5000 records, no interval, 3 retries).
+
+    Examples:
+        >>> from fluvial.datastream.connectors.jdbc import JdbcExecutionOptions
+        >>> defaults = JdbcExecutionOptions.defaults()
+        >>> defaults.get_batch_size(), defaults.get_batch_interval_ms(), defaults.get_max_retries()
+        (5000, 0, 3)
+        >>> options = (JdbcExecutionOptions.builder()
+        ...            .with_batch_size(500)          # write every 500 records
+        ...            .with_batch_interval_ms(200)   # or 200 ms after the first of a batch
+        ...            .with_max_retries(5)
+        ...            .build())
+        >>> options.get_batch_size(), options.get_batch_interval_ms(), options.get_max_retries()
+        (500, 200, 5)
+    """
 
     def __init__(self, batch_interval_ms: int, batch_size: int, max_retries: int):
         self._batch_interval_ms = batch_interval_ms
@@ -181,7 +213,19 @@ class JdbcExecutionOptions:
 
 def parse_postgres_url(url: str) -> Dict[str, Any]:
     """psycopg connection parameters from 'jdbc:postgresql://host[:port][/database][?k=v&...]'
-    (or 'jdbc:postgresql:database'); ValueError naming what is wrong."""
+    (or 'jdbc:postgresql:database'); ValueError naming what is wrong.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.jdbc import parse_postgres_url
+        >>> parse_postgres_url("jdbc:postgresql://db.example:6543/shop?user=app&currentSchema=sales")
+        {'host': 'db.example', 'port': 6543, 'user': 'app', 'options': '-c search_path=sales', 'dbname': 'shop'}
+        >>> parse_postgres_url("jdbc:postgresql:shop")
+        {'host': 'localhost', 'port': 5432, 'dbname': 'shop'}
+        >>> parse_postgres_url("jdbc:postgresql://localhost:port/shop")
+        Traceback (most recent call last):
+        ...
+        ValueError: JDBC URL 'jdbc:postgresql://localhost:port/shop': port must be a number in [1, 65535], got 'port'
+    """
     if not isinstance(url, str):
         raise TypeError(f"JDBC URL must be a str, got {type(url).__name__}")
     prefix = "jdbc:postgresql:"
@@ -264,7 +308,13 @@ def _quote_identifier(name: str) -> str:
 
 
 def insert_sql(table: str, columns: Sequence[str]) -> str:
-    """'INSERT INTO table (columns) VALUES (?, ...)': an append statement for JdbcSink.sink."""
+    """'INSERT INTO table (columns) VALUES (?, ...)': an append statement for JdbcSink.sink.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.jdbc import insert_sql
+        >>> insert_sql("books", ["id", "title"])
+        'INSERT INTO "books" ("id", "title") VALUES (?, ?)'
+    """
     if not columns:
         raise ValueError(f"insert into {table!r}: no columns given")
     names = ", ".join(_quote_identifier(c) for c in columns)
@@ -273,7 +323,16 @@ def insert_sql(table: str, columns: Sequence[str]) -> str:
 
 def upsert_sql(table: str, columns: Sequence[str], primary_key: Sequence[str]) -> str:
     """An upsert for JdbcSink.sink: insert, or update the row with the same primary key
-    (PostgreSQL's INSERT ... ON CONFLICT (key) DO UPDATE)."""
+    (PostgreSQL's INSERT ... ON CONFLICT (key) DO UPDATE).
+
+    Examples:
+        >>> from fluvial.datastream.connectors.jdbc import upsert_sql
+        >>> print(upsert_sql("books", ["id", "title", "price"], "id"))
+        INSERT INTO "books" ("id", "title", "price") VALUES (?, ?, ?)
+        ON CONFLICT ("id") DO UPDATE SET "title" = EXCLUDED."title", "price" = EXCLUDED."price"
+        >>> print(upsert_sql("tags", ["book_id", "tag"], ["book_id", "tag"]))  # only a key: keep the row
+        INSERT INTO "tags" ("book_id", "tag") VALUES (?, ?) ON CONFLICT ("book_id", "tag") DO NOTHING
+    """
     if isinstance(primary_key, str):
         primary_key = [primary_key]
     missing = [k for k in primary_key if k not in columns]
@@ -455,7 +514,27 @@ class _JdbcWriter(SinkWriter):
 class JdbcSink(SinkFunction, Sink):
     """Writes each record with a SQL statement (``?`` placeholders, one per field of the
     row type), batched: ``ds.add_sink(JdbcSink.sink(sql, type_info, connection_options,
-    execution_options))``."""
+    execution_options))``.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors.jdbc import (
+        ...     JdbcConnectionOptions, JdbcExecutionOptions, JdbcSink, upsert_sql)
+        >>> book = Types.ROW_NAMED(["id", "title", "price"], [Types.INT(), Types.STRING(), Types.DOUBLE()])
+        >>> options = (JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+        ...            .with_url("jdbc:postgresql://127.0.0.1:5432/shop").with_user_name("app").build())
+        >>> sink = JdbcSink.sink(upsert_sql("books", ["id", "title", "price"], ["id"]), book, options,
+        ...                      JdbcExecutionOptions.builder().with_batch_size(1000).build())
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> books = env.from_collection([(1, "Dune", 9.5), (2, "Emma", 7.0)], type_info=book)
+        >>> _ = books.key_by(lambda b: b[0]).add_sink(sink)  # env.execute() writes them to PostgreSQL
+        >>> JdbcSink.sink("INSERT INTO books (id, title) VALUES (?, ?)", book, options)
+        Traceback (most recent call last):
+        ...
+        ValueError: JdbcSink: the statement has 2 '?' placeholders but the row type
+        ROW<id INT, title STRING, price DOUBLE> has 3 fields: 'INSERT INTO books (id, title) VALUES (?, ?)'
+    """
 
     def __init__(self, sql: str, type_info: RowTypeInfo, connection_options: JdbcConnectionOptions,
                  execution_options: JdbcExecutionOptions):
@@ -533,6 +612,22 @@ class JdbcLookupFunction(LookupFunction):
     lookup: ``cache_max_rows`` (lookup.cache.max-rows), ``cache_ttl`` (lookup.cache.ttl),
     ``cache_missing_key``, ``max_retries`` (lookup.max-retries). The key columns must be
     unique in the table (a primary key): a key matching several rows fails the job.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors.jdbc import JdbcConnectionOptions, JdbcLookupFunction
+        >>> options = (JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+        ...            .with_url("jdbc:postgresql://127.0.0.1:5432/shop").with_user_name("app").build())
+        >>> ages = JdbcLookupFunction(options, "users", "user_id", key=0, columns=["age"],
+        ...                           join=lambda click, user: (*click, user.age if user else None),
+        ...                           cache_max_rows=10000, cache_ttl=60)
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> clicks = env.from_collection([(7, "home"), (8, "cart")])
+        >>> with_age = clicks.map(ages)  # runs against PostgreSQL when the job executes
+        >>> JdbcLookupFunction(options, "users", [], key=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: JdbcLookupFunction needs at least one key column
     """
 
     _MAX_PARAMETERS = 30000  # PostgreSQL takes at most 65535 per statement

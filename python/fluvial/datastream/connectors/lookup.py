@@ -24,7 +24,8 @@ from fluvial.common.time import Duration
 from fluvial.datastream.functions import MapFunction, RuntimeContext
 from fluvial.errors import ConnectorError
 
-__all__ = ["LookupCache", "LookupFunction", "MISSING", "to_seconds", "field_getter"]
+# to_seconds and field_getter are helpers of the Redis and JDBC connectors, not API.
+__all__ = ["LookupCache", "LookupFunction", "MISSING"]
 
 # What LookupCache.get returns for a key it does not hold (None is a cached "not in the store").
 MISSING = object()
@@ -80,7 +81,22 @@ def field_getter(spec: Union[str, int, Callable[[Any], Any]], what: str) -> Call
 class LookupCache:
     """A least-recently-used cache whose entries expire 'ttl' seconds after they were stored.
 
-    Counts hits and misses (a lookup of an expired entry is a miss).
+    Counts hits and misses (a lookup of an expired entry is a miss). ``max_rows=0`` keeps
+    nothing; ``ttl=None`` keeps entries until they are evicted.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.lookup import MISSING, LookupCache
+        >>> now = [0.0]
+        >>> cache = LookupCache(max_rows=2, ttl=10, clock=lambda: now[0])
+        >>> cache.put("a", 1); cache.put("b", None)  # None: cached as not in the store
+        >>> cache.get("b"), cache.get("a"), cache.get("c") is MISSING
+        (None, 1, True)
+        >>> cache.put("c", 3)  # evicts "b", the least recently used
+        >>> cache.get("b") is MISSING, len(cache)
+        (True, 2)
+        >>> now[0] = 10.0  # "a" and "c" were stored 10 s ago: expired
+        >>> cache.get("a") is MISSING, cache.hits, cache.misses
+        (True, 2, 3)
     """
 
     def __init__(self, max_rows: int, ttl: Optional[float], clock: Callable[[], float] = time.monotonic):
@@ -129,6 +145,35 @@ class LookupFunction(MapFunction):
     Subclasses connect in ``_connect()``, fetch a list of distinct keys in one round trip in
     ``_fetch(keys) -> {key: value}`` (keys absent from the result are missing) and close in
     ``_disconnect()``; this class does the batching, the cache and the retries.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.lookup import LookupFunction
+        >>> class DictLookup(LookupFunction):  # a store that is a dict
+        ...     def __init__(self, table, **options):
+        ...         super().__init__(**options)
+        ...         self.table = table
+        ...     def _describe(self):
+        ...         return "dict lookup"
+        ...     def _connect(self):
+        ...         pass
+        ...     def _fetch(self, keys):
+        ...         return {key: self.table[key] for key in keys if key in self.table}
+        >>> lookup = DictLookup({1: "one", 2: "two"}, key=0, cache_max_rows=100)
+        >>> lookup.open(None)
+        >>> lookup.map_batch([(1, "a"), (2, "b"), (1, "c"), (3, "d")])  # one fetch of keys 1, 2, 3
+        [((1, 'a'), 'one'), ((2, 'b'), 'two'), ((1, 'c'), 'one'), ((3, 'd'), None)]
+        >>> lookup.map_batch([(2, "e"), (3, "f")])  # from the cache, 3 as missing
+        [((2, 'e'), 'two'), ((3, 'f'), None)]
+        >>> lookup.fetches, lookup.hits, lookup.misses
+        (1, 3, 3)
+
+        In a job, ``ds.map(lookup)`` hands it a batch of records per call:
+
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> names = DictLookup({1: "one", 2: "two"}, key=lambda n: n, join=lambda n, name: f"{n}={name}")
+        >>> list(env.from_collection([1, 2, 3]).map(names).execute_and_collect())
+        ['1=one', '2=two', '3=None']
     """
 
     def __init__(self, key: Union[str, int, Callable[[Any], Any]],

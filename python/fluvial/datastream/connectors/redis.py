@@ -167,6 +167,25 @@ class RedisSink(Sink):
     ``key`` and ``value`` are functions of the record, field names (Row field, dict key or
     attribute) or positions. ``ttl`` (seconds, Duration or timedelta) makes every written key
     expire. Use with ``ds.sink_to(RedisSink(...))``.
+
+    Examples:
+        >>> from datetime import timedelta
+        >>> from fluvial.common import Row
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors.redis import RedisSink
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> users = env.from_collection([Row(id=7, name="ada", age=36), Row(id=8, name="bob", age=41)])
+        >>> # SET user:7:name ada EX 3600, ...
+        >>> names = RedisSink("127.0.0.1", 6379, key=lambda u: f"user:{u.id}:name", value="name",
+        ...                   ttl=timedelta(hours=1))
+        >>> # HSET user:7 name ada age 36, ...
+        >>> profiles = RedisSink("127.0.0.1", 6379, key=lambda u: f"user:{u.id}", value=["name", "age"],
+        ...                      data_type="hash")
+        >>> _ = users.sink_to(names), users.sink_to(profiles)  # env.execute() writes them to Redis
+        >>> RedisSink(key="id")
+        Traceback (most recent call last):
+        ...
+        TypeError: a Redis string sink needs value=: a function of the record, a field name or a position
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 6379, *, key: KeySpec,
@@ -221,6 +240,20 @@ class RedisLookupFunction(LookupFunction):
     are Flink's lookup options: ``cache_max_rows`` (lookup.cache.max-rows, 0 = no cache),
     ``cache_ttl`` (lookup.cache.ttl), ``cache_missing_key`` and ``max_retries``
     (lookup.max-retries, for lost connections and timeouts). Use with ``ds.map(lookup)``.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.connectors.redis import RedisLookupFunction
+        >>> features = RedisLookupFunction("127.0.0.1", 6379, key=lambda click: f"user:{click[0]}",
+        ...                                fields=["age", "country"], cache_max_rows=10000, cache_ttl=60,
+        ...                                join=lambda click, user: (*click, (user or {}).get("country")))
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> clicks = env.from_collection([(7, "home"), (8, "cart")])
+        >>> enriched = clicks.map(features)  # HMGET user:7 age country, ... when the job executes
+        >>> RedisLookupFunction(key=0, data_type="string", fields=["age"])
+        Traceback (most recent call last):
+        ...
+        ValueError: fields= selects hash fields: it needs data_type='hash'
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 6379, *, key: KeySpec,
