@@ -39,7 +39,21 @@ BATCH_SIZE = 1024
 
 
 class DeliveryGuarantee(Enum):
-    """What a sink promises about records reaching the external system (Flink's names)."""
+    """What a sink promises about records reaching the external system (Flink's names):
+    EXACTLY_ONCE (transactions committed on checkpoints), AT_LEAST_ONCE (flushed on
+    checkpoints; a replay may write a record twice) or NONE (no promise).
+
+    Examples:
+        >>> from fluvial.datastream.connectors import DeliveryGuarantee
+        >>> from fluvial.datastream.connectors.kafka import KafkaSink
+        >>> [guarantee.name for guarantee in DeliveryGuarantee]
+        ['EXACTLY_ONCE', 'AT_LEAST_ONCE', 'NONE']
+        >>> builder = KafkaSink.builder().set_delivery_guarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        >>> KafkaSink.builder().set_delivery_guarantee("EXACTLY_ONCE")
+        Traceback (most recent call last):
+            ...
+        TypeError: set_delivery_guarantee() expects a DeliveryGuarantee, got 'EXACTLY_ONCE'
+    """
 
     EXACTLY_ONCE = 0
     AT_LEAST_ONCE = 1

@@ -96,7 +96,18 @@ def _split_owner(topic: str, partition: int, parallelism: int) -> int:
 
 
 class KafkaTopicPartition:
-    """A topic and one of its partitions."""
+    """A topic and one of its partitions.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.kafka import KafkaTopicPartition
+        >>> orders0 = KafkaTopicPartition("orders", 0)
+        >>> orders0.topic, orders0.partition, orders0 == KafkaTopicPartition("orders", 0)
+        ('orders', 0, True)
+        >>> KafkaTopicPartition("orders", -1)
+        Traceback (most recent call last):
+            ...
+        ValueError: KafkaTopicPartition partition must be an int >= 0, got -1
+    """
 
     def __init__(self, topic: str, partition: int):
         if not isinstance(topic, str) or not topic:
@@ -128,7 +139,16 @@ class KafkaTopicPartition:
 
 
 class KafkaOffsetResetStrategy(Enum):
-    """Where to start in a partition without a committed (or given) offset."""
+    """Where to start in a partition without a committed (or given) offset.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.kafka import KafkaOffsetResetStrategy, KafkaOffsetsInitializer
+        >>> [strategy.name for strategy in KafkaOffsetResetStrategy]
+        ['LATEST', 'EARLIEST', 'NONE']
+        >>> # the group's committed offsets; partitions without one start at the beginning
+        >>> KafkaOffsetsInitializer.committed_offsets(KafkaOffsetResetStrategy.EARLIEST)
+        KafkaOffsetsInitializer(committed)
+    """
 
     LATEST = 0
     EARLIEST = 1
@@ -136,7 +156,23 @@ class KafkaOffsetResetStrategy(Enum):
 
 
 class KafkaOffsetsInitializer:
-    """Chooses a starting (or stopping) offset per partition."""
+    """Chooses a starting (or stopping) offset per partition; the offsets are looked up
+    when the job starts.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.kafka import KafkaOffsetsInitializer, KafkaTopicPartition
+        >>> KafkaOffsetsInitializer.earliest(), KafkaOffsetsInitializer.latest()
+        (KafkaOffsetsInitializer(earliest), KafkaOffsetsInitializer(latest))
+        >>> # offset 42 of partition 0; the other partitions follow the reset strategy (EARLIEST)
+        >>> KafkaOffsetsInitializer.offsets({KafkaTopicPartition("orders", 0): 42})
+        KafkaOffsetsInitializer(specific)
+        >>> KafkaOffsetsInitializer.timestamp(1700000000000)  # the first record at or after it
+        KafkaOffsetsInitializer(timestamp)
+        >>> KafkaOffsetsInitializer.timestamp(-1)
+        Traceback (most recent call last):
+            ...
+        ValueError: KafkaOffsetsInitializer.timestamp() expects milliseconds >= 0, got -1
+    """
 
     def __init__(self, kind: str, reset: KafkaOffsetResetStrategy = KafkaOffsetResetStrategy.EARLIEST,
                  timestamp: int = 0, offsets: Optional[Dict[KafkaTopicPartition, int]] = None):
@@ -230,7 +266,16 @@ def _check_reset(strategy) -> None:
 
 
 class KafkaRecord:
-    """One consumed message, as KafkaRecordDeserializationSchema.deserialize() receives it."""
+    """One consumed message, as KafkaRecordDeserializationSchema.deserialize() receives it.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.kafka import KafkaRecord
+        >>> record = KafkaRecord("orders", 0, 42, 1700000000000, b"user-7", b"apple,3")
+        >>> record.topic, record.partition, record.offset, record.timestamp
+        ('orders', 0, 42, 1700000000000)
+        >>> record.key, record.value
+        (b'user-7', b'apple,3')
+    """
 
     __slots__ = ("topic", "partition", "offset", "timestamp", "key", "value")
 
@@ -251,7 +296,20 @@ class KafkaRecord:
 class KafkaRecordDeserializationSchema:
     """Turns a whole message (key, value, topic, partition, offset, timestamp) into a record.
     value_only(schema) reads the value alone, as set_value_only_deserializer() does; for
-    more, subclass and override deserialize(record: KafkaRecord) (None drops the message)."""
+    more, subclass and override deserialize(record: KafkaRecord) (None drops the message).
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream.connectors.kafka import KafkaRecord, KafkaRecordDeserializationSchema
+        >>> record = KafkaRecord("orders", 0, 42, 1700000000000, b"user-7", b"apple")
+        >>> KafkaRecordDeserializationSchema.value_only(SimpleStringSchema()).deserialize(record)
+        'apple'
+        >>> class KeyValueOffset(KafkaRecordDeserializationSchema):
+        ...     def deserialize(self, record):
+        ...         return record.key.decode(), record.value.decode(), record.offset
+        >>> KeyValueOffset().deserialize(record)  # KafkaSource.builder().set_deserializer(KeyValueOffset())
+        ('user-7', 'apple', 42)
+    """
 
     def deserialize(self, record: KafkaRecord) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not implement deserialize")
@@ -279,7 +337,23 @@ class _ValueOnly(KafkaRecordDeserializationSchema):
 
 
 class KafkaSource(Source):
-    """Reads Kafka partitions; see KafkaSource.builder()."""
+    """Reads Kafka partitions; see KafkaSource.builder(). The brokers are contacted when
+    the job runs (env.from_source(source, ...) then execute()), not when it is built.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream import Source
+        >>> from fluvial.datastream.connectors.kafka import KafkaOffsetsInitializer, KafkaSource
+        >>> source = (KafkaSource.builder()
+        ...           .set_bootstrap_servers("localhost:9092")
+        ...           .set_topics("orders")
+        ...           .set_group_id("billing")
+        ...           .set_starting_offsets(KafkaOffsetsInitializer.earliest())
+        ...           .set_value_only_deserializer(SimpleStringSchema())
+        ...           .build())
+        >>> isinstance(source, Source), source.get_produced_type()
+        (True, String)
+    """
 
     def __init__(self, builder: "KafkaSourceBuilder"):
         self._bootstrap_servers = builder._bootstrap_servers
@@ -317,6 +391,26 @@ class KafkaSource(Source):
 
 
 class KafkaSourceBuilder:
+    """Builds a KafkaSource (KafkaSource.builder()): bootstrap servers, the topics (names, a
+    pattern or partitions), a deserializer, and optionally offsets and client properties.
+    With set_bounded() the source stops at the given offsets; otherwise it is unbounded.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream.connectors.kafka import KafkaOffsetsInitializer, KafkaSource
+        >>> builder = (KafkaSource.builder()
+        ...            .set_bootstrap_servers("localhost:9092")
+        ...            .set_topic_pattern("orders-.*")
+        ...            .set_bounded(KafkaOffsetsInitializer.latest())  # what is there at the start
+        ...            .set_property("fetch.min.bytes", "1"))
+        >>> builder.build()
+        Traceback (most recent call last):
+            ...
+        ValueError: KafkaSource: no deserializer: call set_value_only_deserializer() or set_deserializer()
+        >>> type(builder.set_value_only_deserializer(SimpleStringSchema()).build()).__name__
+        'KafkaSource'
+    """
+
     def __init__(self):
         self._bootstrap_servers = None
         self._topics: List[str] = []
@@ -593,14 +687,41 @@ class _KafkaSourceReader(SourceReader):
 
 
 class KafkaTopicSelector:
-    """Chooses the topic of each record (set_topic_selector)."""
+    """Chooses the topic of each record (set_topic_selector); a plain function works too.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream.connectors.kafka import KafkaRecordSerializationSchema, KafkaTopicSelector
+        >>> class ByRegion(KafkaTopicSelector):
+        ...     def apply(self, data):
+        ...         return "orders-" + data.split(":")[0]
+        >>> ByRegion().apply("eu:apple")
+        'orders-eu'
+        >>> schema = (KafkaRecordSerializationSchema.builder()
+        ...           .set_topic_selector(ByRegion())
+        ...           .set_value_serialization_schema(SimpleStringSchema())
+        ...           .build())
+    """
 
     def apply(self, data: Any) -> str:
         raise NotImplementedError(f"{type(self).__name__} does not implement apply")
 
 
 class FlinkKafkaPartitioner:
-    """Chooses the partition of each record; open() gets the sink subtask's index and count."""
+    """Chooses the partition of each record; open() gets the sink subtask's index and count.
+    partition() receives the record, its serialized key and value, the topic and the
+    topic's partitions, and returns one of them.
+
+    Examples:
+        >>> from fluvial.datastream.connectors.kafka import FlinkKafkaPartitioner
+        >>> class ByLastKeyByte(FlinkKafkaPartitioner):
+        ...     def partition(self, record, key, value, target_topic, partitions):
+        ...         return partitions[key[-1] % len(partitions)]
+        >>> partitioner = ByLastKeyByte()
+        >>> partitioner.open(0, 1)
+        >>> [partitioner.partition(None, key, b"", "orders", [0, 1, 2]) for key in (b"user-0", b"user-1")]
+        [0, 1]
+    """
 
     def open(self, parallel_instance_id: int, parallel_instances: int) -> None:
         pass
@@ -611,7 +732,15 @@ class FlinkKafkaPartitioner:
 
 
 class FlinkFixedPartitioner(FlinkKafkaPartitioner):
-    """Each sink subtask writes to one partition: partitions[subtask % len(partitions)]."""
+    """Each sink subtask writes to one partition: partitions[subtask % len(partitions)].
+
+    Examples:
+        >>> from fluvial.datastream.connectors.kafka import FlinkFixedPartitioner
+        >>> partitioner = FlinkFixedPartitioner()
+        >>> partitioner.open(4, 5)  # sink subtask 4 of 5
+        >>> partitioner.partition("apple", None, b"apple", "orders", [0, 1, 2])
+        1
+    """
 
     def __init__(self):
         self._subtask = 0
@@ -624,7 +753,19 @@ class FlinkFixedPartitioner(FlinkKafkaPartitioner):
 
 
 class KafkaRecordSerializationSchema:
-    """Turns a record into a Kafka message: topic (fixed or selected), value, key, partition."""
+    """Turns a record into a Kafka message: topic (fixed or selected), value, key, partition.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream.connectors.kafka import KafkaRecordSerializationSchema, KafkaSink
+        >>> schema = (KafkaRecordSerializationSchema.builder()
+        ...           .set_topic("orders")
+        ...           .set_value_serialization_schema(SimpleStringSchema())
+        ...           .build())
+        >>> sink = KafkaSink.builder().set_bootstrap_servers("localhost:9092").set_record_serializer(schema).build()
+        >>> type(sink).__name__
+        'KafkaSink'
+    """
 
     def __init__(self, builder: "KafkaRecordSerializationSchemaBuilder"):
         self._topic = builder._topic
@@ -639,6 +780,25 @@ class KafkaRecordSerializationSchema:
 
 
 class KafkaRecordSerializationSchemaBuilder:
+    """Builds a KafkaRecordSerializationSchema (KafkaRecordSerializationSchema.builder()):
+    a topic or topic selector and a value schema are required; the key schema (without it
+    messages have no key) and the partitioner (without it Kafka's own) are optional.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream.connectors.kafka import FlinkFixedPartitioner, KafkaRecordSerializationSchema
+        >>> builder = (KafkaRecordSerializationSchema.builder()
+        ...            .set_value_serialization_schema(SimpleStringSchema())
+        ...            .set_key_serialization_schema(SimpleStringSchema())
+        ...            .set_partitioner(FlinkFixedPartitioner()))
+        >>> builder.build()
+        Traceback (most recent call last):
+            ...
+        ValueError: KafkaRecordSerializationSchema: no topic: call set_topic() or set_topic_selector()
+        >>> type(builder.set_topic("orders").build()).__name__
+        'KafkaRecordSerializationSchema'
+    """
+
     def __init__(self):
         self._topic = None
         self._topic_selector = None
@@ -694,7 +854,25 @@ def _check_serializer(what: str, schema) -> SerializationSchema:
 
 
 class KafkaSink(Sink):
-    """Writes records to Kafka; see KafkaSink.builder()."""
+    """Writes records to Kafka; see KafkaSink.builder(). The brokers are contacted when
+    the job runs (stream.sink_to(sink) then execute()), not when it is built.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream import Sink
+        >>> from fluvial.datastream.connectors import DeliveryGuarantee
+        >>> from fluvial.datastream.connectors.kafka import KafkaRecordSerializationSchema, KafkaSink
+        >>> sink = (KafkaSink.builder()
+        ...         .set_bootstrap_servers("localhost:9092")
+        ...         .set_record_serializer(KafkaRecordSerializationSchema.builder()
+        ...                                .set_topic("orders")
+        ...                                .set_value_serialization_schema(SimpleStringSchema())
+        ...                                .build())
+        ...         .set_delivery_guarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        ...         .build())
+        >>> isinstance(sink, Sink)
+        True
+    """
 
     def __init__(self, builder: "KafkaSinkBuilder"):
         self._bootstrap_servers = builder._bootstrap_servers
@@ -715,6 +893,30 @@ class KafkaSink(Sink):
 
 
 class KafkaSinkBuilder:
+    """Builds a KafkaSink (KafkaSink.builder()): bootstrap servers and a record serializer
+    are required; the delivery guarantee is NONE unless set, and EXACTLY_ONCE (Kafka
+    transactions) also needs a transactional id prefix.
+
+    Examples:
+        >>> from fluvial.common import SimpleStringSchema
+        >>> from fluvial.datastream.connectors import DeliveryGuarantee
+        >>> from fluvial.datastream.connectors.kafka import KafkaRecordSerializationSchema, KafkaSink
+        >>> serializer = (KafkaRecordSerializationSchema.builder()
+        ...               .set_topic("orders")
+        ...               .set_value_serialization_schema(SimpleStringSchema())
+        ...               .build())
+        >>> builder = (KafkaSink.builder()
+        ...            .set_bootstrap_servers("localhost:9092")
+        ...            .set_record_serializer(serializer)
+        ...            .set_delivery_guarantee(DeliveryGuarantee.EXACTLY_ONCE))
+        >>> builder.build()
+        Traceback (most recent call last):
+            ...
+        ValueError: KafkaSink: EXACTLY_ONCE needs a transactional id prefix: call set_transactional_id_prefix()
+        >>> type(builder.set_transactional_id_prefix("orders-job").build()).__name__
+        'KafkaSink'
+    """
+
     def __init__(self):
         self._bootstrap_servers = None
         self._guarantee = DeliveryGuarantee.NONE

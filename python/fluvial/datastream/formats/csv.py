@@ -363,7 +363,23 @@ class CsvRowDeserializationSchema(DeserializationSchema):
     """Reads one CSV line per message (e.g. a Kafka value) into a Row of the type_info's
     fields. A line with the wrong number of fields or a field that does not parse raises
     ConnectorError naming the field; with set_ignore_parse_errors() the message is a bad
-    record that sources skip and count."""
+    record that sources skip and count.
+
+    Examples:
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream.formats.csv import CsvRowDeserializationSchema
+        >>> row_type = Types.ROW_NAMED(["name", "count"], [Types.STRING(), Types.INT()])
+        >>> schema = CsvRowDeserializationSchema.Builder(row_type).set_field_delimiter(";").build()
+        >>> schema.deserialize(b"apple;3")  # KafkaSource.builder().set_value_only_deserializer(schema)
+        Row(name='apple', count=3)
+        >>> schema.deserialize(b"apple;many")
+        Traceback (most recent call last):
+            ...
+        fluvial.errors.ConnectorError: CsvRowDeserializationSchema: field 'count': expected INT, got 'many'
+        >>> lenient = CsvRowDeserializationSchema.Builder(row_type).set_ignore_parse_errors().build()
+        >>> print(lenient.deserialize(b"apple,many"))
+        None
+    """
 
     def __init__(self, type_info: RowTypeInfo, field_delimiter: str = ",", allow_comments: bool = False,
                  array_element_delimiter: str = ";", quote_character: Optional[str] = '"',
@@ -461,7 +477,18 @@ class CsvRowDeserializationSchema(DeserializationSchema):
 
 
 class CsvRowSerializationSchema(SerializationSchema):
-    """Writes a Row (or tuple, list, dict) of the type_info's fields as one CSV line."""
+    """Writes a Row (or tuple, list, dict) of the type_info's fields as one CSV line.
+
+    Examples:
+        >>> from fluvial.common import Row, Types
+        >>> from fluvial.datastream.formats.csv import CsvRowDeserializationSchema, CsvRowSerializationSchema
+        >>> row_type = Types.ROW_NAMED(["name", "count"], [Types.STRING(), Types.INT()])
+        >>> schema = CsvRowSerializationSchema.Builder(row_type).set_null_literal("null").build()
+        >>> schema.serialize(Row("apple, red", 3)), schema.serialize(("pear", None))
+        (b'"apple, red",3\\n', b'pear,null\\n')
+        >>> CsvRowDeserializationSchema.Builder(row_type).build().deserialize(schema.serialize(Row("fig", 7)))
+        Row(name='fig', count=7)
+    """
 
     def __init__(self, type_info: RowTypeInfo, field_delimiter: str = ",", line_delimiter: str = "\n",
                  array_element_delimiter: str = ";", quote_character: Optional[str] = '"',
