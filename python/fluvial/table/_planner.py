@@ -596,7 +596,7 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_join", "left_keys": left_indices, "right_keys": right_indices,
                 "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
-                "left_outer": left_outer}
+                "left_outer": left_outer, "final_only": info.batch_mode}
 
     kind = "LeftOuterJoin" if left_outer else "InnerJoin"
     transformation = _transformation("table_join", f"Join({kind}, on={left_keys}={right_keys})", inputs,

@@ -9,6 +9,7 @@ import pytest
 from store_servers import postgres, postgres_server, redis_client, redis_server  # noqa: F401 - fixtures
 
 from fluvial.table import EnvironmentSettings, TableEnvironment
+from fluvial.table.connectors import ConnectorOptionError
 from fluvial.table.sql.errors import SqlValidationError
 
 pytestmark = pytest.mark.slow
@@ -89,7 +90,7 @@ def test_lookup_join_needs_a_processing_time_attribute(tmp_path):
     with pytest.raises(SqlValidationError, match="processing-time attribute"):
         t_env.execute_sql("SELECT * FROM label_table JOIN feature_table FOR SYSTEM_TIME AS OF label_table.user_id "
                           "AS f ON label_table.user_id = f.user_id")
-    with pytest.raises(SqlValidationError, match="regular joins are not supported yet"):
+    with pytest.raises(ConnectorOptionError, match="connector .jdbc. cannot be read by Fluvial.s SQL yet"):
         t_env.execute_sql("SELECT * FROM label_table JOIN feature_table ON label_table.user_id = feature_table.user_id")
 
 

@@ -986,6 +986,8 @@ class _KafkaSinkWriter(SinkWriter):
         properties["bootstrap.servers"] = self._sink._bootstrap_servers
         if self._sink._guarantee is not DeliveryGuarantee.NONE:
             properties.setdefault("acks", "all")
+            # As Kafka's Java client (3.0+): retries never reorder or duplicate a partition's records.
+            properties.setdefault("enable.idempotence", "true")
         if transactional_id is not None:
             properties["transactional.id"] = transactional_id
             # The broker's transaction.max.timeout.ms default: a transaction lives one checkpoint.

@@ -46,7 +46,8 @@ class Kafka:
         return name
 
     def produce(self, topic: str, values, keys=None, partitions=None, timestamps=None) -> None:
-        producer = _core.KafkaProducer([("bootstrap.servers", self.servers)])
+        # Idempotent: a retry right after the topic is created must not reorder a partition.
+        producer = _core.KafkaProducer([("bootstrap.servers", self.servers), ("enable.idempotence", "true")])
         producer.send(topic, list(values), keys, partitions, timestamps)
         producer.flush(20000)
 
