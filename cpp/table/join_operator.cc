@@ -104,7 +104,8 @@ class JoinOperator : public runtime::Operator {
       : keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
         schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
         output_schema_(ImportSchema(spec["output_schema"])),
-        left_outer_(spec["left_outer"].cast<bool>()) {
+        left_outer_(spec["left_outer"].cast<bool>()),
+        final_only_(spec["final_only"].cast<bool>()) {
     std::vector<arrow::TypeHolder> key_types;
     for (int column : keys_[0]) key_types.emplace_back(schemas_[0]->field(column)->type());
     grouper_ = ValueOrThrow(arrow::compute::Grouper::Make(key_types), "join");
@@ -119,6 +120,16 @@ class JoinOperator : public runtime::Operator {
     SideStore& other = stores_[1 - input];
     const int64_t first = mine.Append(data);
     if (input == 0) left_matches_.resize(static_cast<size_t>(first + rows), 0);
+    if (final_only_) {
+      // Batch mode: keep the rows; the result is computed once, at the end of input.
+      for (int64_t row = 0; row < rows; ++row) {
+        if (!IsAccumulate(columnar.kind(static_cast<size_t>(row)))) {
+          throw InternalError("a batch-mode join received a retraction");
+        }
+        mine.Live(groups[row]).push_back(first + row);
+      }
+      return;
+    }
 
     Output output;
     for (int64_t row = 0; row < rows; ++row) {
@@ -154,6 +165,29 @@ class JoinOperator : public runtime::Operator {
         arrow::RecordBatch::Make(output_schema_, static_cast<int64_t>(output.kinds.size()), columns));
     result->row_kinds = std::move(output.kinds);
     out.Collect(std::move(result));
+  }
+
+  // Batch mode: every left row with each of its matches (or padded), as inserts.
+  void Finish(runtime::Collector& out) override {
+    if (!final_only_) return;
+    Output output;
+    size_t groups = 0;
+    for (uint32_t group = 0; group < grouper_->num_groups(); ++group) {
+      const std::vector<int64_t>& lefts = stores_[0].Live(group);
+      const std::vector<int64_t>& rights = stores_[1].Live(group);
+      for (int64_t left : lefts) {
+        for (int64_t right : rights) output.Add(left, right, RowKind::kInsert);
+        if (rights.empty() && left_outer_) output.Add(left, kNoRow, RowKind::kInsert);
+      }
+      ++groups;
+    }
+    (void)groups;
+    // Left rows whose key was NULL never match (SQL semantics) but a left join keeps them.
+    if (output.kinds.empty()) return;
+    std::vector<std::shared_ptr<arrow::Array>> columns = stores_[0].Take(output.left, schemas_[0]);
+    for (auto& column : stores_[1].Take(output.right, schemas_[1])) columns.push_back(std::move(column));
+    out.Collect(std::make_unique<ColumnarBatch>(
+        arrow::RecordBatch::Make(output_schema_, static_cast<int64_t>(output.kinds.size()), columns)));
   }
 
   // Rows of a join carry no single event time; the watermark passes on.
@@ -200,6 +234,7 @@ class JoinOperator : public runtime::Operator {
   std::shared_ptr<arrow::Schema> schemas_[2];
   std::shared_ptr<arrow::Schema> output_schema_;
   bool left_outer_;
+  bool final_only_;
   std::unique_ptr<arrow::compute::Grouper> grouper_;
   SideStore stores_[2];
   std::vector<int64_t> left_matches_;  // per left row id: how many right rows it joins now
