@@ -624,3 +624,65 @@ def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[in
         (f", limit={limit}" if limit is not None else "") + ")"
     transformation = _transformation("table_sort_limit", name, [plan.transformation], make_spec, non_parallel=True)
     return TablePlan(transformation, plan.schema, updating=False)
+
+
+def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool) -> TablePlan:
+    """Each row joined with the rows a table function yields for it (join_lateral, LATERAL TABLE)."""
+    function = call.function
+    result_types = function._result_type
+    if result_types is None:
+        raise PlanningError(f"table function '{function._name}' needs result_types=[...]")
+    if not isinstance(result_types, (list, tuple)):
+        result_types = list(result_types._children and [f.data_type for f in result_types._children]) \
+            if getattr(result_types, "_children", None) and pa.types.is_struct(result_types.arrow_type) \
+            else [result_types]
+    if not names:
+        names = [f"f{i}" for i in range(len(result_types))]
+    if len(names) != len(result_types):
+        raise PlanningError(f"table function '{function._name}' yields {len(result_types)} column(s), "
+                            f"but {len(names)} name(s) were given: {names}")
+    clash = [n for n in names if n in plan.schema.names]
+    if clash:
+        raise PlanningError(f"table function columns {clash} clash with the input's; alias them "
+                            f"(AS T(a, b) / .alias('a', 'b'))")
+    arguments = [(f"__arg{next(_temporaries)}", argument) for argument in call.args]
+    base = [(n, Col(n)) for n in plan.schema.names]
+    projected = calc(plan, base + arguments, name="Calc(table function arguments)") if arguments else plan
+    count = len(plan.schema.names)
+    output = pa.schema(list(plan.schema) + [pa.field(n, t.arrow_type) for n, t in zip(names, result_types)])
+    argument_names = [n for n, _ in arguments]
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        produce = function._callable()
+
+        def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
+            columns = [batch.column(n).to_pylist() for n in argument_names]
+            sources: List[int] = []
+            produced: List[List[Any]] = [[] for _ in names]
+            for index, values in enumerate(zip(*columns) if columns else ([()] * batch.num_rows)):
+                rows = produce(*values)
+                emitted = False
+                for row in rows if rows is not None else ():
+                    values_out = list(row) if isinstance(row, (tuple, list)) or hasattr(row, "_values") else [row]
+                    if len(values_out) != len(names):
+                        raise ValueError(f"table function '{function._name}' yielded {row!r}: expected "
+                                         f"{len(names)} value(s)")
+                    for target, value in zip(produced, values_out):
+                        target.append(value)
+                    sources.append(index)
+                    emitted = True
+                if not emitted and left_outer:
+                    for target in produced:
+                        target.append(None)
+                    sources.append(index)
+            taken = batch.select(range(count)).take(pa.array(sources, pa.uint32()))
+            arrays = [function_array(function, values, field_.type, field_.name)
+                      for values, field_ in zip(produced, list(output)[count:])]
+            return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), sources
+
+        return {"kind": "table_python_calc", "call": evaluate, "open": lambda: function._open(info.job_parameters),
+                "close": function._close}
+
+    transformation = _transformation("table_python_calc", f"Correlate({function._name})", [projected.transformation],
+                                     make_spec)
+    return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=plan.proctime, updating=plan.updating)

@@ -225,6 +225,49 @@ class Table:
             joined = joined.filter(condition)
         return joined
 
+    def join_lateral(self, table_function_call: Any, join_predicate: Optional[Expression] = None) -> "Table":
+        """Each row joined with the rows a table function (udtf) yields for it.
+
+        Examples:
+            >>> from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment, col
+            >>> from fluvial.table.udf import udtf
+            >>> @udtf(result_types=[DataTypes.STRING()])
+            ... def split(text):
+            ...     yield from text.split(",")
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> t = t_env.from_elements([(1, "a,b"), (2, "")], ["id", "tags"])
+            >>> [tuple(r) for r in t.join_lateral(split(col("tags")).alias("tag")).select(col("id"), col("tag"))
+            ...  .execute().collect()]
+            [(1, 'a'), (1, 'b'), (2, '')]
+        """
+        return self._lateral(table_function_call, join_predicate, left_outer=False)
+
+    def left_outer_join_lateral(self, table_function_call: Any,
+                                join_predicate: Optional[Expression] = None) -> "Table":
+        """As join_lateral, keeping rows for which the function yields nothing (with NULLs)."""
+        return self._lateral(table_function_call, join_predicate, left_outer=True)
+
+    def _lateral(self, call: Any, predicate: Optional[Expression], left_outer: bool) -> "Table":
+        from fluvial.table.expressions import Alias as AliasExpression
+
+        names: List[str] = []
+        if isinstance(call, AliasExpression):
+            names = [call.name] + call.extra_names
+            call = call.expr
+        if not isinstance(call, UdfCall) or not getattr(call.function, "_is_table_function", False):
+            raise PlanningError(f"join_lateral takes a call of a table function (udtf), got {call!r}")
+        joined = self._with(_planner.lateral_table(self._plan, call, names, left_outer))
+        return joined.filter(predicate) if predicate is not None else joined
+
+    def flat_map(self, func: Any) -> "Table":
+        """Rows to any number of rows through a table function of the whole row."""
+        function = func.function if isinstance(func, UdfCall) else func
+        names = self._plan.schema.names
+        call = UdfCall(function, [Col(n) for n in names])
+        result = self._with(_planner.lateral_table(self._plan, call, [], left_outer=False))
+        produced = [n for n in result._plan.schema.names if n not in names]
+        return result.select(*[Col(n) for n in produced])
+
     def map(self, func: Any) -> "Table":
         function = func.function if isinstance(func, UdfCall) else func
         return self._with(_planner.python_map(self._plan, function))

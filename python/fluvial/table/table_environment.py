@@ -280,7 +280,7 @@ class TableEnvironment:
         from fluvial.table.sql.dialect import parse
         from fluvial.table.sql.planner import plan_query
 
-        statements = parse(query)
+        statements = parse(query, self._functions)
         if len(statements) != 1:
             raise PlanningError(f"sql_query takes one query, got {len(statements)} statements")
         return plan_query(self, statements[0])

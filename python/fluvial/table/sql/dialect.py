@@ -3,7 +3,7 @@ default dialect lacks — WATERMARK FOR in CREATE TABLE, `TABLE t` arguments of
 window table functions, plural interval units (INTERVAL '5' MINUTES),
 backquoted identifiers and `==` / `&&` as used in PyFlink's docs."""
 
-from typing import List
+from typing import Iterable, List
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -53,13 +53,30 @@ class Flink(Dialect):
 def _rewrite(tokens: List[Token]) -> List[Token]:
     """Token-level rewrites: drop TABLE before a table-function argument, singular interval units."""
     out: List[Token] = []
+    skip_close: List[int] = []  # paren depths whose closing paren is dropped (LATERAL TABLE(...))
+    depth = 0
+    drop_next_open = False
     for index, token in enumerate(tokens):
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+            if drop_next_open:
+                drop_next_open = False
+                skip_close.append(depth)
+                continue
+        elif token.token_type == TokenType.R_PAREN:
+            depth -= 1
+            if skip_close and skip_close[-1] == depth + 1:
+                skip_close.pop()
+                continue
         previous = out[-1].token_type if out else None
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         if (token.token_type == TokenType.TABLE and previous in (TokenType.L_PAREN, TokenType.COMMA, TokenType.FARROW)
                 and following is not None and following.token_type in (TokenType.VAR, TokenType.IDENTIFIER)
                 and len(out) >= 2):
             continue  # TUMBLE(TABLE t, ...) → TUMBLE(t, ...)
+        if token.token_type == TokenType.TABLE and out and out[-1].text.upper() == "LATERAL":
+            drop_next_open = True  # LATERAL TABLE(f(x)) → LATERAL f(x)
+            continue
         if token.token_type == TokenType.VAR and token.text.upper() in _PLURAL_UNITS:
             token = Token(TokenType.VAR, _PLURAL_UNITS[token.text.upper()], token.line, token.col, token.start,
                           token.end, token.comments)
@@ -69,8 +86,11 @@ def _rewrite(tokens: List[Token]) -> List[Token]:
     return out
 
 
-def parse(sql: str) -> List[exp.Expression]:
+def parse(sql: str, function_names: Iterable[str] = ()) -> List[exp.Expression]:
     """Parses one or more ';'-separated statements; errors name the line and column.
+
+    'function_names' are the user's functions: a UDF named like one of sqlglot's own functions
+    (split, parse, ...) is parsed as a plain call, not as that function.
 
     Examples:
         >>> from fluvial.table.sql.dialect import parse
@@ -82,7 +102,12 @@ def parse(sql: str) -> List[exp.Expression]:
         fluvial.table.sql.errors.SqlParseError: SQL parse error at line 1, column ...
     """
     try:
-        return [s for s in Flink().parse(sql) if s is not None]
+        dialect = Flink()
+        names = {n.upper() for n in function_names}
+        parser = dialect.parser()
+        if names:
+            parser.FUNCTIONS = {k: v for k, v in parser.FUNCTIONS.items() if k not in names}
+        return [s for s in parser.parse(_rewrite(dialect.tokenize(sql)), sql) if s is not None]
     except ParseError as error:
         details = error.errors[0] if error.errors else {}
         line, column = details.get("line"), details.get("col")

@@ -291,6 +291,8 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     right = join.this
     side = (join.args.get("side") or "").upper()
     kind = (join.args.get("kind") or "").upper()
+    if isinstance(right, exp.Lateral):
+        return _plan_lateral(t_env, left, right, join, translate, side == "LEFT")
     if side not in ("", "LEFT") or kind not in ("", "INNER", "OUTER"):
         raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
                                  f"INNER or LEFT")
@@ -349,6 +351,32 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
             translate.scope[(left_alias, name)] = name
     for name, output in right_names.items():
         translate.scope[(right_alias, name)] = output
+    return Table(t_env, plan)
+
+
+def _plan_lateral(t_env: Any, left: Any, lateral: exp.Lateral, join: exp.Join, translate: ExpressionTranslator,
+                  left_outer: bool) -> Any:
+    """FROM t, LATERAL TABLE(f(x)) AS T(a, b) / LEFT JOIN LATERAL TABLE(...) ON TRUE."""
+    from fluvial.table import _planner
+    from fluvial.table.table import Table
+
+    call = translate(lateral.this)
+    if not isinstance(call, UdfCall) or not getattr(call.function, "_is_table_function", False):
+        raise SqlValidationError(f"LATERAL TABLE takes a call of a registered table function (udtf), got "
+                                 f"'{lateral.this.sql()}'{_position(lateral)}")
+    alias = lateral.args.get("alias")
+    names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
+    on = join.args.get("on")
+    if on is not None and not (isinstance(on, exp.Boolean) and on.this):
+        raise SqlValidationError(f"a lateral join takes ON TRUE{_position(on)}")
+    for each in walk(call):
+        if isinstance(each, Col):
+            _validated(each, left, lateral)
+    plan = _planner.lateral_table(left._plan, call, names, left_outer)
+    if alias is not None:
+        produced = plan.schema.names[len(left._plan.schema.names):]
+        for name in produced:
+            translate.scope[(alias.name, name)] = name
     return Table(t_env, plan)
 
 

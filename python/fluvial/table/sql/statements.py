@@ -52,7 +52,7 @@ def execute_statement(t_env: Any, stmt: str) -> TableResult:
     function = _CREATE_FUNCTION.match(stmt)
     if function:
         return _create_function(t_env, function)
-    statements = parse(stmt)
+    statements = parse(stmt, t_env._functions)
     if len(statements) != 1:
         raise PlanningError(f"execute_sql runs one statement, got {len(statements)}; use a statement set "
                             f"for several INSERTs")
@@ -72,7 +72,7 @@ def execute_statement(t_env: Any, stmt: str) -> TableResult:
 
 
 def parse_insert(t_env: Any, stmt: str) -> Tuple[str, Any]:
-    statements = parse(stmt)
+    statements = parse(stmt, t_env._functions)
     if len(statements) != 1 or not isinstance(statements[0], exp.Insert):
         raise PlanningError(f"expected one INSERT INTO statement, got: {stmt.strip()[:60]}")
     return _insert(t_env, statements[0])
