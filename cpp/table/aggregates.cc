@@ -3,6 +3,8 @@
 #include <arrow/compute/api.h>
 
 #include <map>
+#include <string>
+#include <unordered_map>
 
 #include "common/errors.h"
 #include "table/columnar_batch.h"
@@ -169,6 +171,62 @@ class ExtremeAggregate : public Aggregate {
   std::vector<std::map<T, int64_t>> values_;
 };
 
+// COUNT(DISTINCT x): the distinct non-null values of each group with their
+// multiplicities (so retractions work), keyed by the value's bytes.
+class DistinctCountAggregate : public Aggregate {
+ public:
+  explicit DistinctCountAggregate(std::shared_ptr<arrow::DataType> output) : output_(std::move(output)) {}
+  void Resize(size_t count) override { values_.resize(count); }
+  void Update(const uint32_t* groups, int64_t rows, const arrow::Array* input,
+              const std::vector<bool>& retract) override {
+    std::vector<std::string> keys = Keys(*input);
+    for (int64_t row = 0; row < rows; ++row) {
+      if (input->IsNull(row)) continue;
+      auto& counts = values_[groups[row]];
+      if (retract[row]) {
+        auto found = counts.find(keys[row]);
+        if (found != counts.end() && --found->second == 0) counts.erase(found);
+      } else {
+        ++counts[keys[row]];
+      }
+    }
+  }
+  std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const override {
+    arrow::Int64Builder builder;
+    for (uint32_t group : groups) CheckArrow(builder.Append(static_cast<int64_t>(values_[group].size())), "count");
+    return CastTo(ValueOrThrow(builder.Finish(), "count"), output_);
+  }
+
+ private:
+  static std::vector<std::string> Keys(const arrow::Array& input) {
+    std::vector<std::string> keys(static_cast<size_t>(input.length()));
+    const auto id = input.type_id();
+    if (id == arrow::Type::STRING || id == arrow::Type::BINARY) {
+      const auto& values = static_cast<const arrow::BinaryArray&>(input);
+      for (int64_t i = 0; i < input.length(); ++i) keys[i] = std::string(values.GetView(i));
+    } else if (IsIntegral(*input.type())) {
+      auto values = AsValues<int64_t>(input);
+      const int64_t* raw = RawValues<int64_t>(values);
+      for (int64_t i = 0; i < input.length(); ++i) keys[i].assign(reinterpret_cast<const char*>(raw + i), 8);
+    } else if (arrow::is_floating(id)) {
+      auto values = AsValues<double>(input);
+      const double* raw = RawValues<double>(values);
+      for (int64_t i = 0; i < input.length(); ++i) {
+        const double value = raw[i] == 0.0 ? 0.0 : raw[i];  // -0.0 and 0.0 are one value
+        keys[i].assign(reinterpret_cast<const char*>(&value), 8);
+      }
+    } else {
+      for (int64_t i = 0; i < input.length(); ++i) {
+        keys[i] = ValueOrThrow(input.GetScalar(i), "count distinct")->ToString();
+      }
+    }
+    return keys;
+  }
+
+  std::shared_ptr<arrow::DataType> output_;
+  std::vector<std::unordered_map<std::string, int64_t>> values_;
+};
+
 }  // namespace
 
 std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,
@@ -176,6 +234,7 @@ std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,
                                          const std::shared_ptr<arrow::DataType>& output_type) {
   if (kind == "count_star") return std::make_unique<CountAggregate>(true, output_type);
   if (kind == "count") return std::make_unique<CountAggregate>(false, output_type);
+  if (kind == "count_distinct") return std::make_unique<DistinctCountAggregate>(output_type);
   const bool integral = IsIntegral(*input_type);
   const bool numeric = integral || arrow::is_floating(input_type->id()) || arrow::is_decimal(input_type->id());
   if (!numeric) {

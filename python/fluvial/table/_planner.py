@@ -298,6 +298,7 @@ def _flink_sum_type(input_type: pa.DataType) -> pa.DataType:
 AGGREGATE_RESULT = {
     "count": lambda t: pa.int64(),
     "count_star": lambda t: pa.int64(),
+    "count_distinct": lambda t: pa.int64(),
     "sum": _flink_sum_type,
     "avg": lambda t: t,
     "min": lambda t: t,

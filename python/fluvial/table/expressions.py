@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from fluvial.table.types import DataType
 
 # SQL aggregate functions computed natively (and their Table API method names).
-AGGREGATES = ("sum", "count", "count_star", "avg", "min", "max")
+AGGREGATES = ("sum", "count", "count_star", "count_distinct", "avg", "min", "max")
 
 _INFIX = {"plus": "+", "minus": "-", "times": "*", "divide": "/", "mod": "%", "eq": "=", "ne": "<>",
           "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND", "or": "OR"}
@@ -299,6 +299,13 @@ class Call(Expression):
     def is_aggregate(self) -> bool:
         return self.function in AGGREGATES
 
+    @property
+    def distinct(self) -> "Expression":
+        """col('a').count.distinct: the aggregate over distinct values (COUNT only so far)."""
+        if self.function != "count":
+            raise PlanningError(f"DISTINCT is supported for COUNT so far, not {self.function.upper()}")
+        return Call("count_distinct", self.args)
+
     def __repr__(self) -> str:
         if self.function in _INFIX and len(self.args) == 2:
             left, right = self.args
@@ -306,6 +313,8 @@ class Call(Expression):
             return f"({text})" if self.function in ("plus", "minus", "or") else text
         if self.function == "count_star":
             return "COUNT(*)"
+        if self.function == "count_distinct":
+            return f"COUNT(DISTINCT {self.args[0]!r})"
         if self.function == "cast":
             return f"CAST({self.args[0]!r} AS {self.data_type!r})"
         return f"{self.function.upper()}({', '.join(repr(a) for a in self.args)})"

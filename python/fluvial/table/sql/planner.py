@@ -134,7 +134,9 @@ class ExpressionTranslator:
             if inner is None or isinstance(inner, exp.Star):
                 return Call("count_star", [])
             if isinstance(inner, exp.Distinct):
-                raise SqlValidationError(f"COUNT(DISTINCT ...) is not supported yet{_position(node)}")
+                if len(inner.expressions) != 1:
+                    raise SqlValidationError(f"COUNT(DISTINCT ...) takes one expression so far{_position(node)}")
+                return Call("count_distinct", [t(inner.expressions[0])])
             return Call("count", [t(inner)])
         for kind, name in _AGGREGATES.items():
             if type(node) is kind:
