@@ -206,7 +206,8 @@ def _strings(rows: np.ndarray) -> pa.StringArray:
     """The rows of an (n, width) byte array as n strings of that width."""
     n, width = rows.shape
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(rows))])
+    data = pa.py_buffer(np.ascontiguousarray(rows))
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), data])
 
 
 _URL_PREFIX = np.frombuffer(b"https://www.nexmark.com/", np.uint8)
@@ -361,7 +362,6 @@ def _bids(config: NexmarkConfig, ids: np.ndarray, columns: List[str]) -> Dict[st
         number = rand.below(8, _CHANNELS_NUMBER)
         numbers = pa.array(number).cast(pa.string())
         channel = pc.binary_join_element_wise("channel-", numbers, "")
-        n = len(ids)
         base = _urls(pools, rand.below(9, _POOL))
         with_id = pc.binary_join_element_wise(base, numbers, "&channel_id=")
         url = pc.if_else(pa.array(number % 10 > 0), with_id, base)
