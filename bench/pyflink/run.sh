@@ -34,5 +34,8 @@ if [ -z "${JAVA_HOME:-}" ] && command -v java >/dev/null; then
   export JAVA_HOME
 fi
 
+# bench/nexmark/run.sh uses this script only to create the venv.
+[ -z "${PYFLINK_VENV_ONLY:-}" ] || exit 0
+
 exec "$VENV/bin/python" "$HERE/compare.py" \
   --fluvial-python "$ROOT/.venv/bin/python" --pyflink-python "$VENV/bin/python" "$@"

@@ -288,6 +288,14 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
                                                "json.ignore-parse-errors", "source.monitor-interval"],
                        ["path", "format"])
         return (lambda info: FileReader(schema, options, info.index, info.parallelism)), True
+    if connector == "nexmark":
+        from fluvial.nexmark import OPTION_NAMES, table_reader_factory
+
+        _check_options("nexmark", options, OPTION_NAMES, ["table"])
+        try:
+            return table_reader_factory(schema, options)
+        except ValueError as error:
+            raise ConnectorOptionError(str(error)) from None
     raise ConnectorOptionError(f"connector '{connector}' cannot be read by Fluvial's SQL yet"
                                f"{_suggest(connector, ['datagen', 'filesystem'])} (sources: datagen, filesystem)")
 

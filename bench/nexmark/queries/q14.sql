@@ -1,0 +1,17 @@
+-- Query 14: Calculation. Bid times classified, prices converted, and a user-defined function
+-- (count_char: a Python function in both engines here, a Java one in Nexmark).
+CREATE TABLE nexmark_q14 (
+    auction BIGINT, bidder BIGINT, price DECIMAL(23, 3), bidTimeType VARCHAR,
+    dateTime TIMESTAMP(3), extra VARCHAR, c_counts BIGINT
+) WITH ('connector' = 'blackhole');
+
+INSERT INTO nexmark_q14
+SELECT auction, bidder, 0.908 * price AS price,
+       CASE
+           WHEN HOUR(dateTime) >= 8 AND HOUR(dateTime) <= 18 THEN 'dayTime'
+           WHEN HOUR(dateTime) <= 6 OR HOUR(dateTime) >= 20 THEN 'nightTime'
+           ELSE 'otherTime'
+       END AS bidTimeType,
+       dateTime, extra, count_char(extra, 'c') AS c_counts
+FROM bid
+WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000;
