@@ -171,6 +171,46 @@ class ExtremeAggregate : public Aggregate {
   std::vector<std::map<T, int64_t>> values_;
 };
 
+// MIN and MAX of strings: each group's values with their multiplicities, as for numbers.
+class StringExtremeAggregate : public Aggregate {
+ public:
+  StringExtremeAggregate(bool max, std::shared_ptr<arrow::DataType> output) : max_(max), output_(std::move(output)) {}
+  void Resize(size_t count) override { values_.resize(count); }
+  void Update(const uint32_t* groups, int64_t rows, const arrow::Array* input,
+              const std::vector<bool>& retract) override {
+    auto values = CastArray(input->Slice(0), arrow::utf8(), false, "min/max");
+    const auto& strings = static_cast<const arrow::StringArray&>(*values);
+    for (int64_t row = 0; row < rows; ++row) {
+      if (strings.IsNull(row)) continue;
+      auto& counts = values_[groups[row]];
+      std::string value(strings.GetView(row));
+      if (retract[row]) {
+        auto found = counts.find(value);
+        if (found != counts.end() && --found->second == 0) counts.erase(found);
+      } else {
+        ++counts[value];
+      }
+    }
+  }
+  std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const override {
+    arrow::StringBuilder builder;
+    for (uint32_t group : groups) {
+      const auto& counts = values_[group];
+      if (counts.empty()) {
+        CheckArrow(builder.AppendNull(), "min/max");
+      } else {
+        CheckArrow(builder.Append(max_ ? counts.rbegin()->first : counts.begin()->first), "min/max");
+      }
+    }
+    return CastTo(ValueOrThrow(builder.Finish(), "min/max"), output_);
+  }
+
+ private:
+  bool max_;
+  std::shared_ptr<arrow::DataType> output_;
+  std::vector<std::map<std::string, int64_t>> values_;
+};
+
 // COUNT(DISTINCT x): the distinct non-null values of each group with their
 // multiplicities (so retractions work), keyed by the value's bytes.
 class DistinctCountAggregate : public Aggregate {
@@ -235,6 +275,10 @@ std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,
   if (kind == "count_star") return std::make_unique<CountAggregate>(true, output_type);
   if (kind == "count") return std::make_unique<CountAggregate>(false, output_type);
   if (kind == "count_distinct") return std::make_unique<DistinctCountAggregate>(output_type);
+  if ((kind == "min" || kind == "max") &&
+      (input_type->id() == arrow::Type::STRING || input_type->id() == arrow::Type::LARGE_STRING)) {
+    return std::make_unique<StringExtremeAggregate>(kind == "max", output_type);
+  }
   const bool integral = IsIntegral(*input_type);
   const bool numeric = integral || arrow::is_floating(input_type->id()) || arrow::is_decimal(input_type->id());
   if (!numeric) {

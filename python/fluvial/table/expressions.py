@@ -513,7 +513,39 @@ def to_arrow(expr: Expression, schema: pa.Schema, describe: str = "expression") 
         raise PlanningError(f"aggregate {expr!r} is not allowed in {describe}: use group_by(...).select(...) "
                             f"or GROUP BY")
     args = [to_arrow(a, schema, describe) for a in expr.args]
+    if expr.function in ("case", "if", "coalesce"):
+        args = _common_type(expr, args, schema)
     return _compile_call(expr, args)
+
+
+def _common_type(expr: Call, args: List[pc.Expression], schema: pa.Schema) -> List[pc.Expression]:
+    """The value branches of CASE / IF / COALESCE cast to one type (SQL's common type), NULLs included."""
+    if expr.function == "case":
+        positions = list(range(1, len(args) - 1, 2)) + [len(args) - 1]
+    elif expr.function == "if":
+        positions = [1, 2]
+    else:
+        positions = list(range(len(args)))
+    types = infer_schema(schema, [args[i] for i in positions], [f"v{i}" for i in positions]).types
+    known = [t for t in types if not pa.types.is_null(t)]
+    if not known:
+        return args
+    if all(t == known[0] for t in known):
+        target = known[0]
+    elif all(pa.types.is_integer(t) for t in known):
+        target = pa.int64()
+    elif all(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) for t in known):
+        target = pa.float64()
+    elif all(pa.types.is_string(t) or pa.types.is_large_string(t) for t in known):
+        target = pa.string()
+    else:
+        raise PlanningError(f"the branches of {expr.function.upper()} have types that do not mix: "
+                            f"{', '.join(str(t) for t in known)}")
+    result = list(args)
+    for position, arrow_type in zip(positions, types):
+        if arrow_type != target:
+            result[position] = args[position].cast(target)
+    return result
 
 
 def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
@@ -573,6 +605,17 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
         values = args[1:-1:2]
         names = [str(i) for i in range(len(conditions))]
         return pc.case_when(pc.make_struct(*conditions, field_names=names), *values, args[-1])
+    if f == "regexp_extract":
+        # Flink's REGEXP_EXTRACT(s, regex, index): Arrow extracts named groups, so the groups are named.
+        pattern = _literal(expr.args[1], "REGEXP_EXTRACT pattern")
+        index = _literal(expr.args[2], "REGEXP_EXTRACT index") if len(expr.args) > 2 else 1
+        named, groups = _name_groups(pattern)
+        if not 0 <= index <= groups:
+            raise PlanningError(f"REGEXP_EXTRACT index {index} but the pattern has {groups} group(s)")
+        if index == 0:
+            named, groups = f"(?P<g0>{named})", groups
+        extracted = pc.extract_regex(args[0], pattern=f".*?{named}")
+        return pc.struct_field(extracted, f"g{index}")
     if f == "date_format":
         return pc.strftime(args[0], format=_java_to_strftime(_literal(expr.args[1], "DATE_FORMAT pattern")))
     if f == "to_timestamp":
@@ -589,10 +632,28 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
     raise PlanningError(f"unknown function '{f.upper()}'" + _suggest(f, KNOWN_FUNCTIONS))
 
 
-KNOWN_FUNCTIONS = ["abs", "ceil", "char_length", "coalesce", "concat", "date_format", "exp", "floor", "if", "ln",
+KNOWN_FUNCTIONS = ["regexp_extract", "abs", "ceil", "char_length", "coalesce", "concat", "date_format", "exp", "floor", "if", "ln",
                    "log10", "lower", "power", "round", "sign", "sqrt", "substring", "to_timestamp",
                    "to_timestamp_ltz", "trim", "upper", "year", "month", "day", "hour", "minute", "second",
                    "sum", "count", "avg", "min", "max"]
+
+
+def _name_groups(pattern: str):
+    """The pattern with its capturing groups named g1, g2, ... (Arrow's extract_regex needs names)."""
+    out, count, i = [], 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "(" and not pattern.startswith("(?", i):
+            count += 1
+            out.append(f"(?P<g{count}>")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out), count
 
 
 def _arity(expr: Call, count: int) -> None:

@@ -129,6 +129,16 @@ class ExpressionTranslator:
             return Call("between", [t(node.this), t(node.args["low"]), t(node.args["high"])])
         if isinstance(node, exp.Like):
             return Call("like", [t(node.this), t(node.expression)])
+        if isinstance(node, exp.Filter):
+            # AGG(x) FILTER (WHERE c) = AGG(CASE WHEN c THEN x END); COUNT(*) counts c's true rows.
+            aggregate = t(node.this)
+            condition = t(node.expression.this)
+            if not isinstance(aggregate, Call) or not aggregate.is_aggregate:
+                raise SqlValidationError(f"FILTER applies to an aggregate function{_position(node)}")
+            if aggregate.function == "count_star":
+                return Call("count", [Call("case", [condition, Lit(1), Lit(None)])])
+            argument = Call("case", [condition, aggregate.args[0], Lit(None)])
+            return Call(aggregate.function, [argument] + aggregate.args[1:])
         if isinstance(node, exp.Count):
             inner = node.this
             if inner is None or isinstance(inner, exp.Star):
@@ -182,7 +192,8 @@ class ExpressionTranslator:
         known = set(KNOWN_FUNCTIONS) | {"date_format", "to_timestamp", "to_timestamp_ltz", "if", "concat",
                                         "char_length", "coalesce", "tumble_start", "tumble_end", "hop_start",
                                         "hop_end", "tumble_rowtime", "hop_rowtime", "cumulate_start",
-                                        "cumulate_end", "mod", "power", "upper", "lower", "tumble", "hop", "cumulate"}
+                                        "cumulate_end", "mod", "power", "upper", "lower", "tumble", "hop", "cumulate",
+                                        "regexp_extract"}
         if lowered in known:
             return Call(lowered, args)
         candidates = sorted(known | set(self._t_env._functions))
@@ -217,10 +228,14 @@ def plan_query(t_env: Any, node: exp.Expression):
     if from_clause is None:
         raise SqlValidationError("a query needs a FROM clause")
     table, window = _plan_from(t_env, from_clause.this, translate)
+    where_node = node.args.get("where")
     for join in node.args.get("joins") or []:
         if window is not None:
             raise SqlValidationError(f"a join after a window table function is not supported yet{_position(join)}")
-        table = _plan_join(t_env, table, from_clause.this, join, translate)
+        # FROM a, b WHERE a.k = b.k: the comma join takes its keys from WHERE (which still filters after).
+        implicit = where_node.this if where_node is not None and join.args.get("on") is None \
+            and not isinstance(join.this, exp.Lateral) else None
+        table = _plan_join(t_env, table, from_clause.this, join, translate, implicit)
     where = node.args.get("where")
     if where is not None:
         table = table.filter(_validated(translate(where.this), table, where))
@@ -283,7 +298,7 @@ def _count(node: Optional[exp.Expression]) -> Optional[int]:
 
 
 def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
-               translate: ExpressionTranslator) -> Any:
+               translate: ExpressionTranslator, implicit: Optional[exp.Expression] = None) -> Any:
     """A lookup join: JOIN t FOR SYSTEM_TIME AS OF left.proctime AS r ON left.k = r.k [AND ...]."""
     from fluvial.table import _planner
     from fluvial.table.connectors import lookup_factory
@@ -299,7 +314,7 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
         raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
                                  f"INNER or LEFT")
     if not isinstance(right, exp.Table) or right.args.get("version") is None:
-        return _plan_regular_join(t_env, left, left_node, join, translate, side == "LEFT")
+        return _plan_regular_join(t_env, left, left_node, join, translate, side == "LEFT", implicit)
     version = right.args["version"]
     time_column = version.expression
     if not isinstance(time_column, exp.Column) or time_column.name != left._plan.proctime:
@@ -396,7 +411,8 @@ def _conjuncts(condition: exp.Expression) -> List[exp.Expression]:
 
 
 def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
-                       translate: ExpressionTranslator, left_outer: bool) -> Any:
+                       translate: ExpressionTranslator, left_outer: bool,
+                       implicit: Optional[exp.Expression] = None) -> Any:
     """JOIN right ON left.a = right.b [AND ...]: a regular equi-join; other conditions filter the result
     (INNER joins only)."""
     from fluvial.table import _planner
@@ -408,7 +424,7 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
     left_aliases = {q for q, _ in translate.scope} or (
         {left_node.alias_or_name} if isinstance(left_node, (exp.Table, exp.Subquery)) else set())
     on = join.args.get("on")
-    if on is None:
+    if on is None and implicit is None:
         raise SqlValidationError(f"a join needs an ON condition{_position(join)} (cross joins are not supported)")
     left_names, right_names_in = set(left._plan.schema.names), set(right._plan.schema.names)
 
@@ -428,7 +444,7 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
     left_keys: List[str] = []
     right_keys: List[str] = []
     residual: List[exp.Expression] = []
-    for condition in _conjuncts(on):
+    for condition in _conjuncts(on if on is not None else implicit):
         if isinstance(condition, exp.EQ) and isinstance(condition.this, exp.Column) \
                 and isinstance(condition.expression, exp.Column):
             sides = (side_of(condition.this), side_of(condition.expression))
@@ -441,6 +457,11 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
                 right_keys.append(condition.this.name)
                 continue
         residual.append(condition)
+    if on is None:
+        residual = []  # the WHERE clause applies them after the join
+        if not left_keys:
+            raise SqlValidationError(f"a comma join needs an equality of a column of each side in WHERE"
+                                     f"{_position(join)} (cross joins are not supported)")
     if residual and left_outer:
         raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
                                  f"{_position(residual[0])}")
