@@ -297,7 +297,8 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
         except ValueError as error:
             raise ConnectorOptionError(str(error)) from None
     raise ConnectorOptionError(f"connector '{connector}' cannot be read by Fluvial's SQL yet"
-                               f"{_suggest(connector, ['datagen', 'filesystem', 'nexmark'])} (sources: datagen, filesystem, nexmark)")
+                               f"{_suggest(connector, ['datagen', 'filesystem', 'nexmark'])} "
+                               f"(sources: datagen, filesystem, nexmark)")
 
 
 def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, str], table_name: str):

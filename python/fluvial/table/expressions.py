@@ -632,7 +632,8 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
     raise PlanningError(f"unknown function '{f.upper()}'" + _suggest(f, KNOWN_FUNCTIONS))
 
 
-KNOWN_FUNCTIONS = ["regexp_extract", "abs", "ceil", "char_length", "coalesce", "concat", "date_format", "exp", "floor", "if", "ln",
+KNOWN_FUNCTIONS = ["regexp_extract",
+                   "abs", "ceil", "char_length", "coalesce", "concat", "date_format", "exp", "floor", "if", "ln",
                    "log10", "lower", "power", "round", "sign", "sqrt", "substring", "to_timestamp",
                    "to_timestamp_ltz", "trim", "upper", "year", "month", "day", "hour", "minute", "second",
                    "sum", "count", "avg", "min", "max"]
