@@ -15,81 +15,11 @@
 
 #include "common/errors.h"
 #include "table/columnar_batch.h"
+#include "table/row_store.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
 namespace {
-
-constexpr int64_t kNoRow = -1;
-
-// The rows one input has sent: its batches, and the live rows of each join key.
-class SideStore {
- public:
-  int64_t Append(const std::shared_ptr<arrow::RecordBatch>& batch) {
-    const int64_t first = rows_;
-    batches_.push_back(batch);
-    rows_ += batch->num_rows();
-    table_.reset();
-    return first;
-  }
-
-  std::vector<int64_t>& Live(uint32_t group) {
-    if (group >= live_.size()) live_.resize(group + 1);
-    return live_[group];
-  }
-
-  /// The row 'id' as (batch, row in batch).
-  std::pair<const arrow::RecordBatch*, int64_t> Locate(int64_t id) const {
-    // Batches are few compared with rows; a linear scan from the back finds recent rows fast.
-    int64_t end = rows_;
-    for (size_t i = batches_.size(); i-- > 0;) {
-      const int64_t start = end - batches_[i]->num_rows();
-      if (id >= start) return {batches_[i].get(), id - start};
-      end = start;
-    }
-    throw InternalError("join state: row id out of range");
-  }
-
-  /// Columns of the rows 'ids' (kNoRow gives NULLs).
-  std::vector<std::shared_ptr<arrow::Array>> Take(const std::vector<int64_t>& ids,
-                                                  const std::shared_ptr<arrow::Schema>& schema) {
-    arrow::Int64Builder builder;
-    for (int64_t id : ids) CheckArrow(id == kNoRow ? builder.AppendNull() : builder.Append(id), "join output");
-    auto indices = ValueOrThrow(builder.Finish(), "join output");
-    std::vector<std::shared_ptr<arrow::Array>> columns;
-    if (batches_.empty()) {
-      for (const auto& field : schema->fields()) {
-        columns.push_back(ValueOrThrow(arrow::MakeArrayOfNull(field->type(), static_cast<int64_t>(ids.size())),
-                                       "join output"));
-      }
-      return columns;
-    }
-    if (!table_) {
-      if (batches_.size() > 64) {
-        // Compact: one batch instead of many small ones (row ids stay the same).
-        auto table = ValueOrThrow(arrow::Table::FromRecordBatches(batches_), "join state");
-        auto combined = ValueOrThrow(table->CombineChunksToBatch(), "join state");
-        batches_ = {combined};
-      }
-      table_ = ValueOrThrow(arrow::Table::FromRecordBatches(batches_), "join state");
-    }
-    for (int i = 0; i < table_->num_columns(); ++i) {
-      auto taken = ValueOrThrow(arrow::compute::Take(arrow::Datum(table_->column(i)), arrow::Datum(indices)),
-                                "join output");
-      auto chunked = taken.chunked_array();
-      columns.push_back(chunked->num_chunks() == 1 ? chunked->chunk(0)
-                                                   : ValueOrThrow(arrow::Concatenate(chunked->chunks()),
-                                                                  "join output"));
-    }
-    return columns;
-  }
-
- private:
-  std::vector<std::shared_ptr<arrow::RecordBatch>> batches_;
-  std::shared_ptr<arrow::Table> table_;
-  int64_t rows_ = 0;
-  std::vector<std::vector<int64_t>> live_;
-};
 
 bool RowsEqual(const arrow::RecordBatch& a, int64_t row_a, const arrow::RecordBatch& b, int64_t row_b) {
   for (int column = 0; column < a.num_columns(); ++column) {
@@ -116,8 +46,8 @@ class JoinOperator : public runtime::Operator {
     const auto& data = columnar.data;
     const int64_t rows = data->num_rows();
     std::vector<uint32_t> groups = Groups(input, *data);
-    SideStore& mine = stores_[input];
-    SideStore& other = stores_[1 - input];
+    RowStore& mine = stores_[input];
+    RowStore& other = stores_[1 - input];
     const int64_t first = mine.Append(data);
     if (input == 0) left_matches_.resize(static_cast<size_t>(first + rows), 0);
     if (final_only_) {
@@ -217,7 +147,7 @@ class JoinOperator : public runtime::Operator {
   }
 
   // Removes from 'live' a stored row equal to row 'row' of 'data'; returns its id or kNoRow.
-  static int64_t RemoveEqual(SideStore& store, std::vector<int64_t>& live, const arrow::RecordBatch& data,
+  static int64_t RemoveEqual(RowStore& store, std::vector<int64_t>& live, const arrow::RecordBatch& data,
                              int64_t row) {
     for (size_t i = live.size(); i-- > 0;) {
       auto [batch, offset] = store.Locate(live[i]);
@@ -236,7 +166,7 @@ class JoinOperator : public runtime::Operator {
   bool left_outer_;
   bool final_only_;
   std::unique_ptr<arrow::compute::Grouper> grouper_;
-  SideStore stores_[2];
+  RowStore stores_[2];
   std::vector<int64_t> left_matches_;  // per left row id: how many right rows it joins now
 };
 

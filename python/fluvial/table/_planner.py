@@ -687,3 +687,40 @@ def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool
     transformation = _transformation("table_python_calc", f"Correlate({function._name})", [projected.transformation],
                                      make_spec)
     return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=plan.proctime, updating=plan.updating)
+
+
+def rank(plan: TablePlan, partition: List[str], order: List[Tuple[str, bool]], limit: int,
+         rank_column: Optional[str]) -> TablePlan:
+    """Top-N / deduplication: ROW_NUMBER() OVER (PARTITION BY partition ORDER BY order) <= limit.
+
+    With 'rank_column' the rank number is an output column (every rank that changes is updated);
+    without it, rows entering and leaving the top N are inserted and deleted."""
+    if plan.updating:
+        raise PlanningError("Top-N (ROW_NUMBER() ... WHERE rn <= N) over an updating input is not supported yet")
+    if limit < 1:
+        raise PlanningError(f"Top-N needs rn <= N with N >= 1, got {limit}")
+    if not order:
+        raise PlanningError("ROW_NUMBER() needs ORDER BY in its OVER clause")
+    for name in partition + [n for n, _ in order]:
+        if name not in plan.schema.names:
+            raise unknown_column(name, plan.schema.names)
+    partition_indices = [plan.schema.get_field_index(n) for n in partition]
+    order_indices = [(plan.schema.get_field_index(n), ascending) for n, ascending in order]
+    output = plan.schema.append(pa.field(rank_column, pa.int64())) if rank_column else plan.schema
+    input_schema = plan.schema
+    upstream = plan.transformation
+    extra: Dict[str, Any] = {"non_parallel": True}
+    if partition_indices:
+        upstream = Transformation(kind="key_by", name="KeyBy", inputs=[upstream],
+                                  key_selector=ColumnKeys(partition_indices), bounded=upstream.bounded)
+        extra = {}
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_rank", "partition": partition_indices, "order": order_indices, "limit": int(limit),
+                "with_rank": rank_column is not None, "input_schema": input_schema, "output_schema": output,
+                "final_only": info.batch_mode}
+
+    described = ", ".join(f"{n} {'ASC' if a else 'DESC'}" for n, a in order)
+    name = f"Rank(partition={partition}, order=[{described}], n={limit})"
+    transformation = _transformation("table_rank", name, [upstream], make_spec, **extra)
+    return TablePlan(transformation, output, rowtime=None, proctime=plan.proctime, updating=True)

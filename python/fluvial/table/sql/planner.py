@@ -227,7 +227,11 @@ def plan_query(t_env: Any, node: exp.Expression):
     from_clause = node.args.get("from_") or node.args.get("from")
     if from_clause is None:
         raise SqlValidationError("a query needs a FROM clause")
-    table, window = _plan_from(t_env, from_clause.this, translate)
+    top_n = _top_n(t_env, node, from_clause.this)
+    if top_n is not None:
+        table, window, node = top_n[0], None, top_n[1]
+    else:
+        table, window = _plan_from(t_env, from_clause.this, translate)
     where_node = node.args.get("where")
     for join in node.args.get("joins") or []:
         if window is not None:
@@ -369,6 +373,76 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     for name, output in right_names.items():
         translate.scope[(right_alias, name)] = output
     return Table(t_env, plan)
+
+
+def _top_n(t_env: Any, node: exp.Select, source: exp.Expression):
+    """SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY p ORDER BY o) AS rn FROM t) WHERE rn <= N:
+    the ranked table and the outer query without the rank condition, or None for any other FROM."""
+    from fluvial.table import _planner
+    from fluvial.table.table import Table
+
+    if not isinstance(source, exp.Subquery) or not isinstance(source.this, exp.Select):
+        return None
+    inner = source.this
+    ranked = [(i, e) for i, e in enumerate(inner.expressions)
+              if isinstance(e, exp.Alias) and isinstance(e.this, exp.Window) and isinstance(e.this.this, exp.RowNumber)]
+    if not ranked:
+        return None
+    if len(ranked) > 1:
+        raise SqlValidationError(f"one ROW_NUMBER() per query is supported{_position(ranked[1][1])}")
+    position, item = ranked[0]
+    rank_name = item.alias
+    window = item.this
+    where = node.args.get("where")
+    limit, kept = None, []
+    for condition in _conjuncts(where.this) if where is not None else []:
+        bound = _rank_bound(condition, rank_name)
+        if bound is not None and limit is None:
+            limit = bound
+        else:
+            kept.append(condition)
+    if limit is None:
+        raise SqlValidationError(f"ROW_NUMBER() is supported for Top-N and deduplication: filter it with "
+                                 f"WHERE {rank_name} <= N (or = 1) in the outer query{_position(item)}")
+    inner_without = inner.copy()
+    inner_without.set("expressions", [e for i, e in enumerate(inner.expressions) if i != position])
+    base = plan_query(t_env, inner_without)
+    translate = ExpressionTranslator(t_env)
+    partition = []
+    for expression in window.args.get("partition_by") or []:
+        column = translate(expression)
+        if not isinstance(column, Col):
+            raise SqlValidationError(f"PARTITION BY takes columns so far{_position(expression)}")
+        partition.append(column.name)
+    order = []
+    for ordered in (window.args.get("order").expressions if window.args.get("order") else []):
+        column = translate(ordered.this)
+        if not isinstance(column, Col):
+            raise SqlValidationError(f"ORDER BY in OVER takes columns so far{_position(ordered)}")
+        order.append((column.name, not ordered.args.get("desc")))
+    outer_uses_rank = any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+                          or any(c.name == rank_name for c in e.find_all(exp.Column)) for e in node.expressions)
+    plan = _planner.rank(base._plan, partition, order, limit, rank_name if outer_uses_rank else None)
+    outer = node.copy()
+    outer.set("where", exp.Where(this=exp.and_(*kept)) if kept else None)
+    return Table(t_env, plan), outer
+
+
+def _rank_bound(condition: exp.Expression, rank_name: str) -> Optional[int]:
+    """N of 'rn <= N', 'rn < N+1', 'rn = 1' (or mirrored), else None."""
+    for op, column, literal in ((type(condition), condition.this, condition.expression),
+                                ({exp.GTE: exp.LTE, exp.GT: exp.LT}.get(type(condition)), condition.expression,
+                                 condition.this)):
+        if isinstance(column, exp.Column) and column.name == rank_name and isinstance(literal, exp.Literal) \
+                and not literal.is_string:
+            value = int(literal.this)
+            if op is exp.LTE:
+                return value
+            if op is exp.LT:
+                return value - 1
+            if op is exp.EQ and value == 1:
+                return 1
+    return None
 
 
 def _plan_lateral(t_env: Any, left: Any, lateral: exp.Lateral, join: exp.Join, translate: ExpressionTranslator,
