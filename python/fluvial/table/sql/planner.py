@@ -578,6 +578,15 @@ def _is_aggregate(expression: Expression) -> bool:
 def _select_items(node: exp.Select, table: Any, translate: ExpressionTranslator) -> List[Tuple[str, Expression]]:
     items: List[Tuple[str, Expression]] = []
     for position, projection in enumerate(node.expressions):
+        if isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star) and projection.table \
+                and translate.scope:
+            # t.*: the columns of that table only (after a join, under their output names).
+            qualified = [(name, output) for (alias, name), output in translate.scope.items()
+                         if alias == projection.table]
+            if not qualified:
+                raise SqlValidationError(f"unknown table alias '{projection.table}'{_position(projection)}")
+            items += [(output, Col(output)) for _, output in qualified]
+            continue
         if isinstance(projection, exp.Star) or (isinstance(projection, exp.Column)
                                                 and isinstance(projection.this, exp.Star)):
             items += [(n, Col(n)) for n in table._plan.schema.names if not n.startswith("__")]
