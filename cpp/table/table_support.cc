@@ -69,7 +69,10 @@ std::unique_ptr<runtime::Operator> MakeTableOperator(const py::dict& spec) {
   const std::string kind = py::str(spec["kind"]);
   if (kind == "table_calc") return MakeCalcOperator(spec);
   if (kind == "table_group_agg") return MakeGroupAggregateOperator(spec);
-  if (kind == "table_window_agg") return MakeWindowAggregateOperator(spec);
+  if (kind == "table_window_agg") {
+    if (py::str(spec["window"]).cast<std::string>() == "session") return MakeSessionWindowOperator(spec);
+    return MakeWindowAggregateOperator(spec);
+  }
   if (kind == "table_key_by") return MakeTableKeyAssigner(spec);
   if (kind == "table_rowtime") return MakeRowtimeOperator(spec);
   if (kind == "table_join") return MakeJoinOperator(spec);

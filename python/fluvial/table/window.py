@@ -110,24 +110,30 @@ class Slide:
         return SlideWithSize(_millis(size, "Slide.over"))
 
 
+class SessionWithGap:
+    def __init__(self, gap: int):
+        self._gap = gap
+
+    def on(self, time_field: Expression) -> GroupWindow:
+        window = GroupWindow(self._gap)
+        window.kind = "session"
+        return window.on(time_field)
+
+
 class Session:
-    """Session windows (not in the native executor yet: use DataStream session windows).
+    """Session windows: a key's rows less than 'gap' apart share a window.
 
     Examples:
-        >>> from fluvial.table.expressions import lit
+        >>> from fluvial.table.expressions import col, lit
         >>> from fluvial.table.window import Session
-        >>> Session.with_gap(lit(10).minutes)
-        Traceback (most recent call last):
-        ...
-        fluvial.errors.UnsupportedFeatureError: Session group windows of the Table API are not supported yet; ...
+        >>> w = Session.with_gap(lit(10).minutes).on(col("ts")).alias("w")
+        >>> w.kind, w.size
+        ('session', 600000)
     """
 
     @staticmethod
-    def with_gap(gap: Expression):
-        from fluvial.errors import UnsupportedFeatureError
-
-        raise UnsupportedFeatureError("Session group windows of the Table API are not supported yet; "
-                                      "use DataStream EventTimeSessionWindows")
+    def with_gap(gap: Expression) -> SessionWithGap:
+        return SessionWithGap(_millis(gap, "Session.with_gap"))
 
 
 class Over:

@@ -68,7 +68,7 @@ def reference(data, late, kind, size, slide):
 
 
 def as_millis(value):
-    return int(value.replace(tzinfo=timezone.utc).timestamp() * 1000) if isinstance(value, datetime) else value
+    return round(value.replace(tzinfo=timezone.utc).timestamp() * 1000) if isinstance(value, datetime) else value
 
 
 def stream_table(parallelism=1):
@@ -157,3 +157,65 @@ def test_window_on_a_column_that_is_not_a_time_attribute_is_refused():
     with pytest.raises(SqlValidationError, match="not an event-time attribute"):
         t_env.execute_sql("SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), "
                           "INTERVAL '10' SECOND)) GROUP BY window_start, window_end")
+
+
+SESSION_GAP = 1_000
+
+
+def session_events(seed=9, count=8000):
+    """Bursts of 400 rows over 2 s, 30 s apart; jitter below half the watermark delay, so a row
+    that would extend a session never arrives after that session fired; plus clearly late rows."""
+    rng = random.Random(seed)
+    out, late = [], set()
+    for i in range(count):
+        base = 1_000_000 + (i // 400) * 30_000 + (i % 400) * 5
+        if i > 4000 and rng.random() < 0.01:
+            ts = out[i - 3000][2] - 30_000
+            late.add(i)
+        else:
+            ts = base - rng.randint(0, 899)
+        out.append((f"u{rng.randint(0, 4)}", rng.randint(1, 100), ts))
+    return out, late
+
+
+def session_reference(data, late):
+    by_user = defaultdict(list)
+    for i, (user, amount, ts) in enumerate(data):
+        if i not in late:
+            by_user[user].append((ts, amount))
+    result = {}
+    for user, rows in by_user.items():
+        rows.sort()
+        start, end, n, total = None, None, 0, 0
+        for ts, amount in rows:
+            if start is not None and ts <= end:
+                end, n, total = max(end, ts + SESSION_GAP), n + 1, total + amount
+                continue
+            if start is not None:
+                result[(start, end, user)] = (n, total)
+            start, end, n, total = ts, ts + SESSION_GAP, 1, amount
+        result[(start, end, user)] = (n, total)
+    return result
+
+
+def test_session_windows_match_reference():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    t_env = StreamTableEnvironment.create(env)
+    data, late = session_events()
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(DELAY)) \
+        .with_timestamp_assigner(EventTime())
+    ds = env.from_collection([Row(user=u, amount=a, ts=t) for u, a, t in data],
+                             type_info=Types.ROW_NAMED(["user", "amount", "ts"],
+                                                       [Types.STRING(), Types.LONG(), Types.LONG()])) \
+        .assign_timestamps_and_watermarks(strategy)
+    schema = Schema.new_builder().column_by_metadata("rowtime", "TIMESTAMP_LTZ(3)") \
+        .watermark("rowtime", "SOURCE_WATERMARK()").build()
+    t_env.create_temporary_view("events", t_env.from_data_stream(ds, schema))
+    rows = list(t_env.execute_sql(
+        "SELECT `user`, SESSION_START(rowtime, INTERVAL '1' SECOND) AS ws, SESSION_END(rowtime, INTERVAL '1' SECOND) "
+        "AS we, COUNT(*) AS n, SUM(amount) AS total FROM events GROUP BY `user`, SESSION(rowtime, INTERVAL '1' SECOND)"
+    ).collect())
+    got = {(as_millis(r.ws), as_millis(r.we), r.user): (r.n, r.total) for r in rows}
+    assert len(got) == len(rows)
+    assert got == session_reference(data, late)
+    assert session_reference(data, set()) != session_reference(data, late), "late rows must matter"

@@ -80,6 +80,9 @@ def _rewrite(tokens: List[Token]) -> List[Token]:
         if token.token_type == TokenType.VAR and token.text.upper() in _PLURAL_UNITS:
             token = Token(TokenType.VAR, _PLURAL_UNITS[token.text.upper()], token.line, token.col, token.start,
                           token.end, token.comments)
+        if token.text.upper() == "SESSION" and following is not None and following.token_type == TokenType.L_PAREN:
+            # SESSION(ts, gap) is Flink's session window function, not sqlglot's SESSION keyword.
+            token = Token(TokenType.VAR, token.text, token.line, token.col, token.start, token.end, token.comments)
         if token.token_type == TokenType.DAMP:
             token = Token(TokenType.AND, "AND", token.line, token.col, token.start, token.end, token.comments)
         out.append(token)

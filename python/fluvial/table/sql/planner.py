@@ -193,7 +193,8 @@ class ExpressionTranslator:
                                         "char_length", "coalesce", "tumble_start", "tumble_end", "hop_start",
                                         "hop_end", "tumble_rowtime", "hop_rowtime", "cumulate_start",
                                         "cumulate_end", "mod", "power", "upper", "lower", "tumble", "hop", "cumulate",
-                                        "regexp_extract"}
+                                        "regexp_extract", "session", "session_start", "session_end",
+                                        "session_rowtime"}
         if lowered in known:
             return Call(lowered, args)
         candidates = sorted(known | set(self._t_env._functions))
@@ -210,7 +211,7 @@ def _as_list(value: Any) -> List[Any]:
 
 # -- queries ------------------------------------------------------------------------
 
-_GROUP_WINDOWS = {"tumble": "tumble", "hop": "hop", "cumulate": "cumulate"}
+_GROUP_WINDOWS = {"tumble": "tumble", "hop": "hop", "cumulate": "cumulate", "session": "session"}
 
 
 def plan_query(t_env: Any, node: exp.Expression):
@@ -615,7 +616,7 @@ def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslat
         call = source.this.expressions[0]
         if not isinstance(call, exp.Anonymous) or call.name.lower() not in _GROUP_WINDOWS:
             raise SqlValidationError(f"unsupported table function '{call.sql()}'{_position(call)}: "
-                                     f"TUMBLE, HOP and CUMULATE are")
+                                     f"TUMBLE, HOP, CUMULATE and SESSION are")
         kind = _GROUP_WINDOWS[call.name.lower()]
         args = call.expressions
         if len(args) < 3:
@@ -629,6 +630,8 @@ def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslat
             window = {"kind": "tumble", "size": sizes[0], "slide": sizes[0]}
             if len(sizes) > 1:
                 window["offset"] = sizes[1]
+        elif kind == "session":
+            window = {"kind": "session", "size": sizes[0], "slide": sizes[0]}
         else:
             if len(sizes) < 2:
                 raise SqlValidationError(f"{call.name} needs a slide/step and a size{_position(call)}")
@@ -671,8 +674,8 @@ def _group_window(keys: List[Expression], window: Optional[Dict[str, Any]], tabl
             if not isinstance(time, Col):
                 raise SqlValidationError(f"{key.function.upper()} needs a time attribute column")
             intervals = [a.ms for a in key.args[1:] if isinstance(a, Interval)]
-            if key.function == "tumble":
-                window = {"kind": "tumble", "size": intervals[0], "slide": intervals[0]}
+            if key.function in ("tumble", "session"):
+                window = {"kind": key.function, "size": intervals[0], "slide": intervals[0]}
             else:
                 window = {"kind": key.function, "slide": intervals[0], "size": intervals[1]}
             _check_time_attribute(table, time.name, exp.Column())
