@@ -78,6 +78,7 @@ std::unique_ptr<runtime::Operator> MakeTableOperator(const py::dict& spec) {
   if (kind == "table_join") return MakeJoinOperator(spec);
   if (kind == "table_sort_limit") return MakeSortLimitOperator(spec);
   if (kind == "table_rank") return MakeRankOperator(spec);
+  if (kind == "table_over_agg") return MakeOverAggregateOperator(spec);
   if (kind == "table_python_calc" || kind == "table_sink" || kind == "table_to_objects" ||
       kind == "table_from_objects") {
     return MakePythonTableOperator(spec);

@@ -40,5 +40,6 @@ std::unique_ptr<runtime::Operator> MakeJoinOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeSortLimitOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeRankOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeSessionWindowOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeOverAggregateOperator(const py::dict& spec);
 
 }  // namespace fluvial::table

@@ -724,3 +724,51 @@ def rank(plan: TablePlan, partition: List[str], order: List[Tuple[str, bool]], l
     name = f"Rank(partition={partition}, order=[{described}], n={limit})"
     transformation = _transformation("table_rank", name, [upstream], make_spec, **extra)
     return TablePlan(transformation, output, rowtime=None, proctime=plan.proctime, updating=True)
+
+
+def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str, preceding: int,
+                   aggregates: List[Tuple[str, str, Optional[Expression]]]) -> TablePlan:
+    """Appends OVER aggregates: (output name, function, argument) over PARTITION BY partition ORDER BY order
+    {ROWS|RANGE} BETWEEN preceding PRECEDING AND CURRENT ROW (preceding: rows, or ms; -1 unbounded)."""
+    if plan.updating:
+        raise PlanningError("OVER aggregations need an append-only input")
+    if order == plan.rowtime:
+        event_time = True
+    elif order == plan.proctime:
+        event_time = False
+    else:
+        raise PlanningError(f"OVER windows must be ordered by a time attribute (the table's WATERMARK column "
+                            f"or a PROCTIME() column), got '{order}'")
+    arguments = [(f"__overarg{next(_temporaries)}", argument) for _, _, argument in aggregates
+                 if argument is not None]
+    base = [(n, Col(n)) for n in plan.schema.names]
+    projected = calc(plan, base + arguments, name="Calc(OVER arguments)") if arguments else plan
+    schema = projected.schema
+    calls, fields = [], []
+    argument_iter = iter(n for n, _ in arguments)
+    for name, function, argument in aggregates:
+        if function not in AGGREGATE_RESULT:
+            raise PlanningError(f"{function.upper()} OVER (...) is not supported (SUM, COUNT, AVG, MIN, MAX are)")
+        column = next(argument_iter) if argument is not None else None
+        kind = "count_star" if function == "count" and column is None else function
+        input_type = schema.field(column).type if column is not None else pa.int64()
+        calls.append((kind, schema.get_field_index(column) if column is not None else -1))
+        fields.append(pa.field(name, AGGREGATE_RESULT[kind](input_type)))
+    output = pa.schema(list(schema) + fields)
+    partition_indices = [schema.get_field_index(p) for p in partition]
+    upstream = projected.transformation
+    extra: Dict[str, Any] = {"non_parallel": True}
+    if partition_indices:
+        upstream = Transformation(kind="key_by", name="KeyBy", inputs=[upstream],
+                                  key_selector=ColumnKeys(partition_indices), bounded=upstream.bounded)
+        extra = {}
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_over_agg", "partition": partition_indices, "calls": calls, "input_schema": schema,
+                "output_schema": output, "frame": frame, "preceding": int(preceding), "event_time": event_time}
+
+    bound = "UNBOUNDED" if preceding < 0 else (f"{preceding} ROWS" if frame == "rows" else f"{preceding} ms")
+    transformation = _transformation("table_over_agg", f"OverAggregate(partition={partition}, order={order}, "
+                                     f"{frame.upper()} {bound} PRECEDING)", [upstream], make_spec, **extra)
+    return TablePlan(transformation, output, rowtime=plan.rowtime if event_time else None,
+                     proctime=plan.proctime, updating=False)

@@ -244,6 +244,8 @@ def plan_query(t_env: Any, node: exp.Expression):
     where = node.args.get("where")
     if where is not None:
         table = table.filter(_validated(translate(where.this), table, where))
+    if any(isinstance(w, exp.Window) for e in node.expressions for w in e.find_all(exp.Window)):
+        table, node = _plan_over(t_env, table, node, translate)
     items = _select_items(node, table, translate)
     group = node.args.get("group")
     having = node.args.get("having")
@@ -374,6 +376,77 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     for name, output in right_names.items():
         translate.scope[(right_alias, name)] = output
     return Table(t_env, plan)
+
+
+def _plan_over(t_env: Any, table: Any, node: exp.Select, translate: ExpressionTranslator):
+    """Aggregates OVER one window: the table with a column per OVER call, and the query reading them."""
+    from fluvial.table import _planner
+    from fluvial.table.table import Table
+
+    named = {w.name: w for w in node.args.get("windows") or []}
+    found: List[Tuple[exp.Window, str]] = []
+    spec_key = None
+    definition = None
+    for window in [w for e in node.expressions for w in e.find_all(exp.Window)]:
+        resolved = window
+        if not window.args.get("order") and not window.args.get("spec") and window.args.get("alias"):
+            resolved = named.get(window.args["alias"].name)
+            if resolved is None:
+                raise SqlValidationError(f"unknown window '{window.args['alias'].name}'{_position(window)}")
+        if isinstance(window.this, exp.RowNumber):
+            raise SqlValidationError(f"ROW_NUMBER() is supported for Top-N: SELECT ... FROM (SELECT ..., "
+                                     f"ROW_NUMBER() OVER (...) AS rn FROM t) WHERE rn <= N{_position(window)}")
+        key = (tuple(p.sql() for p in resolved.args.get("partition_by") or []),
+               resolved.args.get("order").sql() if resolved.args.get("order") else "",
+               resolved.args.get("spec").sql() if resolved.args.get("spec") else "")
+        if spec_key is not None and key != spec_key:
+            raise SqlValidationError(f"all OVER aggregates of a query must use the same window{_position(window)}")
+        spec_key, definition = key, resolved
+        found.append((window, f"__over{len(found)}"))
+    partition = []
+    for expression in definition.args.get("partition_by") or []:
+        column = translate(expression)
+        if not isinstance(column, Col):
+            raise SqlValidationError(f"PARTITION BY takes columns so far{_position(expression)}")
+        partition.append(column.name)
+    order_by = definition.args.get("order")
+    if order_by is None or len(order_by.expressions) != 1:
+        raise SqlValidationError(f"an OVER window needs ORDER BY one time attribute{_position(definition)}")
+    ordered = order_by.expressions[0]
+    if ordered.args.get("desc"):
+        raise SqlValidationError(f"OVER windows are ordered by time ascending{_position(ordered)}")
+    order = translate(ordered.this)
+    spec = definition.args.get("spec")
+    frame, preceding = "range", -1
+    if spec is not None:
+        frame = str(spec.args.get("kind") or "RANGE").lower()
+        end = spec.args.get("end")
+        if end not in (None, "CURRENT ROW") and not (isinstance(end, str) and end.upper() == "CURRENT ROW"):
+            raise SqlValidationError(f"OVER frames end at CURRENT ROW so far{_position(spec)}")
+        start = spec.args.get("start")
+        if isinstance(start, str) and start.upper() == "UNBOUNDED":
+            preceding = -1
+        elif isinstance(start, exp.Interval):
+            preceding = interval_millis(start)
+        elif isinstance(start, exp.Literal):
+            preceding = int(start.this)
+        else:
+            raise SqlValidationError(f"unsupported OVER frame start '{start}'{_position(spec)}")
+    aggregates = []
+    for window, column in found:
+        call = translate(window.this)
+        if not isinstance(call, Call) or not call.is_aggregate:
+            raise SqlValidationError(f"OVER applies to an aggregate function{_position(window)}")
+        argument = call.args[0] if call.args else None
+        aggregates.append((column, call.function if call.function != "count_star" else "count", argument))
+    plan = _planner.over_aggregate(table._plan, partition, order.name, frame, preceding, aggregates)
+    columns = {id(w): c for w, c in found}
+    rewritten = node.copy()
+    copies = [w for e in rewritten.expressions for w in e.find_all(exp.Window)]
+    for copy, (_, column) in zip(copies, found):
+        copy.replace(exp.column(column))
+    del columns
+    return Table(t_env, plan), rewritten
 
 
 def _top_n(t_env: Any, node: exp.Select, source: exp.Expression):
