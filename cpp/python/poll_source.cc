@@ -17,7 +17,13 @@ class PollSource : public runtime::SourceOperator {
       : timestamps_(spec),
         poll_(spec["poll"]),
         open_(spec.contains("open") ? py::object(spec["open"]) : py::none()),
-        close_(spec.contains("close") ? py::object(spec["close"]) : py::none()) {}
+        close_(spec.contains("close") ? py::object(spec["close"]) : py::none()),
+        snapshot_(spec.contains("snapshot") ? py::object(spec["snapshot"]) : py::none()),
+        notify_(spec.contains("notify_checkpoint_complete")
+                    ? py::object(spec["notify_checkpoint_complete"])
+                    : py::none()),
+        decline_(spec.contains("decline_checkpoint") ? py::object(spec["decline_checkpoint"])
+                                                     : py::none()) {}
 
   void Open(const runtime::OperatorInfo& info) override {
     clock_ = info.clock;
@@ -28,6 +34,15 @@ class PollSource : public runtime::SourceOperator {
     CallOptional(close_);
   }
   bool RequiresPython() const override { return true; }
+
+  // A polled list is sent in chunks: the reader's position covers all of it,
+  // so a barrier waits until the last chunk is out.
+  bool CanSnapshot() const override { return pending_.is_none(); }
+  void SnapshotState(int64_t checkpoint_id) override { CallWithId(snapshot_, checkpoint_id); }
+  void NotifyCheckpointComplete(int64_t checkpoint_id) override {
+    CallWithId(notify_, checkpoint_id);
+  }
+  void DeclineCheckpoint(int64_t checkpoint_id) override { CallWithId(decline_, checkpoint_id); }
 
   runtime::SourceStatus Poll(runtime::Collector& out) override {
     if (pending_.is_none()) {
@@ -55,6 +70,16 @@ class PollSource : public runtime::SourceOperator {
   }
 
  private:
+  static void CallWithId(const py::object& hook, int64_t checkpoint_id) {
+    if (hook.is_none()) return;
+    PyObject* id = PyLong_FromLongLong(checkpoint_id);
+    if (id == nullptr) ThrowPythonError();
+    PyObject* result = PyObject_CallOneArg(hook.ptr(), id);
+    Py_DECREF(id);
+    if (result == nullptr) ThrowPythonError();
+    Py_DECREF(result);
+  }
+
   static void CallOptional(const py::object& hook) {
     if (hook.is_none()) return;
     PyObject* result = PyObject_CallNoArgs(hook.ptr());
@@ -114,6 +139,9 @@ class PollSource : public runtime::SourceOperator {
   py::object poll_;
   py::object open_;
   py::object close_;
+  py::object snapshot_;
+  py::object notify_;
+  py::object decline_;
 };
 
 }  // namespace
