@@ -34,6 +34,7 @@ import signal
 import random
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -276,6 +277,8 @@ class CheckpointCoordinator:
         self._thread: Optional[threading.Thread] = None
         self.handle = None
         self.failure: Optional[BaseException] = None
+        # Names this attempt (e.g. in the FileSink's in-progress files).
+        self.attempt = uuid.uuid4().hex[:12]
 
     # ---- called by operators on worker threads
 
@@ -553,7 +556,7 @@ def instrument(nodes: list, coordinator: CheckpointCoordinator,
                 spec["notify_checkpoint_complete"] = notify
             writer = spec.get("writer")
             if writer is not None and hasattr(writer, "_enable_two_phase_commit"):
-                writer._enable_two_phase_commit()
+                writer._enable_two_phase_commit(coordinator.attempt)
             return spec
 
         return replace(node, instantiate=instantiate)

@@ -452,10 +452,11 @@ class _RowFileWriter(SinkWriter):
         self._closed: List[Tuple[str, str]] = []
         self._pending: Dict[int, List[Tuple[str, str]]] = {}
 
-    def _enable_two_phase_commit(self) -> None:
-        """Called by the engine's checkpointing before open(): commit only on checkpoints."""
+    def _enable_two_phase_commit(self, attempt: str) -> None:
+        """Called by the engine's checkpointing before open(): commit only on checkpoints.
+        'attempt' names this run of the job (the same for all its writers)."""
         self._two_phase = True
-        self._attempt = f"{_ATTEMPT_MARK}{uuid.uuid4().hex[:12]}-"
+        self._attempt = f"{_ATTEMPT_MARK}{attempt}-"
 
     def open(self) -> None:
         os.makedirs(self._sink._base_path, exist_ok=True)

@@ -134,6 +134,7 @@ def main(argv=None) -> int:
     parser.add_argument("--output", required=True)
     parser.add_argument("--checkpoints", required=True)
     parser.add_argument("--stats")
+    parser.add_argument("--ready", help="file to write the time the job was running at")
     args = parser.parse_args(argv)
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(args.parallelism)
@@ -143,6 +144,9 @@ def main(argv=None) -> int:
     build(env, args.seed, args.splits, args.per_split, args.keys, args.output, args.batch, args.pause)
     started = time.monotonic()
     client = env.execute_async("generator job")
+    if args.ready:
+        with open(args.ready, "w") as file:
+            file.write(repr(time.time()))
     client.get_job_execution_result().result()
     if args.stats:
         statistics = client._job.checkpoint_statistics
