@@ -364,14 +364,26 @@ class JobClient:
             raise ValueError("stop_with_savepoint() needs a savepoint_directory (Fluvial has no "
                              "cluster-wide default)")
         request = self._job.trigger_savepoint(savepoint_directory)
+        stopped = threading.Event()
+
+        def stop() -> None:
+            # The job stops once the savepoint is stored (or failed), whoever waits for it.
+            try:
+                request.result()
+                self._job.cancel()
+                self._job.wait()
+            except JobExecutionError:
+                pass
+            finally:
+                stopped.set()
+
+        threading.Thread(target=stop, daemon=True, name="fluvial-stop-with-savepoint").start()
 
         def finish() -> str:
-            path = request.result()
-            self._job.cancel()
-            self._job.wait()
-            return path
+            stopped.wait()
+            return request.result()
 
-        return CompletableFuture(finish, request.done)
+        return CompletableFuture(finish, stopped.is_set)
 
 
 class CollectBuffer:
