@@ -99,11 +99,15 @@ def main(argv=None):
     if not os.path.isfile(ns.script):
         print(f"fluvial run: no such file: {ns.script}", file=sys.stderr)
         return 2
-    if ns.restore_path is not None:
-        from fluvial.datastream._recovery import set_default_restore_path
+    if ns.restore_path is None:
+        return run_script(ns.script, ns.args)
+    from fluvial.datastream._recovery import set_default_restore_path
 
-        set_default_restore_path(ns.restore_path)
-    return run_script(ns.script, ns.args)
+    set_default_restore_path(ns.restore_path)
+    try:
+        return run_script(ns.script, ns.args)
+    finally:
+        set_default_restore_path(None)
 
 
 if __name__ == "__main__":

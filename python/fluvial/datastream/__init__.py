@@ -1,9 +1,9 @@
 """The DataStream API (PyFlink's pyflink.datastream), on Fluvial's native engine."""
 
 from fluvial.datastream._job import JobClient, JobExecutionResult, JobStatus
+from fluvial.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
 from fluvial.datastream.checkpoint_config import CheckpointConfig, ExternalizedCheckpointCleanup
 from fluvial.datastream.checkpointing_mode import CheckpointingMode
-from fluvial.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
 from fluvial.datastream.connected_streams import ConnectedStreams
 from fluvial.datastream.connectors.base import Sink, Source
 from fluvial.datastream.data_stream import DataStream, DataStreamSink, KeyedStream

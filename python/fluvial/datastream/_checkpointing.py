@@ -30,8 +30,8 @@ restart from it produces nothing more.
 import logging
 import os
 import queue
-import signal
 import random
+import signal
 import threading
 import time
 import uuid

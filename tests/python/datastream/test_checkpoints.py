@@ -27,6 +27,7 @@ from fluvial.datastream import (  # noqa: E402
     ExternalizedCheckpointCleanup,
     KeyedProcessFunction,
     MapFunction,
+    ProcessWindowFunction,
     StreamExecutionEnvironment,
 )
 from fluvial.datastream._checkpoint_storage import (  # noqa: E402
@@ -161,6 +162,13 @@ class CountUntilTimer(KeyedProcessFunction):
         self.counts.remove(timestamp)
 
 
+class CountPerWindow(ProcessWindowFunction):
+    """The general (Python) window operator: contents in state tables, timers per window."""
+
+    def process(self, key, context, elements):
+        yield f"{key},{context.window().max_timestamp()},{len(list(elements))}"
+
+
 class ByIndex(TimestampAssigner):
     def extract_timestamp(self, value, record_timestamp):
         return value[3]
@@ -197,6 +205,8 @@ def test_user_exception_restarts_from_checkpoint_with_every_kind_of_state(tmp_pa
     keyed.window(TumblingEventTimeWindows.of(Duration.of_millis(100))).aggregate(WindowSum()) \
         .sink_to(_sink(tmp_path / "window"))
     keyed.process(CountUntilTimer(), output_type=Types.STRING()).sink_to(_sink(tmp_path / "timer"))
+    keyed.window(TumblingEventTimeWindows.of(Duration.of_millis(100))) \
+        .process(CountPerWindow(), output_type=Types.STRING()).sink_to(_sink(tmp_path / "python-window"))
     client = env.execute_async("state kinds")
     client.get_job_execution_result().result()
     statistics = client._job.checkpoint_statistics
@@ -206,6 +216,7 @@ def test_user_exception_restarts_from_checkpoint_with_every_kind_of_state(tmp_pa
     assert Counter(committed_lines(tmp_path / "reduce")) == reduce
     assert Counter(committed_lines(tmp_path / "window")) == windows
     assert Counter(committed_lines(tmp_path / "timer")) == timers
+    assert Counter(committed_lines(tmp_path / "python-window")) == timers
 
 
 def test_restarts_give_up_after_the_strategy_attempts(tmp_path):
@@ -441,3 +452,37 @@ def test_state_of_unknown_operators_is_refused(tmp_path):
         .sink_to(_sink(tmp_path / "out2"))
     with pytest.raises(JobExecutionError, match="holds state for operators this job does not have"):
         env.execute()
+
+
+def test_cli_resumes_from_a_checkpoint_directory(tmp_path):
+    checkpoints, output = tmp_path / "chk", tmp_path / "out"
+    _fail_midway(tmp_path, checkpoints, output)
+    job = tmp_path / "job.py"
+    job.write_text(f"""
+import sys
+sys.path.insert(0, {os.path.join(os.path.dirname(os.path.abspath(__file__)), "fault_tolerance")!r})
+from generator_job import GeneratorSource
+from pyflink.common import Encoder, Types
+from pyflink.datastream import StreamExecutionEnvironment
+from pyflink.datastream.connectors.file_system import FileSink
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(3)
+env.enable_checkpointing(25)
+env.get_checkpoint_config().set_checkpoint_storage_dir({str(tmp_path / "other")!r})
+env.from_source(GeneratorSource({SEED}, {SPLITS}, 2000, {KEYS}), None, "generator").uid("generator") \\
+    .map(lambda r: r).uid("fail") \\
+    .key_by(lambda r: r[0]).map(lambda r: f"{{r[0]}},{{r[2]}},{{r[3]}}", output_type=Types.STRING()) \\
+    .uid("format") \\
+    .sink_to(FileSink.for_row_format({str(output)!r}, Encoder.simple_string_encoder()).build()).uid("sink")
+env.execute("resumed by the CLI")
+""")
+    environment = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                           "..", "..", "..", "python"))
+    completed = subprocess.run([sys.executable, "-m", "fluvial", "run", "--from-checkpoint",
+                                str(checkpoints), str(job)], env=environment, capture_output=True,
+                               text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert Counter(committed_lines(output)) == _all_records()
+    assert CheckpointStorage(str(tmp_path / "other")).latest().checkpoint_id > \
+        max(CheckpointStorage(str(checkpoints)).checkpoint_ids())
