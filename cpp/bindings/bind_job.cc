@@ -112,9 +112,9 @@ class JobHandle {
 
   bool Cancelled() const { return job_->cancelled(); }
 
-  bool TriggerCheckpoint(int64_t checkpoint_id) {
+  void TriggerCheckpoint(int64_t checkpoint_id) {
     py::gil_scoped_release release;
-    return job_->TriggerCheckpoint(checkpoint_id);
+    job_->TriggerCheckpoint(checkpoint_id);
   }
 
   void NotifyCheckpointComplete(int64_t checkpoint_id) {
@@ -182,7 +182,7 @@ void BindJob(py::module_& module) {
       .def("cancelled", &JobHandle::Cancelled)
       .def("failure", &JobHandle::Failure)
       .def("trigger_checkpoint", &JobHandle::TriggerCheckpoint, py::arg("checkpoint_id"),
-           "Asks every source to inject a barrier; False if a source has ended.")
+           "Asks every source that has not ended to inject a barrier.")
       .def("notify_checkpoint_complete", &JobHandle::NotifyCheckpointComplete,
            py::arg("checkpoint_id"))
       .def("complete_final_checkpoint", &JobHandle::CompleteFinalCheckpoint,

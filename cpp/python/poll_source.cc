@@ -21,9 +21,7 @@ class PollSource : public runtime::SourceOperator {
         snapshot_(spec.contains("snapshot") ? py::object(spec["snapshot"]) : py::none()),
         notify_(spec.contains("notify_checkpoint_complete")
                     ? py::object(spec["notify_checkpoint_complete"])
-                    : py::none()),
-        decline_(spec.contains("decline_checkpoint") ? py::object(spec["decline_checkpoint"])
-                                                     : py::none()) {}
+                    : py::none()) {}
 
   void Open(const runtime::OperatorInfo& info) override {
     clock_ = info.clock;
@@ -42,7 +40,6 @@ class PollSource : public runtime::SourceOperator {
   void NotifyCheckpointComplete(int64_t checkpoint_id) override {
     CallWithId(notify_, checkpoint_id);
   }
-  void DeclineCheckpoint(int64_t checkpoint_id) override { CallWithId(decline_, checkpoint_id); }
 
   runtime::SourceStatus Poll(runtime::Collector& out) override {
     if (pending_.is_none()) {
@@ -141,7 +138,6 @@ class PollSource : public runtime::SourceOperator {
   py::object close_;
   py::object snapshot_;
   py::object notify_;
-  py::object decline_;
 };
 
 }  // namespace

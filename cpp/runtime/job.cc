@@ -177,13 +177,11 @@ void Job::ReportFailure(std::exception_ptr failure) {
   Cancel();
 }
 
-bool Job::TriggerCheckpoint(int64_t checkpoint_id) {
+void Job::TriggerCheckpoint(int64_t checkpoint_id) {
   FLUVIAL_CHECK(checkpoint_id > 0, "checkpoint ids are positive, got ", checkpoint_id);
-  bool all = true;
   for (auto& worker : workers_) {
-    if (worker->is_source()) all &= worker->TriggerCheckpoint(checkpoint_id);
+    if (worker->is_source()) worker->TriggerCheckpoint(checkpoint_id);
   }
-  return all;
 }
 
 void Job::NotifyCheckpointComplete(int64_t checkpoint_id) {

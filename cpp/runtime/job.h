@@ -64,9 +64,11 @@ class Job {
   std::exception_ptr failure() const;
 
   // Checkpoints (with JobGraph::checkpointing); any thread.
-  /// Asks every source to inject barrier 'checkpoint_id'; returns false if a
-  /// source has ended and refused (the checkpoint can then never complete).
-  bool TriggerCheckpoint(int64_t checkpoint_id);
+  /// Asks every source that has not ended to inject barrier 'checkpoint_id'.
+  /// Workers that have ended took their final snapshot (kFinalCheckpoint),
+  /// which stands for them in every later checkpoint; a channel that ended
+  /// counts as aligned.
+  void TriggerCheckpoint(int64_t checkpoint_id);
   /// Tells every operator that 'checkpoint_id' is durable.
   void NotifyCheckpointComplete(int64_t checkpoint_id);
   /// Releases the workers waiting after their final snapshot: they notify

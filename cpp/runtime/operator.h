@@ -112,8 +112,6 @@ class SourceOperator {
   /// Stores the source's position for checkpoint 'checkpoint_id'.
   virtual void SnapshotState(int64_t checkpoint_id) { (void)checkpoint_id; }
   virtual void NotifyCheckpointComplete(int64_t checkpoint_id) { (void)checkpoint_id; }
-  /// The source ended before it could take checkpoint 'checkpoint_id'.
-  virtual void DeclineCheckpoint(int64_t checkpoint_id) { (void)checkpoint_id; }
   virtual void Close() {}
   virtual bool RequiresPython() const { return false; }
 };

@@ -321,17 +321,12 @@ void Worker::RunSource(ExecutionLock::ThreadScope* scope) {
       if (status == SourceStatus::kEnded) {
         if (job_->checkpointing()) {
           // Barriers already triggered are injected before the end (the
-          // source has emitted everything); later triggers are refused.
+          // source has emitted everything). For later checkpoints the
+          // source's final snapshot stands in: its state no longer changes.
           ServeSourceCheckpoints();
-          std::vector<int64_t> declined;
-          {
-            std::lock_guard lock(control_mutex_);
-            source_ended_ = true;
-            declined.swap(triggers_);
-          }
-          for (int64_t id : declined) {
-            Guarded(head.info, [&] { head.source->DeclineCheckpoint(id); });
-          }
+          std::lock_guard lock(control_mutex_);
+          source_ended_ = true;
+          triggers_.clear();
         }
         // A bounded input is over: event time jumps to its end, so every
         // pending event-time timer and window downstream fires.
@@ -416,8 +411,8 @@ void Worker::Dispatch(StreamMessage message, int* ended_channels) {
 void Worker::OnBarrier(int channel, int64_t checkpoint_id) {
   if (aligning_ != 0 && checkpoint_id < aligning_) return;  // of an abandoned checkpoint
   if (aligning_ != 0 && checkpoint_id > aligning_) {
-    // A channel skipped the checkpoint being aligned (its source refused
-    // it): that one can never complete here, so give it up.
+    // A channel skipped the checkpoint being aligned (it cannot happen
+    // with FIFO channels and in-order triggers): give that one up.
     aligning_ = 0;
     MaybeCompleteAlignment();
   }
@@ -475,11 +470,9 @@ void Worker::NotifyChain(int64_t checkpoint_id) {
   }
 }
 
-bool Worker::TriggerCheckpoint(int64_t checkpoint_id) {
+void Worker::TriggerCheckpoint(int64_t checkpoint_id) {
   std::lock_guard lock(control_mutex_);
-  if (source_ended_) return false;
-  triggers_.push_back(checkpoint_id);
-  return true;
+  if (!source_ended_) triggers_.push_back(checkpoint_id);
 }
 
 void Worker::NotifyCheckpointComplete(int64_t checkpoint_id) {

@@ -106,9 +106,9 @@ class Worker {
   void Cancel();
 
   // Checkpoints; called from other threads.
-  /// Asks a source worker to inject barrier 'checkpoint_id'; returns false if
-  /// its source has ended (it will never take that checkpoint).
-  bool TriggerCheckpoint(int64_t checkpoint_id);
+  /// Asks a source worker to inject barrier 'checkpoint_id' (ignored once
+  /// its source has ended: its final snapshot stands for every later one).
+  void TriggerCheckpoint(int64_t checkpoint_id);
   /// Tells every operator of the chain that 'checkpoint_id' is complete.
   void NotifyCheckpointComplete(int64_t checkpoint_id);
   bool is_source() const { return !mailbox_; }

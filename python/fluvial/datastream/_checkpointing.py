@@ -22,9 +22,12 @@ job resumes with another parallelism:
   subtask gets subtask 0's.
 
 At the end of a bounded job every worker snapshots once more after its input has ended
-(the engine's final snapshot, id -1 here replaced by the next id) and waits until that
-final checkpoint is durable: its notification commits the sinks' last output, and a
-restart from it produces nothing more.
+(the engine's final snapshot) and waits until the job's *final checkpoint* is durable:
+its notification commits the sinks' last output, and a restart from it produces nothing
+more. Operators see that snapshot and its notification with the id FINAL_CHECKPOINT_ID,
+larger than any other, so "commit everything up to it" commits everything. A worker's
+final snapshot also stands for it in every checkpoint taken after it ended (its state no
+longer changes), so a job with a short side input keeps checkpointing.
 """
 
 import logging
@@ -49,6 +52,7 @@ from fluvial.errors import JobExecutionError
 logger = logging.getLogger("fluvial.checkpoint")
 
 FINAL = -1  # the engine's id of the final snapshot (runtime::kFinalCheckpoint)
+FINAL_CHECKPOINT_ID = 2 ** 62  # what operators see for it
 
 
 def fault_point(name: str) -> None:
@@ -266,7 +270,7 @@ class CheckpointCoordinator:
         self._events: "queue.Queue[tuple]" = queue.Queue()
         self._lock = threading.Lock()
         self._next_id = first_id
-        self._final_id: Optional[int] = None
+        self._final_reports: Dict[Tuple[int, int], Optional[bytes]] = {}
         self._pending: Dict[int, _Pending] = {}
         self._savepoints: "List[SavepointRequest]" = []
         self._triggering = True
@@ -282,16 +286,10 @@ class CheckpointCoordinator:
 
     # ---- called by operators on worker threads
 
-    def resolve(self, checkpoint_id: int) -> int:
-        """The id to use: the final snapshot's -1 becomes the job's final checkpoint id."""
-        if checkpoint_id != FINAL:
-            return checkpoint_id
-        with self._lock:
-            if self._final_id is None:
-                self._final_id = self._next_id
-                self._next_id += 1
-                self._triggering = False
-            return self._final_id
+    @staticmethod
+    def resolve(checkpoint_id: int) -> int:
+        """The id operators see: the final snapshot's -1 becomes FINAL_CHECKPOINT_ID."""
+        return FINAL_CHECKPOINT_ID if checkpoint_id == FINAL else checkpoint_id
 
     def report(self, node_id: int, subtask: int, checkpoint_id: int, state: Dict[str, Any]) -> None:
         empty = not (state["keyed"] or any(state["list"].values()) or state["union"])
@@ -299,9 +297,6 @@ class CheckpointCoordinator:
         # worker goes on while the coordinator writes them.
         payload = None if empty else cloudpickle.dumps(state)
         self._events.put(("ack", checkpoint_id, node_id, subtask, payload))
-
-    def decline(self, checkpoint_id: int) -> None:
-        self._events.put(("decline", checkpoint_id))
 
     # ---- control
 
@@ -355,32 +350,50 @@ class CheckpointCoordinator:
         kind = event[0]
         if kind == "ack":
             _, checkpoint_id, node_id, subtask, payload = event
+            if checkpoint_id == FINAL_CHECKPOINT_ID:
+                self._final_reports[(node_id, subtask)] = payload
+                if len(self._final_reports) == len(self._reporters):
+                    with self._lock:
+                        self._triggering = False
+                        final_id = self._next_id
+                        self._next_id += 1
+                    self._begin(final_id, final=True)
+                for pending in sorted(self._pending.values(), key=lambda p: p.checkpoint_id):
+                    self._try_complete(pending)
+                return
             pending = self._pending.get(checkpoint_id)
-            if pending is None and checkpoint_id == self._final_id:
-                pending = self._begin(checkpoint_id, final=True)
             if pending is None:
                 return  # aborted already
-            entry = None
-            if payload is not None:
-                name = f"op-{node_id}-{subtask}.state"
-                try:
-                    fault_point("checkpoint-write")
-                    entry = self.storage_of(pending).write_state(pending.folder, name, payload)
-                except OSError as error:
-                    self._abort(pending, f"writing {name} failed: {error}")
-                    return
-                entry["subtask"] = subtask
-            pending.files[(node_id, subtask)] = entry
-            if len(pending.files) == len(self._reporters):
-                self._complete(pending)
-        elif kind == "decline":
-            pending = self._pending.get(event[1])
-            self._triggering = False  # a source has ended: no further checkpoint can complete
-            if pending is not None:
-                self._abort(pending, "a source ended before it could take it", count=False)
+            if self._store(pending, node_id, subtask, payload):
+                self._try_complete(pending)
         elif kind == "savepoint":
             _, storage, request = event
             self._trigger(storage, request)
+
+    def _store(self, pending: _Pending, node_id: int, subtask: int, payload: Optional[bytes]) -> bool:
+        """Writes one subtask's state into 'pending'; False if that failed it."""
+        entry = None
+        if payload is not None:
+            name = f"op-{node_id}-{subtask}.state"
+            try:
+                fault_point("checkpoint-write")
+                entry = self.storage_of(pending).write_state(pending.folder, name, payload)
+            except OSError as error:
+                self._abort(pending, f"writing {name} failed: {error}")
+                return False
+            entry["subtask"] = subtask
+        pending.files[(node_id, subtask)] = entry
+        return True
+
+    def _try_complete(self, pending: _Pending) -> None:
+        # Subtasks that have ended are in every checkpoint with their final state.
+        for reporter, payload in list(self._final_reports.items()):
+            if pending.checkpoint_id not in self._pending:
+                return
+            if reporter not in pending.files and not self._store(pending, *reporter, payload):
+                return
+        if len(pending.files) == len(self._reporters):
+            self._complete(pending)
 
     def storage_of(self, pending: _Pending) -> CheckpointStorage:
         return pending.savepoint.storage if pending.savepoint is not None else self.storage
@@ -415,15 +428,14 @@ class CheckpointCoordinator:
         with self._lock:
             if not self._triggering:
                 if request is not None:
-                    request.finish(JobExecutionError("the job is finishing: a source has ended"))
+                    request.finish(JobExecutionError("the job has finished: no savepoint can be taken"))
                 return
             checkpoint_id = self._next_id
             self._next_id += 1
         self._last_trigger = time.monotonic()
         pending = self._begin(checkpoint_id, savepoint=(storage, request) if request else None)
-        if not self.handle.trigger_checkpoint(checkpoint_id):
-            self._triggering = False
-            self._abort(pending, "a source has ended", count=False)
+        self.handle.trigger_checkpoint(checkpoint_id)
+        self._try_complete(pending)  # if every subtask has ended already
 
     def _expire(self) -> None:
         timeout = self.settings.timeout_ms / 1000
@@ -461,7 +473,7 @@ class CheckpointCoordinator:
                       and not p.final and p.savepoint is None]:
             self._abort(older, f"checkpoint {pending.checkpoint_id} completed first", count=False)
         if pending.final:
-            self.handle.complete_final_checkpoint(pending.checkpoint_id)
+            self.handle.complete_final_checkpoint(FINAL_CHECKPOINT_ID)
         else:
             self.handle.notify_checkpoint_complete(pending.checkpoint_id)
         if pending.savepoint is not None:
@@ -549,7 +561,6 @@ def instrument(nodes: list, coordinator: CheckpointCoordinator,
             notify = _notify_hook(spec)
             if spec.get("kind") == "source" or node.is_source:
                 spec["snapshot"] = lambda checkpoint_id: snapshot(checkpoint_id, None)
-                spec["decline_checkpoint"] = coordinator.decline
             else:
                 spec["snapshot"] = snapshot
             if notify is not None:

@@ -26,6 +26,7 @@ from fluvial.datastream import (  # noqa: E402
     CheckpointingMode,
     ExternalizedCheckpointCleanup,
     KeyedProcessFunction,
+    KeyedBroadcastProcessFunction,
     MapFunction,
     ProcessWindowFunction,
     StreamExecutionEnvironment,
@@ -169,6 +170,19 @@ class CountPerWindow(ProcessWindowFunction):
         yield f"{key},{context.window().max_timestamp()},{len(list(elements))}"
 
 
+class ApplyFactor(KeyedBroadcastProcessFunction):
+    """Multiplies values by the broadcast 'factor' rule ('missing' before it arrived)."""
+
+    RULES = MapStateDescriptor("rules", Types.STRING(), Types.LONG())
+
+    def process_element(self, value, ctx):
+        factor = ctx.get_broadcast_state(self.RULES).get("factor")
+        yield f"{value[0]},{value[2]},{value[3]},{'missing' if factor is None else value[1] * factor}"
+
+    def process_broadcast_element(self, value, ctx):
+        ctx.get_broadcast_state(self.RULES).put(value[0], value[1])
+
+
 class ByIndex(TimestampAssigner):
     def extract_timestamp(self, value, record_timestamp):
         return value[3]
@@ -217,6 +231,27 @@ def test_user_exception_restarts_from_checkpoint_with_every_kind_of_state(tmp_pa
     assert Counter(committed_lines(tmp_path / "window")) == windows
     assert Counter(committed_lines(tmp_path / "timer")) == timers
     assert Counter(committed_lines(tmp_path / "python-window")) == timers
+
+
+def test_broadcast_state_and_collection_position_survive_a_restart(tmp_path):
+    per_split, fail_at = 2000, 1500
+    env = _env(parallelism=2, interval=25, directory=tmp_path / "chk")
+    env.set_restart_strategy(RestartStrategies.fixed_delay_restart(1, 10))
+    rules = env.from_collection([("factor", 3)]).broadcast(ApplyFactor.RULES)
+    env.from_source(GeneratorSource(SEED, SPLITS, per_split, KEYS, batch=20, pause=0.003), None,
+                    "generator") \
+        .map(FailOnce(tmp_path / "failed", fail_at)).key_by(lambda r: r[0]) \
+        .connect(rules).process(ApplyFactor(), output_type=Types.STRING()) \
+        .sink_to(_sink(tmp_path / "out"))
+    client = env.execute_async("broadcast")
+    client.get_job_execution_result().result()
+    assert client._job.checkpoint_statistics.restored_from is not None
+    lines = [line.split(",") for line in committed_lines(tmp_path / "out")]
+    assert Counter((key, int(split), int(index)) for key, split, index, _ in lines) == Counter(
+        (record_of(SEED, s, i, KEYS)[0], s, i) for s in range(SPLITS) for i in range(per_split))
+    for key, split, index, result in lines:
+        if int(index) >= fail_at:  # processed after the restart, with the restored rule
+            assert result == str(record_of(SEED, int(split), int(index), KEYS)[1] * 3)
 
 
 def test_restarts_give_up_after_the_strategy_attempts(tmp_path):
