@@ -249,7 +249,7 @@ def test_broadcast_state_and_collection_position_survive_a_restart(tmp_path):
     lines = [line.split(",") for line in committed_lines(tmp_path / "out")]
     assert Counter((key, int(split), int(index)) for key, split, index, _ in lines) == Counter(
         (record_of(SEED, s, i, KEYS)[0], s, i) for s in range(SPLITS) for i in range(per_split))
-    for key, split, index, result in lines:
+    for _key, split, index, result in lines:
         if int(index) >= fail_at:  # processed after the restart, with the restored rule
             assert result == str(record_of(SEED, int(split), int(index), KEYS)[1] * 3)
 
