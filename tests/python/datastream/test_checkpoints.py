@@ -521,3 +521,19 @@ env.execute("resumed by the CLI")
     assert Counter(committed_lines(output)) == _all_records()
     assert CheckpointStorage(str(tmp_path / "other")).latest().checkpoint_id > \
         max(CheckpointStorage(str(checkpoints)).checkpoint_ids())
+
+
+def test_trigger_savepoint_lets_the_job_run_on(tmp_path):
+    per_split = 1500
+    env = _env(parallelism=2, interval=1000, directory=tmp_path / "chk")
+    build(env, SEED, SPLITS, per_split, KEYS, str(tmp_path / "out"), batch=10, pause=0.003)
+    client = env.execute_async("savepoint while running")
+    savepoint = client.trigger_savepoint(str(tmp_path / "savepoints")).result()
+    client.get_job_execution_result().result()  # the job ran on to its end
+    assert Counter(committed_lines(tmp_path / "out")) == Counter(reference(SEED, SPLITS, per_split, KEYS)[0])
+    loaded = CheckpointStorage(savepoint).load(savepoint)
+    assert loaded.metadata["savepoint"] and not loaded.metadata["final"]
+    positions = [split for state in loaded.states_of("uid:generator").values()
+                 for split in state["list"]["splits"]]
+    assert sorted(split for split, _ in positions) == list(range(SPLITS))
+    assert all(0 <= position <= per_split for _, position in positions)
