@@ -108,10 +108,12 @@ class PollSource : public runtime::SourceOperator {
     if (offset_ >= size) pending_ = py::none();
     const auto started = std::chrono::steady_clock::now();
     // Watermarks are generated per source subtask (Flink generates them per
-    // split), right after the records that move them.
+    // split), after the polled batch that moves them: after its last chunk,
+    // so where a watermark falls does not depend on how the chunk size
+    // adapted to the machine's speed (results stay deterministic).
     timestamps_.Assign(*batch);
     out.Collect(std::move(batch));
-    timestamps_.EmitWatermark(out);
+    if (pending_.is_none()) timestamps_.EmitWatermark(out);
     AdaptChunkSize(count, std::chrono::steady_clock::now() - started);
   }
 
