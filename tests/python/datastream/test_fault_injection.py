@@ -4,8 +4,10 @@ writing and sink commits — at least 20 times and restarted each time from its 
 directory. Its committed output must equal a fault-free run and the plain-Python reference
 (0 lost, 0 duplicated) and its final state the reference state.
 
-Sinks are checked through SINKS: each entry adds its sink to the job (see generator_job)
-and reads back what it committed; a Kafka entry joins when the Kafka connector lands."""
+Sinks are checked through SINKS: each name is a generator_job.SINK_BUILDERS entry (which
+adds the sink to the job) mapped to a function reading back what that sink committed; a
+Kafka entry (a builder writing a transactional topic, a reader with read_committed) joins
+when the Kafka connector lands."""
 
 import json
 import os
@@ -37,7 +39,8 @@ FAULT_POINTS = ("checkpoint-write=0.02", "checkpoint-metadata=0.15", "file-sink-
 def _command(output, checkpoints, ready=None):
     command = [sys.executable, JOB, "--seed", str(SEED), "--splits", str(SPLITS),
                "--per-split", str(PER_SPLIT), "--keys", str(KEYS), "--pause", "0.004",
-               "--interval", "150", "--output", output, "--checkpoints", checkpoints]
+               "--interval", "150", "--output", output, "--checkpoints", checkpoints,
+               "--sinks", ",".join(SINKS)]
     return command + (["--ready", ready] if ready else [])
 
 

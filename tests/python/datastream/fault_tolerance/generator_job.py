@@ -110,15 +110,25 @@ def committed_lines(directory: str) -> List[str]:
     return lines
 
 
+def add_file_sink(totals, output: str) -> None:
+    sink = FileSink.for_row_format(output, Encoder.simple_string_encoder()) \
+        .with_rolling_policy(RollingPolicy.default_rolling_policy(part_size=4096)).build()
+    totals.sink_to(sink).uid("file-sink")
+
+
+# The exactly-once sinks the job writes to: name -> adds the sink given the output location.
+# test_fault_injection.SINKS reads each back by the same name (a Kafka sink joins here).
+SINK_BUILDERS = {"file": add_file_sink}
+
+
 def build(env: StreamExecutionEnvironment, seed: int, splits: int, per_split: int, keys: int,
-          output: str, batch: int = 50, pause: float = 0.0) -> None:
+          output: str, batch: int = 50, pause: float = 0.0, sinks=("file",)) -> None:
     source = GeneratorSource(seed, splits, per_split, keys, batch, pause)
     stream = env.from_source(source, None, "generator").uid("generator")
     totals = stream.key_by(lambda record: record[0]).process(
         RunningTotal(), output_type=Types.STRING()).uid("running-total")
-    sink = FileSink.for_row_format(output, Encoder.simple_string_encoder()) \
-        .with_rolling_policy(RollingPolicy.default_rolling_policy(part_size=4096)).build()
-    totals.sink_to(sink).uid("file-sink")
+    for name in sinks:
+        SINK_BUILDERS[name](totals, output)
 
 
 def main(argv=None) -> int:
@@ -135,13 +145,15 @@ def main(argv=None) -> int:
     parser.add_argument("--checkpoints", required=True)
     parser.add_argument("--stats")
     parser.add_argument("--ready", help="file to write the time the job was running at")
+    parser.add_argument("--sinks", default="file", help="comma-separated SINK_BUILDERS names")
     args = parser.parse_args(argv)
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(args.parallelism)
     env.enable_checkpointing(args.interval)
     env.get_checkpoint_config().set_checkpoint_storage_dir(args.checkpoints)
     env.get_checkpoint_config().set_tolerable_checkpoint_failure_number(1000)
-    build(env, args.seed, args.splits, args.per_split, args.keys, args.output, args.batch, args.pause)
+    build(env, args.seed, args.splits, args.per_split, args.keys, args.output, args.batch, args.pause,
+          sinks=args.sinks.split(","))
     started = time.monotonic()
     client = env.execute_async("generator job")
     if args.ready:
