@@ -77,9 +77,11 @@ runtime::JobGraph BuildGraph(const std::string& name, const py::list& nodes,
 class JobHandle {
  public:
   JobHandle(const std::string& name, const py::list& nodes, size_t mailbox_capacity,
-            std::shared_ptr<runtime::ManualClock> clock) {
+            std::shared_ptr<runtime::ManualClock> clock, bool checkpointing, bool exactly_once) {
     runtime::JobGraph graph = BuildGraph(name, nodes, mailbox_capacity);
     graph.clock = clock;
+    graph.checkpointing = checkpointing;
+    graph.exactly_once = exactly_once;
     job_ = std::make_unique<runtime::Job>(graph, std::make_shared<python::PythonExecutionLock>());
   }
 
@@ -115,6 +117,21 @@ class JobHandle {
   }
 
   bool Cancelled() const { return job_->cancelled(); }
+
+  void TriggerCheckpoint(int64_t checkpoint_id) {
+    py::gil_scoped_release release;
+    job_->TriggerCheckpoint(checkpoint_id);
+  }
+
+  void NotifyCheckpointComplete(int64_t checkpoint_id) {
+    py::gil_scoped_release release;
+    job_->NotifyCheckpointComplete(checkpoint_id);
+  }
+
+  void CompleteFinalCheckpoint(int64_t checkpoint_id) {
+    py::gil_scoped_release release;
+    job_->CompleteFinalCheckpoint(checkpoint_id);
+  }
 
   // None, or (kind, location, message, exception): kind is "python" (a
   // Python exception, given whole), "user" (a mistake in the job or its
@@ -158,9 +175,10 @@ class JobHandle {
 void BindJob(py::module_& module) {
   py::class_<JobHandle>(module, "Job")
       .def(py::init<const std::string&, const py::list&, size_t,
-                    std::shared_ptr<runtime::ManualClock>>(),
+                    std::shared_ptr<runtime::ManualClock>, bool, bool>(),
            py::arg("name"), py::arg("nodes"), py::arg("mailbox_capacity") = 16,
-           py::arg("clock") = nullptr)
+           py::arg("clock") = nullptr, py::arg("checkpointing") = false,
+           py::arg("exactly_once") = true)
       .def("start", &JobHandle::Start)
       .def("wait", &JobHandle::Wait, py::arg("timeout") = -1.0,
            "Waits for the job to end (timeout in seconds, negative: forever); "
@@ -168,7 +186,14 @@ void BindJob(py::module_& module) {
       .def("cancel", &JobHandle::Cancel)
       .def("done", &JobHandle::Done)
       .def("cancelled", &JobHandle::Cancelled)
-      .def("failure", &JobHandle::Failure);
+      .def("failure", &JobHandle::Failure)
+      .def("trigger_checkpoint", &JobHandle::TriggerCheckpoint, py::arg("checkpoint_id"),
+           "Asks every source that has not ended to inject a barrier.")
+      .def("notify_checkpoint_complete", &JobHandle::NotifyCheckpointComplete,
+           py::arg("checkpoint_id"))
+      .def("complete_final_checkpoint", &JobHandle::CompleteFinalCheckpoint,
+           py::arg("checkpoint_id"),
+           "Releases the workers waiting after their final snapshot (0: without notifying).");
 
   py::class_<runtime::ManualClock, std::shared_ptr<runtime::ManualClock>>(
       module, "ManualClock", "A processing-time clock that moves only when told to (for tests).")

@@ -95,6 +95,27 @@ class EventTimeWindowOperator : public PythonOperator {
     out.EmitWatermark(watermark);
   }
 
+ protected:
+  // [(window start, fired, {key: accumulator})]
+  py::object NativeState() override {
+    py::list windows;
+    for (const auto& [start, window] : windows_) {
+      windows.append(py::make_tuple(start, window.fired, window.accumulators));
+    }
+    return windows;
+  }
+
+  void RestoreNative(const py::handle& state) override {
+    for (const py::handle& entry : state) {
+      auto window = entry.cast<py::tuple>();
+      Window& restored = windows_[window[0].cast<int64_t>()];
+      restored.fired = restored.fired || window[1].cast<bool>();
+      for (auto [key, accumulator] : window[2].cast<py::dict>()) {
+        restored.accumulators[key] = accumulator;
+      }
+    }
+  }
+
  private:
   struct Window {
     py::dict accumulators;  // key -> accumulator (or the running reduce value)

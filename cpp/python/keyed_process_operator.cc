@@ -1,4 +1,5 @@
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/errors.h"
@@ -56,6 +57,32 @@ class KeyedProcessOperator : public PythonOperator, public TimerOwner {
     PythonOperator::Open(info);
   }
 
+ protected:
+  // {"event": [(timestamp, key, key group)], "processing": [...]}
+  py::object NativeState() override {
+    py::list event;
+    py::list processing;
+    event_timers_.AppendEntries(event);
+    processing_timers_.AppendEntries(processing);
+    py::dict state;
+    state["event"] = event;
+    state["processing"] = processing;
+    return state;
+  }
+
+  void RestoreNative(const py::handle& state) override {
+    auto timers = state.cast<py::dict>();
+    for (const char* domain : {"event", "processing"}) {
+      TimerQueue& queue = std::string(domain) == "event" ? event_timers_ : processing_timers_;
+      if (!timers.contains(domain)) continue;
+      for (const py::handle& entry : timers[domain]) {
+        auto timer = entry.cast<py::tuple>();
+        queue.Register(timer[0].cast<int64_t>(), timer[1].ptr(), timer[2].cast<uint32_t>());
+      }
+    }
+  }
+
+ public:
   void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector& out) override {
     ObjectBatch& objects = AsObjectBatch(*batch);
     FLUVIAL_CHECK(input < static_cast<int>(process_.size()), "no process function for input ", input);

@@ -27,6 +27,27 @@ class KeyedReduceOperator : public PythonOperator {
     PythonOperator::Open(info);
   }
 
+ protected:
+  // {key group: {key: value}}
+  py::object NativeState() override {
+    py::dict groups;
+    for (size_t i = 0; i < state_.size(); ++i) {
+      if (!state_[i].is_none()) groups[py::int_(key_group_begin_ + i)] = state_[i];
+    }
+    return groups;
+  }
+
+  void RestoreNative(const py::handle& state) override {
+    for (auto [group, values] : state.cast<py::dict>()) {
+      const uint32_t key_group = group.cast<uint32_t>();
+      FLUVIAL_CHECK(key_group >= key_group_begin_ && key_group - key_group_begin_ < state_.size(),
+                    "restored state of key group ", key_group, " reached the wrong subtask");
+      state_[key_group - key_group_begin_] = py::dict(py::reinterpret_borrow<py::dict>(values));
+    }
+  }
+
+ public:
+
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
     ObjectBatch& objects = AsObjectBatch(*batch);
     FLUVIAL_CHECK(objects.keys.size() == objects.records.size(),

@@ -17,7 +17,11 @@ class PollSource : public runtime::SourceOperator {
       : timestamps_(spec),
         poll_(spec["poll"]),
         open_(spec.contains("open") ? py::object(spec["open"]) : py::none()),
-        close_(spec.contains("close") ? py::object(spec["close"]) : py::none()) {
+        close_(spec.contains("close") ? py::object(spec["close"]) : py::none()),
+        snapshot_(spec.contains("snapshot") ? py::object(spec["snapshot"]) : py::none()),
+        notify_(spec.contains("notify_checkpoint_complete")
+                    ? py::object(spec["notify_checkpoint_complete"])
+                    : py::none()) {
     if (spec.contains("min_chunk")) {
       min_chunk_ = std::clamp<Py_ssize_t>(spec["min_chunk"].cast<Py_ssize_t>(), 1, kMaxChunk);
       chunk_size_ = std::max(chunk_size_, min_chunk_);
@@ -33,6 +37,14 @@ class PollSource : public runtime::SourceOperator {
     CallOptional(close_);
   }
   bool RequiresPython() const override { return true; }
+
+  // A polled list is sent in chunks: the reader's position covers all of it,
+  // so a barrier waits until the last chunk is out.
+  bool CanSnapshot() const override { return pending_.is_none(); }
+  void SnapshotState(int64_t checkpoint_id) override { CallWithId(snapshot_, checkpoint_id); }
+  void NotifyCheckpointComplete(int64_t checkpoint_id) override {
+    CallWithId(notify_, checkpoint_id);
+  }
 
   runtime::SourceStatus Poll(runtime::Collector& out) override {
     if (pending_.is_none()) {
@@ -60,6 +72,16 @@ class PollSource : public runtime::SourceOperator {
   }
 
  private:
+  static void CallWithId(const py::object& hook, int64_t checkpoint_id) {
+    if (hook.is_none()) return;
+    PyObject* id = PyLong_FromLongLong(checkpoint_id);
+    if (id == nullptr) ThrowPythonError();
+    PyObject* result = PyObject_CallOneArg(hook.ptr(), id);
+    Py_DECREF(id);
+    if (result == nullptr) ThrowPythonError();
+    Py_DECREF(result);
+  }
+
   static void CallOptional(const py::object& hook) {
     if (hook.is_none()) return;
     PyObject* result = PyObject_CallNoArgs(hook.ptr());
@@ -91,9 +113,9 @@ class PollSource : public runtime::SourceOperator {
     if (offset_ >= size) pending_ = py::none();
     const auto started = std::chrono::steady_clock::now();
     // Watermarks are generated per source subtask (Flink generates them per
-    // split), after the whole polled list: where event time moves must not
-    // depend on how the list was cut into chunks (chunk sizes follow timing),
-    // or which records are late would change from run to run.
+    // split), after the polled batch that moves them: after its last chunk,
+    // so where a watermark falls does not depend on how the chunk size
+    // adapted to the machine's speed (results stay deterministic).
     timestamps_.Assign(*batch);
     out.Collect(std::move(batch));
     if (pending_.is_none()) timestamps_.EmitWatermark(out);
@@ -124,6 +146,8 @@ class PollSource : public runtime::SourceOperator {
   py::object poll_;
   py::object open_;
   py::object close_;
+  py::object snapshot_;
+  py::object notify_;
 };
 
 }  // namespace

@@ -17,7 +17,11 @@ std::unique_ptr<runtime::Operator> MakeTimestampsOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeEventTimeWindowOperator(const py::dict& spec);
 
 PythonOperator::PythonOperator(const py::dict& spec)
-    : open_(Optional(spec, "open")), close_(Optional(spec, "close")) {}
+    : open_(Optional(spec, "open")),
+      close_(Optional(spec, "close")),
+      snapshot_(Optional(spec, "snapshot")),
+      notify_(Optional(spec, "notify_checkpoint_complete")),
+      restored_native_(Optional(spec, "restored_native")) {}
 
 py::object PythonOperator::Optional(const py::dict& spec, const char* name) {
   return spec.contains(name) ? py::object(spec[name]) : py::none();
@@ -30,7 +34,35 @@ void PythonOperator::CallHook(const py::object& hook) {
   Py_DECREF(result);
 }
 
-void PythonOperator::Open(const runtime::OperatorInfo&) { CallHook(open_); }
+void PythonOperator::Open(const runtime::OperatorInfo&) {
+  if (!restored_native_.is_none()) {
+    RestoreNative(restored_native_);
+    restored_native_ = py::none();
+  }
+  CallHook(open_);
+}
+
+void PythonOperator::SnapshotState(int64_t checkpoint_id) {
+  if (snapshot_.is_none()) return;
+  py::object native = NativeState();
+  PyObject* id = PyLong_FromLongLong(checkpoint_id);
+  if (id == nullptr) ThrowPythonError();
+  PyObject* args[] = {id, native.ptr()};
+  PyObject* result = PyObject_Vectorcall(snapshot_.ptr(), args, 2, nullptr);
+  Py_DECREF(id);
+  if (result == nullptr) ThrowPythonError();
+  Py_DECREF(result);
+}
+
+void PythonOperator::NotifyCheckpointComplete(int64_t checkpoint_id) {
+  if (notify_.is_none()) return;
+  PyObject* id = PyLong_FromLongLong(checkpoint_id);
+  if (id == nullptr) ThrowPythonError();
+  PyObject* result = PyObject_CallOneArg(notify_.ptr(), id);
+  Py_DECREF(id);
+  if (result == nullptr) ThrowPythonError();
+  Py_DECREF(result);
+}
 
 void PythonOperator::Close() { CallHook(close_); }
 

@@ -29,6 +29,14 @@ void TimerQueue::Delete(int64_t timestamp, PyObject* key) {
   if (PyDict_Size(keys) == 0) by_time_.erase(found);
 }
 
+void TimerQueue::AppendEntries(py::list& out) const {
+  for (const auto& [timestamp, keys] : by_time_) {
+    for (auto [key, group] : keys) {
+      out.append(py::make_tuple(timestamp, key, group));
+    }
+  }
+}
+
 int64_t TimerQueue::Earliest() const {
   return by_time_.empty() ? std::numeric_limits<int64_t>::max() : by_time_.begin()->first;
 }

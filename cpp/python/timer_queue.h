@@ -22,6 +22,8 @@ class TimerQueue {
   /// Removes the earliest timer if it is due at 'time'; returns false if none.
   bool PopDue(int64_t time, int64_t* timestamp, py::object* key, uint32_t* key_group);
   size_t size() const { return size_; }
+  /// Appends every timer as (timestamp, key, key group) to 'out', in firing order.
+  void AppendEntries(py::list& out) const;
 
  private:
   // timestamp -> {key: key_group}; a dict keeps registration order.

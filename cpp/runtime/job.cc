@@ -32,7 +32,9 @@ std::string OperatorFailure::location() const {
 
 Job::Job(const JobGraph& graph, std::shared_ptr<ExecutionLock> lock)
     : lock_(std::move(lock)),
-      clock_(graph.clock ? graph.clock : std::make_shared<SystemClock>()) {
+      clock_(graph.clock ? graph.clock : std::make_shared<SystemClock>()),
+      checkpointing_(graph.checkpointing),
+      exactly_once_(graph.exactly_once) {
   ValidateJobGraph(graph);
   // Which worker hosts each node's subtasks, and the instance it runs there.
   std::map<int, std::vector<Worker*>> host_of;
@@ -144,6 +146,10 @@ void Job::Cancel() {
     if (started_ && running_ == 0) return;
   }
   if (cancelled_.exchange(true)) return;
+  {
+    std::lock_guard lock(mutex_);
+    final_checkpoint_.notify_all();
+  }
   for (auto& worker : workers_) {
     if (worker->mailbox()) worker->mailbox()->Close();
     worker->Cancel();
@@ -169,6 +175,30 @@ void Job::ReportFailure(std::exception_ptr failure) {
     failure_ = std::move(failure);
   }
   Cancel();
+}
+
+void Job::TriggerCheckpoint(int64_t checkpoint_id) {
+  FLUVIAL_CHECK(checkpoint_id > 0, "checkpoint ids are positive, got ", checkpoint_id);
+  for (auto& worker : workers_) {
+    if (worker->is_source()) worker->TriggerCheckpoint(checkpoint_id);
+  }
+}
+
+void Job::NotifyCheckpointComplete(int64_t checkpoint_id) {
+  for (auto& worker : workers_) worker->NotifyCheckpointComplete(checkpoint_id);
+}
+
+void Job::CompleteFinalCheckpoint(int64_t checkpoint_id) {
+  std::lock_guard lock(mutex_);
+  final_checkpoint_done_ = true;
+  final_checkpoint_id_ = checkpoint_id;
+  final_checkpoint_.notify_all();
+}
+
+int64_t Job::WaitForFinalCheckpoint() {
+  std::unique_lock lock(mutex_);
+  final_checkpoint_.wait(lock, [&] { return final_checkpoint_done_ || cancelled_.load(); });
+  return cancelled_.load() ? 0 : final_checkpoint_id_;
 }
 
 void Job::WorkerEnded() {

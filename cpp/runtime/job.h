@@ -63,7 +63,25 @@ class Job {
   /// The first failure (an OperatorFailure), or null if none.
   std::exception_ptr failure() const;
 
+  // Checkpoints (with JobGraph::checkpointing); any thread.
+  /// Asks every source that has not ended to inject barrier 'checkpoint_id'.
+  /// Workers that have ended took their final snapshot (kFinalCheckpoint),
+  /// which stands for them in every later checkpoint; a channel that ended
+  /// counts as aligned.
+  void TriggerCheckpoint(int64_t checkpoint_id);
+  /// Tells every operator that 'checkpoint_id' is durable.
+  void NotifyCheckpointComplete(int64_t checkpoint_id);
+  /// Releases the workers waiting after their final snapshot: they notify
+  /// their operators of 'checkpoint_id' and close. 0 releases them without
+  /// a notification (the final checkpoint failed).
+  void CompleteFinalCheckpoint(int64_t checkpoint_id);
+  bool checkpointing() const { return checkpointing_; }
+  bool exactly_once() const { return exactly_once_; }
+
   // Called by workers.
+  /// Waits until CompleteFinalCheckpoint or a cancel; returns the id (0 or
+  /// less: none).
+  int64_t WaitForFinalCheckpoint();
   void ReportFailure(std::exception_ptr failure);
   void WorkerEnded();
   ExecutionLock* lock() const { return lock_.get(); }
@@ -83,6 +101,11 @@ class Job {
   size_t running_ = 0;
   bool started_ = false;
   std::exception_ptr failure_;
+  bool checkpointing_ = false;
+  bool exactly_once_ = true;
+  std::condition_variable final_checkpoint_;
+  bool final_checkpoint_done_ = false;
+  int64_t final_checkpoint_id_ = 0;
 };
 
 }  // namespace fluvial::runtime

@@ -58,6 +58,13 @@ struct JobGraph {
   size_t mailbox_capacity = 16;
   /// The processing-time clock; the system clock when null.
   std::shared_ptr<Clock> clock;
+  /// Checkpointing: sources inject barriers when the job triggers them, and
+  /// every worker takes a final snapshot at the end and waits for it to
+  /// complete before closing.
+  bool checkpointing = false;
+  /// Aligned barriers (exactly once) or barriers passed on as they come (at
+  /// least once: records after a barrier may enter the snapshot).
+  bool exactly_once = true;
 };
 
 /// Returns true if 'node' runs in the same worker as its (single) input,

@@ -12,6 +12,9 @@ namespace fluvial::runtime {
 /// "no more records": every event-time timer and window fires.
 constexpr int64_t kMinWatermark = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMaxWatermark = std::numeric_limits<int64_t>::max();
+/// The id a worker's last snapshot carries: taken after every input has
+/// ended and the chain has finished (the job's final checkpoint).
+constexpr int64_t kFinalCheckpoint = -1;
 /// "No timer pending" for NextProcessingTimer.
 constexpr int64_t kNoTimer = std::numeric_limits<int64_t>::max();
 
@@ -74,6 +77,13 @@ class Operator {
   virtual int64_t NextProcessingTimer() const { return kNoTimer; }
   /// Called when the processing-time clock reached NextProcessingTimer().
   virtual void OnProcessingTime(int64_t now, Collector& out) { (void)now, (void)out; }
+  /// Called when checkpoint barrier 'checkpoint_id' has passed this operator
+  /// (every record before it processed, none after): hands a copy of the
+  /// state to checkpoint storage. kFinalCheckpoint after Finish.
+  virtual void SnapshotState(int64_t checkpoint_id) { (void)checkpoint_id; }
+  /// Called once checkpoint 'checkpoint_id' is durable: commit what was
+  /// pre-committed up to it.
+  virtual void NotifyCheckpointComplete(int64_t checkpoint_id) { (void)checkpoint_id; }
   virtual void Finish(Collector& out) { (void)out; }
   virtual void Close() {}
   virtual bool RequiresPython() const { return false; }
@@ -96,6 +106,12 @@ class SourceOperator {
   virtual SourceStatus Poll(Collector& out) = 0;
   /// Asks a running Poll to return soon. Thread-safe.
   virtual void Cancel() {}
+  /// Returns true when everything the source has read was emitted, so its
+  /// position can be snapshotted and a barrier follow.
+  virtual bool CanSnapshot() const { return true; }
+  /// Stores the source's position for checkpoint 'checkpoint_id'.
+  virtual void SnapshotState(int64_t checkpoint_id) { (void)checkpoint_id; }
+  virtual void NotifyCheckpointComplete(int64_t checkpoint_id) { (void)checkpoint_id; }
   virtual void Close() {}
   virtual bool RequiresPython() const { return false; }
 };

@@ -11,6 +11,11 @@ enum class MessageKind {
   kWatermark,
   kWatermarkStatus,  ///< 'watermark' is 1 when the channel went idle, 0 when active again
   kEndOfInput,
+  /// A checkpoint barrier ('checkpoint_id'): everything before it on this
+  /// channel belongs to the checkpoint, nothing after it.
+  kBarrier,
+  /// Checkpoint 'checkpoint_id' is complete (sent by the job, on no channel).
+  kCheckpointComplete,
 };
 
 /// What travels through a channel from one subtask to another.
@@ -23,6 +28,7 @@ struct StreamMessage {
   int channel = 0;
   BatchPtr batch;
   int64_t watermark = 0;
+  int64_t checkpoint_id = 0;
 };
 
 }  // namespace fluvial::runtime

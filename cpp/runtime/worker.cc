@@ -122,12 +122,17 @@ void ExchangeWriter::EmitWatermarkStatus(bool idle) {
   QueueForAll(MessageKind::kWatermarkStatus, idle ? 1 : 0);
 }
 
-void ExchangeWriter::QueueForAll(MessageKind kind, int64_t value) {
+void ExchangeWriter::EmitBarrier(int64_t checkpoint_id) {
+  QueueForAll(MessageKind::kBarrier, 0, checkpoint_id);
+}
+
+void ExchangeWriter::QueueForAll(MessageKind kind, int64_t value, int64_t checkpoint_id) {
   for (size_t target = 0; target < receivers_.size(); ++target) {
     if (!receivers_[target]) continue;
     StreamMessage message;
     message.kind = kind;
     message.watermark = value;
+    message.checkpoint_id = checkpoint_id;
     pending_.emplace_back(static_cast<int>(target), std::move(message));
   }
 }
@@ -275,6 +280,7 @@ void Worker::Run() {
       if (FlushWriters()) {
         for (auto& writer : writers_) writer->SendEndOfInput();
       }
+      if (job_->checkpointing()) TakeFinalCheckpoint(scope.get());
     }
   } catch (...) {
     job_->ReportFailure(std::current_exception());
@@ -309,9 +315,19 @@ void Worker::RunSource(ExecutionLock::ThreadScope* scope) {
     SourceStatus status;
     {
       Turn turn(scope);
+      if (job_->checkpointing()) ServeSourceCheckpoints();
       status = Guarded(head.info, [&] { return head.source->Poll(head.output()); });
       if (NextProcessingTimer() != kNoTimer) FireProcessingTimers();
       if (status == SourceStatus::kEnded) {
+        if (job_->checkpointing()) {
+          // Barriers already triggered are injected before the end (the
+          // source has emitted everything). For later checkpoints the
+          // source's final snapshot stands in: its state no longer changes.
+          ServeSourceCheckpoints();
+          std::lock_guard lock(control_mutex_);
+          source_ended_ = true;
+          triggers_.clear();
+        }
         // A bounded input is over: event time jumps to its end, so every
         // pending event-time timer and window downstream fires.
         head.EmitWatermark(kMaxWatermark);
@@ -326,6 +342,9 @@ void Worker::RunSource(ExecutionLock::ThreadScope* scope) {
 void Worker::RunOperators(ExecutionLock::ThreadScope* scope) {
   channel_watermarks_.assign(channel_count_, kMinWatermark);
   channel_idle_.assign(channel_count_, false);
+  barrier_received_.assign(channel_count_, false);
+  channel_ended_.assign(channel_count_, false);
+  held_.resize(channel_count_);
   int ended_channels = 0;
   std::vector<StreamMessage> messages;
   while (ended_channels < channel_count_) {
@@ -334,35 +353,162 @@ void Worker::RunOperators(ExecutionLock::ThreadScope* scope) {
     const bool timers_pending = NextProcessingTimer() != kNoTimer;
     if (!mailbox_->PopAll(&messages, 64, WaitDeadline(timers_pending ? 10 : 100))) return;
     if (messages.empty() && !timers_pending) continue;
+    for (auto& message : messages) inbox_.push_back(std::move(message));
+    messages.clear();
     {
       Turn turn(scope);
-      ChainNode& head = *nodes_[0];
-      for (auto& message : messages) {
-        switch (message.kind) {
-          case MessageKind::kData:
-            Guarded(head.info, [&] {
-              head.op->ProcessBatch(message.input, std::move(message.batch), head.output());
-            });
-            break;
-          case MessageKind::kWatermark:
-            AdvanceWatermark(message.channel, message.watermark);
-            break;
-          case MessageKind::kWatermarkStatus:
-            SetChannelIdle(message.channel, message.watermark != 0);
-            break;
-          case MessageKind::kEndOfInput:
-            // An ended channel holds event time back no more.
-            ++ended_channels;
-            channel_idle_[message.channel] = false;
-            AdvanceWatermark(message.channel, kMaxWatermark);
-            break;
-        }
+      while (!inbox_.empty()) {
+        StreamMessage message = std::move(inbox_.front());
+        inbox_.pop_front();
+        Dispatch(std::move(message), &ended_channels);
       }
-      messages.clear();
       if (timers_pending) FireProcessingTimers();
     }
     if (!FlushWriters()) return;
   }
+}
+
+void Worker::Dispatch(StreamMessage message, int* ended_channels) {
+  ChainNode& head = *nodes_[0];
+  if (message.kind == MessageKind::kCheckpointComplete) {
+    NotifyChain(message.checkpoint_id);
+    return;
+  }
+  if (aligning_ != 0 && barrier_received_[message.channel] && job_->exactly_once()) {
+    // The channel delivered the barrier being aligned: what follows it
+    // belongs to the next checkpoint and waits.
+    held_[message.channel].push_back(std::move(message));
+    return;
+  }
+  switch (message.kind) {
+    case MessageKind::kData:
+      Guarded(head.info, [&] {
+        head.op->ProcessBatch(message.input, std::move(message.batch), head.output());
+      });
+      break;
+    case MessageKind::kWatermark:
+      AdvanceWatermark(message.channel, message.watermark);
+      break;
+    case MessageKind::kWatermarkStatus:
+      SetChannelIdle(message.channel, message.watermark != 0);
+      break;
+    case MessageKind::kEndOfInput:
+      // An ended channel holds event time back no more, nor a checkpoint.
+      ++*ended_channels;
+      channel_idle_[message.channel] = false;
+      channel_ended_[message.channel] = true;
+      AdvanceWatermark(message.channel, kMaxWatermark);
+      MaybeCompleteAlignment();
+      break;
+    case MessageKind::kBarrier:
+      OnBarrier(message.channel, message.checkpoint_id);
+      break;
+    case MessageKind::kCheckpointComplete:
+      break;
+  }
+}
+
+void Worker::OnBarrier(int channel, int64_t checkpoint_id) {
+  if (aligning_ != 0 && checkpoint_id < aligning_) return;  // of an abandoned checkpoint
+  if (aligning_ != 0 && checkpoint_id > aligning_) {
+    // A channel skipped the checkpoint being aligned (it cannot happen
+    // with FIFO channels and in-order triggers): give that one up.
+    aligning_ = 0;
+    MaybeCompleteAlignment();
+  }
+  if (aligning_ == 0) {
+    aligning_ = checkpoint_id;
+    barrier_received_.assign(channel_count_, false);
+  }
+  barrier_received_[channel] = true;
+  MaybeCompleteAlignment();
+}
+
+void Worker::MaybeCompleteAlignment() {
+  if (aligning_ != 0) {
+    for (int channel = 0; channel < channel_count_; ++channel) {
+      if (!barrier_received_[channel] && !channel_ended_[channel]) return;
+    }
+    SnapshotChain(aligning_);
+  }
+  aligning_ = 0;
+  barrier_received_.assign(channel_count_, false);
+  // What the blocked channels held goes first, in its order, before
+  // anything that arrived after it.
+  for (int channel = channel_count_ - 1; channel >= 0; --channel) {
+    auto& held = held_[channel];
+    while (!held.empty()) {
+      inbox_.push_front(std::move(held.back()));
+      held.pop_back();
+    }
+  }
+}
+
+void Worker::SnapshotChain(int64_t checkpoint_id) {
+  for (auto& node : nodes_) {
+    Guarded(node->info, [&] {
+      if (node->source) {
+        node->source->SnapshotState(checkpoint_id);
+      } else {
+        node->op->SnapshotState(checkpoint_id);
+      }
+    });
+  }
+  if (checkpoint_id == kFinalCheckpoint) return;
+  for (auto& writer : writers_) writer->EmitBarrier(checkpoint_id);
+}
+
+void Worker::NotifyChain(int64_t checkpoint_id) {
+  for (auto& node : nodes_) {
+    Guarded(node->info, [&] {
+      if (node->source) {
+        node->source->NotifyCheckpointComplete(checkpoint_id);
+      } else {
+        node->op->NotifyCheckpointComplete(checkpoint_id);
+      }
+    });
+  }
+}
+
+void Worker::TriggerCheckpoint(int64_t checkpoint_id) {
+  std::lock_guard lock(control_mutex_);
+  if (!source_ended_) triggers_.push_back(checkpoint_id);
+}
+
+void Worker::NotifyCheckpointComplete(int64_t checkpoint_id) {
+  if (mailbox_) {
+    StreamMessage message;
+    message.kind = MessageKind::kCheckpointComplete;
+    message.checkpoint_id = checkpoint_id;
+    message.channel = -1;
+    mailbox_->Push(std::move(message));
+    return;
+  }
+  std::lock_guard lock(control_mutex_);
+  completed_.push_back(checkpoint_id);
+}
+
+void Worker::ServeSourceCheckpoints() {
+  std::vector<int64_t> triggers;
+  std::vector<int64_t> completed;
+  {
+    std::lock_guard lock(control_mutex_);
+    completed.swap(completed_);
+    if (nodes_[0]->source->CanSnapshot()) triggers.swap(triggers_);
+  }
+  for (int64_t id : triggers) SnapshotChain(id);
+  for (int64_t id : completed) NotifyChain(id);
+}
+
+void Worker::TakeFinalCheckpoint(ExecutionLock::ThreadScope* scope) {
+  {
+    Turn turn(scope);
+    SnapshotChain(kFinalCheckpoint);
+  }
+  const int64_t checkpoint_id = job_->WaitForFinalCheckpoint();
+  if (checkpoint_id <= 0) return;  // cancelled, or the final checkpoint failed
+  Turn turn(scope);
+  NotifyChain(checkpoint_id);
 }
 
 }  // namespace fluvial::runtime

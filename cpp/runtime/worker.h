@@ -1,7 +1,9 @@
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "runtime/channel.h"
@@ -66,13 +68,15 @@ class ExchangeWriter : public Collector {
   void EmitWatermarkStatus(bool idle) override;
   /// Pushes what is pending; returns false if a receiver was closed.
   bool Flush();
+  /// Queues checkpoint barrier 'checkpoint_id' for every connected receiver.
+  void EmitBarrier(int64_t checkpoint_id);
   /// Tells every connected receiver this sender is done.
   void SendEndOfInput();
   /// Drops what was never sent (after a failure).
   void DropPending() { pending_.clear(); }
 
  private:
-  void QueueForAll(MessageKind kind, int64_t value);
+  void QueueForAll(MessageKind kind, int64_t value, int64_t checkpoint_id = 0);
 
   std::unique_ptr<Partitioner> partitioner_;
   std::vector<std::unique_ptr<OutputChannel>> receivers_;  // by target subtask; null if unconnected
@@ -101,6 +105,14 @@ class Worker {
   /// Called from another thread when the job is cancelled.
   void Cancel();
 
+  // Checkpoints; called from other threads.
+  /// Asks a source worker to inject barrier 'checkpoint_id' (ignored once
+  /// its source has ended: its final snapshot stands for every later one).
+  void TriggerCheckpoint(int64_t checkpoint_id);
+  /// Tells every operator of the chain that 'checkpoint_id' is complete.
+  void NotifyCheckpointComplete(int64_t checkpoint_id);
+  bool is_source() const { return !mailbox_; }
+
  private:
   void RunSource(ExecutionLock::ThreadScope* scope);
   void RunOperators(ExecutionLock::ThreadScope* scope);
@@ -111,6 +123,23 @@ class Worker {
   /// Marks channel 'channel' idle or active and recomputes event time.
   void SetChannelIdle(int channel, bool idle);
   void RecomputeWatermark();
+  /// Handles one message from the mailbox (inside the interpreter lock).
+  void Dispatch(StreamMessage message, int* ended_channels);
+  /// A barrier arrived on 'channel': align (exactly once) or count it.
+  void OnBarrier(int channel, int64_t checkpoint_id);
+  /// Snapshots the chain and sends the barrier on once every channel that
+  /// has not ended delivered it; unblocks the held channels.
+  void MaybeCompleteAlignment();
+  /// Snapshots every operator of the chain, then queues the barrier on
+  /// every exchange (inside the interpreter lock).
+  void SnapshotChain(int64_t checkpoint_id);
+  void NotifyChain(int64_t checkpoint_id);
+  /// Source workers: injects the triggered barriers once the source can
+  /// snapshot, and passes on completed checkpoints.
+  void ServeSourceCheckpoints();
+  /// After the end of input: the final snapshot, then the wait for the
+  /// job's final checkpoint to complete.
+  void TakeFinalCheckpoint(ExecutionLock::ThreadScope* scope);
   /// The earliest processing-time timer of any operator in the chain.
   int64_t NextProcessingTimer() const;
   /// Runs the processing-time timers that are due (inside the lock).
@@ -128,6 +157,19 @@ class Worker {
   std::vector<bool> channel_idle_;
   bool all_channels_idle_ = false;
   int64_t current_watermark_ = kMinWatermark;
+
+  // Checkpoints (see OnBarrier). Messages wait in inbox_ for their turn;
+  // those of a channel blocked for alignment wait in held_.
+  std::deque<StreamMessage> inbox_;
+  int64_t aligning_ = 0;  // the checkpoint being aligned, 0 if none
+  std::vector<bool> barrier_received_;
+  std::vector<bool> channel_ended_;
+  std::vector<std::deque<StreamMessage>> held_;
+  // Source workers: triggers and completions from the job's coordinator.
+  std::mutex control_mutex_;
+  std::vector<int64_t> triggers_;
+  std::vector<int64_t> completed_;
+  bool source_ended_ = false;
 };
 
 }  // namespace fluvial::runtime

@@ -32,6 +32,14 @@ def _parser():
     run = commands.add_parser(
         "run", help="run a PyFlink job script",
         description="Run SCRIPT as __main__ with `pyflink` imports served by Fluvial.")
+    resume = run.add_mutually_exclusive_group()
+    resume.add_argument(
+        "--from-checkpoint", metavar="DIR", dest="restore_path",
+        help="resume the job from a checkpoint: a chk-N folder, or a checkpoint directory "
+             "(its latest complete checkpoint)")
+    resume.add_argument(
+        "--from-savepoint", "-s", metavar="PATH", dest="restore_path",
+        help="resume the job from a savepoint folder (the parallelism may differ)")
     run.add_argument("script", metavar="SCRIPT", help="the job's Python file")
     # REMAINDER: everything after SCRIPT, options included, belongs to the job.
     run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
@@ -91,7 +99,15 @@ def main(argv=None):
     if not os.path.isfile(ns.script):
         print(f"fluvial run: no such file: {ns.script}", file=sys.stderr)
         return 2
-    return run_script(ns.script, ns.args)
+    if ns.restore_path is None:
+        return run_script(ns.script, ns.args)
+    from fluvial.datastream._recovery import set_default_restore_path
+
+    set_default_restore_path(ns.restore_path)
+    try:
+        return run_script(ns.script, ns.args)
+    finally:
+        set_default_restore_path(None)
 
 
 if __name__ == "__main__":

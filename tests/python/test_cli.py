@@ -348,7 +348,8 @@ def test_pyflink_methods_fluvial_lacks_are_named(tmp_path):
     from fluvial.errors import UnsupportedFeatureError
 
     env = StreamExecutionEnvironment.get_execution_environment()
-    with pytest.raises(UnsupportedFeatureError, match=r"StreamExecutionEnvironment\.enable_checkpointing\(\)"):
-        env.enable_checkpointing(1000)
+    with pytest.raises(UnsupportedFeatureError,
+                       match=r"StreamExecutionEnvironment\.enable_changelog_state_backend\(\)"):
+        env.enable_changelog_state_backend(True)
     with pytest.raises(AttributeError, match="no attribute 'enable_checkpointin'"):
         env.enable_checkpointin(1000)  # a typo is not a missing feature

@@ -11,6 +11,7 @@
 
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
+from fluvial.common.restart_strategy import RestartStrategies, RestartStrategyConfiguration
 from fluvial.common.serialization import (
     ByteArraySchema,
     DeserializationSchema,
@@ -31,6 +32,8 @@ __all__ = [
     "Encoder",
     "ExecutionConfig",
     "Instant",
+    "RestartStrategies",
+    "RestartStrategyConfiguration",
     "Row",
     "RowKind",
     "SerializationSchema",

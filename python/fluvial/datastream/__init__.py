@@ -2,6 +2,8 @@
 
 from fluvial.datastream._job import JobClient, JobExecutionResult, JobStatus
 from fluvial.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
+from fluvial.datastream.checkpoint_config import CheckpointConfig, ExternalizedCheckpointCleanup
+from fluvial.datastream.checkpointing_mode import CheckpointingMode
 from fluvial.datastream.connected_streams import ConnectedStreams
 from fluvial.datastream.connectors.base import Sink, Source
 from fluvial.datastream.data_stream import DataStream, DataStreamSink, KeyedStream
@@ -51,12 +53,15 @@ __all__ = [
     "BroadcastConnectedStream",
     "BroadcastProcessFunction",
     "BroadcastStream",
+    "CheckpointConfig",
+    "CheckpointingMode",
     "CoFlatMapFunction",
     "CoMapFunction",
     "CoProcessFunction",
     "ConnectedStreams",
     "DataStream",
     "DataStreamSink",
+    "ExternalizedCheckpointCleanup",
     "FilterFunction",
     "FlatMapFunction",
     "Function",

@@ -13,9 +13,18 @@ from fluvial.errors import ConnectorError
 
 
 class _ListReader(SourceReader):
+    """Reads a list in order; its one split state is the position of the next element."""
+
     def __init__(self, records: List[Any]):
         self._records = records
         self._position = 0
+
+    def snapshot_state(self, checkpoint_id: int) -> List[Any]:
+        return [self._position]
+
+    def restore_state(self, splits: List[Any]) -> None:
+        # A non-parallel source: its one split comes back whole (all read if none does).
+        self._position = splits[0] if splits else len(self._records)
 
     def poll(self) -> Optional[List[Any]]:
         if self._position >= len(self._records):

@@ -151,63 +151,188 @@ def raise_failure(failure) -> None:
 
 
 class RunningJob:
-    """A started job: wraps the native handle, owns its lifetime."""
+    """A started job: wraps the native handle, owns its lifetime.
 
-    def __init__(self, name: str, nodes: list, clock=None, metrics=None):
+    With checkpointing or a restart strategy (``recovery``), a supervisor thread watches
+    the job: a failed attempt is restarted, as the strategy allows, from the latest
+    complete checkpoint, each attempt a fresh native job built from the same plan.
+    """
+
+    def __init__(self, name: str, nodes: list, clock=None, metrics=None, recovery=None):
         self.name = name
         self._metrics = metrics
+        self._nodes = nodes
+        self._clock = clock
+        self._recovery = recovery  # fluvial.datastream._recovery.Recovery, or None
         self.job_id = JobID()
+        self._started_at = None
+        self._ended_at = None
+        self._lock = threading.Lock()
+        self._coordinator = None
+        self._failure = None  # the engine's failure tuple, or an exception (kept after restarts gave up)
+        self._user_cancelled = False
+        self._restarting = False
+        self._ended = threading.Event()
+        self._supervisor: Optional[threading.Thread] = None
+        self._handle = self._new_attempt()
+
+    def _new_attempt(self):
         core = _core()
+        nodes, checkpointing = self._nodes, False
+        exactly_once = True
+        if self._recovery is not None:
+            nodes, self._coordinator = self._recovery.prepare_attempt(self._nodes)
+            checkpointing = self._coordinator is not None
+            exactly_once = self._recovery.exactly_once
         try:
             # clock: a _core.ManualClock for tests; None is the system clock.
-            self._handle = core.Job(name, nodes, clock=clock)
+            return core.Job(self.name, nodes, clock=self._clock, checkpointing=checkpointing,
+                            exactly_once=exactly_once)
         except core.UserError as error:
             # The engine's check of the job graph (e.g. a forward edge between
             # different parallelisms): a mistake in the job, not in the engine.
             raise InvalidJobError(str(error)) from None
-        self._started_at = None
-        self._ended_at = None
-        self._lock = threading.Lock()
 
     def start(self) -> None:
         self._started_at = time.monotonic()
-        self._handle.start()
+        self._start_attempt()
         _running_jobs.add(self)
+        if self._recovery is not None:
+            self._supervisor = threading.Thread(target=self._supervise, daemon=True,
+                                                name=f"fluvial-supervisor-{self.job_id}")
+            self._supervisor.start()
+
+    def _start_attempt(self) -> None:
+        if self._coordinator is not None:
+            self._coordinator.start(self._handle)
+        self._handle.start()
+
+    def _supervise(self) -> None:
+        """Waits for each attempt; restarts a failed one while the strategy allows."""
+        import logging
+
+        logger = logging.getLogger("fluvial")
+        try:
+            while True:
+                self._handle.wait(-1.0)
+                coordinator = self._coordinator
+                if coordinator is not None:
+                    coordinator.stop()
+                failure = self._handle.failure()
+                if failure is None and coordinator is not None and coordinator.failure is not None:
+                    failure = coordinator.failure
+                if failure is None or self._user_cancelled:
+                    self._failure = failure if not self._user_cancelled else None
+                    break
+                delay = self._recovery.next_restart_delay()
+                if delay is None:
+                    self._failure = failure
+                    break
+                logger.warning("job '%s' failed (%s); restarting in %.3f s from the latest "
+                               "checkpoint", self.name, _describe(failure), delay)
+                with self._lock:
+                    self._restarting = True
+                if self._cancel_wait(delay):
+                    break
+                self._handle = self._new_attempt()
+                with self._lock:
+                    self._restarting = False
+                    if self._user_cancelled:
+                        break
+                self._start_attempt()
+        except BaseException as error:  # e.g. a corrupt checkpoint on restart: the job fails
+            self._failure = error
+        finally:
+            with self._lock:
+                self._restarting = False
+            self._recovery.job_ended(cancelled=self._user_cancelled)
+            self._ended_at = time.monotonic()
+            self._ended.set()
+
+    def _cancel_wait(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self._user_cancelled:
+                return True
+            time.sleep(min(0.02, max(deadline - time.monotonic(), 0)))
+        return self._user_cancelled
 
     def wait(self, timeout: Optional[float] = None) -> bool:
-        ended = self._handle.wait(-1.0 if timeout is None else timeout)
+        if self._recovery is not None:
+            ended = self._ended.wait(timeout)
+        else:
+            ended = self._handle.wait(-1.0 if timeout is None else timeout)
         if ended and self._ended_at is None:
             self._ended_at = time.monotonic()
         return ended
 
     def cancel(self) -> None:
+        with self._lock:
+            self._user_cancelled = True
         self._handle.cancel()
 
     def done(self) -> bool:
+        if self._recovery is not None:
+            return self._ended.is_set()
         return self._handle.done()
 
     def status(self) -> JobStatus:
-        if not self._handle.done():
+        if self._recovery is not None and not self._ended.is_set():
+            if self._restarting:
+                return JobStatus.RESTARTING
+            return JobStatus.CANCELLING if self._user_cancelled else JobStatus.RUNNING
+        if not self.done():
             return JobStatus.CANCELLING if self._handle.cancelled() else JobStatus.RUNNING
-        if self._handle.failure() is not None:
+        if self._current_failure() is not None:
             return JobStatus.FAILED
-        return JobStatus.CANCELED if self._handle.cancelled() else JobStatus.FINISHED
+        return JobStatus.CANCELED if self._cancelled() else JobStatus.FINISHED
+
+    def _cancelled(self) -> bool:
+        return self._user_cancelled if self._recovery is not None else self._handle.cancelled()
+
+    def _current_failure(self):
+        if self._recovery is not None:
+            return self._failure
+        return self._handle.failure()
 
     def raise_if_failed(self) -> None:
-        failure = self._handle.failure()
-        if failure is not None:
-            raise_failure(failure)
+        failure = self._current_failure()
+        if failure is None:
+            return
+        if isinstance(failure, BaseException):
+            raise failure
+        raise_failure(failure)
+
+    def trigger_savepoint(self, directory: str):
+        """Starts a savepoint under 'directory'; returns its request (result() -> path)."""
+        if self._coordinator is None:
+            raise JobExecutionError(
+                "savepoints need checkpointing: call env.enable_checkpointing(interval) before "
+                "execute_async()")
+        return self._coordinator.trigger_savepoint(directory)
+
+    @property
+    def checkpoint_statistics(self):
+        """Fluvial extra: completed and failed checkpoints (None without checkpointing)."""
+        return None if self._recovery is None else self._recovery.statistics
 
     def result(self) -> JobExecutionResult:
         """Waits for the end and returns the result, or raises the job's failure."""
         self.wait()
         self.raise_if_failed()
-        if self._handle.cancelled():
+        if self._cancelled():
             # As Flink's JobCancellationException: a cancelled job has no result.
             raise JobExecutionError(f"job '{self.name}' ({self.job_id}) was cancelled")
         runtime = int(((self._ended_at or time.monotonic()) - (self._started_at or 0)) * 1000)
         accumulators = self._metrics.accumulator_results() if self._metrics is not None else {}
         return JobExecutionResult(self.job_id, runtime, accumulators)
+
+
+def _describe(failure) -> str:
+    if isinstance(failure, BaseException):
+        return f"{type(failure).__name__}: {failure}"
+    kind, location, message, exception = failure
+    return f"{location}: {message}"
 
 
 @atexit.register
@@ -280,6 +405,40 @@ class JobClient:
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Fluvial extra: waits for the end of the job; True if it has ended."""
         return self._job.wait(timeout)
+
+    def trigger_savepoint(self, savepoint_directory: str, formatType=None) -> CompletableFuture:
+        """Takes a savepoint under 'savepoint_directory'; the future's result is its path."""
+        request = self._job.trigger_savepoint(savepoint_directory)
+        return CompletableFuture(request.result, request.done)
+
+    def stop_with_savepoint(self, advance_to_end_of_event_time: bool = False,
+                            savepoint_directory: Optional[str] = None,
+                            formatType=None) -> CompletableFuture:
+        """Takes a savepoint, then stops the job; the future's result is the savepoint's path."""
+        if savepoint_directory is None:
+            raise ValueError("stop_with_savepoint() needs a savepoint_directory (Fluvial has no "
+                             "cluster-wide default)")
+        request = self._job.trigger_savepoint(savepoint_directory)
+        stopped = threading.Event()
+
+        def stop() -> None:
+            # The job stops once the savepoint is stored (or failed), whoever waits for it.
+            try:
+                request.result()
+                self._job.cancel()
+                self._job.wait()
+            except JobExecutionError:
+                pass
+            finally:
+                stopped.set()
+
+        threading.Thread(target=stop, daemon=True, name="fluvial-stop-with-savepoint").start()
+
+        def finish() -> str:
+            stopped.wait()
+            return request.result()
+
+        return CompletableFuture(finish, stopped.is_set)
 
 
 class CollectBuffer:

@@ -158,6 +158,7 @@ def keyed_process_spec(runtime: KeyedRuntime, process: List[Callable], on_timer:
         "on_timer": on_timer,
         "context": context,
         "cell": runtime.cell,
+        "runtime": runtime,  # its state tables, for checkpoints
         "bind_timer_service": runtime.bind_timer_service,
         "open": open_hook,
         "close": close_hook,

@@ -137,9 +137,11 @@ def keyed_operator_spec(function: Any, adapt: Adapter, info: SubtaskInfo, keyed:
                                          info.max_parallelism, info.job_parameters,
                                          keyed_state_store=keyed_state)
         open_hook, close_hook = (lambda: instance.open(runtime_context)), instance.close
-    return keyed_process_spec(runtime, process, on_timer, context, dict(info.side_outputs),
+    spec = keyed_process_spec(runtime, process, on_timer, context, dict(info.side_outputs),
                               open_hook, close_hook,
                               output_validator(declared_type, info.operator_name))
+    spec["broadcast_store"] = env.broadcast  # for checkpoints
+    return spec
 
 
 def add_keyed_operator(env: Any, name: str, inputs: List[Transformation], function: Any,

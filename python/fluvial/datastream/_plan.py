@@ -89,6 +89,8 @@ class PlanNode:
     instantiate: Callable[[int], Dict[str, Any]]
     kind: str = ""
     side_outputs: Dict[Any, int] = field(default_factory=dict)
+    # The user's uid(): how checkpoints and savepoints find this node's state.
+    uid: Optional[str] = None
 
 
 @dataclass
@@ -134,6 +136,7 @@ class _Translator:
         node = self._node(transformation.name, parallelism, max_parallelism,
                           transformation.chaining and self.chaining, transformation.is_source,
                           inputs, transformation.make_spec, transformation.kind)
+        node.uid = transformation.uid
         self.node_of[transformation.id] = node
 
     def _parallelism_of(self, transformation: Transformation) -> int:

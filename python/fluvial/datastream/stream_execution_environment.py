@@ -6,11 +6,16 @@ from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
 from fluvial.common.io import InputFormat
+from fluvial.common.restart_strategy import RestartStrategies, RestartStrategyConfiguration
+from fluvial.common.restart_strategy import from_configuration as restart_from_configuration
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream._options import check_configuration
 from fluvial.datastream._plan import SubtaskInfo, Transformation, plan_as_json, translate
+from fluvial.datastream._recovery import default_restore_path
 from fluvial.datastream._user_function import timestamp_spec
+from fluvial.datastream.checkpoint_config import CheckpointConfig
+from fluvial.datastream.checkpointing_mode import CheckpointingMode
 from fluvial.datastream.connectors.base import Source, source_spec
 from fluvial.datastream.connectors.metrics import JobMetrics
 from fluvial.datastream.data_stream import DataStream
@@ -62,6 +67,8 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
         self._chaining = True
         self._transformations: List[Transformation] = []
         self._processing_time_clock = None
+        self._checkpoint_config = CheckpointConfig(self._configuration)
+        self._restart_strategy: Optional[RestartStrategyConfiguration] = None
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None
@@ -79,7 +86,42 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
     def configure(self, configuration: Configuration) -> "StreamExecutionEnvironment":
         check_configuration(configuration)
         self._configuration.add_all(configuration)
+        self._checkpoint_config._read(self._configuration)
         return self
+
+    # ------------------------------------------------------------ fault tolerance
+
+    def enable_checkpointing(self, interval: int, mode: Optional[CheckpointingMode] = None
+                             ) -> "StreamExecutionEnvironment":
+        """Takes a checkpoint every 'interval' ms (see docs/fault-tolerance.md); 'mode' is
+        EXACTLY_ONCE (the default) or AT_LEAST_ONCE."""
+        self._checkpoint_config.set_checkpoint_interval(interval)
+        if mode is not None:
+            self._checkpoint_config.set_checkpointing_mode(mode)
+        return self
+
+    def get_checkpoint_config(self) -> CheckpointConfig:
+        return self._checkpoint_config
+
+    def get_checkpoint_interval(self) -> int:
+        return self._checkpoint_config.get_checkpoint_interval()
+
+    def get_checkpointing_mode(self) -> CheckpointingMode:
+        return self._checkpoint_config.get_checkpointing_mode()
+
+    def set_restart_strategy(self, restart_strategy_configuration: RestartStrategyConfiguration
+                             ) -> "StreamExecutionEnvironment":
+        if not isinstance(restart_strategy_configuration, RestartStrategyConfiguration):
+            raise TypeError(f"set_restart_strategy() expects a configuration from "
+                            f"RestartStrategies, got {restart_strategy_configuration!r}")
+        self._restart_strategy = restart_strategy_configuration
+        return self
+
+    def get_restart_strategy(self) -> RestartStrategyConfiguration:
+        if self._restart_strategy is not None:
+            return self._restart_strategy
+        configured = restart_from_configuration(self._configuration.get_string)
+        return configured or RestartStrategies.fall_back_restart()
 
     def set_parallelism(self, parallelism: int) -> "StreamExecutionEnvironment":
         if not isinstance(parallelism, int) or parallelism < 1:
@@ -257,12 +299,22 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
                          job_parameters={str(k): str(v) for k, v in parameters.items()},
                          batch_mode=batch_mode, chaining=self._chaining, metrics=metrics)
 
+    def _recovery(self):
+        from fluvial.datastream._recovery import Recovery
+
+        strategy = self._restart_strategy
+        if strategy is None or isinstance(strategy, RestartStrategies.FallbackRestartStrategyConfiguration):
+            strategy = restart_from_configuration(self._configuration.get_string)
+        restore_path = (self._configuration.get_string("execution.savepoint.path")
+                        or default_restore_path())
+        return Recovery.create(self._checkpoint_config, strategy, restore_path)
+
     def _start(self, job_name: Optional[str], transformations: List[Transformation]):
         from fluvial.datastream._job import RunningJob
 
         metrics = JobMetrics()
         nodes = self._translate(transformations, metrics)
         job = RunningJob(job_name or DEFAULT_JOB_NAME, nodes, clock=self._processing_time_clock,
-                         metrics=metrics)
+                         metrics=metrics, recovery=self._recovery())
         job.start()
         return job

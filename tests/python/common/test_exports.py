@@ -9,6 +9,8 @@ PYFLINK_NAMES = [
     "Encoder",
     "ExecutionConfig",
     "Instant",
+    "RestartStrategies",
+    "RestartStrategyConfiguration",
     "Row",
     "RowKind",
     "SerializationSchema",

@@ -191,9 +191,11 @@ class Sink:
 
 
 def source_spec(reader: SourceReader) -> dict:
-    return {"kind": "source", "poll": reader.poll, "open": reader.open, "close": reader.close}
+    # "reader" is for checkpoints (datastream/_checkpointing.py); the engine ignores it.
+    return {"kind": "source", "poll": reader.poll, "open": reader.open, "close": reader.close,
+            "reader": reader}
 
 
 def sink_spec(writer: SinkWriter) -> dict:
     return {"kind": "sink", "write": writer.write, "open": writer.open, "finish": writer.finish,
-            "close": writer.close}
+            "close": writer.close, "writer": writer}

@@ -7,7 +7,7 @@ import time
 import uuid
 import zlib
 from datetime import datetime, timezone
-from typing import Any, BinaryIO, Dict, List, Optional, Union
+from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
 
 from fluvial.common.serialization import BulkWriterFactory, Encoder
 from fluvial.common.time import Duration
@@ -471,34 +471,128 @@ class OutputFileConfig:
 
 
 class _PartFile:
-    def __init__(self, directory: str, final_name: str):
+    def __init__(self, directory: str, final_name: str, attempt: str = ""):
         self.final_path = os.path.join(directory, final_name)
         # In progress: hidden, so readers of the directory skip it until it is finished.
-        self.in_progress_path = os.path.join(directory, f".{final_name}.inprogress.{uuid.uuid4()}")
+        self.in_progress_path = os.path.join(
+            directory, f".{final_name}.inprogress.{attempt}{uuid.uuid4()}")
         self.file = open(self.in_progress_path, "wb")
         self.size = 0
         self.created = time.monotonic()
         self.last_write = self.created
         self.bulk_writer = None
 
-    def finish(self) -> None:
+    def close(self) -> None:
+        """Completes the file's content (footers, indexes) and makes it durable."""
         if self.bulk_writer is not None:
             self.bulk_writer.finish()  # footers, indexes: the file is complete only then
+        self.file.flush()
+        os.fsync(self.file.fileno())
         self.file.close()
-        # Never overwrite a finished part: names are unique per writer and counter.
-        os.rename(self.in_progress_path, self.final_path)
+
+    def finish(self) -> None:
+        self.close()
+        _commit(self.in_progress_path, self.final_path)
+
+
+def _commit(in_progress_path: str, final_path: str) -> None:
+    """Gives a finished part file its final name, never replacing an existing file;
+    idempotent: a part committed before (the source gone, the target there) is left as is."""
+    try:
+        os.link(in_progress_path, final_path)  # fails if the target exists: never overwrites
+    except FileNotFoundError:
+        if os.path.exists(final_path):
+            return  # committed by an earlier attempt
+        raise
+    except FileExistsError:
+        if not os.path.exists(in_progress_path) or os.path.samefile(in_progress_path, final_path):
+            os.unlink(in_progress_path)
+            return
+        raise FileExistsError(f"FileSink: cannot commit {in_progress_path}: {final_path} "
+                              f"exists and committed data is never overwritten") from None
+    os.unlink(in_progress_path)
+
+
+_ATTEMPT_MARK = "attempt-"
 
 
 class _RowFileWriter(SinkWriter):
+    """Writes part files. Without checkpoints a part is committed (renamed to its final
+    name) when it rolls or the input ends. With checkpoints (two-phase commit), rolled
+    parts and the parts open at a barrier become *pending*; they are committed when the
+    checkpoint that holds them completes, or on recovery from it."""
+
     def __init__(self, sink: "FileSink", subtask_index: int):
         self._sink = sink
         self._subtask_index = subtask_index
         self._writer_id = uuid.uuid4()
         self._counter = 0
         self._open_parts: Dict[str, _PartFile] = {}
+        self._two_phase = False
+        self._attempt = ""
+        # Two-phase commit: parts closed since the last barrier, and per checkpoint id the
+        # parts it pre-committed: [(in-progress path, final path)].
+        self._closed: List[Tuple[str, str]] = []
+        self._pending: Dict[int, List[Tuple[str, str]]] = {}
+
+    def _enable_two_phase_commit(self, attempt: str) -> None:
+        """Called by the engine's checkpointing before open(): commit only on checkpoints.
+        'attempt' names this run of the job (the same for all its writers)."""
+        self._two_phase = True
+        self._attempt = f"{_ATTEMPT_MARK}{attempt}-"
 
     def open(self) -> None:
         os.makedirs(self._sink._base_path, exist_ok=True)
+        if self._two_phase:
+            self._remove_abandoned_parts()
+
+    def _remove_abandoned_parts(self) -> None:
+        # Parts in progress in an earlier attempt that no restored checkpoint holds (those
+        # were committed by restore_state before any writer opened) are never committed:
+        # remove them. This attempt's files carry its own mark.
+        for directory, _, names in os.walk(self._sink._base_path):
+            for name in names:
+                marker = name.find(".inprogress." + _ATTEMPT_MARK)
+                if name.startswith(".") and marker >= 0 and self._attempt not in name:
+                    try:
+                        os.unlink(os.path.join(directory, name))
+                    except FileNotFoundError:
+                        pass  # another subtask removed it first
+
+    def _roll(self, part: _PartFile) -> None:
+        if self._two_phase:
+            part.close()
+            self._closed.append((part.in_progress_path, part.final_path))
+        else:
+            part.finish()
+
+    def snapshot_state(self, checkpoint_id: int) -> Any:
+        if not self._two_phase:
+            return None
+        for part in self._open_parts.values():
+            self._roll(part)
+        self._open_parts.clear()
+        if self._closed:
+            self._pending[checkpoint_id] = self._closed
+            self._closed = []
+        return {"pending": {cid: list(parts) for cid, parts in self._pending.items()}}
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        from fluvial.datastream._checkpointing import fault_point
+
+        for cid in sorted(self._pending):
+            if cid > checkpoint_id:
+                break
+            for in_progress, final in self._pending.pop(cid):
+                _commit(in_progress, final)
+                fault_point("file-sink-commit")
+
+    def restore_state(self, state: Any) -> None:
+        # Everything a restored (complete) checkpoint pre-committed is committed now,
+        # idempotently: a part committed before is left as it is.
+        for parts in (state or {}).get("pending", {}).values():
+            for in_progress, final in parts:
+                _commit(in_progress, final)
 
     def write(self, records: List[Any]) -> None:
         encode = self._sink._encoder.encode
@@ -511,7 +605,7 @@ class _RowFileWriter(SinkWriter):
             if part is not None and part.size > part_size:
                 # As Flink's DefaultRollingPolicy: a record that finds its part
                 # file larger than part_size starts a new one.
-                part.finish()
+                self._roll(part)
                 del self._open_parts[bucket]
             part = self._part_for(bucket, now)
             data = encode(record)
@@ -529,7 +623,7 @@ class _RowFileWriter(SinkWriter):
         config = self._sink._output_file_config
         name = f"{config.part_prefix}-{self._writer_id}-{self._subtask_index}-{self._counter}{config.part_suffix}"
         self._counter += 1
-        part = _PartFile(directory, name)
+        part = _PartFile(directory, name, self._attempt)
         self._open_parts[bucket] = part
         return part
 
@@ -540,12 +634,13 @@ class _RowFileWriter(SinkWriter):
             idle_ms = (now - part.last_write) * 1000
             if (part.size > policy.part_size or age_ms >= policy.rollover_interval_ms
                     or idle_ms >= policy.inactivity_interval_ms):
-                part.finish()
+                self._roll(part)
                 del self._open_parts[bucket]
 
     def finish(self) -> None:
+        # With checkpoints the last parts become pending at the final checkpoint.
         for part in self._open_parts.values():
-            part.finish()
+            self._roll(part)
         self._open_parts.clear()
 
     def close(self) -> None:

@@ -1,6 +1,6 @@
 """NumberSequenceSource: the numbers from..to, split evenly over the subtasks."""
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from fluvial.datastream.connectors.base import BATCH_SIZE, Source, SourceReader
 
@@ -8,17 +8,27 @@ __all__ = ["NumberSequenceSource"]
 
 
 class _RangeReader(SourceReader):
+    """Reads ranges [next, end); its split states are (next, end) pairs."""
+
     def __init__(self, begin: int, end: int):
-        self._next = begin
-        self._end = end
+        self._ranges = [(begin, end)] if begin < end else []
+
+    def snapshot_state(self, checkpoint_id: int) -> List[Any]:
+        return list(self._ranges)
+
+    def restore_state(self, splits: List[Any]) -> None:
+        self._ranges = [(begin, end) for begin, end in splits if begin < end]
 
     def poll(self) -> Optional[List[int]]:
-        if self._next >= self._end:
+        if not self._ranges:
             return None
-        stop = min(self._next + BATCH_SIZE, self._end)
-        batch = list(range(self._next, stop))
-        self._next = stop
-        return batch
+        begin, end = self._ranges[0]
+        stop = min(begin + BATCH_SIZE, end)
+        if stop < end:
+            self._ranges[0] = (stop, end)
+        else:
+            self._ranges.pop(0)
+        return list(range(begin, stop))
 
 
 class NumberSequenceSource(Source):

@@ -1,0 +1,177 @@
+"""CheckpointConfig (PyFlink's pyflink.datastream.CheckpointConfig): how often checkpoints are
+taken, where they are stored and how many failures a job tolerates.
+
+Every setting can also come from the environment's Configuration, under Flink's keys:
+execution.checkpointing.interval / .mode / .timeout / .min-pause /
+.max-concurrent-checkpoints / .tolerable-failed-checkpoints / .externalized-checkpoint-retention,
+execution.checkpointing.dir or state.checkpoints.dir, and state.checkpoints.num-retained.
+"""
+
+from enum import Enum
+from typing import Optional
+
+from fluvial.common.restart_strategy import parse_duration_ms
+from fluvial.datastream.checkpointing_mode import CheckpointingMode
+
+__all__ = ["CheckpointConfig", "ExternalizedCheckpointCleanup"]
+
+
+class ExternalizedCheckpointCleanup(Enum):
+    """What happens to the checkpoints of a cancelled job (a failed or killed one always
+    keeps them: that is what it recovers from)."""
+
+    DELETE_ON_CANCELLATION = 0
+    RETAIN_ON_CANCELLATION = 1
+    NO_EXTERNALIZED_CHECKPOINTS = 2
+
+
+def _positive_millis(value, name: str, allow_zero: bool = False) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (value == 0 and not allow_zero):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{name} must be a {kind} int (milliseconds), got {value!r}")
+    return value
+
+
+class CheckpointConfig:
+    DEFAULT_TIMEOUT = 10 * 60 * 1000
+    DEFAULT_MIN_PAUSE = 0
+    DEFAULT_MAX_CONCURRENT = 1
+
+    def __init__(self, configuration=None):
+        self._interval = -1
+        self._mode = CheckpointingMode.EXACTLY_ONCE
+        self._timeout = self.DEFAULT_TIMEOUT
+        self._min_pause = self.DEFAULT_MIN_PAUSE
+        self._max_concurrent = self.DEFAULT_MAX_CONCURRENT
+        self._tolerable_failures = 0
+        self._cleanup = ExternalizedCheckpointCleanup.NO_EXTERNALIZED_CHECKPOINTS
+        self._storage_dir: Optional[str] = None
+        self._retained = 1
+        if configuration is not None:
+            self._read(configuration)
+
+    def _read(self, configuration) -> None:
+        get = configuration.get_string
+        prefix = "execution.checkpointing."
+        if get(prefix + "interval"):
+            self._interval = parse_duration_ms(get(prefix + "interval"), prefix + "interval")
+        if get(prefix + "mode"):
+            mode = get(prefix + "mode").strip().upper().replace("-", "_")
+            if mode not in CheckpointingMode.__members__:
+                raise ValueError(f"configuration '{prefix}mode': expected EXACTLY_ONCE or "
+                                 f"AT_LEAST_ONCE, got {get(prefix + 'mode')!r}")
+            self._mode = CheckpointingMode[mode]
+        if get(prefix + "timeout"):
+            self._timeout = parse_duration_ms(get(prefix + "timeout"), prefix + "timeout")
+        if get(prefix + "min-pause"):
+            self._min_pause = parse_duration_ms(get(prefix + "min-pause"), prefix + "min-pause")
+        if get(prefix + "max-concurrent-checkpoints"):
+            self._max_concurrent = int(get(prefix + "max-concurrent-checkpoints"))
+        if get(prefix + "tolerable-failed-checkpoints"):
+            self._tolerable_failures = int(get(prefix + "tolerable-failed-checkpoints"))
+        retention = get(prefix + "externalized-checkpoint-retention")
+        if retention:
+            self._cleanup = ExternalizedCheckpointCleanup[retention.strip().upper()]
+        self._storage_dir = get(prefix + "dir") or get("state.checkpoints.dir") or self._storage_dir
+        if get("state.checkpoints.num-retained"):
+            self.set_max_retained_checkpoints(int(get("state.checkpoints.num-retained")))
+
+    def is_checkpointing_enabled(self) -> bool:
+        return self._interval > 0
+
+    def get_checkpointing_mode(self) -> CheckpointingMode:
+        return self._mode
+
+    def set_checkpointing_mode(self, checkpointing_mode: CheckpointingMode) -> "CheckpointConfig":
+        if not isinstance(checkpointing_mode, CheckpointingMode):
+            raise TypeError(f"expected a CheckpointingMode, got {checkpointing_mode!r}")
+        self._mode = checkpointing_mode
+        return self
+
+    def get_checkpoint_interval(self) -> int:
+        return self._interval
+
+    def set_checkpoint_interval(self, checkpoint_interval: int) -> "CheckpointConfig":
+        self._interval = _positive_millis(checkpoint_interval, "checkpoint_interval")
+        return self
+
+    def get_checkpoint_timeout(self) -> int:
+        return self._timeout
+
+    def set_checkpoint_timeout(self, checkpoint_timeout: int) -> "CheckpointConfig":
+        self._timeout = _positive_millis(checkpoint_timeout, "checkpoint_timeout")
+        return self
+
+    def get_min_pause_between_checkpoints(self) -> int:
+        return self._min_pause
+
+    def set_min_pause_between_checkpoints(self, min_pause_between_checkpoints: int) -> "CheckpointConfig":
+        self._min_pause = _positive_millis(min_pause_between_checkpoints,
+                                           "min_pause_between_checkpoints", allow_zero=True)
+        return self
+
+    def get_max_concurrent_checkpoints(self) -> int:
+        return self._max_concurrent
+
+    def set_max_concurrent_checkpoints(self, max_concurrent_checkpoints: int) -> "CheckpointConfig":
+        self._max_concurrent = _positive_millis(max_concurrent_checkpoints, "max_concurrent_checkpoints")
+        return self
+
+    def get_tolerable_checkpoint_failure_number(self) -> int:
+        return self._tolerable_failures
+
+    def set_tolerable_checkpoint_failure_number(self, tolerable_checkpoint_failure_number: int
+                                                ) -> "CheckpointConfig":
+        self._tolerable_failures = _positive_millis(
+            tolerable_checkpoint_failure_number, "tolerable_checkpoint_failure_number", allow_zero=True)
+        return self
+
+    def is_fail_on_checkpointing_errors(self) -> bool:
+        return self._tolerable_failures == 0
+
+    def set_fail_on_checkpointing_errors(self, fail_on_checkpointing_errors: bool) -> "CheckpointConfig":
+        self._tolerable_failures = 0 if fail_on_checkpointing_errors else 2 ** 31 - 1
+        return self
+
+    def enable_externalized_checkpoints(self, cleanup_mode: ExternalizedCheckpointCleanup
+                                        ) -> "CheckpointConfig":
+        return self.set_externalized_checkpoint_cleanup(cleanup_mode)
+
+    def set_externalized_checkpoint_cleanup(self, cleanup_mode: ExternalizedCheckpointCleanup
+                                            ) -> "CheckpointConfig":
+        if not isinstance(cleanup_mode, ExternalizedCheckpointCleanup):
+            raise TypeError(f"expected an ExternalizedCheckpointCleanup, got {cleanup_mode!r}")
+        self._cleanup = cleanup_mode
+        return self
+
+    def is_externalized_checkpoints_enabled(self) -> bool:
+        return self._cleanup is not ExternalizedCheckpointCleanup.NO_EXTERNALIZED_CHECKPOINTS
+
+    def get_externalized_checkpoint_cleanup(self) -> Optional[ExternalizedCheckpointCleanup]:
+        return self._cleanup
+
+    def is_unaligned_checkpoints_enabled(self) -> bool:
+        return False
+
+    def set_checkpoint_storage_dir(self, checkpoint_path: str) -> "CheckpointConfig":
+        """Stores checkpoints under 'checkpoint_path': a local path, file://, or s3:// (any
+        URI pyarrow.fs opens). A job restarted with the same directory resumes from its
+        latest complete checkpoint."""
+        if not isinstance(checkpoint_path, str) or not checkpoint_path:
+            raise ValueError(f"checkpoint_path must be a non-empty str, got {checkpoint_path!r}")
+        self._storage_dir = checkpoint_path
+        return self
+
+    def get_checkpoint_storage_dir(self) -> Optional[str]:
+        """Fluvial extra: the checkpoint directory, or None."""
+        return self._storage_dir
+
+    def set_max_retained_checkpoints(self, number: int) -> "CheckpointConfig":
+        """Fluvial extra (Flink's state.checkpoints.num-retained): complete checkpoints kept."""
+        if not isinstance(number, int) or number < 1:
+            raise ValueError(f"the number of retained checkpoints must be a positive int, got {number!r}")
+        self._retained = number
+        return self
+
+    def get_max_retained_checkpoints(self) -> int:
+        return self._retained

@@ -1,0 +1,172 @@
+"""The job the checkpoint tests run: a seeded generator → a keyed stateful function →
+sinks, plus the plain-Python reference of what it must output.
+
+Run as a script (``python generator_job.py --records N --output DIR --checkpoints DIR``)
+it is the process the fault-injection test kills and restarts.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+from fluvial.common import Encoder, Types
+from fluvial.datastream import KeyedProcessFunction, RuntimeContext, StreamExecutionEnvironment
+from fluvial.datastream.connectors.base import Source, SourceReader
+from fluvial.datastream.connectors.file_system import FileSink, RollingPolicy
+from fluvial.datastream.state import ValueStateDescriptor
+
+
+def record_of(seed: int, split: int, index: int, keys: int) -> Tuple[str, int, int, int]:
+    """Record 'index' of split 'split': (key, value, split, index), a pure function of its
+    position, so a resumed generator replays exactly what it produced before. A key
+    belongs to one split, so its records reach the keyed function in a fixed order and
+    every running total is known in advance."""
+    mixed = ((split * 1_000_003 + index) * 2_654_435_761 + seed * 97) % 2 ** 32
+    return f"s{split}k{mixed % keys}", mixed % 1000, split, index
+
+
+class GeneratorSource(Source):
+    """'splits' splits of 'per_split' records each; a reader polls 'batch' records per
+    split at a time, sleeping 'pause' seconds between polls."""
+
+    def __init__(self, seed: int, splits: int, per_split: int, keys: int, batch: int = 50,
+                 pause: float = 0.0):
+        self.seed, self.splits, self.per_split, self.keys = seed, splits, per_split, keys
+        self.batch, self.pause = batch, pause
+
+    def _is_bounded(self) -> bool:
+        return True
+
+    def _create_reader(self, subtask_index: int, parallelism: int) -> SourceReader:
+        return GeneratorReader(self, {split: 0 for split in range(self.splits)
+                                      if split % parallelism == subtask_index})
+
+
+class GeneratorReader(SourceReader):
+    def __init__(self, source: GeneratorSource, positions: Dict[int, int]):
+        self._source = source
+        self._positions = positions  # split -> next index
+
+    def restore_state(self, splits: List[Any]) -> None:
+        self._positions = {split: position for split, position in splits}
+
+    def snapshot_state(self, checkpoint_id: int) -> List[Any]:
+        return sorted(self._positions.items())
+
+    def poll(self) -> Optional[List[Any]]:
+        source = self._source
+        records = []
+        for split, position in list(self._positions.items()):
+            end = min(position + source.batch, source.per_split)
+            records.extend(record_of(source.seed, split, index, source.keys)
+                           for index in range(position, end))
+            self._positions[split] = end
+        if not records:
+            return None
+        if source.pause:
+            time.sleep(source.pause)
+        return records
+
+
+class RunningTotal(KeyedProcessFunction):
+    """Per key: how many records and their sum; emits one line per record."""
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        self.state = runtime_context.get_state(
+            ValueStateDescriptor("total", Types.TUPLE([Types.LONG(), Types.LONG()])))
+
+    def process_element(self, value, ctx):
+        count, total = self.state.value() or (0, 0)
+        count, total = count + 1, total + value[1]
+        self.state.update((count, total))
+        yield f"{value[0]},{count},{total}"
+
+
+def reference(seed: int, splits: int, per_split: int, keys: int) -> Tuple[List[str], Dict[str, Tuple[int, int]]]:
+    """What the job must output (as a multiset of lines) and each key's final state."""
+    state: Dict[str, Tuple[int, int]] = {}
+    lines = []
+    for split in range(splits):
+        for index in range(per_split):
+            key, value, _, _ = record_of(seed, split, index, keys)
+            count, total = state.get(key, (0, 0))
+            state[key] = (count + 1, total + value)
+            lines.append(f"{key},{count + 1},{total + value}")
+    return lines, state
+
+
+def committed_lines(directory: str) -> List[str]:
+    """Every line of the committed (visible) part files under 'directory'."""
+    lines = []
+    for root, _, names in os.walk(directory):
+        for name in names:
+            if name.startswith("."):
+                continue  # in progress or pending: not committed
+            with open(os.path.join(root, name), encoding="utf-8") as file:
+                lines.extend(line for line in file.read().split("\n") if line)
+    return lines
+
+
+def add_file_sink(totals, output: str) -> None:
+    sink = FileSink.for_row_format(output, Encoder.simple_string_encoder()) \
+        .with_rolling_policy(RollingPolicy.default_rolling_policy(part_size=4096)).build()
+    totals.sink_to(sink).uid("file-sink")
+
+
+# The exactly-once sinks the job writes to: name -> adds the sink given the output location.
+# test_fault_injection.SINKS reads each back by the same name (a Kafka sink joins here).
+SINK_BUILDERS = {"file": add_file_sink}
+
+
+def build(env: StreamExecutionEnvironment, seed: int, splits: int, per_split: int, keys: int,
+          output: str, batch: int = 50, pause: float = 0.0, sinks=("file",)) -> None:
+    source = GeneratorSource(seed, splits, per_split, keys, batch, pause)
+    stream = env.from_source(source, None, "generator").uid("generator")
+    totals = stream.key_by(lambda record: record[0]).process(
+        RunningTotal(), output_type=Types.STRING()).uid("running-total")
+    for name in sinks:
+        SINK_BUILDERS[name](totals, output)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--splits", type=int, default=4)
+    parser.add_argument("--per-split", type=int, default=2000)
+    parser.add_argument("--keys", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--pause", type=float, default=0.002)
+    parser.add_argument("--parallelism", type=int, default=2)
+    parser.add_argument("--interval", type=int, default=100)
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--checkpoints", required=True)
+    parser.add_argument("--stats")
+    parser.add_argument("--ready", help="file to write the time the job was running at")
+    parser.add_argument("--sinks", default="file", help="comma-separated SINK_BUILDERS names")
+    args = parser.parse_args(argv)
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(args.parallelism)
+    env.enable_checkpointing(args.interval)
+    env.get_checkpoint_config().set_checkpoint_storage_dir(args.checkpoints)
+    env.get_checkpoint_config().set_tolerable_checkpoint_failure_number(1000)
+    build(env, args.seed, args.splits, args.per_split, args.keys, args.output, args.batch, args.pause,
+          sinks=args.sinks.split(","))
+    started = time.monotonic()
+    client = env.execute_async("generator job")
+    if args.ready:
+        with open(args.ready, "w") as file:
+            file.write(repr(time.time()))
+    client.get_job_execution_result().result()
+    if args.stats:
+        statistics = client._job.checkpoint_statistics
+        with open(args.stats, "w") as file:
+            json.dump({"completed": len(statistics.completed), "restored_from": statistics.restored_from,
+                       "seconds": time.monotonic() - started}, file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
