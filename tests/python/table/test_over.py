@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
+from table_testing import as_multiset, duckdb_rows
 
 from fluvial.table import EnvironmentSettings, TableEnvironment
 from fluvial.table.expressions import PlanningError
-from table_testing import as_multiset, duckdb_rows
 
 START = datetime(2024, 1, 1)
 
