@@ -51,6 +51,16 @@ class PythonTableOperator : public python::PythonOperator {
     // table_python_calc: new columns for the same rows; or (batch, rows) when the
     // step keeps or repeats some input rows (a lookup join): output row i comes
     // from input row rows[i], whose kind and time it takes.
+    if (py::isinstance<py::tuple>(result) && py::isinstance<py::bytes>(result.cast<py::tuple>()[1])) {
+      // (batch, row kinds): a step that makes new rows with their own kinds (a Python aggregation).
+      auto pair = result.cast<py::tuple>();
+      auto produced = std::make_unique<ColumnarBatch>(ImportRecordBatch(pair[0]));
+      std::string kinds = pair[1].cast<std::string>();
+      if (kinds.size() != produced->size()) throw InternalError("a Python table step returned mismatched row kinds");
+      produced->row_kinds.assign(kinds.begin(), kinds.end());
+      if (produced->size() > 0) out.Collect(std::move(produced));
+      return;
+    }
     if (py::isinstance<py::tuple>(result)) {
       auto pair = result.cast<py::tuple>();
       auto data = ImportRecordBatch(pair[0]);
@@ -79,7 +89,20 @@ class PythonTableOperator : public python::PythonOperator {
     out.Collect(std::move(projected));
   }
 
-  void Finish(runtime::Collector&) override { CallHook(finish_); }
+  // A step may return rows from finish() too: (batch, row kinds), e.g. the final
+  // results of a Python aggregation in batch mode.
+  void Finish(runtime::Collector& out) override {
+    if (finish_.is_none()) return;
+    PyObject* raw = PyObject_CallNoArgs(finish_.ptr());
+    if (raw == nullptr) python::ThrowPythonError();
+    py::object result = py::reinterpret_steal<py::object>(raw);
+    if (result.is_none() || kind_ == "table_sink") return;
+    auto pair = result.cast<py::tuple>();
+    auto produced = std::make_unique<ColumnarBatch>(ImportRecordBatch(pair[0]));
+    std::string kinds = pair[1].cast<std::string>();
+    produced->row_kinds.assign(kinds.begin(), kinds.end());
+    if (produced->size() > 0) out.Collect(std::move(produced));
+  }
 
  private:
   py::object Call(const py::object& first, const py::object& second) {

@@ -33,7 +33,13 @@ def _millis(value: Union[int, timedelta], name: str) -> int:
 
 
 class RestartStrategyConfiguration:
-    """Base of the restart strategy configurations."""
+    """Base of the restart strategy configurations.
+
+    Examples:
+        >>> from fluvial.common.restart_strategy import RestartStrategies, RestartStrategyConfiguration
+        >>> isinstance(RestartStrategies.no_restart(), RestartStrategyConfiguration)
+        True
+    """
 
     def get_description(self) -> str:
         raise NotImplementedError
@@ -58,6 +64,16 @@ class _NoRestart(_RestartPolicy):
 
 
 class RestartStrategies:
+    """Factories of the restart strategies (``env.set_restart_strategy(...)``).
+
+    Examples:
+        >>> from datetime import timedelta
+        >>> from fluvial.common.restart_strategy import RestartStrategies
+        >>> strategy = RestartStrategies.fixed_delay_restart(3, timedelta(seconds=2))
+        >>> strategy.get_restart_attempts(), strategy.get_delay_between_attempts_interval()
+        (3, datetime.timedelta(seconds=2))
+    """
+
     class NoRestartStrategyConfiguration(RestartStrategyConfiguration):
         def get_description(self) -> str:
             return "Restart deactivated."

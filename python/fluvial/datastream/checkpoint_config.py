@@ -18,7 +18,15 @@ __all__ = ["CheckpointConfig", "ExternalizedCheckpointCleanup"]
 
 class ExternalizedCheckpointCleanup(Enum):
     """What happens to the checkpoints of a cancelled job (a failed or killed one always
-    keeps them: that is what it recovers from)."""
+    keeps them: that is what it recovers from).
+
+    Examples:
+        >>> from fluvial.datastream.checkpoint_config import CheckpointConfig, ExternalizedCheckpointCleanup
+        >>> config = CheckpointConfig()
+        >>> _ = config.set_externalized_checkpoint_cleanup(ExternalizedCheckpointCleanup.RETAIN_ON_CANCELLATION)
+        >>> config.is_externalized_checkpoints_enabled()
+        True
+    """
 
     DELETE_ON_CANCELLATION = 0
     RETAIN_ON_CANCELLATION = 1
@@ -33,6 +41,18 @@ def _positive_millis(value, name: str, allow_zero: bool = False) -> int:
 
 
 class CheckpointConfig:
+    """How a job checkpoints: interval, mode, timeout, pauses, tolerated failures, retention.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> config = env.enable_checkpointing(5000).get_checkpoint_config()
+        >>> config.set_checkpoint_timeout(60000).set_min_pause_between_checkpoints(1000) is config
+        True
+        >>> config.get_checkpoint_interval(), config.get_checkpoint_timeout(), config.is_checkpointing_enabled()
+        (5000, 60000, True)
+    """
+
     DEFAULT_TIMEOUT = 10 * 60 * 1000
     DEFAULT_MIN_PAUSE = 0
     DEFAULT_MAX_CONCURRENT = 1

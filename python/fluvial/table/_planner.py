@@ -387,8 +387,7 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
     native = [a for a in aggregate_items if a.function != "python"]
     python = [a for a in aggregate_items if a.function == "python"]
     if python and window is None:
-        raise PlanningError("Python aggregate functions are supported in window aggregations (TUMBLE/HOP/"
-                            "CUMULATE) so far; for a non-windowed GROUP BY use built-in aggregates")
+        return _python_group_aggregate(projected, key_columns, aggregate_items, items, having, batch_mode)
     for item in native:
         if item.function not in AGGREGATE_RESULT:
             raise PlanningError(f"unknown aggregate function {item.function.upper()}")
@@ -772,3 +771,51 @@ def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str
                                      f"{frame.upper()} {bound} PRECEDING)", [upstream], make_spec, **extra)
     return TablePlan(transformation, output, rowtime=plan.rowtime if event_time else None,
                      proctime=plan.proctime, updating=False)
+
+
+def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggregate_items: List["AggregateItem"],
+                            items: List[Tuple[str, Expression]], having: Optional[Expression],
+                            batch_mode: bool) -> TablePlan:
+    """A non-windowed GROUP BY that calls Python aggregate functions: one Python step for it all."""
+    from fluvial.table._python_aggregate import PythonGroupAggregate
+
+    schema = projected.schema
+    fields = [schema.field(k) for k in key_columns]
+    aggregates = []
+    for item in aggregate_items:
+        if item.function == "python":
+            arrow_type = item.udaf._arrow_result_type()
+            aggregates.append((item.output, item.udaf, item.argument_columns))
+        else:
+            if item.function not in AGGREGATE_RESULT:
+                raise PlanningError(f"unknown aggregate function {item.function.upper()}")
+            input_type = schema.field(item.argument_columns[0]).type if item.argument_columns else pa.int64()
+            arrow_type = AGGREGATE_RESULT[item.function](input_type)
+            if item.function == "avg":
+                arrow_type = pa.float64() if pa.types.is_floating(input_type) else input_type
+            aggregates.append((item.output, item.function, item.argument_columns))
+        fields.append(pa.field(item.output, arrow_type))
+    output = pa.schema(fields)
+    upstream = projected.transformation
+    extra: Dict[str, Any] = {"non_parallel": True}
+    if key_columns:
+        upstream = Transformation(kind="key_by", name="KeyBy", inputs=[upstream],
+                                  key_selector=ColumnKeys([schema.get_field_index(k) for k in key_columns]),
+                                  bounded=upstream.bounded)
+        extra = {}
+    udafs = [f for _, f, _ in aggregates if not isinstance(f, str)]
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        step = PythonGroupAggregate(key_columns, aggregates, output, final_only=info.batch_mode)
+
+        def call(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
+            return step(batch, row_kinds)
+
+        return {"kind": "table_python_calc", "call": call, "finish": step.finish,
+                "open": lambda: [u._open(info.job_parameters) for u in udafs] and None,
+                "close": lambda: [u._close() for u in udafs] and None}
+
+    name = "PythonGroupAggregate(" + ", ".join(getattr(f, "_name", f) for _, f, _ in aggregates) + ")"
+    transformation = _transformation("table_python_calc", name, [upstream], make_spec, **extra)
+    result = TablePlan(transformation, output, updating=not batch_mode, primary_key=list(key_columns))
+    return calc(result, items, having, name="Calc(select)")

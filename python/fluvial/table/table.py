@@ -92,6 +92,7 @@ class Table:
 
     def _resolve(self, expressions: List[Expression]) -> List[Expression]:
         """call('name', ...) of a registered function becomes a call of that UDF."""
+        from fluvial.table._python_builtins import BUILTINS
         from fluvial.table.expressions import transform
 
         functions = self._t_env._functions
@@ -99,6 +100,8 @@ class Table:
         def rewrite(node: Expression) -> Optional[Expression]:
             if isinstance(node, Call) and node.function in functions:
                 return UdfCall(functions[node.function], node.args)
+            if isinstance(node, Call) and node.function in BUILTINS:
+                return UdfCall(BUILTINS[node.function], node.args)
             return None
 
         return [transform(e, rewrite) for e in expressions]

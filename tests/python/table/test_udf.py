@@ -155,3 +155,61 @@ def test_general_aggregate_function_in_a_window():
         if i not in late:
             groups.setdefault((ts - ts % 10_000, user), []).append(amount)
     assert got == {k: max(v) - min(v) for k, v in groups.items()}
+
+
+class WeightedAvg(AggregateFunction):
+    """PyFlink's docs example: a weighted average with retract and merge."""
+
+    def create_accumulator(self):
+        return [0, 0]
+
+    def accumulate(self, accumulator, value, weight):
+        accumulator[0] += value * weight
+        accumulator[1] += weight
+
+    def retract(self, accumulator, value, weight):
+        accumulator[0] -= value * weight
+        accumulator[1] -= weight
+
+    def get_value(self, accumulator):
+        return None if accumulator[1] == 0 else accumulator[0] / accumulator[1]
+
+
+@pytest.mark.parametrize("mode", ["streaming", "batch"])
+def test_python_aggregates_in_a_group_by(mode):
+    from table_testing import final_rows
+
+    settings = EnvironmentSettings.in_streaming_mode() if mode == "streaming" else EnvironmentSettings.in_batch_mode()
+    t_env = TableEnvironment.create(settings)
+    rows = [(f"k{i % 4}", i % 7 + 1, i % 3 + 1) for i in range(120)]
+    t_env.create_temporary_view("t", t_env.from_pandas(pd.DataFrame(rows, columns=["k", "v", "w"]), splits_num=12))
+    t_env.create_temporary_function("wavg", udaf(WeightedAvg(), result_type=DataTypes.DOUBLE()))
+    t_env.create_temporary_function("spread", udaf(lambda v: float(v.max() - v.min()),
+                                                   result_type=DataTypes.DOUBLE(), func_type="pandas"))
+    result = list(t_env.execute_sql("SELECT k, wavg(v, w) AS a, spread(v) AS s, COUNT(*) AS n FROM t GROUP BY k")
+                  .collect())
+    expected = {}
+    for key in {r[0] for r in rows}:
+        group = [r for r in rows if r[0] == key]
+        expected[(key, sum(v * w for _, v, w in group) / sum(w for _, _, w in group),
+                  float(max(v for _, v, _ in group) - min(v for _, v, _ in group)), len(group))] = 1
+    got = final_rows(result)
+    assert {(k, round(a, 9), s, n): c for (k, a, s, n), c in got.items()} == \
+        {(k, round(a, 9), s, n): c for (k, a, s, n), c in expected.items()}
+    if mode == "batch":
+        assert {str(r.get_row_kind()) for r in result} == {"+I"}
+
+
+def test_python_aggregate_consumes_retractions():
+    # A UDAF over an updating input (a per-user total) must retract the old totals.
+    from table_testing import final_rows
+
+    t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    rows = [(f"u{i % 5}", i % 3 + 1) for i in range(60)]
+    t_env.create_temporary_view("t", t_env.from_pandas(pd.DataFrame(rows, columns=["u", "w"]), splits_num=10))
+    t_env.create_temporary_function("wavg", udaf(WeightedAvg(), result_type=DataTypes.DOUBLE()))
+    result = t_env.execute_sql("SELECT wavg(total, 1) AS mean FROM (SELECT u, SUM(w) AS total FROM t GROUP BY u) AS s")
+    totals = {}
+    for u, w in rows:
+        totals[u] = totals.get(u, 0) + w
+    assert final_rows(result.collect()) == {(sum(totals.values()) / len(totals),): 1}

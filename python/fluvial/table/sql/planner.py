@@ -185,6 +185,10 @@ class ExpressionTranslator:
         if registered is not None:
             return UdfCall(registered, args)
         lowered = name.lower()
+        from fluvial.table._python_builtins import BUILTINS
+
+        if lowered in BUILTINS:
+            return UdfCall(BUILTINS[lowered], args)
         if lowered == "proctime":
             return Call("proctime", [])
         from fluvial.table.expressions import KNOWN_FUNCTIONS

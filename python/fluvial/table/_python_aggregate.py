@@ -1,0 +1,149 @@
+"""GROUP BY with Python aggregate functions outside windows: the whole aggregation of such
+a query runs in one Python step (built-in aggregates beside the UDAFs too), keeping an
+accumulator per key and aggregate and emitting Flink's changelog for the keys each batch
+touched. Queries without Python aggregates keep the native operator."""
+
+from collections import Counter
+from typing import Any, Dict, List, Optional, Tuple
+
+import pyarrow as pa
+
+INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE = 0, 1, 2, 3
+
+
+class _Builtin:
+    """SUM, COUNT, AVG, MIN, MAX, COUNT(DISTINCT) with retraction."""
+
+    def __init__(self, kind: str, integral: bool = False):
+        self.kind = kind
+        self.integral = integral  # AVG of integers is an integer in Flink (truncated)
+
+    def create(self) -> Any:
+        return [0, 0, Counter()]  # sum, count of non-null values, multiset (min/max/distinct)
+
+    def update(self, state: Any, args: Tuple[Any, ...], retract: bool) -> None:
+        value = args[0] if args else 1
+        if value is None:
+            return
+        sign = -1 if retract else 1
+        state[1] += sign
+        if self.kind in ("sum", "avg"):
+            state[0] += sign * value
+        elif self.kind in ("min", "max", "count_distinct"):
+            state[2][value] += sign
+            if state[2][value] <= 0:
+                del state[2][value]
+
+    def value(self, state: Any) -> Any:
+        kind, total, count, values = self.kind, state[0], state[1], state[2]
+        if kind in ("count", "count_star"):
+            return count
+        if kind == "count_distinct":
+            return len(values)
+        if count == 0:
+            return None
+        if kind == "sum":
+            return total
+        if kind == "avg":
+            return int(total / count) if self.integral else total / count
+        return min(values) if kind == "min" else max(values)
+
+
+class _Udaf:
+    """A Python aggregate function: general (accumulator, retract) or pandas (the key's rows)."""
+
+    def __init__(self, wrapper: Any):
+        self.wrapper = wrapper
+        self.pandas = wrapper._func_type == "pandas"
+        self.function = wrapper._func
+
+    def create(self) -> Any:
+        return Counter() if self.pandas else self.function.create_accumulator()
+
+    def update(self, state: Any, args: Tuple[Any, ...], retract: bool) -> None:
+        if self.pandas:
+            state[args] += -1 if retract else 1
+            if state[args] <= 0:
+                del state[args]
+        elif retract:
+            self.function.retract(state, *args)
+        else:
+            self.function.accumulate(state, *args)
+
+    def value(self, state: Any) -> Any:
+        if not self.pandas:
+            return self.function.get_value(state)
+        import pandas as pd
+
+        rows = list(state.elements())
+        columns = list(zip(*rows)) if rows else [[] for _ in range(1)]
+        return self.function(*[pd.Series(list(c)) for c in columns])
+
+
+class PythonGroupAggregate:
+    def __init__(self, key_columns: List[str], aggregates: List[Tuple[str, Any, List[str]]],
+                 output: pa.Schema, final_only: bool):
+        self.key_columns = key_columns
+        self.functions = [(_Udaf(f) if not isinstance(f, str)
+                           else _Builtin(f, pa.types.is_integer(output.field(name).type)), arguments)
+                          for name, f, arguments in aggregates]
+        self.output = output
+        self.final_only = final_only
+        self.groups: Dict[tuple, List[Any]] = {}  # key → [row count, states...]
+
+    def _values(self, key: tuple) -> Optional[tuple]:
+        group = self.groups.get(key)
+        if group is None or group[0] <= 0:
+            return None
+        return key + tuple(f.value(state) for (f, _), state in zip(self.functions, group[1:]))
+
+    def __call__(self, batch: pa.RecordBatch, row_kinds: Optional[bytes]):
+        keys = list(zip(*(batch.column(c).to_pylist() for c in self.key_columns))) if self.key_columns \
+            else [()] * batch.num_rows
+        arguments = [list(zip(*(batch.column(c).to_pylist() for c in names))) if names else [()] * batch.num_rows
+                     for _, names in self.functions]
+        touched: Dict[tuple, Optional[tuple]] = {}
+        for row, key in enumerate(keys):
+            if key not in touched:
+                touched[key] = self._values(key)
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = [0] + [f.create() for f, _ in self.functions]
+            retract = row_kinds is not None and row_kinds[row] in (UPDATE_BEFORE, DELETE)
+            group[0] += -1 if retract else 1
+            for index, (function, _) in enumerate(self.functions):
+                function.update(group[index + 1], arguments[index][row], retract)
+        if self.final_only:
+            return pa.RecordBatch.from_pylist([], schema=self.output), b""
+        rows, kinds = [], []
+        for key, before in touched.items():
+            after = self._values(key)
+            if before is None and after is not None:
+                rows.append(after)
+                kinds.append(INSERT)
+            elif before is not None and after is None:
+                rows.append(before)
+                kinds.append(DELETE)
+            elif before is not None and after != before:
+                rows += [before, after]
+                kinds += [UPDATE_BEFORE, UPDATE_AFTER]
+        return self._batch(rows), bytes(kinds)
+
+    def finish(self):
+        if not self.final_only:
+            return None
+        rows = [v for v in (self._values(k) for k in self.groups) if v is not None]
+        return self._batch(rows), bytes([INSERT] * len(rows))
+
+    def _batch(self, rows: List[tuple]) -> pa.RecordBatch:
+        columns = list(zip(*rows)) if rows else [[] for _ in self.output]
+        arrays = []
+        for values, field in zip(columns, self.output):
+            try:
+                arrays.append(pa.array(list(values), type=field.type))
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
+                from fluvial.errors import OutputTypeError
+
+                raise OutputTypeError(f"aggregate '{field.name}' returned a value that is not {field.type}: "
+                                      f"{error}") from None
+        return pa.RecordBatch.from_arrays(arrays, schema=self.output)
