@@ -40,6 +40,8 @@ from fluvial.datastream.connectors.kafka import (
 from fluvial.datastream.formats._bad_records import describe_value
 from fluvial.table.expressions import PlanningError
 
+__all__: List[str] = []  # used through CREATE TABLE ... WITH ('connector' = 'kafka'), not imported
+
 FORMATS = ("json", "csv", "raw")
 _FORMAT_OPTIONS = {"json": ["ignore-parse-errors"],
                    "csv": ["field-delimiter", "quote-character", "disable-quote-character", "escape-character",
