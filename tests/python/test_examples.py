@@ -58,6 +58,8 @@ def test_every_example_has_a_test():
     tested.add("sample_join.py")  # in datastream/test_redis_connector.py
     tested.add("jdbc_orders.py")  # in datastream/test_jdbc_connector.py
     tested.add("table_sample_join.py")  # in table/test_lookup_join.py
+    # With the Kafka broker of connectors/kafka/conftest.py and the Redis above:
+    tested.add("kafka_features_to_redis.py")  # in connectors/kafka/test_kafka_features_example.py
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 

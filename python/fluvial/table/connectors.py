@@ -276,8 +276,14 @@ def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[
 # -- registry -------------------------------------------------------------------------
 
 def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, str],
-                          rowtime: Optional[str]) -> Callable[[Any], Any]:
+                          rowtime: Optional[str], table_name: str = "", primary_key: List[str] = ()
+                          ) -> Callable[[Any], Any]:
     """Returns (make_reader(info), bounded)."""
+    if connector in ("kafka", "upsert-kafka"):
+        from fluvial.table import kafka_table
+
+        _check_options(connector, options, *kafka_table.allowed_options(connector, options))
+        return kafka_table.reader_factory(connector, table_name, schema, options, list(primary_key))
     if connector == "datagen":
         _check_options("datagen", options, ["rows-per-second", "number-of-rows", "seed"], [],
                        prefixes=["fields."])
@@ -297,12 +303,19 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
         except ValueError as error:
             raise ConnectorOptionError(str(error)) from None
     raise ConnectorOptionError(f"connector '{connector}' cannot be read by Fluvial's SQL yet"
-                               f"{_suggest(connector, ['datagen', 'filesystem', 'nexmark'])} "
-                               f"(sources: datagen, filesystem, nexmark)")
+                               f"{_suggest(connector, ['datagen', 'filesystem', 'nexmark', 'kafka', 'upsert-kafka'])} "
+                               f"(sources: datagen, filesystem, nexmark, kafka, upsert-kafka)")
 
 
-def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, str], table_name: str):
-    """Returns make_writer(info) → object with write(batch, row_kinds) and finish()."""
+def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, str], table_name: str,
+                        primary_key: List[str] = ()):
+    """Returns make_writer(info) → object with write(batch, row_kinds) and finish() (and
+    optionally open() and close())."""
+    if connector in ("kafka", "upsert-kafka"):
+        from fluvial.table import kafka_table
+
+        _check_options(connector, options, *kafka_table.allowed_options(connector, options))
+        return kafka_table.writer_factory(connector, table_name, schema, options, list(primary_key))
     if connector == "print":
         _check_options("print", options, ["print-identifier", "standard-error", "sink.parallelism"], [])
         return lambda info: PrintWriter(options, info.index, info.parallelism)
@@ -313,8 +326,8 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
         _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
         return lambda info: FileWriter(options, info.index, table_name)
     raise ConnectorOptionError(f"connector '{connector}' cannot be written by Fluvial's SQL yet"
-                               f"{_suggest(connector, ['print', 'blackhole', 'filesystem'])} "
-                               f"(sinks: print, blackhole, filesystem)")
+                               f"{_suggest(connector, ['print', 'blackhole', 'filesystem', 'kafka', 'upsert-kafka'])} "
+                               f"(sinks: print, blackhole, filesystem, kafka, upsert-kafka)")
 
 
 class PrintWriter:

@@ -223,11 +223,14 @@ class TableEnvironment:
         connector = options.get("connector")
         if connector is None:
             raise PlanningError(f"table '{entry.name}' has no 'connector' option")
-        make_reader, bounded = source_reader_factory(connector, entry.schema, options, entry.rowtime)
-        non_parallel = connector != "datagen"
+        make_reader, bounded = source_reader_factory(connector, entry.schema, options, entry.rowtime, entry.name,
+                                                     entry.primary_key)
+        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka")
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
                                non_parallel=non_parallel)
+        if connector == "upsert-kafka":  # read back as a changelog keyed by the primary key
+            plan.updating, plan.primary_key = True, list(entry.primary_key)
         if entry.proctime:
             plan = _planner.add_proctime(plan, entry.proctime)
         table = Table(self, plan)
@@ -342,13 +345,21 @@ class TableEnvironment:
 
                 expression = expression.cast(from_arrow(wanted))
             items.append((name, expression))
+        if table._plan.updating and entry.options.get("connector") == "kafka":
+            raise PlanningError(f"table '{table_path}' ('connector' = 'kafka') takes only inserts, but the query "
+                                f"produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, or "
+                                f"aggregate in a window")
         plan = _planner.calc(table._plan, items, name=f"Calc(to {table_path})")
         make_writer = sink_writer_factory(entry.options.get("connector", ""), entry.schema, entry.options,
-                                          table_path)
+                                          table_path, entry.primary_key)
 
         def make_spec(info: Any) -> Dict[str, Any]:
             writer = make_writer(info)
-            return {"kind": "table_sink", "write": writer.write, "finish": writer.finish}
+            spec = {"kind": "table_sink", "write": writer.write, "finish": writer.finish}
+            for hook in ("open", "close"):
+                if hasattr(writer, hook):
+                    spec[hook] = getattr(writer, hook)
+            return spec
 
         return Transformation(kind="table_sink", name=f"Sink({table_path})", inputs=[plan.transformation],
                               make_spec=make_spec, bounded=plan.transformation.bounded)

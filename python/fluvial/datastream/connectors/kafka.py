@@ -623,16 +623,21 @@ class _KafkaSourceReader(SourceReader):
                 return None
             return []
         try:
-            if self._read_value is not None:
-                values = messages.values()
-                try:
-                    return [self._read_value(value) for value in values]
-                except Exception:  # noqa: BLE001 - located and reported one by one below
-                    return self._deserialize_one_by_one(messages, values)
-            return self._deserialize_one_by_one(messages, None)
+            return self._read_messages(messages)
         finally:
             # Even when an error's traceback keeps this batch alive, its messages must go.
             messages.release()
+
+    def _read_messages(self, messages) -> Any:
+        """What poll() returns for a non-empty batch of messages (the SQL connector reads
+        them into record batches instead, fluvial/table/kafka_table.py)."""
+        if self._read_value is not None:
+            values = messages.values()
+            try:
+                return [self._read_value(value) for value in values]
+            except Exception:  # noqa: BLE001 - located and reported one by one below
+                return self._deserialize_one_by_one(messages, values)
+        return self._deserialize_one_by_one(messages, None)
 
     def _deserialize_one_by_one(self, messages, values: Optional[list]) -> List[Any]:
         records = []
