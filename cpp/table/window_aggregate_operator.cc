@@ -16,6 +16,7 @@
 #include "table/columnar_batch.h"
 #include "table/group_table.h"
 #include "table/table_support.h"
+#include "runtime/clock.h"
 
 namespace fluvial::table {
 
@@ -40,14 +41,41 @@ class WindowAggregateOperator : public runtime::Operator {
         slide_(spec["slide"].cast<int64_t>()),
         offset_(spec["offset"].cast<int64_t>()),
         python_columns_(IntList(spec["python_columns"])),
-        python_aggregate_(spec["python_aggregate"]) {
+        python_aggregate_(spec["python_aggregate"]),
+        processing_time_(spec.contains("processing_time") && spec["processing_time"].cast<bool>()) {
     if (size_ <= 0 || slide_ <= 0) throw UserError("window size and slide must be positive");
+  }
+
+  void Open(const runtime::OperatorInfo& info) override { clock_ = info.clock; }
+
+  // Processing-time windows: a row belongs to the windows of the moment it arrives, and a
+  // window fires when the clock passes its end.
+  int64_t NextProcessingTimer() const override {
+    if (!processing_time_ || windows_.empty()) return runtime::kNoTimer;
+    return windows_.begin()->first;
+  }
+
+  void OnProcessingTime(int64_t now, runtime::Collector& out) override {
+    while (!windows_.empty() && windows_.begin()->first <= now) {
+      auto node = windows_.extract(windows_.begin());
+      Fire(node.key(), node.mapped(), out);
+    }
+  }
+
+  void Finish(runtime::Collector& out) override {
+    // At the end of a bounded input, processing-time windows still open fire (Flink's batch-like end).
+    if (!processing_time_) return;
+    while (!windows_.empty()) {
+      auto node = windows_.extract(windows_.begin());
+      Fire(node.key(), node.mapped(), out);
+    }
   }
 
   bool RequiresPython() const override { return !python_aggregate_.is_none(); }
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector&) override {
     auto& input = AsColumnar(*batch);
+    if (processing_time_) input.timestamps.assign(input.size(), clock_->NowMillis());
     if (input.timestamps.empty() && input.size() > 0) {
       throw UserError("a window aggregation needs a time attribute: declare a WATERMARK on the source table's "
                       "time column (or use PROCTIME())");
@@ -95,6 +123,10 @@ class WindowAggregateOperator : public runtime::Operator {
   }
 
   void ProcessWatermark(int64_t watermark, runtime::Collector& out) override {
+    if (processing_time_) {
+      out.EmitWatermark(watermark);
+      return;
+    }
     watermark_ = std::max(watermark_, watermark);
     while (!windows_.empty() && windows_.begin()->first - 1 <= watermark_) {
       auto node = windows_.extract(windows_.begin());
@@ -174,6 +206,8 @@ class WindowAggregateOperator : public runtime::Operator {
   int64_t offset_;
   std::vector<int> python_columns_;
   py::object python_aggregate_;
+  bool processing_time_;
+  const runtime::Clock* clock_ = nullptr;
   std::map<int64_t, Window> windows_;  // by window end
   int64_t watermark_ = runtime::kMinWatermark;
   int64_t late_rows_ = 0;

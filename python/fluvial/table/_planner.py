@@ -122,6 +122,18 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
          name: str = "Calc", keep_rowtime: Optional[str] = "auto") -> TablePlan:
     """SELECT items WHERE condition, with Python UDFs planned around the native steps."""
     expressions = [e for _, e in items] + ([condition] if condition is not None else [])
+    if any(isinstance(n, Call) and n.function == "proctime" for e in expressions for n in walk(e)):
+        # PROCTIME() in a projection: a processing-time column, added once, then read.
+        column = next((name for name, e in items if isinstance(e, Call) and e.function == "proctime"), None) \
+            or f"__proctime{next(_temporaries)}"
+        with_time = add_proctime(plan, column)
+
+        def read(node: Expression) -> Optional[Expression]:
+            return Col(column) if isinstance(node, Call) and node.function == "proctime" else None
+
+        items = [(n, transform(e, read)) for n, e in items]
+        condition = transform(condition, read) if condition is not None else None
+        return calc(with_time, items, condition, name, keep_rowtime)
     for expression in expressions:
         check_columns(expression, plan.schema)
     calls = _innermost_udf_calls(expressions)
@@ -440,7 +452,8 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
             spec = {"kind": "table_window_agg", "keys": key_indices, "calls": calls, "input_schema": input_schema,
                     "output_schema": output, "window": window["kind"], "size": window["size"],
                     "slide": window.get("slide", window["size"]), "offset": window.get("offset", 0),
-                    "python_columns": python_columns, "python_aggregate": evaluate}
+                    "python_columns": python_columns, "python_aggregate": evaluate,
+                    "processing_time": window.get("processing_time", False)}
             if udafs:
                 spec["open"] = lambda: [u._open(info.job_parameters) for u, _ in udafs] and None
                 spec["close"] = lambda: [u._close() for u, _ in udafs] and None

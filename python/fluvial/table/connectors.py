@@ -222,6 +222,29 @@ class LookupTable:
         return results
 
 
+class FileLookupTable:
+    """A bounded file table as a lookup table: read once, at open(), into a dict by key."""
+
+    def __init__(self, schema: pa.Schema, options: Dict[str, str], key_columns: List[str]):
+        self._schema, self._options, self._key_columns = schema, options, key_columns
+        self._rows: Dict[tuple, Dict[str, Any]] = {}
+
+    def open(self) -> None:
+        reader = FileReader(self._schema, self._options, 0, 1)
+        while True:
+            batch = reader.poll()
+            if batch is None:
+                break
+            for row in batch.to_pylist():
+                self._rows[tuple(row[k] for k in self._key_columns)] = row
+
+    def close(self) -> None:
+        self._rows = {}
+
+    def fetch(self, keys: List[tuple]) -> List[Optional[Dict[str, Any]]]:
+        return [self._rows.get(key) for key in keys]
+
+
 def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[str, str],
                    key_columns: List[str]) -> Callable[[Any], LookupTable]:
     """make_lookup(info) for a lookup join against the table, keyed by 'key_columns'."""
@@ -269,6 +292,9 @@ def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[
             return LookupTable(function, names, key_columns)
 
         return make_redis
+    if connector == "filesystem":
+        _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
+        return lambda info: FileLookupTable(schema, options, key_columns)
     raise ConnectorOptionError(f"table '{table}' (connector '{connector}') cannot serve a lookup join: "
                                f"FOR SYSTEM_TIME AS OF a processing-time attribute needs a 'jdbc' or 'redis' table")
 

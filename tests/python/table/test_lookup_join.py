@@ -121,3 +121,18 @@ def test_table_sample_join_example(redis_server, redis_client):  # noqa: F811
     expected = sorted(f"{u} {i} {t} {label} {features[(u, i, t)][0]} {features[(u, i, t)][1]}"
                       for u, i, t, label in example.labels(200) if (u, i, t) in features)
     assert sorted(completed.stdout.splitlines()) == expected
+
+
+def test_lookup_join_against_a_file_table_with_a_computed_key(tmp_path):
+    # Nexmark q13's shape: a bounded side table in files, joined on an expression of the left row.
+    t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    label_table(t_env, tmp_path)
+    side = tmp_path / "side"
+    side.mkdir()
+    (side / "side.csv").write_text("".join(f"{k},name{k}\n" for k in range(0, 7)))
+    t_env.execute_sql(f"CREATE TABLE side_input (k BIGINT, name STRING) WITH ('connector' = 'filesystem', "
+                      f"'path' = '{side}', 'format' = 'csv')")
+    rows = t_env.execute_sql("SELECT L.trace_id, S.name FROM label_table L JOIN side_input FOR SYSTEM_TIME AS OF "
+                             "L.proc_time AS S ON MOD(L.user_id, 10) = S.k").collect()
+    expected = sorted((t, f"name{u % 10}") for u, _, t, _ in LABELS if u % 10 < 7)
+    assert sorted(tuple(r) for r in rows) == expected

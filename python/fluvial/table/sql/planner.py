@@ -353,22 +353,34 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
             conditions.append(current)
     left_keys: List[str] = []
     right_keys: List[str] = []
+    computed: List[Tuple[str, Expression]] = []  # left key expressions that are not plain columns
+
+    def of_right(node: exp.Expression) -> bool:
+        return isinstance(node, exp.Column) and node.table == right_alias
+
     for condition in reversed(conditions):
-        if not isinstance(condition, exp.EQ) or not all(isinstance(side_, exp.Column)
-                                                        for side_ in (condition.this, condition.expression)):
-            raise SqlValidationError(f"lookup join conditions must be equalities of columns, got "
-                                     f"'{condition.sql()}'{_position(condition)}")
-        a, b = condition.this, condition.expression
-        if a.table == right_alias and b.table != right_alias:
-            a, b = b, a
-        if b.table != right_alias:
-            raise SqlValidationError(f"the condition '{condition.sql()}'{_position(condition)} does not compare a "
-                                     f"column of '{right_alias}' with one of the left table")
+        if not isinstance(condition, exp.EQ) or not (of_right(condition.this) or of_right(condition.expression)):
+            raise SqlValidationError(f"lookup join conditions must be equalities with a column of '{right_alias}', "
+                                     f"got '{condition.sql()}'{_position(condition)}")
+        a, b = (condition.expression, condition.this) if of_right(condition.this) else \
+            (condition.this, condition.expression)
         if b.name not in entry.schema.names:
             raise SqlValidationError(f"unknown column '{b.name}' in lookup table '{right.name}'{_position(b)}"
                                      f"{_suggest(b.name, entry.schema.names)}")
-        left_keys.append(a.name)
+        if any(c.table == right_alias for c in a.find_all(exp.Column)):
+            raise SqlValidationError(f"the condition '{condition.sql()}'{_position(condition)} must compare a "
+                                     f"column of '{right_alias}' with an expression of the left table")
+        key = translate(a)
+        if isinstance(key, Col):
+            left_keys.append(key.name)
+        else:
+            column = f"__lookupkey{len(computed)}"
+            computed.append((column, key))
+            left_keys.append(column)
         right_keys.append(b.name)
+    if computed:
+        items = [(n, Col(n)) for n in left._plan.schema.names] + computed
+        left = Table(t_env, _planner.calc(left._plan, items, name="Calc(lookup keys)"))
     make_lookup = lookup_factory(entry.options.get("connector", ""), right.name, entry.schema, entry.options,
                                  right_keys)
     # The right table's key values equal the left's: the lookup fills them from the key.
@@ -715,6 +727,7 @@ def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslat
             window = {"kind": kind, "slide": sizes[0], "size": sizes[1]}
         _check_time_attribute(table, time_column, call)
         window["time_column"] = time_column
+        window["processing_time"] = time_column == table._plan.proctime
         window["tvf"] = True
         return table, window
     if isinstance(source, exp.Table):
@@ -730,6 +743,8 @@ def _check_time_attribute(table: Any, column: str, node: exp.Expression) -> None
     if column not in plan.schema.names:
         raise SqlValidationError(f"unknown column '{column}'{_position(node)}"
                                  f"{_suggest(column, plan.schema.names)}")
+    if column == plan.proctime:
+        return
     if column != plan.rowtime:
         raise SqlValidationError(
             f"column '{column}' is not an event-time attribute{_position(node)}: declare "
@@ -757,6 +772,7 @@ def _group_window(keys: List[Expression], window: Optional[Dict[str, Any]], tabl
                 window = {"kind": key.function, "slide": intervals[0], "size": intervals[1]}
             _check_time_attribute(table, time.name, exp.Column())
             window["time_column"] = time.name
+            window["processing_time"] = time.name == table._plan.proctime
             continue
         plain.append(key)
     if window is not None and window.get("tvf"):
