@@ -15,7 +15,7 @@ Examples:
 from fluvial.common.types import Row, RowKind
 from fluvial.table.expressions import Expression, col, lit
 from fluvial.table.schema import Schema, TableSchema
-from fluvial.table.table import GroupedTable, GroupWindowedTable, Table, WindowGroupedTable
+from fluvial.table.table import GroupedTable, GroupWindowedTable, OverWindowedTable, Table, WindowGroupedTable
 from fluvial.table.table_environment import (
     EnvironmentSettings,
     StatementSet,
@@ -36,6 +36,7 @@ from fluvial.table.udf import (
 )
 
 __all__ = ["AggregateFunction", "DataType", "DataTypes", "EnvironmentSettings", "Expression", "FunctionContext",
-           "GroupWindowedTable", "GroupedTable", "ResultKind", "Row", "RowKind", "ScalarFunction", "Schema",
+           "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "ResultKind", "Row", "RowKind",
+           "ScalarFunction", "Schema",
            "StatementSet", "StreamTableEnvironment", "Table", "TableConfig", "TableEnvironment", "TableFunction",
            "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit", "udaf", "udf", "udtf"]

@@ -224,6 +224,10 @@ class Expression:
     day = days
     milli = millis
 
+    def over(self, alias: "Expression") -> "Expression":
+        """An aggregate over an OVER window: col('v').sum.over(col('w'))."""
+        return Call("over", [self, alias])
+
     # Window properties of a group window alias: col('w').start, col('w').end.
     @property
     def start(self) -> "Expression":

@@ -297,10 +297,29 @@ class Table:
     def offset(self, offset: int) -> "Table":
         return self._with(_planner.sort_limit(self._plan, [], None, offset))
 
-    def over_window(self, *over_windows: Any):
-        from fluvial.errors import UnsupportedFeatureError
+    def over_window(self, *over_windows: Any) -> "OverWindowedTable":
+        """Aggregates over OVER windows: ``select(col('v').sum.over(col('w')))``.
 
-        raise UnsupportedFeatureError("over_window is not supported by the Table API yet")
+        Examples:
+            >>> import datetime
+            >>> from fluvial.common import Row, Types
+            >>> from fluvial.datastream import StreamExecutionEnvironment
+            >>> from fluvial.table import Schema, StreamTableEnvironment, col
+            >>> from fluvial.table.expressions import row_interval
+            >>> from fluvial.table.window import Over
+            >>> env = StreamExecutionEnvironment.get_execution_environment()
+            >>> t_env = StreamTableEnvironment.create(env)
+            >>> start = datetime.datetime(2024, 1, 1)
+            >>> ds = env.from_collection([Row(k="a", v=v, ts=start + datetime.timedelta(seconds=v)) for v in (1, 2, 3)],
+            ...     type_info=Types.ROW_NAMED(["k", "v", "ts"], [Types.STRING(), Types.LONG(), Types.SQL_TIMESTAMP()]))
+            >>> t = t_env.from_data_stream(ds, Schema.new_builder().watermark("ts", "ts - INTERVAL '1' SECOND").build())
+            >>> w = Over.partition_by(col("k")).order_by(col("ts")).preceding(row_interval(1)).alias("w")
+            >>> [tuple(r) for r in t.over_window(w).select(col("v"), col("v").sum.over(col("w"))).execute().collect()]
+            [(1, 1), (2, 3), (3, 5)]
+        """
+        if len(over_windows) != 1:
+            raise PlanningError("over_window takes one OVER window so far")
+        return OverWindowedTable(self, over_windows[0])
 
     # -- execution -------------------------------------------------------------------
     def execute(self):
@@ -348,6 +367,55 @@ def _apply_changelog(rows: List[Any]) -> List[Any]:
         else:
             final.append(row)
     return final
+
+
+class OverWindowedTable:
+    """A table with an OVER window; ``select`` may aggregate over it (see Table.over_window).
+
+    Examples:
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+        >>> from fluvial.table.window import Over
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t = t_env.from_elements([(1,)], ["v"])
+        >>> type(t.over_window(Over.partition_by(col("v")).alias("w"))).__name__
+        'OverWindowedTable'
+    """
+
+    def __init__(self, table: Table, window: Any):
+        self._table = table
+        self._window = window
+
+    def select(self, *fields: Any) -> Table:
+        from fluvial.table.expressions import transform
+
+        table, window = self._table, self._window
+        expressions = table._resolve(_expressions(fields, table._plan.schema))
+        aggregates: List[Any] = []
+
+        def take(node: Expression) -> Optional[Expression]:
+            if isinstance(node, Call) and node.function == "over":
+                call, alias = node.args
+                if not (isinstance(alias, Col) and alias.name == window.alias_name):
+                    raise PlanningError(f"over({alias!r}): the window is aliased {window.alias_name!r}")
+                if not isinstance(call, Call) or not call.is_aggregate:
+                    raise PlanningError(f"over() applies to an aggregate, got {call!r}")
+                column = f"__over{len(aggregates)}"
+                aggregates.append((column, "count" if call.function == "count_star" else call.function,
+                                   call.args[0] if call.args else None))
+                return Col(column)
+            return None
+
+        rewritten = [transform(e, take) for e in expressions]
+        partition = []
+        for key in window.partition:
+            if not isinstance(key, Col):
+                raise PlanningError(f"Over.partition_by takes columns, got {key!r}")
+            partition.append(key.name)
+        if not isinstance(window.order, Col):
+            raise PlanningError("an OVER window needs order_by(col('time attribute'))")
+        plan = _planner.over_aggregate(table._plan, partition, window.order.name, window.frame, window.bound,
+                                       aggregates)
+        return Table(table._t_env, _planner.calc(plan, _items(rewritten), name="Calc(select)"))
 
 
 class GroupedTable:
@@ -449,4 +517,4 @@ def _window_property(expression: Expression, alias: Optional[str]) -> Expression
 
     return transform(expression, rewrite)
 
-__all__ = ["Table", "GroupedTable", "GroupWindowedTable", "WindowGroupedTable"]
+__all__ = ["Table", "GroupedTable", "GroupWindowedTable", "OverWindowedTable", "WindowGroupedTable"]

@@ -10,7 +10,7 @@ Examples:
     30000
 """
 
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from fluvial.table.expressions import Col, Expression, Interval, PlanningError
 
@@ -136,26 +136,63 @@ class Session:
         return SessionWithGap(_millis(gap, "Session.with_gap"))
 
 
-class Over:
-    """OVER windows (not in the native executor yet).
+class OverWindow:
+    """An OVER window: partition, time order, preceding bound (rows or an interval) and alias.
 
     Examples:
-        >>> from fluvial.table.expressions import col
+        >>> from fluvial.table.expressions import col, lit
         >>> from fluvial.table.window import Over
-        >>> Over.partition_by(col("user"))
-        Traceback (most recent call last):
-        ...
-        fluvial.errors.UnsupportedFeatureError: OVER windows are not supported by the Table API yet
+        >>> w = Over.partition_by(col("user")).order_by(col("ts")).preceding(lit(1).minutes).alias("w")
+        >>> w.frame, w.bound
+        ('range', 60000)
+    """
+
+    def __init__(self, partition_by: List[Expression]):
+        self.partition = partition_by
+        self.order: Optional[Expression] = None
+        self.frame = "range"
+        self.bound = -1  # rows or milliseconds; -1: unbounded
+        self.alias_name: Optional[str] = None
+
+    def order_by(self, order_by: Expression) -> "OverWindow":
+        self.order = order_by
+        return self
+
+    def preceding(self, preceding: Expression) -> "OverWindow":
+        from fluvial.table.expressions import RowCount
+
+        if isinstance(preceding, RowCount):
+            self.frame, self.bound = "rows", preceding.row_count
+        elif isinstance(preceding, Interval):
+            self.frame, self.bound = "range", preceding.ms
+        else:
+            raise PlanningError(f"preceding takes row_interval(n), lit(n).rows, an interval or UNBOUNDED_*, got "
+                                f"{preceding!r}")
+        return self
+
+    def alias(self, alias: str) -> "OverWindow":
+        self.alias_name = alias
+        return self
+
+
+class Over:
+    """OVER windows of the Table API (``table.over_window(...)``).
+
+    Examples:
+        >>> from fluvial.table.expressions import col, row_interval
+        >>> from fluvial.table.window import Over
+        >>> w = Over.partition_by(col("user")).order_by(col("ts")).preceding(row_interval(2)).alias("w")
+        >>> w.frame, w.bound, w.alias_name
+        ('rows', 2, 'w')
     """
 
     @staticmethod
-    def partition_by(*partition_by: Expression):
-        from fluvial.errors import UnsupportedFeatureError
-
-        raise UnsupportedFeatureError("OVER windows are not supported by the Table API yet")
+    def partition_by(*partition_by: Expression) -> OverWindow:
+        return OverWindow(list(partition_by))
 
     @staticmethod
-    def order_by(order_by: Expression):
-        return Over.partition_by()
+    def order_by(order_by: Expression) -> OverWindow:
+        return OverWindow([]).order_by(order_by)
 
-__all__ = ["GroupWindow", "Over", "Session", "Slide", "Tumble"]
+
+__all__ = ["GroupWindow", "Over", "OverWindow", "Session", "Slide", "Tumble"]
