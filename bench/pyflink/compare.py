@@ -36,8 +36,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-ENGINES = ["loop", "fluvial", "pyflink-thread", "pyflink-process"]
-LABELS = {"loop": "bare Python loop", "fluvial": "Fluvial DataStream",
+ENGINES = ["loop", "fluvial", "fluvial-table", "pyflink-thread", "pyflink-process"]
+LABELS = {"loop": "bare Python loop", "fluvial": "Fluvial DataStream", "fluvial-table": "Fluvial Table udf",
           "pyflink-thread": "PyFlink thread mode", "pyflink-process": "PyFlink process mode"}
 SIZES = {100: 200_000, 1000: 100_000, 10_000: 20_000}   # record bytes -> records per job
 STARTUP_RECORDS = 1000
@@ -73,9 +73,10 @@ def tree_rss_bytes(root: int) -> int:
 def command(engine: str, args, records: int, size: int, out: str) -> tuple:
     if engine == "loop":
         return [args.fluvial_python, "-c", LOOP_SNIPPET, str(HERE), str(records), str(size), out], {}
-    if engine == "fluvial":
+    if engine in ("fluvial", "fluvial-table"):
+        api = "table" if engine == "fluvial-table" else "datastream"
         return ([args.fluvial_python, str(HERE / "_fluvial_job.py"), "--records", str(records),
-                 "--size", str(size), "--out", out], {"PYTHONPATH": str(ROOT / "python")})
+                 "--size", str(size), "--out", out, "--api", api], {"PYTHONPATH": str(ROOT / "python")})
     mode = engine.split("-")[1]
     # The embedded interpreter of thread mode finds pemja and pyflink through PYTHONPATH.
     site = subprocess.run([args.pyflink_python, "-c", "import pyflink, os; "

@@ -21,7 +21,7 @@ SMOKE_ARGUMENTS = {
     # Fluvial alone, every query (those it cannot run listed with the reason); Flink stays out of CI.
     "nexmark/run.py": ["--events", "20000"],
     # The Fluvial side of the PyFlink comparison alone (PyFlink itself stays out of CI).
-    "pyflink/compare.py": ["--quick", "--engines", "loop,fluvial", "--results", ""],
+    "pyflink/compare.py": ["--quick", "--engines", "loop,fluvial,fluvial-table", "--results", ""],
 }
 
 

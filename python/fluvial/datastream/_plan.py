@@ -43,6 +43,9 @@ class SubtaskInfo:
 # its size, so shrinking would cost throughput without gaining latency: in a job with
 # one, chunks stay at least this large.
 MIN_CHUNK_FOR_BATCH_MAPS = 64
+# The columnar operators (Table/SQL) pay a fixed cost per batch (Arrow conversions, kernel
+# dispatch): a job converting Python records into tables keeps chunks at least this large.
+MIN_CHUNK_FOR_TABLES = 512
 
 
 # A spec factory returns the dict the native operator reads (kind, call, open, ...).
@@ -223,7 +226,9 @@ class _Translator:
         node_id = len(self.nodes) + 1
         job_parameters, batch_mode, metrics = self.job_parameters, self.batch_mode, self.metrics
         if kind == "map_batch":
-            self.min_source_chunk = MIN_CHUNK_FOR_BATCH_MAPS
+            self.min_source_chunk = max(self.min_source_chunk, MIN_CHUNK_FOR_BATCH_MAPS)
+        if kind == "table_from_objects":
+            self.min_source_chunk = max(self.min_source_chunk, MIN_CHUNK_FOR_TABLES)
 
         def instantiate(subtask: int) -> Dict[str, Any]:
             # Called when the job starts, after translation has found every
