@@ -17,8 +17,6 @@ class named.)
 Rows still to add, each when its feature lands (same shape: a program, a template, the
 three fragments):
 
-- Unreachable Kafka broker (Kafka connector): names the bootstrap servers and the
-  operator, and says to check that the broker runs and the address.
 - Missing or misspelled connector option of the Kafka, Redis and JDBC connectors (the SQL
   ``WITH`` options have their row): names the option, the connector, and the option it is
   closest to.
@@ -665,6 +663,34 @@ t_env.execute_sql("SELECT * FROM clicks").print()
             "listed). See [Table API and SQL](table.md#statements).",
         meaning="A `WITH (...)` option of `CREATE TABLE` is not one the connector knows; it is "
                 "refused rather than ignored.",
+    ),
+    Entry(
+        key="kafka-unreachable",
+        title="The Kafka brokers cannot be reached",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+from fluvial.common import SimpleStringSchema
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors.kafka import KafkaSource
+
+source = KafkaSource.builder().set_bootstrap_servers("127.0.0.1:1").set_topics("clicks") \\
+    .set_value_only_deserializer(SimpleStringSchema()) \\
+    .set_property("fluvial.request.timeout.ms", "1500").build()
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_source(source, None, "clicks").print()
+env.execute()
+''',
+        message="operator 'clicks' (subtask 1/1) failed: Kafka consumer (bootstrap.servers=127.0.0.1:1): no "
+                "broker answered a metadata request within 1500 ms: <path>; check that bootstrap.servers names "
+                "running brokers reachable from here",
+        cause="no broker answered a metadata request within 1500 ms",
+        where="operator 'clicks'",
+        what_to_do="check that bootstrap.servers names running brokers reachable from here",
+        fix="Start the brokers (for tests and examples: `bash scripts/kafka.sh start /tmp/kafka 9092`) or "
+            "fix `bootstrap.servers`; `fluvial.request.timeout.ms` (30 s by default) bounds the wait.",
+        meaning="No broker named in `bootstrap.servers` answered in time. The job fails instead of "
+                "waiting forever.",
     ),
 ]
 
