@@ -27,7 +27,8 @@ class ConnectorOptionError(PlanningError):
 def _check_options(connector: str, options: Dict[str, str], allowed: List[str], required: List[str],
                    prefixes: List[str] = ()) -> None:
     for key in options:
-        if key == "connector" or key in allowed or any(key.startswith(p) for p in prefixes):
+        if key == "connector" or key.startswith("__") or key in allowed \
+                or any(key.startswith(p) for p in prefixes):
             continue
         raise ConnectorOptionError(f"unknown option '{key}' for connector '{connector}'"
                                    f"{_suggest(key, allowed)} (supported: {', '.join(sorted(allowed))})")
@@ -123,11 +124,16 @@ class DataGenReader:
 
 # -- filesystem -----------------------------------------------------------------------
 
-_FORMATS = {"csv": "csv", "json": "json", "parquet": "parquet", "orc": "orc"}
+_FORMATS = {"csv": "csv", "json": "json", "parquet": "parquet", "orc": "orc", "raw": "raw"}
 
 
 class FileReader:
+    """The files of a filesystem table (csv, json, parquet, orc, raw), split among subtasks by
+    file; with partition keys, the values come from Hive-style directories (dt=2024-01-01/)."""
+
     def __init__(self, schema: pa.Schema, options: Dict[str, str], subtask: int, parallelism: int):
+        import os
+
         import pyarrow.dataset as ds
 
         fmt = options["format"]
@@ -137,27 +143,51 @@ class FileReader:
         path = options["path"]
         if path.startswith("file://"):
             path = path[len("file://"):]
-        import os
-
         if not os.path.exists(path):
             raise FileNotFoundError(f"filesystem table: path '{path}' does not exist")
+        keys = _partition_keys(options)
+        data_schema = pa.schema([f for f in schema if f.name not in keys])
+        partitioning = ds.partitioning(pa.schema([schema.field(k) for k in keys]), flavor="hive") if keys else None
+        self._schema = schema
+        self._raw = fmt == "raw"
+        if self._raw:
+            if len(data_schema) != 1:
+                raise ConnectorOptionError("'format' = 'raw' reads one column (STRING or BYTES) per line")
+            files = sorted(os.path.join(d, f) for d, _, names in os.walk(path) for f in names
+                           if not f.startswith((".", "_")))
+            self._batches = (self._raw_batch(file) for file in files[subtask::parallelism])
+            return
         if fmt == "csv":
             import pyarrow.csv as pacsv
 
             delimiter = options.get("csv.field-delimiter", ",")
             file_format = ds.CsvFileFormat(
                 parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                read_options=pacsv.ReadOptions(column_names=schema.names),
-                convert_options=pacsv.ConvertOptions(column_types=schema))
+                read_options=pacsv.ReadOptions(column_names=data_schema.names),
+                convert_options=pacsv.ConvertOptions(column_types=data_schema))
         elif fmt == "json":
-            file_format = ds.JsonFileFormat()
+            import pyarrow.json as pajson
+
+            # The declared types, not inferred ones ('2024-01-01' stays a STRING).
+            file_format = ds.JsonFileFormat(parse_options=pajson.ParseOptions(explicit_schema=data_schema))
         else:
             file_format = fmt
-        dataset = ds.dataset(path, format=file_format)
+        dataset = ds.dataset(path, format=file_format, partitioning=partitioning)
         files = sorted(dataset.files)[subtask::parallelism]
-        self._batches = iter(ds.dataset(files, format=file_format).to_batches(columns=schema.names)
+        # The declared schema, not one inferred from the first file (JSON would read '2024-01-01'
+        # as a timestamp).
+        self._batches = iter(ds.dataset(files, format=file_format, partitioning=partitioning,
+                                        partition_base_dir=path, schema=schema).to_batches(columns=schema.names)
                              if files else [])
-        self._schema = schema
+
+    def _raw_batch(self, file: str) -> pa.RecordBatch:
+        with open(file, "rb") as handle:
+            lines = handle.read().splitlines()
+        field = self._schema.field(0)
+        values = pa.array(lines, pa.binary())
+        if not pa.types.is_binary(field.type):
+            values = values.cast(pa.string())
+        return pa.RecordBatch.from_arrays([values], schema=self._schema)
 
     def poll(self) -> Optional[pa.RecordBatch]:
         batch = next(self._batches, None)
@@ -165,6 +195,11 @@ class FileReader:
             return None
         return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, self._schema)],
                                           schema=self._schema)
+
+
+def _partition_keys(options: Dict[str, str]) -> List[str]:
+    keys = options.get("__partition_keys", "")
+    return [k for k in keys.split(",") if k]
 
 
 # -- lookup tables (FOR SYSTEM_TIME AS OF) ----------------------------------------------
@@ -388,17 +423,20 @@ class BlackholeWriter:
 
 
 class FileWriter:
-    """Writes append-only rows into part files under 'path' (one per subtask)."""
+    """Writes append-only rows into part files under 'path' (one per subtask and partition); with
+    partition keys, into Hive-style directories (dt=2024-01-01/hour=10/) without those columns."""
 
     def __init__(self, options: Dict[str, str], subtask: int, table_name: str):
         import os
 
         self._path = options["path"][len("file://"):] if options["path"].startswith("file://") else options["path"]
         self._format = options["format"]
-        if self._format not in ("csv", "json", "parquet"):
-            raise ConnectorOptionError(f"unsupported 'format' = '{self._format}' for a filesystem sink")
+        if self._format not in ("csv", "json", "parquet", "raw"):
+            raise ConnectorOptionError(f"unsupported 'format' = '{self._format}' for a filesystem sink "
+                                       f"(supported: csv, json, parquet, raw)")
         os.makedirs(self._path, exist_ok=True)
-        self._file = os.path.join(self._path, f"part-{subtask}-0.{self._format}")
+        self._subtask = subtask
+        self._keys = _partition_keys(options)
         self._batches: List[pa.RecordBatch] = []
         self._table = table_name
 
@@ -409,22 +447,53 @@ class FileWriter:
         self._batches.append(batch)
 
     def finish(self) -> None:
+        import os
+
+        import pyarrow.compute as pc
+
         if not self._batches:
             return
         table = pa.Table.from_batches(self._batches)
+        if not self._keys:
+            self._write(table, self._path)
+            return
+        groups = table.group_by(self._keys).aggregate([]).to_pylist()
+        for group in groups:
+            mask = None
+            for key in self._keys:
+                value = group[key]
+                condition = pc.is_null(table[key]) if value is None else pc.equal(table[key], value)
+                mask = condition if mask is None else pc.and_(mask, condition)
+            part = table.filter(mask).drop_columns(self._keys)
+            names = [f"{k}={'__HIVE_DEFAULT_PARTITION__' if group[k] is None else group[k]}" for k in self._keys]
+            directory = os.path.join(self._path, *names)
+            os.makedirs(directory, exist_ok=True)
+            self._write(part, directory)
+
+    def _write(self, table: pa.Table, directory: str) -> None:
+        import os
+
+        file = os.path.join(directory, f"part-{self._subtask}-0.{'txt' if self._format == 'raw' else self._format}")
         if self._format == "parquet":
             import pyarrow.parquet as pq
 
-            pq.write_table(table, self._file)
+            pq.write_table(table, file)
         elif self._format == "csv":
             import pyarrow.csv as pacsv
 
-            pacsv.write_csv(table, self._file, pacsv.WriteOptions(include_header=False))
+            pacsv.write_csv(table, file, pacsv.WriteOptions(include_header=False))
+        elif self._format == "raw":
+            if table.num_columns != 1:
+                raise ConnectorOptionError("'format' = 'raw' writes one column per line")
+            with open(file, "wb") as out:
+                for value in table.column(0).to_pylist():
+                    out.write((value if isinstance(value, bytes) else str(value).encode()) + b"\n")
         else:
             import json
 
-            with open(self._file, "w") as out:
+            with open(file, "w") as out:
                 for row in table.to_pylist():
                     out.write(json.dumps(row, default=str) + "\n")
+
 
 __all__ = ["ConnectorOptionError"]

@@ -157,12 +157,21 @@ def _create(t_env: Any, node: exp.Create) -> TableResult:
         else:
             raise SqlValidationError(f"unsupported item in CREATE TABLE {name}: {item.sql()}")
     options: Dict[str, str] = {}
+    partition_keys: List[str] = []
     for prop in (node.args.get("properties").expressions if node.args.get("properties") else []):
+        if isinstance(prop, exp.PartitionedByProperty):
+            partition_keys = [e.name for e in prop.this.expressions]
+            continue
         if isinstance(prop, exp.Property):
             key = prop.name if not isinstance(prop.this, exp.Literal) else prop.this.this
             value = prop.args.get("value")
             options[str(key)] = value.this if isinstance(value, exp.Literal) else value.sql()
     schema = pa.schema(fields)
+    for key in partition_keys:
+        if key not in schema.names:
+            raise SqlValidationError(f"PARTITIONED BY ({key}): no such column in table '{name}'")
+    if partition_keys:
+        options["__partition_keys"] = ",".join(partition_keys)  # read by the filesystem connector
     entry = CatalogTable(name, schema, options, proctime=proctime, computed=computed, primary_key=primary_key,
                          data_types=data_types)
     if watermark is not None:
