@@ -351,9 +351,8 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
         bounded = "number-of-rows" in options
         return (lambda info: DataGenReader(schema, options, info.index, info.parallelism, rowtime)), bounded
     if connector == "filesystem":
-        _check_options("filesystem", options, ["path", "format", "csv.field-delimiter", "csv.ignore-parse-errors",
-                                               "json.ignore-parse-errors", "source.monitor-interval"],
-                       ["path", "format"])
+        # csv/json.ignore-parse-errors are not implemented for SQL file tables yet: refused, not ignored.
+        _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
         return (lambda info: FileReader(schema, options, info.index, info.parallelism)), True
     if connector == "nexmark":
         from fluvial.nexmark import OPTION_NAMES, table_reader_factory
