@@ -1043,6 +1043,11 @@ class _KafkaSinkWriter(SinkWriter):
 
     def _begin(self) -> _Transaction:
         producer = self._initialised(self._transactional_id(self._transaction))
+        # A new producer learns a topic's partitions before its first transactional send;
+        # otherwise librdkafka registers the partitions with the transaction only after
+        # a 1 s retry, and every checkpoint's flush would wait for it.
+        for topic in [self._topic] if self._topic is not None else list(self._partitions):
+            producer.partition_count(topic, self._timeout_ms)
         producer.begin_transaction()
         return _Transaction(producer)
 
@@ -1053,15 +1058,16 @@ class _KafkaSinkWriter(SinkWriter):
             if not entry:
                 continue
             prefix, subtask, checkpoint = entry["prefix"], entry["subtask"], entry["checkpoint_id"]
-            self._recover(prefix, subtask, entry.get("transactions", []))
             # Transactions newer than the checkpoint were never part of a complete one:
-            # initialising their ids aborts them. (Without a log, as in states written
-            # before the log existed, pending ones can only be aborted too.)
+            # initialising their ids aborts them, first, so none is open when the commit
+            # markers are read. (Pending ones without a log, as in states written before
+            # the log existed, can only be aborted too.)
             logged = {transaction["id"] for transaction in entry.get("transactions", [])}
             ids = [i for i in entry["pending"] if i not in logged] + [
                 f"{prefix}-{subtask}-{checkpoint + n}" for n in range(1, _ABORT_LOOKAHEAD + 1)]
             for transactional_id in ids:
                 self._initialised(transactional_id)
+            self._recover(prefix, subtask, entry.get("transactions", []))
             newest = max(newest, checkpoint)
         self._transaction = newest + 1
 
@@ -1083,9 +1089,11 @@ class _KafkaSinkWriter(SinkWriter):
         markers = sorted({tuple(t["marker"]) for t in transactions if t["marker"]})
         found: Dict[Tuple[str, int], int] = {}
         if markers:
+            # Committed offsets only, not those of transactions still open (of which there
+            # should be none): only the pending transactions, settled above, can move them.
             consumer = _core.KafkaConsumer(_client_properties({
                 **self._sink._properties, "bootstrap.servers": self._sink._bootstrap_servers,
-                "group.id": group, "isolation.level": "read_committed"}))
+                "group.id": group, "isolation.level": "read_uncommitted"}))
             try:
                 found = {(topic, partition): offset for topic, partition, offset in
                          consumer.committed([(t, p, -1001) for t, p in markers], self._timeout_ms)}
@@ -1102,8 +1110,10 @@ class _KafkaSinkWriter(SinkWriter):
         for index, (transaction, producer) in enumerate(zip(transactions, producers)):
             if index <= committed or not transaction["records"]:
                 continue
-            _log.info("KafkaSink: writing the %d batches of transaction %s of checkpoint %d again",
+            _log.warning("KafkaSink: writing the %d batches of transaction %s of checkpoint %d again",
                       len(transaction["records"]), transaction["id"], transaction["checkpoint_id"])
+            for topic in sorted({batch[0] for batch in transaction["records"]}):
+                producer.partition_count(topic, self._timeout_ms)  # as in _begin
             producer.begin_transaction()
             for topic, values, keys, partitions, timestamps in transaction["records"]:
                 producer.send(topic, values, keys, partitions, timestamps)
@@ -1172,6 +1182,8 @@ class _KafkaSinkWriter(SinkWriter):
         if not isinstance(topic, str) or not topic:
             raise ConnectorError(f"KafkaSink: the topic selector returned {topic!r} for record "
                                  f"{describe_value(record)}; expected a topic name")
+        if topic not in self._partitions and self._exactly_once:
+            self._partitions_of(topic)  # known to the next transaction's producer (_begin)
         return topic
 
     def _serialize_each(self, records: List[Any]) -> List[bytes]:
