@@ -255,7 +255,17 @@ void BindKafka(py::module_& module) {
       .def("commit_transaction", &KafkaProducer::CommitTransaction, py::arg("timeout_ms") = -1,
            py::call_guard<py::gil_scoped_release>())
       .def("abort_transaction", &KafkaProducer::AbortTransaction, py::arg("timeout_ms") = -1,
-           py::call_guard<py::gil_scoped_release>());
+           py::call_guard<py::gil_scoped_release>())
+      .def(
+          "send_offsets_to_transaction",
+          [](KafkaProducer& producer, const std::vector<Entry>& offsets, const std::string& group_id,
+             int timeout_ms) {
+            auto converted = ToOffsets(offsets);
+            py::gil_scoped_release release;
+            producer.SendOffsetsToTransaction(converted, group_id, timeout_ms);
+          },
+          py::arg("offsets"), py::arg("group_id"), py::arg("timeout_ms") = -1,
+          "Adds a consumer group's offsets to the open transaction (committed with it).");
 }
 
 }  // namespace fluvial::bindings

@@ -514,6 +514,21 @@ void KafkaProducer::CommitTransaction(int timeout_ms) {
   ThrowDeliveryError();
 }
 
+void KafkaProducer::SendOffsetsToTransaction(const std::vector<TopicPartitionOffset>& offsets,
+                                             const std::string& group_id, int timeout_ms) {
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+  for (const auto& entry : offsets) {
+    rd_kafka_topic_partition_list_add(list, entry.topic.c_str(), entry.partition)->offset = entry.offset;
+  }
+  rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata_new(group_id.c_str());
+  rd_kafka_error_t* error = rd_kafka_send_offsets_to_transaction(
+      handle_, list, group, timeout_ms < 0 ? default_timeout_ms_ : timeout_ms);
+  rd_kafka_consumer_group_metadata_destroy(group);
+  rd_kafka_topic_partition_list_destroy(list);
+  ThrowTransactionError(error, "sending offsets to the transaction");
+}
+
 void KafkaProducer::AbortTransaction(int timeout_ms) {
   ThrowTransactionError(
       rd_kafka_abort_transaction(handle_, timeout_ms < 0 ? default_timeout_ms_ : timeout_ms),

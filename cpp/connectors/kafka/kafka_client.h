@@ -169,6 +169,10 @@ class KafkaProducer : public KafkaClient {
   void BeginTransaction();
   void CommitTransaction(int timeout_ms);
   void AbortTransaction(int timeout_ms);
+  /// Adds 'offsets' of consumer group 'group_id' to the open transaction: they become
+  /// the group's committed offsets if and only if the transaction commits.
+  void SendOffsetsToTransaction(const std::vector<TopicPartitionOffset>& offsets,
+                                const std::string& group_id, int timeout_ms);
   const std::string& transactional_id() const { return transactional_id_; }
 
  private:

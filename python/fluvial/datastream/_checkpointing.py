@@ -57,13 +57,18 @@ FINAL_CHECKPOINT_ID = 2 ** 62  # what operators see for it
 
 def fault_point(name: str) -> None:
     """Test hook: kills this process with SIGKILL at 'name' with the probability given in
-    FLUVIAL_FAULT_INJECTION ("point=probability,..."); does nothing when it is unset."""
+    FLUVIAL_FAULT_INJECTION ("point=probability,..."); does nothing when it is unset. The
+    point's name is appended to the file FLUVIAL_FAULT_INJECTION_LOG names, if set, first."""
     spec = os.environ.get("FLUVIAL_FAULT_INJECTION")
     if not spec:
         return
     for item in spec.split(","):
         point, _, probability = item.partition("=")
         if point.strip() == name and random.random() < float(probability or 1):
+            log = os.environ.get("FLUVIAL_FAULT_INJECTION_LOG")
+            if log:
+                with open(log, "a", encoding="utf-8") as file:
+                    file.write(name + "\n")
             os.kill(os.getpid(), signal.SIGKILL)
 
 

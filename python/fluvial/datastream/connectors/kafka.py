@@ -17,11 +17,16 @@ Offsets and checkpoints (the contract in connectors/base.py):
   transactional id ``<prefix>-<subtask>-<n>`` (n: the checkpoint the transaction
   belongs to, from 1), as Flink names them. snapshot_state(n) flushes and pre-commits the
   open transaction and begins n+1; notify_checkpoint_complete(n) commits every
-  transaction up to n. librdkafka can commit a prepared transaction only from the
-  producer that began it, so a transaction of a completed checkpoint whose notification
-  never arrived before a crash cannot be committed on recovery: restore_state() aborts
-  it with the newer ones (by initialising their ids), and its records are lost unless
-  the source replays them. Without checkpoints a bounded job commits at finish().
+  transaction up to n. librdkafka cannot commit a prepared transaction from another
+  producer (initialising its id aborts it), so the checkpoint is a write-ahead log: the
+  writer's state holds the records of every transaction not committed yet, and each
+  transaction carries a commit marker, the offset ``token`` of consumer group
+  ``<prefix>-<subtask>-commits`` committed inside it (visible if and only if the
+  transaction committed). On recovery restore_state() initialises each pending id (an
+  open transaction is aborted, a commit under way completes), reads the markers, leaves
+  the committed transactions alone and writes the others again from the log in a new
+  transaction with the same marker; newer ids are initialised too, which aborts what
+  they left open. Without checkpoints a bounded job commits at finish().
 """
 
 import logging
@@ -33,6 +38,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Un
 
 from fluvial import _core
 from fluvial.common.serialization import DeserializationSchema, SerializationSchema
+from fluvial.datastream._checkpointing import FINAL_CHECKPOINT_ID, fault_point
 from fluvial.datastream.connectors.base import DeliveryGuarantee, Sink, SinkWriter, Source, SourceReader
 from fluvial.datastream.formats._bad_records import BadRecords, describe_value
 from fluvial.errors import ConnectorError
@@ -967,6 +973,30 @@ class KafkaSinkBuilder:
         return KafkaSink(self)
 
 
+class _Transaction:
+    """An EXACTLY_ONCE writer's transaction: its producer, and the log of what it sent (the
+    records as sent: topic, values, keys, partitions, timestamps per batch), kept until it
+    commits so a checkpoint holds them. 'token' is the offset its commit marker carries."""
+
+    __slots__ = ("producer", "log", "token", "marker")
+
+    def __init__(self, producer):
+        self.producer = producer
+        self.log: List[tuple] = []
+        self.token = uuid.uuid4().int % (2 ** 62) + 1  # never repeats, even if 'random' is seeded
+        self.marker: Optional[Tuple[str, int]] = None  # (topic, partition) of the marker offset
+
+    def entry(self, checkpoint_id: int) -> Dict[str, Any]:
+        return {"id": self.producer.transactional_id, "checkpoint_id": checkpoint_id,
+                "token": self.token, "marker": self.marker, "records": self.log}
+
+
+def _marker_group(prefix: str, subtask: int) -> str:
+    """The consumer group whose committed offsets are the commit markers of the
+    transactions of subtask 'subtask' of the sink with transactional id prefix 'prefix'."""
+    return f"{prefix}-{subtask}-commits"
+
+
 class _KafkaSinkWriter(SinkWriter):
     def __init__(self, sink: KafkaSink, subtask_index: int, parallelism: int):
         self._sink = sink
@@ -980,11 +1010,18 @@ class _KafkaSinkWriter(SinkWriter):
         self._serialize_key = serializer._key_schema.serialize if serializer._key_schema else None
         self._partitioner = serializer._partitioner
         self._exactly_once = sink._guarantee is DeliveryGuarantee.EXACTLY_ONCE
+        self._two_phase = False  # set when the job checkpoints: commits wait for checkpoints
         self._producer = None
-        self._prepared: Dict[int, Any] = {}  # checkpoint id -> producer holding its prepared transaction
+        self._open: Optional[_Transaction] = None  # EXACTLY_ONCE: the transaction being written
+        self._prepared: Dict[int, _Transaction] = {}  # checkpoint id -> its pre-committed transaction
         self._transaction = 1  # the checkpoint the open transaction belongs to
         self._partitions: Dict[str, List[int]] = {}
         self._finished = False
+
+    def _enable_two_phase_commit(self, attempt: str) -> None:
+        """Called when the job checkpoints: finish() then only flushes, and the final
+        checkpoint's notification commits the last transaction (as every other one)."""
+        self._two_phase = True
 
     def _properties(self, transactional_id: Optional[str] = None) -> List[Tuple[str, str]]:
         properties = dict(self._sink._properties)
@@ -1002,32 +1039,100 @@ class _KafkaSinkWriter(SinkWriter):
     def _transactional_id(self, checkpoint: int) -> str:
         return f"{self._sink._transactional_id_prefix}-{self._subtask}-{checkpoint}"
 
-    def _begin(self):
-        producer = _core.KafkaProducer(self._properties(self._transactional_id(self._transaction)))
+    def _initialised(self, transactional_id: str):
+        """A producer for 'transactional_id', initialised: any transaction the id left open
+        is aborted (one being committed is completed first), and older producers fenced."""
+        producer = _core.KafkaProducer(self._properties(transactional_id))
         producer.init_transactions(self._timeout_ms)
-        producer.begin_transaction()
         return producer
+
+    def _begin(self) -> _Transaction:
+        producer = self._initialised(self._transactional_id(self._transaction))
+        # A new producer learns a topic's partitions before its first transactional send;
+        # otherwise librdkafka registers the partitions with the transaction only after
+        # a 1 s retry, and every checkpoint's flush would wait for it.
+        for topic in [self._topic] if self._topic is not None else list(self._partitions):
+            producer.partition_count(topic, self._timeout_ms)
+        producer.begin_transaction()
+        return _Transaction(producer)
 
     def restore_state(self, state: Any) -> None:
         states = state if isinstance(state, list) else [state]
-        newest = 0
+        newest = self._transaction - 1
         for entry in states:
             if not entry:
                 continue
-            # Initialising a transactional id aborts whatever transaction it left open.
             prefix, subtask, checkpoint = entry["prefix"], entry["subtask"], entry["checkpoint_id"]
-            ids = list(entry["pending"]) + [f"{prefix}-{subtask}-{checkpoint + n}"
-                                            for n in range(1, _ABORT_LOOKAHEAD + 1)]
+            # Transactions newer than the checkpoint were never part of a complete one:
+            # initialising their ids aborts them, first, so none is open when the commit
+            # markers are read. (Pending ones without a log, as in states written before
+            # the log existed, can only be aborted too.)
+            logged = {transaction["id"] for transaction in entry.get("transactions", [])}
+            ids = [i for i in entry["pending"] if i not in logged] + [
+                f"{prefix}-{subtask}-{checkpoint + n}" for n in range(1, _ABORT_LOOKAHEAD + 1)]
             for transactional_id in ids:
-                fencer = _core.KafkaProducer(self._properties(transactional_id))
-                fencer.init_transactions(self._timeout_ms)
-                del fencer
+                self._initialised(transactional_id)
+            self._recover(prefix, subtask, entry.get("transactions", []))
             newest = max(newest, checkpoint)
         self._transaction = newest + 1
 
+    def _recover(self, prefix: str, subtask: int, transactions: List[Dict[str, Any]]) -> None:
+        """Finishes the pre-committed transactions of a restored (complete) checkpoint, oldest
+        first. librdkafka cannot commit a transaction prepared by another producer: a new
+        producer initialising its id aborts it instead. So each transaction carries a commit
+        marker, an offset of a consumer group committed inside it (it is visible if and only
+        if the transaction committed); those found committed are left alone, the others are
+        written again from the checkpoint's log in a new transaction (with the same marker)
+        and committed."""
+        if not transactions:
+            return
+        transactions = sorted(transactions, key=lambda t: t["checkpoint_id"])
+        # Initialising each id settles its transaction: an open one is aborted, one whose
+        # commit had begun is completed. Only then are the markers final.
+        producers = [self._initialised(t["id"]) for t in transactions]
+        group = _marker_group(prefix, subtask)
+        markers = sorted({tuple(t["marker"]) for t in transactions if t["marker"]})
+        found: Dict[Tuple[str, int], int] = {}
+        if markers:
+            # Committed offsets only, not those of transactions still open (of which there
+            # should be none): only the pending transactions, settled above, can move them.
+            consumer = _core.KafkaConsumer(_client_properties({
+                **self._sink._properties, "bootstrap.servers": self._sink._bootstrap_servers,
+                "group.id": group, "isolation.level": "read_uncommitted"}))
+            try:
+                found = {(topic, partition): offset for topic, partition, offset in
+                         consumer.committed([(t, p, -1001) for t, p in markers], self._timeout_ms)}
+            finally:
+                consumer.close()
+        # A lineage commits its transactions in checkpoint order and each commit moves its
+        # marker, so the newest transaction whose marker is in place and every older one
+        # are committed; the rest are not.
+        committed = -1
+        for index, transaction in enumerate(transactions):
+            marker = transaction["marker"]
+            if marker and found.get(tuple(marker)) == transaction["token"]:
+                committed = index
+        for index, (transaction, producer) in enumerate(zip(transactions, producers)):
+            if index <= committed or not transaction["records"]:
+                continue
+            _log.warning("KafkaSink: writing the %d batches of transaction %s of checkpoint %d again",
+                      len(transaction["records"]), transaction["id"], transaction["checkpoint_id"])
+            for topic in sorted({batch[0] for batch in transaction["records"]}):
+                producer.partition_count(topic, self._timeout_ms)  # as in _begin
+            producer.begin_transaction()
+            for topic, values, keys, partitions, timestamps in transaction["records"]:
+                producer.send(topic, values, keys, partitions, timestamps)
+            producer.flush(self._timeout_ms)
+            topic, partition = transaction["marker"]
+            producer.send_offsets_to_transaction([(topic, partition, transaction["token"])], group,
+                                                 self._timeout_ms)
+            producer.commit_transaction(self._timeout_ms)
+            fault_point("kafka-sink-recommit")
+
     def open(self) -> None:
         if self._exactly_once:
-            self._producer = self._begin()
+            self._open = self._begin()
+            self._producer = self._open.producer
         else:
             self._producer = _core.KafkaProducer(self._properties())
         if self._partitioner is not None:
@@ -1040,6 +1145,19 @@ class _KafkaSinkWriter(SinkWriter):
             partitions = self._partitions[topic] = list(range(count))
         return partitions
 
+    def _send(self, topic: str, values: list, keys: Optional[list], partitions: Optional[list]) -> None:
+        transaction = self._open
+        if transaction is None:
+            self._producer.send(topic, values, keys, partitions)
+            return
+        # Explicit timestamps, so that a transaction written again is the same records.
+        now = int(time.time() * 1000)
+        timestamps = [now] * len(values)
+        self._producer.send(topic, values, keys, partitions, timestamps)
+        transaction.log.append((topic, values, keys, partitions, timestamps))
+        if transaction.marker is None:
+            transaction.marker = (topic, 0)
+
     def write(self, records: List[Any]) -> None:
         serialize_value, serialize_key = self._serialize_value, self._serialize_key
         if self._topic is not None and serialize_key is None and self._partitioner is None:
@@ -1047,7 +1165,7 @@ class _KafkaSinkWriter(SinkWriter):
                 values = [serialize_value(record) for record in records]
             except Exception:  # noqa: BLE001 - find the record below, to name it
                 values = self._serialize_each(records)
-            self._producer.send(self._topic, values)
+            self._send(self._topic, values, None, None)
             return
         by_topic: Dict[str, Tuple[list, list, list]] = {}
         for record in records:
@@ -1061,14 +1179,16 @@ class _KafkaSinkWriter(SinkWriter):
             columns[1].append(key)
             columns[2].append(partition)
         for topic, (values, keys, partitions) in by_topic.items():
-            self._producer.send(topic, values, keys if serialize_key else None,
-                                partitions if self._partitioner is not None else None)
+            self._send(topic, values, keys if serialize_key else None,
+                       partitions if self._partitioner is not None else None)
 
     def _select(self, record: Any) -> str:
         topic = self._select_topic(record)
         if not isinstance(topic, str) or not topic:
             raise ConnectorError(f"KafkaSink: the topic selector returned {topic!r} for record "
                                  f"{describe_value(record)}; expected a topic name")
+        if topic not in self._partitions and self._exactly_once:
+            self._partitions_of(topic)  # known to the next transaction's producer (_begin)
         return topic
 
     def _serialize_each(self, records: List[Any]) -> List[bytes]:
@@ -1089,32 +1209,43 @@ class _KafkaSinkWriter(SinkWriter):
         self._producer.flush(self._timeout_ms)
         if not self._exactly_once:
             return None
-        self._prepared[checkpoint_id] = self._producer
-        self._transaction = checkpoint_id + 1
-        self._producer = self._begin()
+        transaction = self._open
+        if transaction.marker is not None:
+            transaction.producer.send_offsets_to_transaction(
+                [(*transaction.marker, transaction.token)],
+                _marker_group(self._sink._transactional_id_prefix, self._subtask), self._timeout_ms)
+        self._prepared[checkpoint_id] = transaction
+        if checkpoint_id == FINAL_CHECKPOINT_ID:
+            self._open = self._producer = None  # the input has ended: nothing more to write
+        else:
+            self._transaction = checkpoint_id + 1
+            self._open = self._begin()
+            self._producer = self._open.producer
+        # The log of every transaction not committed yet: recovery commits them from it.
         return {"prefix": self._sink._transactional_id_prefix, "subtask": self._subtask,
                 "checkpoint_id": checkpoint_id,
-                "pending": [p.transactional_id for _, p in sorted(self._prepared.items())]}
+                "pending": [t.producer.transactional_id for _, t in sorted(self._prepared.items())],
+                "transactions": [t.entry(c) for c, t in sorted(self._prepared.items())]}
 
     def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
         for checkpoint in sorted(c for c in self._prepared if c <= checkpoint_id):
-            self._prepared.pop(checkpoint).commit_transaction(self._timeout_ms)
+            self._prepared.pop(checkpoint).producer.commit_transaction(self._timeout_ms)
+            fault_point("kafka-sink-commit")
 
     def finish(self) -> None:
-        if not self._exactly_once:
-            self._producer.flush(self._timeout_ms)
-            return
-        # A bounded job without checkpoints: what it wrote commits when its input ends.
         self._producer.flush(self._timeout_ms)
+        if not self._exactly_once or self._two_phase:
+            return  # with checkpoints, the final checkpoint commits what is left
+        # A bounded job without checkpoints: what it wrote commits when its input ends.
         self.notify_checkpoint_complete(max(self._prepared, default=0))
         self._producer.commit_transaction(self._timeout_ms)
         self._finished = True
 
     def close(self) -> None:
-        if self._producer is None:
-            return
-        producers = [self._producer, *self._prepared.values()]
-        self._producer, self._prepared = None, {}
+        producers = [t.producer for t in self._prepared.values()]
+        if self._producer is not None:
+            producers.insert(0, self._producer)
+        self._producer, self._open, self._prepared = None, None, {}
         if self._exactly_once and not self._finished:
             for producer in producers:
                 try:

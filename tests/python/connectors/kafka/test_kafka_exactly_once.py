@@ -80,3 +80,74 @@ def test_serialization_error_names_the_record(kafka):
     with pytest.raises(Exception, match=f"KafkaSink \\(topic '{topic}'\\): cannot serialize record 42"):
         writer.write(["ok", 42])
     writer.close()
+
+
+def crashed_after_checkpoint(kafka, topic, prefix, commit_first=0):
+    """A writer that wrote checkpoints 1 and 2 (whose notifications it never got, or only
+    the first 'commit_first' transactions of), then 'crashed': it is abandoned without
+    close(), its producers still alive (a new producer of the same id fences them).
+    Returns the writer and the state of checkpoint 2."""
+    writer = exactly_once_sink(kafka, topic, prefix)._create_writer(0, 1)
+    writer._enable_two_phase_commit("attempt")
+    writer.open()
+    writer.write(["a1", "a2"])
+    writer.snapshot_state(1)
+    writer.write(["b1"])
+    state = writer.snapshot_state(2)
+    writer.write(["c1"])  # after checkpoint 2: never part of a complete checkpoint
+    for checkpoint in (1, 2)[:commit_first]:
+        writer.notify_checkpoint_complete(checkpoint)
+    return writer, state
+
+
+def recover(kafka, topic, prefix, state):
+    restored = exactly_once_sink(kafka, topic, prefix)._create_writer(0, 1)
+    restored._enable_two_phase_commit("attempt")
+    restored.restore_state(state)
+    restored.open()
+    return restored
+
+
+@pytest.mark.parametrize("commit_first", [0, 1, 2])
+def test_recovery_commits_a_completed_checkpoint_exactly_once(kafka, commit_first):
+    # The checkpoint holds the records of its pending transactions; on recovery those whose
+    # commit marker is missing are written again, those committed before the crash are not.
+    topic = kafka.topic(partitions=2)
+    prefix = f"tx-{topic}"
+    crashed, state = crashed_after_checkpoint(kafka, topic, prefix, commit_first)
+    assert [t["records"][0][1] for t in state["transactions"]] == [[b"a1", b"a2"], [b"b1"]]
+    restored = recover(kafka, topic, prefix, state)
+    assert committed_values(kafka, topic) == ["a1", "a2", "b1"]
+    # Recovering from checkpoint 2 again (a crash right after the recovery) repeats nothing.
+    again = recover(kafka, topic, prefix, state)
+    assert committed_values(kafka, topic) == ["a1", "a2", "b1"]
+    again.write(["c1"])  # replayed by the source
+    again.snapshot_state(3)
+    again.notify_checkpoint_complete(3)
+    assert committed_values(kafka, topic) == ["a1", "a2", "b1", "c1"]
+    for writer in (crashed, restored, again):
+        writer.close()
+
+
+def test_recovery_of_rescaled_states_and_final_checkpoint(kafka):
+    # Two old subtasks' states handed to one writer (a rescale from 2 to 1), one of them
+    # from the final checkpoint (2**62): each pending transaction is committed once.
+    topic = kafka.topic()
+    prefix = f"tx-{topic}"
+    sink = exactly_once_sink(kafka, topic, prefix)
+    states, writers = [], []
+    for subtask, values in ((0, ["x0", "y0"]), (1, ["x1"])):
+        writer = sink._create_writer(subtask, 2)
+        writer._enable_two_phase_commit("attempt")
+        writer.open()
+        writer.write(values)
+        states.append(writer.snapshot_state(5 if subtask == 0 else 2 ** 62))
+        writers.append(writer)
+    restored = sink._create_writer(0, 1)
+    restored._enable_two_phase_commit("attempt")
+    for state in states:
+        restored.restore_state(state)
+    restored.open()
+    assert committed_values(kafka, topic) == ["x0", "x1", "y0"]
+    for writer in (*writers, restored):
+        writer.close()

@@ -12,10 +12,11 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from fluvial.common import Encoder, Types
+from fluvial.common import Encoder, SimpleStringSchema, Types
 from fluvial.datastream import KeyedProcessFunction, RuntimeContext, StreamExecutionEnvironment
-from fluvial.datastream.connectors.base import Source, SourceReader
+from fluvial.datastream.connectors.base import DeliveryGuarantee, Source, SourceReader
 from fluvial.datastream.connectors.file_system import FileSink, RollingPolicy
+from fluvial.datastream.connectors.kafka import KafkaRecordSerializationSchema, KafkaSink
 from fluvial.datastream.state import ValueStateDescriptor
 
 
@@ -110,25 +111,39 @@ def committed_lines(directory: str) -> List[str]:
     return lines
 
 
-def add_file_sink(totals, output: str) -> None:
+def add_file_sink(totals, output: str, kafka: Optional[Tuple[str, str]]) -> None:
     sink = FileSink.for_row_format(output, Encoder.simple_string_encoder()) \
         .with_rolling_policy(RollingPolicy.default_rolling_policy(part_size=4096)).build()
     totals.sink_to(sink).uid("file-sink")
 
 
-# The exactly-once sinks the job writes to: name -> adds the sink given the output location.
-# test_fault_injection.SINKS reads each back by the same name (a Kafka sink joins here).
-SINK_BUILDERS = {"file": add_file_sink}
+def add_kafka_sink(totals, output: str, kafka: Optional[Tuple[str, str]]) -> None:
+    """An EXACTLY_ONCE KafkaSink writing each line to the topic of 'kafka' (servers, topic)."""
+    if kafka is None:
+        raise ValueError("the 'kafka' sink needs --kafka-servers and --kafka-topic")
+    servers, topic = kafka
+    serializer = KafkaRecordSerializationSchema.builder().set_topic(topic) \
+        .set_value_serialization_schema(SimpleStringSchema()).build()
+    sink = KafkaSink.builder().set_bootstrap_servers(servers).set_record_serializer(serializer) \
+        .set_delivery_guarantee(DeliveryGuarantee.EXACTLY_ONCE) \
+        .set_transactional_id_prefix(f"fault-{topic}").build()
+    totals.sink_to(sink).uid("kafka-sink")
+
+
+# The exactly-once sinks the job writes to: name -> adds the sink given the output folder
+# and the Kafka (servers, topic) if any. test_fault_injection.SINKS reads each back by name.
+SINK_BUILDERS = {"file": add_file_sink, "kafka": add_kafka_sink}
 
 
 def build(env: StreamExecutionEnvironment, seed: int, splits: int, per_split: int, keys: int,
-          output: str, batch: int = 50, pause: float = 0.0, sinks=("file",)) -> None:
+          output: str, batch: int = 50, pause: float = 0.0, sinks=("file",),
+          kafka: Optional[Tuple[str, str]] = None) -> None:
     source = GeneratorSource(seed, splits, per_split, keys, batch, pause)
     stream = env.from_source(source, None, "generator").uid("generator")
     totals = stream.key_by(lambda record: record[0]).process(
         RunningTotal(), output_type=Types.STRING()).uid("running-total")
     for name in sinks:
-        SINK_BUILDERS[name](totals, output)
+        SINK_BUILDERS[name](totals, output, kafka)
 
 
 def main(argv=None) -> int:
@@ -146,6 +161,8 @@ def main(argv=None) -> int:
     parser.add_argument("--stats")
     parser.add_argument("--ready", help="file to write the time the job was running at")
     parser.add_argument("--sinks", default="file", help="comma-separated SINK_BUILDERS names")
+    parser.add_argument("--kafka-servers", help="bootstrap servers of the 'kafka' sink")
+    parser.add_argument("--kafka-topic", help="the topic the 'kafka' sink writes")
     args = parser.parse_args(argv)
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(args.parallelism)
@@ -153,7 +170,8 @@ def main(argv=None) -> int:
     env.get_checkpoint_config().set_checkpoint_storage_dir(args.checkpoints)
     env.get_checkpoint_config().set_tolerable_checkpoint_failure_number(1000)
     build(env, args.seed, args.splits, args.per_split, args.keys, args.output, args.batch, args.pause,
-          sinks=args.sinks.split(","))
+          sinks=args.sinks.split(","),
+          kafka=(args.kafka_servers, args.kafka_topic) if args.kafka_servers else None)
     started = time.monotonic()
     client = env.execute_async("generator job")
     if args.ready:

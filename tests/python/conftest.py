@@ -1,6 +1,8 @@
-"""A real Apache Kafka 3.9 broker for the Kafka tests: started once per session by
-scripts/kafka.sh on a free 127.0.0.1 port in a temporary directory, stopped at the end.
-The helpers produce and read back with the native client directly, outside any job."""
+"""Fixtures shared by every test folder: a real Apache Kafka 3.9 broker for the Kafka
+tests (connectors/kafka) and the Kafka leg of the fault-injection test
+(datastream/test_fault_injection.py), started once per session by scripts/kafka.sh on a
+free 127.0.0.1 port in a temporary directory, stopped at the end. The helpers produce
+and read back with the native client directly, outside any job."""
 
 import socket
 import subprocess
@@ -12,7 +14,7 @@ import pytest
 
 from fluvial import _core
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
