@@ -39,6 +39,7 @@ bench: build
 # Fluvial beside PyFlink (downloads apache-flink into bench/pyflink/.venv once).
 bench-pyflink: build
 	bash bench/pyflink/run.sh
+	bash bench/nexmark/run.sh --events 1000000
 
 # The documentation site (mkdocs.yml, pages in docs/) into build/site; warnings are errors.
 docs: setup

@@ -14,5 +14,9 @@ if [ -z "${JAVA_HOME:-}" ] && command -v java >/dev/null; then
   JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
   export JAVA_HOME
 fi
-PYTHONPATH="$ROOT/python" exec "$ROOT/.venv/bin/python" "$HERE/run.py" --source files \
-  --flink-python "$ROOT/bench/pyflink/.venv/bin/python" "$@"
+# Results (JSON) and a chart of Fluvial and Flink per query go to bench/nexmark/results/.
+mkdir -p "$HERE/results"
+PYTHONPATH="$ROOT/python" "$ROOT/.venv/bin/python" "$HERE/run.py" --source files \
+  --flink-python "$ROOT/bench/pyflink/.venv/bin/python" --results "$HERE/results/results.json" "$@"
+"$ROOT/bench/pyflink/.venv/bin/python" "$HERE/_chart.py" "$HERE/results/results.json" "$HERE/results/ratios.png"
+echo "wrote $HERE/results/results.json and ratios.png"
