@@ -15,6 +15,7 @@
 
 #include "common/errors.h"
 #include "table/columnar_batch.h"
+#include "table/key_grouper.h"
 #include "table/row_store.h"
 #include "table/table_support.h"
 
@@ -35,10 +36,10 @@ class JoinOperator : public runtime::Operator {
         schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
         output_schema_(ImportSchema(spec["output_schema"])),
         left_outer_(spec["left_outer"].cast<bool>()),
-        final_only_(spec["final_only"].cast<bool>()) {
-    std::vector<arrow::TypeHolder> key_types;
-    for (int column : keys_[0]) key_types.emplace_back(schemas_[0]->field(column)->type());
-    grouper_ = ValueOrThrow(arrow::compute::Grouper::Make(key_types), "join");
+        final_only_(spec["final_only"].cast<bool>()),
+        grouper_(keys_[0], *schemas_[0], "join") {
+    // The right side's keys are cast to the left's types, so equal keys share a group.
+    for (int column : keys_[0]) key_types_.push_back(schemas_[0]->field(column)->type());
   }
 
   void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -102,7 +103,7 @@ class JoinOperator : public runtime::Operator {
     if (!final_only_) return;
     Output output;
     size_t groups = 0;
-    for (uint32_t group = 0; group < grouper_->num_groups(); ++group) {
+    for (uint32_t group = 0; group < grouper_.num_groups(); ++group) {
       const std::vector<int64_t>& lefts = stores_[0].Live(group);
       const std::vector<int64_t>& rights = stores_[1].Live(group);
       for (int64_t left : lefts) {
@@ -134,16 +135,7 @@ class JoinOperator : public runtime::Operator {
   };
 
   std::vector<uint32_t> Groups(int input, const arrow::RecordBatch& data) {
-    std::vector<arrow::Datum> keys;
-    for (size_t i = 0; i < keys_[input].size(); ++i) {
-      auto column = data.column(keys_[input][i]);
-      auto wanted = schemas_[0]->field(keys_[0][i])->type();
-      keys.emplace_back(CastArray(column, wanted, true, "join key"));
-    }
-    arrow::compute::ExecBatch key_batch(std::move(keys), data.num_rows());
-    arrow::Datum ids = ValueOrThrow(grouper_->Consume(arrow::compute::ExecSpan(key_batch)), "join");
-    auto array = std::static_pointer_cast<arrow::UInt32Array>(ids.make_array());
-    return std::vector<uint32_t>(array->raw_values(), array->raw_values() + array->length());
+    return grouper_.Consume(data, &keys_[input], &key_types_);
   }
 
   // Removes from 'live' a stored row equal to row 'row' of 'data'; returns its id or kNoRow.
@@ -165,7 +157,8 @@ class JoinOperator : public runtime::Operator {
   std::shared_ptr<arrow::Schema> output_schema_;
   bool left_outer_;
   bool final_only_;
-  std::unique_ptr<arrow::compute::Grouper> grouper_;
+  KeyGrouper grouper_;
+  std::vector<std::shared_ptr<arrow::DataType>> key_types_;
   RowStore stores_[2];
   std::vector<int64_t> left_matches_;  // per left row id: how many right rows it joins now
 };

@@ -20,6 +20,7 @@
 #include "table/aggregates.h"
 #include "table/columnar_batch.h"
 #include "table/group_table.h"
+#include "table/key_grouper.h"
 #include "table/row_store.h"
 #include "table/table_support.h"
 
@@ -38,10 +39,8 @@ class OverAggregateOperator : public runtime::Operator {
         output_schema_(ImportSchema(spec["output_schema"])),
         rows_frame_(spec["frame"].cast<std::string>() == "rows"),
         preceding_(spec["preceding"].cast<int64_t>()),
-        event_time_(spec["event_time"].cast<bool>()) {
-    std::vector<arrow::TypeHolder> types;
-    for (int column : partition_) types.emplace_back(input_schema_->field(column)->type());
-    if (!types.empty()) grouper_ = ValueOrThrow(arrow::compute::Grouper::Make(types), "OVER");
+        event_time_(spec["event_time"].cast<bool>()),
+        grouper_(partition_, *input_schema_, "OVER") {
     const int first_value = input_schema_->num_fields();
     for (size_t i = 0; i < calls_.size(); ++i) {
       auto input_type = calls_[i].input >= 0 ? input_schema_->field(calls_[i].input)->type() : arrow::int64();
@@ -62,15 +61,7 @@ class OverAggregateOperator : public runtime::Operator {
     if (event_time_ && input.timestamps.empty()) {
       throw UserError("OVER ... ORDER BY an event-time attribute needs rows with event time (a WATERMARK)");
     }
-    std::vector<uint32_t> groups(static_cast<size_t>(rows), 0);
-    if (grouper_) {
-      std::vector<arrow::Datum> keys;
-      for (int column : partition_) keys.emplace_back(input.data->column(column));
-      arrow::compute::ExecBatch key_batch(std::move(keys), rows);
-      auto ids = ValueOrThrow(grouper_->Consume(arrow::compute::ExecSpan(key_batch)), "OVER").make_array();
-      auto array = std::static_pointer_cast<arrow::UInt32Array>(ids);
-      std::copy(array->raw_values(), array->raw_values() + rows, groups.begin());
-    }
+    std::vector<uint32_t> groups = grouper_.Consume(*input.data);
     const int64_t first = store_.Append(input.data);
     for (int64_t row = 0; row < rows; ++row) {
       const int64_t time = event_time_ ? input.timestamps[row] : sequence_++;
@@ -172,7 +163,7 @@ class OverAggregateOperator : public runtime::Operator {
   bool rows_frame_;
   int64_t preceding_;  // rows or milliseconds; -1: UNBOUNDED PRECEDING
   bool event_time_;
-  std::unique_ptr<arrow::compute::Grouper> grouper_;
+  KeyGrouper grouper_;
   std::vector<std::unique_ptr<Aggregate>> aggregates_;
   RowStore store_;
   std::map<std::pair<int64_t, int64_t>, uint32_t> pending_;  // (time, row id) → partition

@@ -14,6 +14,7 @@
 
 #include "common/errors.h"
 #include "table/columnar_batch.h"
+#include "table/key_grouper.h"
 #include "table/row_store.h"
 #include "table/table_support.h"
 
@@ -52,15 +53,13 @@ class RankOperator : public runtime::Operator {
         with_rank_(spec["with_rank"].cast<bool>()),
         final_only_(spec["final_only"].cast<bool>()),
         output_schema_(ImportSchema(spec["output_schema"])),
-        input_schema_(ImportSchema(spec["input_schema"])) {
+        input_schema_(ImportSchema(spec["input_schema"])),
+        grouper_(partition_, *input_schema_, "rank") {
     for (const py::handle& key : spec["order"]) {
       auto pair = key.cast<py::tuple>();
       order_.push_back(pair[0].cast<int>());
       ascending_.push_back(pair[1].cast<bool>());
     }
-    std::vector<arrow::TypeHolder> types;
-    for (int column : partition_) types.emplace_back(input_schema_->field(column)->type());
-    if (!types.empty()) grouper_ = ValueOrThrow(arrow::compute::Grouper::Make(types), "rank");
   }
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -72,15 +71,7 @@ class RankOperator : public runtime::Operator {
                         "it needs an append-only input");
       }
     }
-    std::vector<uint32_t> groups(static_cast<size_t>(rows), 0);
-    if (grouper_) {
-      std::vector<arrow::Datum> keys;
-      for (int column : partition_) keys.emplace_back(input.data->column(column));
-      arrow::compute::ExecBatch key_batch(std::move(keys), rows);
-      auto ids = ValueOrThrow(grouper_->Consume(arrow::compute::ExecSpan(key_batch)), "rank").make_array();
-      auto array = std::static_pointer_cast<arrow::UInt32Array>(ids);
-      std::copy(array->raw_values(), array->raw_values() + rows, groups.begin());
-    }
+    std::vector<uint32_t> groups = grouper_.Consume(*input.data);
     std::vector<std::vector<SortValue>> sort_columns;
     for (int column : order_) sort_columns.push_back(ColumnValues(input.data->column(column)));
     const int64_t first = store_.Append(input.data);
@@ -185,7 +176,7 @@ class RankOperator : public runtime::Operator {
   bool final_only_;
   std::shared_ptr<arrow::Schema> output_schema_;
   std::shared_ptr<arrow::Schema> input_schema_;
-  std::unique_ptr<arrow::compute::Grouper> grouper_;
+  KeyGrouper grouper_;
   RowStore store_;
   std::vector<std::vector<Entry>> rankings_;  // per partition, the top rows in order
 };

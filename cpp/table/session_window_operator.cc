@@ -18,6 +18,7 @@
 #include "table/arrow_python.h"
 #include "table/columnar_batch.h"
 #include "table/group_table.h"
+#include "table/key_grouper.h"
 #include "table/row_store.h"
 #include "table/table_support.h"
 
@@ -36,11 +37,9 @@ class SessionWindowOperator : public runtime::Operator {
         output_schema_(ImportSchema(spec["output_schema"])),
         gap_(spec["size"].cast<int64_t>()),
         python_columns_(IntList(spec["python_columns"])),
-        python_aggregate_(spec["python_aggregate"]) {
+        python_aggregate_(spec["python_aggregate"]),
+        grouper_(keys_, *input_schema_, "session window") {
     if (gap_ <= 0) throw UserError("a session gap must be positive");
-    std::vector<arrow::TypeHolder> types;
-    for (int column : keys_) types.emplace_back(input_schema_->field(column)->type());
-    if (!types.empty()) grouper_ = ValueOrThrow(arrow::compute::Grouper::Make(types), "session window");
     // The aggregation at firing groups by session: one uint32 key, then the aggregates.
     std::vector<std::shared_ptr<arrow::Field>> fields{arrow::field("__session", arrow::uint32())};
     for (size_t i = 0; i < calls_.size(); ++i) fields.push_back(output_schema_->field(static_cast<int>(keys_.size() + i)));
@@ -61,15 +60,7 @@ class SessionWindowOperator : public runtime::Operator {
         throw UserError("session windows over an updating input are not supported; they need an append-only input");
       }
     }
-    std::vector<uint32_t> groups(static_cast<size_t>(rows), 0);
-    if (grouper_) {
-      std::vector<arrow::Datum> keys;
-      for (int column : keys_) keys.emplace_back(input.data->column(column));
-      arrow::compute::ExecBatch key_batch(std::move(keys), rows);
-      auto ids = ValueOrThrow(grouper_->Consume(arrow::compute::ExecSpan(key_batch)), "session window").make_array();
-      auto array = std::static_pointer_cast<arrow::UInt32Array>(ids);
-      std::copy(array->raw_values(), array->raw_values() + rows, groups.begin());
-    }
+    std::vector<uint32_t> groups = grouper_.Consume(*input.data);
     const int64_t first = store_.Append(input.data);
     for (int64_t row = 0; row < rows; ++row) {
       const int64_t timestamp = input.timestamps[row];
@@ -193,7 +184,7 @@ class SessionWindowOperator : public runtime::Operator {
   int64_t gap_;
   std::vector<int> python_columns_;
   py::object python_aggregate_;
-  std::unique_ptr<arrow::compute::Grouper> grouper_;
+  KeyGrouper grouper_;
   RowStore store_;
   std::vector<std::vector<Session>> sessions_;  // per key: its open sessions
   int64_t watermark_ = runtime::kMinWatermark;

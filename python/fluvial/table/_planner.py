@@ -46,6 +46,16 @@ class TablePlan:
     primary_key: List[str] = field(default_factory=list)
 
 
+def _keyed(upstream: Transformation, key_indices: List[int]) -> Tuple[Transformation, Dict[str, Any]]:
+    """The input of a keyed columnar operator: a hash exchange on the key columns (so it can run in
+    parallel), or, without keys, the input as is and a non-parallel operator."""
+    if not key_indices:
+        return upstream, {"non_parallel": True}
+    keyed = Transformation(kind="key_by", name="KeyBy", inputs=[upstream], key_selector=ColumnKeys(key_indices),
+                           bounded=upstream.bounded)
+    return keyed, {}
+
+
 class ColumnKeys:
     """The key of a columnar hash exchange: column positions (hashed natively)."""
 
@@ -720,12 +730,7 @@ def rank(plan: TablePlan, partition: List[str], order: List[Tuple[str, bool]], l
     order_indices = [(plan.schema.get_field_index(n), ascending) for n, ascending in order]
     output = plan.schema.append(pa.field(rank_column, pa.int64())) if rank_column else plan.schema
     input_schema = plan.schema
-    upstream = plan.transformation
-    extra: Dict[str, Any] = {"non_parallel": True}
-    if partition_indices:
-        upstream = Transformation(kind="key_by", name="KeyBy", inputs=[upstream],
-                                  key_selector=ColumnKeys(partition_indices), bounded=upstream.bounded)
-        extra = {}
+    upstream, extra = _keyed(plan.transformation, partition_indices)
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_rank", "partition": partition_indices, "order": order_indices, "limit": int(limit),
@@ -768,12 +773,7 @@ def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str
         fields.append(pa.field(name, AGGREGATE_RESULT[kind](input_type)))
     output = pa.schema(list(schema) + fields)
     partition_indices = [schema.get_field_index(p) for p in partition]
-    upstream = projected.transformation
-    extra: Dict[str, Any] = {"non_parallel": True}
-    if partition_indices:
-        upstream = Transformation(kind="key_by", name="KeyBy", inputs=[upstream],
-                                  key_selector=ColumnKeys(partition_indices), bounded=upstream.bounded)
-        extra = {}
+    upstream, extra = _keyed(projected.transformation, partition_indices)
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_over_agg", "partition": partition_indices, "calls": calls, "input_schema": schema,
@@ -809,13 +809,7 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
             aggregates.append((item.output, item.function, item.argument_columns))
         fields.append(pa.field(item.output, arrow_type))
     output = pa.schema(fields)
-    upstream = projected.transformation
-    extra: Dict[str, Any] = {"non_parallel": True}
-    if key_columns:
-        upstream = Transformation(kind="key_by", name="KeyBy", inputs=[upstream],
-                                  key_selector=ColumnKeys([schema.get_field_index(k) for k in key_columns]),
-                                  bounded=upstream.bounded)
-        extra = {}
+    upstream, extra = _keyed(projected.transformation, [schema.get_field_index(k) for k in key_columns])
     udafs = [f for _, f, _ in aggregates if not isinstance(f, str)]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
