@@ -55,8 +55,6 @@ class GroupAggregateOperator : public runtime::Operator {
     table_.Update(groups, *input.data, retract);
     auto after = table_.Output(touched);
 
-    std::vector<uint32_t> before_rows, after_rows;
-    std::vector<int8_t> before_kinds, after_kinds;
     // One output batch: each group's retraction directly followed by its new value.
     std::vector<std::pair<bool, uint32_t>> order;  // (from 'after'?, row)
     std::vector<int8_t> kinds;

@@ -66,8 +66,7 @@ class OverAggregateOperator : public runtime::Operator {
     for (int64_t row = 0; row < rows; ++row) {
       const int64_t time = event_time_ ? input.timestamps[row] : sequence_++;
       if (event_time_ && time <= watermark_) {
-        ++late_rows_;
-        continue;
+        continue;  // late: dropped, as Flink does
       }
       pending_.emplace(std::make_pair(time, first + row), groups[row]);
     }
@@ -170,7 +169,6 @@ class OverAggregateOperator : public runtime::Operator {
   std::vector<Partition> partitions_;
   int64_t watermark_ = runtime::kMinWatermark;
   int64_t sequence_ = 0;
-  int64_t late_rows_ = 0;
 };
 
 }  // namespace

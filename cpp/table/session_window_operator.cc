@@ -65,8 +65,7 @@ class SessionWindowOperator : public runtime::Operator {
     for (int64_t row = 0; row < rows; ++row) {
       const int64_t timestamp = input.timestamps[row];
       if (timestamp + gap_ - 1 <= watermark_) {
-        ++late_rows_;
-        continue;
+        continue;  // late: dropped, as Flink does
       }
       if (groups[row] >= sessions_.size()) sessions_.resize(groups[row] + 1);
       auto& sessions = sessions_[groups[row]];
@@ -188,7 +187,6 @@ class SessionWindowOperator : public runtime::Operator {
   RowStore store_;
   std::vector<std::vector<Session>> sessions_;  // per key: its open sessions
   int64_t watermark_ = runtime::kMinWatermark;
-  int64_t late_rows_ = 0;
 };
 
 }  // namespace

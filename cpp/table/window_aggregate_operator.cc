@@ -90,10 +90,7 @@ class WindowAggregateOperator : public runtime::Operator {
     for (size_t row = 0; row < input.size(); ++row) {
       const int64_t timestamp = input.timestamps[row];
       ForEachWindow(timestamp, [&](int64_t start, int64_t end) {
-        if (end - 1 <= watermark_) {
-          ++late_rows_;
-          return;
-        }
+        if (end - 1 <= watermark_) return;  // late: the window fired already
         auto& window = windows_[end];
         window.start = start;
         rows_by_end[end].push_back(static_cast<uint32_t>(row));
@@ -183,14 +180,12 @@ class WindowAggregateOperator : public runtime::Operator {
       for (const py::handle& result : results) columns.push_back(ImportArray(result));
     }
     const int64_t rows = static_cast<int64_t>(groups.size());
-    const int window_column = static_cast<int>(columns.size());
     for (int64_t bound : {window.start, end}) {
       auto type = output_schema_->field(static_cast<int>(columns.size()))->type();
       auto scalar = ValueOrThrow(arrow::MakeScalar(arrow::timestamp(arrow::TimeUnit::MILLI), bound), "window bounds");
       auto array = ValueOrThrow(arrow::MakeArrayFromScalar(*scalar, rows), "window bounds");
       columns.push_back(ToArray(array, rows, type));
     }
-    (void)window_column;
     auto fired = std::make_unique<ColumnarBatch>(arrow::RecordBatch::Make(output_schema_, rows, columns));
     fired->timestamps.assign(static_cast<size_t>(rows), end - 1);
     out.Collect(std::move(fired));
@@ -210,7 +205,6 @@ class WindowAggregateOperator : public runtime::Operator {
   const runtime::Clock* clock_ = nullptr;
   std::map<int64_t, Window> windows_;  // by window end
   int64_t watermark_ = runtime::kMinWatermark;
-  int64_t late_rows_ = 0;
 };
 
 }  // namespace

@@ -129,7 +129,7 @@ def check_columns(expression: Expression, schema: pa.Schema) -> None:
 
 
 def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Optional[Expression] = None,
-         name: str = "Calc", keep_rowtime: Optional[str] = "auto") -> TablePlan:
+         name: str = "Calc") -> TablePlan:
     """SELECT items WHERE condition, with Python UDFs planned around the native steps."""
     expressions = [e for _, e in items] + ([condition] if condition is not None else [])
     if any(isinstance(n, Call) and n.function == "proctime" for e in expressions for n in walk(e)):
@@ -143,7 +143,7 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
 
         items = [(n, transform(e, read)) for n, e in items]
         condition = transform(condition, read) if condition is not None else None
-        return calc(with_time, items, condition, name, keep_rowtime)
+        return calc(with_time, items, condition, name)
     for expression in expressions:
         check_columns(expression, plan.schema)
     calls = _innermost_udf_calls(expressions)
@@ -153,7 +153,7 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
         columns = {id(call): column for call, column in replacements}
         items = [(n, _substitute(e, columns)) for n, e in items]
         condition = _substitute(condition, columns) if condition is not None else None
-        return calc(plan, items, condition, name, keep_rowtime)
+        return calc(plan, items, condition, name)
     if condition is not None:
         _check_condition(plan, condition)
     projections = [to_arrow(e, plan.schema, "SELECT") for _, e in items]
@@ -313,15 +313,11 @@ def function_array(function: Any, values: List[Any], arrow_type: pa.DataType, co
 
 # -- aggregation -----------------------------------------------------------------
 
-def _flink_sum_type(input_type: pa.DataType) -> pa.DataType:
-    return input_type
-
-
 AGGREGATE_RESULT = {
     "count": lambda t: pa.int64(),
     "count_star": lambda t: pa.int64(),
     "count_distinct": lambda t: pa.int64(),
-    "sum": _flink_sum_type,
+    "sum": lambda t: t,
     "avg": lambda t: t,
     "min": lambda t: t,
     "max": lambda t: t,

@@ -310,10 +310,7 @@ class TableEnvironment:
             buffer.add_writer()
 
             def write(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
-                rows = rows_of(batch, row_kinds)
-                for row in rows:
-                    row._names = [n for n in row._names]
-                buffer.write(rows)
+                buffer.write(rows_of(batch, row_kinds))
 
             return {"kind": "table_sink", "write": write, "finish": buffer.finish_writer}
 
