@@ -3,6 +3,9 @@
 PYTHON := .venv/bin/python
 BUILD_DIR := build/dev
 export PYTHONPATH := $(CURDIR)/python
+# Paths relative to the checkout in ccache's hash, so every clone and worktree shares hits.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: setup build run test lint test-cpp test-python bench bench-pyflink docs clean
 
