@@ -78,7 +78,7 @@ def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], An
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         reader = make_reader(info)
         spec = {"kind": "table_source", "poll": reader.poll, "rowtime": rowtime_index,
-                "watermark_delay": int(watermark_delay)}
+                "watermark_delay": int(watermark_delay), "reader": reader}
         for hook in ("open", "close"):
             if hasattr(reader, hook):
                 spec[hook] = getattr(reader, hook)
@@ -235,7 +235,7 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
             for function in functions:
                 function._close()
 
-        return {"kind": "table_python_calc", "call": evaluate, "open": open_all, "close": close_all}
+        return {"kind": "table_python_calc", "call": evaluate, "open": open_all, "close": close_all, "stateless": True}
 
     name = "PythonCalc(" + ", ".join(f._name for f in functions) + ")"
     transformation = _transformation("table_python_calc", name, [plan.transformation], make_spec)
@@ -276,7 +276,7 @@ def python_map(plan: TablePlan, function: Any) -> TablePlan:
                       for i, f in enumerate(output)]
             return pa.RecordBatch.from_arrays(arrays, schema=output)
 
-        return {"kind": "table_python_calc", "call": evaluate,
+        return {"kind": "table_python_calc", "call": evaluate, "stateless": True,
                 "open": lambda: function._open(info.job_parameters), "close": function._close}
 
     transformation = _transformation("table_python_calc", f"PythonMap({function._name})",
@@ -514,7 +514,7 @@ def add_proctime(plan: TablePlan, column: str) -> TablePlan:
                 pa.array([now.as_py()] * batch.num_rows, now.type)
             return pa.RecordBatch.from_arrays(batch.columns + [column_values], schema=output)
 
-        return {"kind": "table_python_calc", "call": evaluate}
+        return {"kind": "table_python_calc", "call": evaluate, "stateless": True}
 
     transformation = _transformation("table_python_calc", f"Calc(PROCTIME() AS {column})", [plan.transformation],
                                      make_spec)
@@ -562,7 +562,8 @@ def lookup_join(left: TablePlan, right_schema: pa.Schema, left_keys: List[str], 
             result = pa.RecordBatch.from_arrays(selected.columns + right_columns, schema=output)
             return result, rows
 
-        return {"kind": "table_python_calc", "call": evaluate, "open": lookup.open, "close": lookup.close}
+        return {"kind": "table_python_calc", "call": evaluate, "open": lookup.open, "close": lookup.close,
+                "stateless": True}
 
     kind = "LeftOuterJoin" if left_outer else "InnerJoin"
     transformation = _transformation("table_python_calc", f"LookupJoin({kind}, table={right_name}, "
@@ -700,7 +701,7 @@ def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool
             return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), sources
 
         return {"kind": "table_python_calc", "call": evaluate, "open": lambda: function._open(info.job_parameters),
-                "close": function._close}
+                "close": function._close, "stateless": True}
 
     transformation = _transformation("table_python_calc", f"Correlate({function._name})", [projected.transformation],
                                      make_spec)
@@ -809,12 +810,13 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
     udafs = [f for _, f, _ in aggregates if not isinstance(f, str)]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
-        step = PythonGroupAggregate(key_columns, aggregates, output, final_only=info.batch_mode)
+        step = PythonGroupAggregate(key_columns, aggregates, output, final_only=info.batch_mode,
+                                    max_parallelism=info.max_parallelism)
 
         def call(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
             return step(batch, row_kinds)
 
-        return {"kind": "table_python_calc", "call": call, "finish": step.finish,
+        return {"kind": "table_python_calc", "call": call, "finish": step.finish, "keyed_state": step,
                 "open": lambda: [u._open(info.job_parameters) for u in udafs] and None,
                 "close": lambda: [u._close() for u in udafs] and None}
 

@@ -352,7 +352,7 @@ class TableEnvironment:
 
         def make_spec(info: Any) -> Dict[str, Any]:
             writer = make_writer(info)
-            spec = {"kind": "table_sink", "write": writer.write, "finish": writer.finish}
+            spec = {"kind": "table_sink", "write": writer.write, "finish": writer.finish, "writer": writer}
             for hook in ("open", "close"):
                 if hasattr(writer, hook):
                     spec[hook] = getattr(writer, hook)
