@@ -14,8 +14,6 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from checkpoint_job import (  # noqa: E402
-    FILES,
-    ROWS,
     TOTAL_TYPES,
     TOTALS_SQL,
     WINDOWS_SQL,
@@ -32,8 +30,8 @@ from fluvial.common import Configuration, RestartStrategies  # noqa: E402
 from fluvial.datastream import StreamExecutionEnvironment  # noqa: E402
 from fluvial.errors import UnsupportedFeatureError  # noqa: E402
 from fluvial.table import StreamTableEnvironment  # noqa: E402
-from fluvial.table.udf import AggregateFunction, udaf  # noqa: E402
 from fluvial.table.types import DataTypes  # noqa: E402
+from fluvial.table.udf import AggregateFunction, udaf  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datastream",
                                 "fault_tolerance"))
@@ -183,8 +181,8 @@ def test_datagen_and_nexmark_sources_resume_at_their_position(tmp_path):
     add_changelog_sink(t_env, bids, str(tmp_path / "bids"), "bids")
     env.execute("generators")
     assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
-    expected = Counter({(k, sum(i for i in range(1, 3001) if i % 7 == k), sum(1 for i in range(1, 3001) if i % 7 == k)): 1
-                        for k in range(7)})
+    ids = range(1, 3001)
+    expected = Counter({(k, sum(i for i in ids if i % 7 == k), sum(1 for i in ids if i % 7 == k)): 1 for k in range(7)})
     whole = lambda text: int(float(text))  # noqa: E731  (id % 7 is printed as a float)
     assert apply_changelog(committed_lines(str(tmp_path / "numbers")), (whole, int, int)) == expected
     # Bids are 46 of every 50 Nexmark events; a fault-free run of the same query is the reference.
