@@ -528,20 +528,21 @@ env = StreamExecutionEnvironment.get_execution_environment()
 env.enable_checkpointing(1000)
 t_env = StreamTableEnvironment.create(env)
 t_env.execute_sql("CREATE TABLE a (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
-t_env.execute_sql("CREATE TABLE out (k BIGINT, v BIGINT, w BIGINT) WITH ('connector' = 'blackhole')")
-t_env.execute_sql("INSERT INTO out SELECT a.k, a.v, b.v FROM a JOIN a AS b ON a.k = b.k").wait()
+t_env.execute_sql("CREATE TABLE out (k BIGINT, v BIGINT, rn BIGINT) WITH ('connector' = 'blackhole')")
+t_env.execute_sql("INSERT INTO out SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) "
+                  "AS rn FROM a) WHERE rn <= 3").wait()
 ''',
-        message="checkpointing the Table/SQL operator 'Join(InnerJoin, on=['k']=['k'])' is not supported: its "
-                "state (table_join) is not snapshotted yet; run the job without checkpointing (its state would "
+        message="checkpointing the Table/SQL operator 'Rank(partition=['k'], order=[v DESC], n=3)' is not "
+                "supported: its state (table_rank) is not snapshotted yet; run the job without checkpointing (its state would "
                 "be lost on recovery), or see docs/fault-tolerance.md for the operators and connectors that are "
                 "checkpointed",
         cause="is not snapshotted yet",
-        where="operator 'Join(InnerJoin",
+        where="operator 'Rank(partition=['k']",
         what_to_do="run the job without checkpointing",
         fix="Run the job without checkpointing, or rewrite it with the operators that are checkpointed: "
             "see [Fault tolerance](fault-tolerance.md#table-api-and-sql).",
         meaning="Checkpointing is on, and the job has a Table/SQL operator or connector whose state is not "
-                "in checkpoints yet (joins, OVER, Top-N, session windows, Python window aggregates, the "
+                "in checkpoints yet (OVER, Top-N, session windows, Python window aggregates, the "
                 "collect sink behind `execute_sql(...).collect()`, Kafka tables). Rather than lose that "
                 "state silently on recovery, the job is refused when it is submitted.",
     ),

@@ -23,6 +23,7 @@ from checkpoint_job import (  # noqa: E402
     reference_totals,
     reference_windows,
     register_checked_source,
+    rows_of,
     write_input,
 )
 
@@ -116,6 +117,22 @@ def test_python_group_by_recovers_exactly_once(tmp_path, input_dir):
     assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, int)) == expected
 
 
+def test_join_recovers_exactly_once(tmp_path, input_dir):
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    (labels / "l.csv").write_text("".join(f"n{i:02d},L{i % 3}\n" for i in range(17)))
+    t_env.execute_sql(f"""CREATE TABLE labels (name STRING, label STRING)
+                          WITH ('connector' = 'filesystem', 'path' = '{labels}', 'format' = 'csv')""")
+    joined = t_env.sql_query("SELECT s.k, s.v, l.label FROM src_checked AS s JOIN labels AS l ON s.name = l.name")
+    add_changelog_sink(t_env, joined, str(tmp_path / "out"), "joined")
+    env.execute("join")
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = Counter((k, v, f"L{int(name[1:]) % 3}") for k, v, name, _ in rows_of())
+    assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, str)) == expected
+
+
 def _rescale_job(env, t_env, input_dir, out, slow):
     register_checked_source(t_env, input_dir, slow)
     add_changelog_sink(t_env, t_env.sql_query(TOTALS_SQL), str(out / "totals"), "totals")
@@ -146,7 +163,8 @@ def test_savepoint_at_parallelism_2_resumes_at_3(tmp_path, input_dir):
 
 
 @pytest.mark.parametrize("query, operator", [
-    ("SELECT a.k, a.v, b.v AS w FROM src AS a JOIN src AS b ON a.k = b.k", "Join"),
+    ("SELECT k, v, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s "
+     "FROM src", "OverAggregate"),
     ("SELECT k, COUNT(*) AS c FROM src GROUP BY k, SESSION(ts, INTERVAL '1' SECOND)", "WindowAggregate(SESSION)"),
     ("SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM src) "
      "WHERE rn <= 3", "Rank"),
