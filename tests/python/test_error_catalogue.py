@@ -533,9 +533,9 @@ t_env.execute_sql("INSERT INTO out SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER
                   "AS rn FROM a) WHERE rn <= 3").wait()
 ''',
         message="checkpointing the Table/SQL operator 'Rank(partition=['k'], order=[v DESC], n=3)' is not "
-                "supported: its state (table_rank) is not snapshotted yet; run the job without checkpointing (its state would "
-                "be lost on recovery), or see docs/fault-tolerance.md for the operators and connectors that are "
-                "checkpointed",
+                "supported: its state (table_rank) is not snapshotted yet; run the job without checkpointing "
+                "(its state would be lost on recovery), or see docs/fault-tolerance.md for the operators and "
+                "connectors that are checkpointed",
         cause="is not snapshotted yet",
         where="operator 'Rank(partition=['k']",
         what_to_do="run the job without checkpointing",
