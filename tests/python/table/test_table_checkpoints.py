@@ -133,6 +133,30 @@ def test_join_recovers_exactly_once(tmp_path, input_dir):
     assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, str)) == expected
 
 
+def test_processing_time_windows_recover_exactly_once(tmp_path, input_dir):
+    """Which window a row lands in depends on the clock, so the check is on the totals: every row
+    counted once over all committed windows."""
+    env, t_env = _environment(tmp_path)
+    t_env.create_temporary_function("fail_once", _failing(tmp_path))
+    t_env.execute_sql(f"""CREATE TABLE src (k STRING, v BIGINT, name STRING, ts TIMESTAMP(3), pt AS PROCTIME())
+                          WITH ('connector' = 'filesystem', 'path' = '{input_dir}', 'format' = 'csv')""")
+    windows = t_env.sql_query("SELECT k, COUNT(*) AS c, SUM(fail_once(v)) AS s FROM src "
+                              "GROUP BY k, TUMBLE(pt, INTERVAL '1' SECOND)")
+    add_changelog_sink(t_env, windows, str(tmp_path / "out"), "proctime-windows")
+    env.execute("processing-time windows")
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    committed = apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, int))
+    totals = Counter()
+    for (k, c, s), n in committed.items():
+        totals[(k, "c")] += c * n
+        totals[(k, "s")] += s * n
+    expected = Counter()
+    for k, v, _, _ in rows_of():
+        expected[(k, "c")] += 1
+        expected[(k, "s")] += v
+    assert totals == expected
+
+
 def _rescale_job(env, t_env, input_dir, out, slow):
     register_checked_source(t_env, input_dir, slow)
     add_changelog_sink(t_env, t_env.sql_query(TOTALS_SQL), str(out / "totals"), "totals")
