@@ -527,22 +527,23 @@ from fluvial.table import StreamTableEnvironment
 env = StreamExecutionEnvironment.get_execution_environment()
 env.enable_checkpointing(1000)
 t_env = StreamTableEnvironment.create(env)
-t_env.execute_sql("CREATE TABLE a (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
-t_env.execute_sql("CREATE TABLE out (k BIGINT, v BIGINT, rn BIGINT) WITH ('connector' = 'blackhole')")
-t_env.execute_sql("INSERT INTO out SELECT * FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) "
-                  "AS rn FROM a) WHERE rn <= 3").wait()
+t_env.execute_sql("CREATE TABLE a (k BIGINT, v BIGINT, pt AS PROCTIME()) "
+                  "WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
+t_env.execute_sql("CREATE TABLE out (k BIGINT, total BIGINT) WITH ('connector' = 'blackhole')")
+t_env.execute_sql("INSERT INTO out SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY pt "
+                  "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM a").wait()
 ''',
-        message="checkpointing the Table/SQL operator 'Rank(partition=['k'], order=[v DESC], n=3)' is not "
-                "supported: its state (table_rank) is not snapshotted yet; run the job without checkpointing "
+        message="checkpointing the Table/SQL operator 'OverAggregate(partition=['k'], order=pt, ROWS 2 ROWS "
+                "PRECEDING)' is not supported: its state (table_over_agg) is not snapshotted yet; run the job without checkpointing "
                 "(its state would be lost on recovery), or see docs/fault-tolerance.md for the operators and "
                 "connectors that are checkpointed",
         cause="is not snapshotted yet",
-        where="operator 'Rank(partition=['k']",
+        where="operator 'OverAggregate(partition=['k']",
         what_to_do="run the job without checkpointing",
         fix="Run the job without checkpointing, or rewrite it with the operators that are checkpointed: "
             "see [Fault tolerance](fault-tolerance.md#table-api-and-sql).",
         meaning="Checkpointing is on, and the job has a Table/SQL operator or connector whose state is not "
-                "in checkpoints yet (OVER, Top-N, session windows, Python window aggregates, the "
+                "in checkpoints yet (OVER aggregations, session windows, Python window aggregates, the "
                 "collect sink behind `execute_sql(...).collect()`, Kafka tables). Rather than lose that "
                 "state silently on recovery, the job is refused when it is submitted.",
     ),
