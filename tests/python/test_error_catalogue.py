@@ -534,9 +534,9 @@ t_env.execute_sql("INSERT INTO out SELECT k, SUM(v) OVER (PARTITION BY k ORDER B
                   "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM a").wait()
 ''',
         message="checkpointing the Table/SQL operator 'OverAggregate(partition=['k'], order=pt, ROWS 2 ROWS "
-                "PRECEDING)' is not supported: its state (table_over_agg) is not snapshotted yet; run the job without checkpointing "
-                "(its state would be lost on recovery), or see docs/fault-tolerance.md for the operators and "
-                "connectors that are checkpointed",
+                "PRECEDING)' is not supported: its state (table_over_agg) is not snapshotted yet; run the job "
+                "without checkpointing (its state would be lost on recovery), or see docs/fault-tolerance.md for "
+                "the operators and connectors that are checkpointed",
         cause="is not snapshotted yet",
         where="operator 'OverAggregate(partition=['k']",
         what_to_do="run the job without checkpointing",
