@@ -51,6 +51,32 @@ void TableOperator::SnapshotState(int64_t checkpoint_id) {
   Py_DECREF(result);
 }
 
+StatePart TableOperator::WatermarkPart(int64_t watermark, uint32_t begin, uint32_t end) {
+  std::vector<int32_t> owned;
+  arrow::Int64Builder watermarks;
+  for (uint32_t group = begin; group < end; ++group) {
+    owned.push_back(static_cast<int32_t>(group));
+    CheckArrow(watermarks.Append(watermark), "snapshotting a watermark");
+  }
+  auto column = ValueOrThrow(watermarks.Finish(), "snapshotting a watermark");
+  auto batch = arrow::RecordBatch::Make(arrow::schema({arrow::field("watermark", arrow::int64())}),
+                                        static_cast<int64_t>(owned.size()), {column});
+  return {"watermark", WithKeyGroups(batch, owned)};
+}
+
+int64_t TableOperator::RestoredWatermark(int64_t otherwise) const {
+  bool restored = false;
+  int64_t watermark = runtime::kMaxWatermark;
+  for (const auto& part : RestoredPart("watermark")) {
+    const auto& values = static_cast<const arrow::Int64Array&>(*part->column(0));
+    for (int64_t row = 0; row < values.length(); ++row) {
+      watermark = std::min(watermark, values.Value(row));
+      restored = true;
+    }
+  }
+  return restored ? watermark : otherwise;
+}
+
 std::vector<std::shared_ptr<arrow::RecordBatch>> TableOperator::RestoredPart(const std::string& name) const {
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
   if (!restored_ || restored_.is_none()) return batches;

@@ -54,6 +54,12 @@ class TableOperator : public runtime::Operator {
   /// column (several batches after rescaling; none on a fresh start). GIL held:
   /// call it from the constructor.
   std::vector<std::shared_ptr<arrow::RecordBatch>> RestoredPart(const std::string& name) const;
+  /// Returns a part "watermark" holding 'watermark' once for each key group in
+  /// [begin, end), the ones this subtask owns: a subtask restored with some of them
+  /// resumes from the smallest (RestoredWatermark).
+  static StatePart WatermarkPart(int64_t watermark, uint32_t begin, uint32_t end);
+  /// Returns the watermark restored from a WatermarkPart, or 'otherwise'. GIL held.
+  int64_t RestoredWatermark(int64_t otherwise) const;
   /// Returns the max parallelism the key groups are counted in.
   int max_parallelism() const { return max_parallelism_; }
 

@@ -156,14 +156,7 @@ class WindowAggregateOperator : public TableOperator {
       groups = AppendTime(AppendTime(groups, "__window_start", window.start), "__window_end", end);
       parts.push_back({"windows", WithKeyGroups(groups, KeyGroupsOf(*groups, key_columns, max_parallelism()))});
     }
-    std::vector<int32_t> owned;
-    for (uint32_t group = key_group_begin_; group < key_group_end_; ++group) owned.push_back(static_cast<int32_t>(group));
-    arrow::Int64Builder watermarks;
-    for (size_t i = 0; i < owned.size(); ++i) CheckArrow(watermarks.Append(watermark_), "snapshotting a window");
-    auto column = ValueOrThrow(watermarks.Finish(), "snapshotting a window");
-    auto batch = arrow::RecordBatch::Make(arrow::schema({arrow::field("watermark", arrow::int64())}),
-                                          static_cast<int64_t>(owned.size()), {column});
-    parts.push_back({"watermark", WithKeyGroups(batch, owned)});
+    parts.push_back(WatermarkPart(watermark_, key_group_begin_, key_group_end_));
     return parts;
   }
 
@@ -201,16 +194,7 @@ class WindowAggregateOperator : public TableOperator {
         window.table->Restore(*taken.record_batch());
       }
     }
-    bool restored = false;
-    int64_t watermark = runtime::kMaxWatermark;
-    for (const auto& part : RestoredPart("watermark")) {
-      const auto& values = static_cast<const arrow::Int64Array&>(*part->column(0));
-      for (int64_t row = 0; row < values.length(); ++row) {
-        watermark = std::min(watermark, values.Value(row));
-        restored = true;
-      }
-    }
-    if (restored) watermark_ = watermark;
+    watermark_ = RestoredWatermark(watermark_);
   }
 
   struct Window {

@@ -543,7 +543,7 @@ t_env.execute_sql("INSERT INTO out SELECT k, SUM(v) OVER (PARTITION BY k ORDER B
         fix="Run the job without checkpointing, or rewrite it with the operators that are checkpointed: "
             "see [Fault tolerance](fault-tolerance.md#table-api-and-sql).",
         meaning="Checkpointing is on, and the job has a Table/SQL operator or connector whose state is not "
-                "in checkpoints yet (OVER aggregations, session windows, Python window aggregates, the "
+                "in checkpoints yet (OVER aggregations, Python aggregates in TUMBLE/HOP/CUMULATE windows, the "
                 "collect sink behind `execute_sql(...).collect()`, Kafka tables). Rather than lose that "
                 "state silently on recovery, the job is refused when it is submitted.",
     ),
