@@ -44,6 +44,9 @@ class TablePlan:
     proctime: Optional[str] = None  # a PROCTIME() column, if any
     updating: bool = False  # carries -U/+U/-D rows
     primary_key: List[str] = field(default_factory=list)
+    # A window table function's output: its window (kind, size, slide, offset) and the names of
+    # its window_start/window_end columns (what a window join pairs).
+    window: Optional[Dict[str, Any]] = None
 
 
 def _keyed(upstream: Transformation, key_indices: List[int]) -> Tuple[Transformation, Dict[str, Any]]:
@@ -169,8 +172,12 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
     transformation = _transformation("table_calc", name, [plan.transformation], make_spec)
     rowtime = _renamed(plan.rowtime, items)
     proctime = _renamed(plan.proctime, items)
+    window = None
+    if plan.window is not None:
+        start, end = _renamed(plan.window["start"], items), _renamed(plan.window["end"], items)
+        window = dict(plan.window, start=start, end=end) if start and end else None
     return TablePlan(transformation, output, rowtime=rowtime, proctime=proctime, updating=plan.updating,
-                     primary_key=[k for k in plan.primary_key if k in names])
+                     primary_key=[k for k in plan.primary_key if k in names], window=window)
 
 
 def _substitute(expression: Expression, columns: Dict[int, str]) -> Expression:
@@ -521,6 +528,20 @@ def add_proctime(plan: TablePlan, column: str) -> TablePlan:
     return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=column, updating=plan.updating)
 
 
+def joined_names(left: pa.Schema, right: pa.Schema) -> Dict[str, str]:
+    """The right columns' names in a join's output: kept, or numbered on a clash with the left's."""
+    names: Dict[str, str] = {}
+    taken = set(left.names)
+    for field_ in right:
+        name, suffix = field_.name, 0
+        while name in taken:
+            name = f"{field_.name}{suffix}"
+            suffix += 1
+        taken.add(name)
+        names[field_.name] = name
+    return names
+
+
 def lookup_join(left: TablePlan, right_schema: pa.Schema, left_keys: List[str], right_keys: List[str],
                 make_lookup: Callable[[SubtaskInfo], Any], left_outer: bool, right_name: str
                 ) -> Tuple[TablePlan, Dict[str, str]]:
@@ -533,15 +554,7 @@ def lookup_join(left: TablePlan, right_schema: pa.Schema, left_keys: List[str], 
     for key in left_keys:
         if key not in left.schema.names:
             raise unknown_column(key, left.schema.names)
-    right_names: Dict[str, str] = {}
-    taken = set(left.schema.names)
-    for field_ in right_schema:
-        name, suffix = field_.name, 0
-        while name in taken:
-            name = f"{field_.name}{suffix}"
-            suffix += 1
-        taken.add(name)
-        right_names[field_.name] = name
+    right_names = joined_names(left.schema, right_schema)
     output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right_schema])
     key_indices = [left.schema.get_field_index(k) for k in left_keys]
 
@@ -595,15 +608,7 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
         for key in keys:
             if key not in plan.schema.names:
                 raise unknown_column(key, plan.schema.names)
-    right_names: Dict[str, str] = {}
-    taken = set(left.schema.names)
-    for field_ in right.schema:
-        name, suffix = field_.name, 0
-        while name in taken:
-            name = f"{field_.name}{suffix}"
-            suffix += 1
-        taken.add(name)
-        right_names[field_.name] = name
+    right_names = joined_names(left.schema, right.schema)
     output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
     left_indices = [left.schema.get_field_index(k) for k in left_keys]
     right_indices = [right.schema.get_field_index(k) for k in right_keys]

@@ -15,6 +15,7 @@ from fluvial.table.expressions import (
     Expression,
     Interval,
     Lit,
+    PlanningError,
     UdfCall,
     _suggest,
     transform,
@@ -240,11 +241,15 @@ def plan_query(t_env: Any, node: exp.Expression):
     where_node = node.args.get("where")
     for join in node.args.get("joins") or []:
         if window is not None:
-            raise SqlValidationError(f"a join after a window table function is not supported yet{_position(join)}")
+            # TABLE(TUMBLE(...)) L JOIN ...: the window table function's rows, for a window join.
+            table, window = _window_table(t_env, table, window, join), None
         # FROM a, b WHERE a.k = b.k: the comma join takes its keys from WHERE (which still filters after).
         implicit = where_node.this if where_node is not None and join.args.get("on") is None \
             and not isinstance(join.this, exp.Lateral) else None
         table = _plan_join(t_env, table, from_clause.this, join, translate, implicit)
+    if window is not None and node.args.get("group") is None:
+        # A window table function not under GROUP BY window_start, window_end: its rows on their own.
+        table, window = _window_table(t_env, table, window, from_clause), None
     where = node.args.get("where")
     if where is not None:
         table = table.filter(_validated(translate(where.this), table, where))
@@ -271,9 +276,6 @@ def plan_query(t_env: Any, node: exp.Expression):
                                   window=window)
         table = Table(t_env, plan)
     else:
-        if window is not None:
-            raise SqlValidationError("a window table function is supported under GROUP BY window_start, "
-                                     "window_end so far")
         from fluvial.table import _planner
         from fluvial.table.table import Table
 
@@ -321,11 +323,14 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     kind = (join.args.get("kind") or "").upper()
     if isinstance(right, exp.Lateral):
         return _plan_lateral(t_env, left, right, join, translate, side == "LEFT")
+    if not isinstance(right, exp.Table) or right.args.get("version") is None:
+        if side not in ("", "LEFT", "RIGHT", "FULL") or kind not in ("", "INNER", "OUTER"):
+            raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: joins are INNER, "
+                                     f"LEFT, RIGHT or FULL OUTER")
+        return _plan_regular_join(t_env, left, left_node, join, translate, side.lower() or "inner", implicit)
     if side not in ("", "LEFT") or kind not in ("", "INNER", "OUTER"):
         raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
                                  f"INNER or LEFT")
-    if not isinstance(right, exp.Table) or right.args.get("version") is None:
-        return _plan_regular_join(t_env, left, left_node, join, translate, side == "LEFT", implicit)
     version = right.args["version"]
     time_column = version.expression
     if not isinstance(time_column, exp.Column) or time_column.name != left._plan.proctime:
@@ -575,15 +580,19 @@ def _conjuncts(condition: exp.Expression) -> List[exp.Expression]:
 
 
 def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
-                       translate: ExpressionTranslator, left_outer: bool,
+                       translate: ExpressionTranslator, join_type: str,
                        implicit: Optional[exp.Expression] = None) -> Any:
-    """JOIN right ON left.a = right.b [AND ...]: a regular equi-join; other conditions filter the result
-    (INNER joins only)."""
-    from fluvial.table import _planner
+    """JOIN right ON left.a = right.b [AND ...]: an interval join when the other conditions bound the two
+    sides' event times, a window join of two window table functions on window_start/window_end, else a
+    regular equi-join whose other conditions filter the result (INNER joins only); see _time_joins."""
+    from fluvial.table import _time_joins
+    from fluvial.table._planner import joined_names
     from fluvial.table.table import Table
 
     right_node = join.this
-    right, _ = _plan_from(t_env, right_node, translate)
+    right, right_window = _plan_from(t_env, right_node, translate)
+    if right_window is not None:
+        right = _window_table(t_env, right, right_window, right_node)
     right_alias = right_node.alias_or_name if isinstance(right_node, (exp.Table, exp.Subquery)) else None
     left_aliases = {q for q, _ in translate.scope} or (
         {left_node.alias_or_name} if isinstance(left_node, (exp.Table, exp.Subquery)) else set())
@@ -622,23 +631,38 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
                 continue
         residual.append(condition)
     if on is None:
-        residual = []  # the WHERE clause applies them after the join
         if not left_keys:
             raise SqlValidationError(f"a comma join needs an equality of a column of each side in WHERE"
                                      f"{_position(join)} (cross joins are not supported)")
-    if residual and left_outer:
-        raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
-                                 f"{_position(residual[0])}")
-    plan, right_output = _planner.regular_join(left._plan, right._plan, left_keys, right_keys, left_outer)
     if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
         for name in left._plan.schema.names:
             translate.scope[(left_node.alias_or_name, name)] = name
+    right_output = joined_names(left._plan.schema, right._plan.schema)
     if right_alias:
         for name, output in right_output.items():
             translate.scope[(right_alias, name)] = output
-    table = Table(t_env, plan)
+    # The other conditions, over the joined row's column names (for a comma join, the WHERE
+    # clause's: they may bound the two sides' times, and WHERE filters after the join anyway).
+    conditions, origins = [], {}
     for condition in residual:
-        table = table.filter(_validated(translate(condition), table, condition))
+        try:
+            translated = translate(condition)
+        except SqlValidationError:
+            if on is not None:
+                raise
+            continue  # a WHERE condition over a table joined later
+        conditions.append(translated)
+        origins[id(translated)] = condition
+    try:
+        plan, _, rest = _time_joins.plan_join(left._plan, right._plan, left_keys, right_keys, join_type,
+                                              conditions)
+    except PlanningError as error:
+        raise SqlValidationError(f"{error}{_position(join)}") from None
+    table = Table(t_env, plan)
+    if on is None:
+        return table  # the WHERE clause filters after the join
+    for condition in rest:
+        table = table.filter(_validated(condition, table, origins.get(id(condition), join)))
     return table
 
 
@@ -736,6 +760,18 @@ def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslat
         table = t_env.from_path(source.name)
         return table, None
     raise SqlValidationError(f"unsupported FROM item '{source.sql()}'{_position(source)}")
+
+
+def _window_table(t_env: Any, table: Any, window: Dict[str, Any], node: exp.Expression) -> Any:
+    """A window table function's rows on their own (not under GROUP BY): with window_start,
+    window_end and window_time."""
+    from fluvial.table import _time_joins
+    from fluvial.table.table import Table
+
+    try:
+        return Table(t_env, _time_joins.window_table(table._plan, window))
+    except PlanningError as error:
+        raise SqlValidationError(f"{error}{_position(node)}") from None
 
 
 def _check_time_attribute(table: Any, column: str, node: exp.Expression) -> None:
