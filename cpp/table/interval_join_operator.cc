@@ -104,7 +104,7 @@ class IntervalJoinOperator : public runtime::Operator {
     }
     output.Emit(stores_[0], schemas_[0], stores_[1], schemas_[1], output_schema_, out);
     mine.DropUnkept();
-    probe_.Record(stores_[0].live_rows() + stores_[1].live_rows());
+    probe_.Record(stores_[0].live_rows() + stores_[1].live_rows(), grouper_.num_groups());
   }
 
   void ProcessWatermark(int64_t watermark, runtime::Collector& out) override {
@@ -130,7 +130,8 @@ class IntervalJoinOperator : public runtime::Operator {
       for (int64_t id : released_[input]) stores_[input].Release(id);
       released_[input].clear();
     }
-    probe_.Record(stores_[0].live_rows() + stores_[1].live_rows());
+    CompactKeys();
+    probe_.Record(stores_[0].live_rows() + stores_[1].live_rows(), grouper_.num_groups());
     // A right row arriving now (time > watermark) joins left rows from its time + lower on,
     // and rows padded later lie up to 'delay_' behind the watermark too.
     const bool extreme = watermark == runtime::kMaxWatermark || watermark == runtime::kMinWatermark;
@@ -147,6 +148,45 @@ class IntervalJoinOperator : public runtime::Operator {
     std::vector<Buffered> rows[2];
   };
 
+  // The grouper gives every key ever seen an id, and keys of time-bounded joins often come
+  // and go (an order id): once most ids are of keys with no buffered row, the buffered rows'
+  // keys are grouped afresh, so the key dictionary follows the state too.
+  void CompactKeys() {
+    size_t live_groups = 0;
+    for (const Group& group : groups_) live_groups += (!group.rows[0].empty() || !group.rows[1].empty()) ? 1 : 0;
+    if (grouper_.num_groups() < kMinGroupsToCompact || grouper_.num_groups() < 4 * live_groups) return;
+    KeyGrouper fresh(keys_[0], *schemas_[0], "interval join");
+    std::vector<Group> regrouped;
+    std::unordered_map<int64_t, uint32_t> new_groups[2];  // row id → its new group
+    for (int input = 0; input < 2; ++input) {
+      std::vector<int64_t> ids;
+      for (const Group& group : groups_) {
+        for (const Buffered& row : group.rows[input]) ids.push_back(row.id);
+      }
+      if (ids.empty()) continue;
+      auto rows = arrow::RecordBatch::Make(schemas_[input], static_cast<int64_t>(ids.size()),
+                                           stores_[input].Take(ids, schemas_[input]));
+      const std::vector<uint32_t> groups = fresh.Consume(*rows, &keys_[input], &key_types_);
+      regrouped.resize(fresh.num_groups());
+      size_t next = 0;
+      for (const Group& group : groups_) {
+        for (const Buffered& row : group.rows[input]) {
+          regrouped[groups[next]].rows[input].push_back(row);
+          new_groups[input][row.id] = groups[next];
+          ++next;
+        }
+      }
+    }
+    for (int input = 0; input < 2; ++input) {
+      for (auto& [expires, entry] : expiry_[input]) entry.first = new_groups[input].at(entry.second);
+    }
+    grouper_ = std::move(fresh);
+    groups_ = std::move(regrouped);
+    groups_.resize(grouper_.num_groups());
+  }
+
+  static constexpr uint32_t kMinGroupsToCompact = 4096;
+
   // Emits row 'id' of 'input' padded with NULLs on the other side.
   static void Pad(int input, int64_t id, int64_t time, JoinedRows& output) {
     if (input == 0) {
@@ -154,13 +194,6 @@ class IntervalJoinOperator : public runtime::Operator {
     } else {
       output.Add(kNoRow, id, time);
     }
-  }
-
-  static bool KeyIsNull(const arrow::RecordBatch& data, const std::vector<int>& keys, int64_t row) {
-    for (int column : keys) {
-      if (data.column(column)->IsNull(row)) return true;
-    }
-    return false;
   }
 
   std::vector<int> keys_[2];

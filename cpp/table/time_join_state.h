@@ -7,6 +7,7 @@
 #include <arrow/compute/api.h>
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,14 @@ struct JoinType {
   }
   bool Outer(int input) const { return input == 0 ? left_outer : right_outer; }
 };
+
+/// True if a key column of row 'row' is NULL: such a row never matches (SQL semantics).
+inline bool KeyIsNull(const arrow::RecordBatch& data, const std::vector<int>& keys, int64_t row) {
+  for (int column : keys) {
+    if (data.column(column)->IsNull(row)) return true;
+  }
+  return false;
+}
 
 /// Rows kept by id (ids count every row ever appended), and released again:
 /// a batch is dropped once none of its rows is live, so memory follows the
@@ -162,24 +171,26 @@ struct JoinedRows {
 };
 
 /// A debug counter the planner can hand over (spec["state_probe"], a writable
-/// buffer of two int64: rows buffered now, most rows ever buffered), so tests
-/// can check that the state stays bounded. Written by the worker thread only.
+/// buffer of three int64: rows buffered now, most rows ever buffered, most join
+/// keys ever held), so tests can check that the state stays bounded. Written by
+/// the worker thread only.
 class StateProbe {
  public:
   explicit StateProbe(const py::dict& spec) {
     if (!spec.contains("state_probe") || spec["state_probe"].is_none()) return;
     owner_ = spec["state_probe"];
     py::buffer_info info = py::buffer(owner_).request(true);
-    if (info.size * info.itemsize < static_cast<py::ssize_t>(2 * sizeof(int64_t))) {
-      throw InternalError("state_probe needs room for two int64 values");
+    if (info.size * info.itemsize < static_cast<py::ssize_t>(3 * sizeof(int64_t))) {
+      throw InternalError("state_probe needs room for three int64 values");
     }
     values_ = static_cast<int64_t*>(info.ptr);
   }
 
-  void Record(int64_t rows) {
+  void Record(int64_t rows, int64_t keys = 0) {
     if (values_ == nullptr) return;
     values_[0] = rows;
-    if (rows > values_[1]) values_[1] = rows;
+    values_[1] = std::max(values_[1], rows);
+    values_[2] = std::max(values_[2], keys);
   }
 
  private:

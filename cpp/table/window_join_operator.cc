@@ -26,13 +26,6 @@
 namespace fluvial::table {
 namespace {
 
-bool KeyIsNull(const arrow::RecordBatch& data, const std::vector<int>& keys, int64_t row) {
-  for (int column : keys) {
-    if (data.column(column)->IsNull(row)) return true;
-  }
-  return false;
-}
-
 class WindowJoinOperator : public runtime::Operator {
  public:
   explicit WindowJoinOperator(const py::dict& spec)

@@ -162,10 +162,10 @@ def _key_indices(left: TablePlan, right: TablePlan, left_keys: List[str], right_
 
 
 def _probe_spec(transformation_probes: List[Any]):
-    """A state probe per subtask (two int64: rows buffered now, most ever), kept on the
-    transformation for tests and debugging (cpp/table/time_join_state.h)."""
+    """A state probe per subtask (three int64: rows buffered now, most ever, most join keys
+    held), kept on the transformation for tests and debugging (cpp/table/time_join_state.h)."""
     def make(info: SubtaskInfo) -> Any:
-        probe = array("q", [0, 0])
+        probe = array("q", [0, 0, 0])
         transformation_probes.append(probe)
         return probe
     return make
@@ -269,7 +269,7 @@ def _window_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
 
 def state_probes(plan: TablePlan) -> List[Any]:
     """The state probes of every time-bounded join under 'plan' (for tests): per subtask,
-    array('q', [rows buffered now, most rows ever buffered])."""
+    array('q', [rows buffered now, most rows ever buffered, most join keys held])."""
     found: List[Any] = []
     seen, stack = set(), [plan.transformation]
     while stack:

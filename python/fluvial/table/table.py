@@ -210,8 +210,8 @@ class Table:
             >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
             >>> orders = t_env.from_elements([(1, 10)], ["order_id", "user"])
             >>> users = t_env.from_elements([(10, "ann"), (11, "bob")], ["user_id", "name"])
-            >>> sorted(tuple(r) for r in orders.right_outer_join(users, col("user") == col("user_id"))
-            ...        .execute().collect())
+            >>> sorted((tuple(r) for r in orders.right_outer_join(users, col("user") == col("user_id"))
+            ...         .execute().collect()), key=lambda r: r[2])
             [(1, 10, 10, 'ann'), (None, None, 11, 'bob')]
         """
         return self._join(right, join_predicate, "right")

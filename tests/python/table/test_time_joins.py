@@ -30,7 +30,7 @@ class SideEventTime(TimestampAssigner):
         return value[3]
 
 
-def events(seed, count, with_late):
+def events(seed, count, with_late, unique_keys=False):
     """(id, key, ts): ascending with jitter within DELAY, plus clearly late rows: stamped far
     behind a row sent 1500 positions earlier, so every chunking of the source has moved the
     watermark past them (and past every window and bound they could fall in)."""
@@ -43,11 +43,13 @@ def events(seed, count, with_late):
         else:
             ts = 1_000_000 + i * STEP - rng.randint(0, DELAY - 1)
         key = rng.randint(0, KEYS - 1) if rng.random() > 0.01 else None
+        if unique_keys:
+            key = i  # each key once per side, as order ids are
         out.append((i, key, ts))
     return out, late
 
 
-def stream_env(parallelism, count=3000, with_late=None, one_source=False):
+def stream_env(parallelism, count=3000, with_late=None, one_source=False, unique_keys=False):
     """Two tables, l(lid, lk, lt) and r(rid, rk, rt), with event time from lt and rt.
 
     Two sources may run apart (one thread ahead of the other), and the join's watermark waits
@@ -60,7 +62,7 @@ def stream_env(parallelism, count=3000, with_late=None, one_source=False):
     t_env = StreamTableEnvironment.create(env)
     data = {}
     if one_source:
-        sides = {name: events(seed, count, with_late) for name, seed in (("l", 11), ("r", 12))}
+        sides = {name: events(seed, count, with_late, unique_keys) for name, seed in (("l", 11), ("r", 12))}
         merged = [Row(name, *sides[name][0][i]) for i in range(count) for name in ("l", "r")]
         ds = env.from_collection(merged, type_info=Types.ROW_NAMED(
             ["side", "id", "k", "ms"], [Types.STRING(), Types.LONG(), Types.LONG(), Types.LONG()])) \
@@ -218,6 +220,15 @@ def test_interval_join_state_stays_bounded():
     # Rows are let go as the watermark passes: a few seconds of both streams (~80 rows a second
     # each, plus the watermark's delay and a batch), never the 80,000 rows of the stream.
     assert 0 < probes[0][1] < 2_000, list(probes[0])
+
+
+def test_interval_join_keys_that_come_and_go_do_not_pile_up():
+    t_env, data = stream_env(parallelism=1, count=30_000, with_late=False, one_source=True, unique_keys=True)
+    table, rows = run_interval_join(t_env, "full", BOUNDS["between"][0])
+    assert Counter((r.lid, r.rid) for r in rows) == interval_reference(data, -1000, 2000, "full")
+    (probe,) = _time_joins.state_probes(table._plan)
+    # 30,000 keys went through; the key dictionary is rebuilt from the buffered rows' keys.
+    assert 0 < probe[2] < 10_000, list(probe)
 
 
 def test_processing_time_interval_join_is_a_clear_error():
