@@ -44,6 +44,7 @@ class IntervalJoinOperator : public runtime::Operator {
       throw UserError("interval join: the time bounds leave no interval (lower bound " + std::to_string(lower_) +
                       " ms > upper bound " + std::to_string(upper_) + " ms on left time - right time)");
     }
+    if (type_.semi || type_.anti) throw InternalError("interval joins are not planned as semi or anti joins");
     for (int column : keys_[0]) key_types_.push_back(schemas_[0]->field(column)->type());
     // Output rows may lie this far behind the input watermark (see ProcessWatermark).
     delay_ = std::max<int64_t>(0, -lower_);

@@ -21,16 +21,21 @@ namespace fluvial::table {
 
 namespace py = pybind11;
 
-/// INNER, LEFT, RIGHT or FULL (OUTER): which unmatched rows are kept, padded with NULLs.
+/// INNER, LEFT, RIGHT or FULL (OUTER): which unmatched rows are kept, padded with NULLs;
+/// SEMI and ANTI: the left rows with (without) a match, alone.
 struct JoinType {
   bool left_outer = false;
   bool right_outer = false;
+  bool semi = false;
+  bool anti = false;
 
   static JoinType Parse(const std::string& name) {
-    if (name == "inner") return {false, false};
-    if (name == "left") return {true, false};
-    if (name == "right") return {false, true};
-    if (name == "full") return {true, true};
+    if (name == "inner") return {false, false, false, false};
+    if (name == "left") return {true, false, false, false};
+    if (name == "right") return {false, true, false, false};
+    if (name == "full") return {true, true, false, false};
+    if (name == "semi") return {false, false, true, false};
+    if (name == "anti") return {false, false, false, true};
     throw InternalError("unknown join type '" + name + "'");
   }
   bool Outer(int input) const { return input == 0 ? left_outer : right_outer; }

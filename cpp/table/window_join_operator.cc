@@ -4,7 +4,8 @@
 // passes the window's end; then the window's rows are let go. INNER, LEFT,
 // RIGHT and FULL OUTER; the output is insert-only, each row stamped with its
 // window's last millisecond (window_end - 1). Rows of windows already joined
-// are late and dropped.
+// are late and dropped. SEMI and ANTI joins (IN / EXISTS over windowed tables)
+// emit the left rows with (without) a match in their window, alone.
 //
 // Also here: the window table function on its own (TABLE(TUMBLE(TABLE t, ...))
 // without GROUP BY): every row once per window holding it, with window_start,
@@ -91,6 +92,10 @@ class WindowJoinOperator : public runtime::Operator {
     for (int64_t row = 0; row < sides[0]->num_rows(); ++row) {
       if (!KeyIsNull(*sides[0], keys_[0], row)) lefts[groups[0][row]].push_back(row);
     }
+    if (type_.semi || type_.anti) {
+      FireSemiOrAnti(end, sides, groups, grouper.num_groups(), out);
+      return;
+    }
     std::vector<bool> left_matched(static_cast<size_t>(sides[0]->num_rows()), false);
     arrow::Int64Builder left_indices, right_indices;
     auto add = [&](int64_t left, int64_t right) {
@@ -124,6 +129,29 @@ class WindowJoinOperator : public runtime::Operator {
       for (const auto& column : taken.record_batch()->columns()) columns.push_back(column);
     }
     auto result = std::make_unique<ColumnarBatch>(arrow::RecordBatch::Make(output_schema_, rows, columns));
+    result->timestamps.assign(static_cast<size_t>(rows), end - 1);
+    out.Collect(std::move(result));
+  }
+
+  // SEMI: each left row with a match in its window, once; ANTI: each left row without.
+  void FireSemiOrAnti(int64_t end, const std::shared_ptr<arrow::RecordBatch> sides[2],
+                      const std::vector<uint32_t> groups[2], uint32_t num_groups, runtime::Collector& out) {
+    std::vector<bool> has_right(num_groups, false);
+    for (int64_t right = 0; right < sides[1]->num_rows(); ++right) {
+      if (!KeyIsNull(*sides[1], keys_[1], right)) has_right[groups[1][right]] = true;
+    }
+    arrow::Int64Builder indices;
+    for (int64_t left = 0; left < sides[0]->num_rows(); ++left) {
+      const bool matched = !KeyIsNull(*sides[0], keys_[0], left) && has_right[groups[0][left]];
+      if (matched == type_.semi) CheckArrow(indices.Append(left), "window join");
+    }
+    const int64_t rows = indices.length();
+    if (rows == 0) return;
+    auto taken = ValueOrThrow(arrow::compute::Take(arrow::Datum(sides[0]),
+                                                   arrow::Datum(ValueOrThrow(indices.Finish(), "window join"))),
+                              "window join output");
+    auto result = std::make_unique<ColumnarBatch>(
+        arrow::RecordBatch::Make(output_schema_, rows, taken.record_batch()->columns()));
     result->timestamps.assign(static_cast<size_t>(rows), end - 1);
     out.Collect(std::move(result));
   }

@@ -20,7 +20,8 @@ from fluvial.table import _planner
 from fluvial.table._planner import ColumnKeys, TablePlan, _transformation, joined_names
 from fluvial.table.expressions import Call, Col, Expression, Interval, PlanningError, unknown_column
 
-JOIN_NAMES = {"inner": "InnerJoin", "left": "LeftOuterJoin", "right": "RightOuterJoin", "full": "FullOuterJoin"}
+JOIN_NAMES = {"inner": "InnerJoin", "left": "LeftOuterJoin", "right": "RightOuterJoin", "full": "FullOuterJoin",
+              "semi": "LeftSemiJoin", "anti": "LeftAntiJoin"}
 
 _UNBOUNDED = None
 
@@ -232,6 +233,19 @@ def window_table(plan: TablePlan, window: Dict[str, Any]) -> TablePlan:
     return TablePlan(transformation, output, rowtime="window_time", window=shape)
 
 
+def window_semi_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
+                     join_type: str) -> TablePlan:
+    """The left rows with (semi) or without (anti) a right row of the same window and keys."""
+    if left.window is None or right.window is None:
+        raise PlanningError("IN / EXISTS subqueries are supported as window semi/anti joins so far: both tables "
+                            "window table functions, correlated on window_start and window_end")
+    plan = _window_join(left, right, left_keys, right_keys, join_type)
+    if plan is None:
+        raise PlanningError("a window semi/anti join correlates the two window_start and window_end columns "
+                            "(L.window_start = R.window_start AND L.window_end = R.window_end)")
+    return plan
+
+
 def _window_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
                  join_type: str) -> Optional[TablePlan]:
     """A window join when the keys pair the two sides' window_start and window_end; else None."""
@@ -248,6 +262,8 @@ def _window_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
     left_indices, right_indices = _key_indices(left, right, left_keys, right_keys)
     right_names = joined_names(left.schema, right.schema)
     output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
+    if join_type in ("semi", "anti"):
+        output = left.schema
     left_schema, right_schema = left.schema, right.schema
     left_end, right_end = left.schema.get_field_index(lw["end"]), right.schema.get_field_index(rw["end"])
     probes: List[Any] = []

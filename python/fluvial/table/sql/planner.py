@@ -251,6 +251,16 @@ def plan_query(t_env: Any, node: exp.Expression):
         # A window table function not under GROUP BY window_start, window_end: its rows on their own.
         table, window = _window_table(t_env, table, window, from_clause), None
     where = node.args.get("where")
+    if where is not None and table._plan.window is not None:
+        # IN (SELECT ...) / EXISTS (...) over windowed tables: window semi and anti joins.
+        kept = []
+        for condition in _conjuncts(where.this):
+            semi = _plan_window_semi_join(t_env, table, condition)
+            if semi is None:
+                kept.append(condition)
+            else:
+                table = semi
+        where = exp.Where(this=exp.and_(*kept)) if kept else None
     if where is not None:
         table = table.filter(_validated(translate(where.this), table, where))
     if any(isinstance(w, exp.Window) for e in node.expressions for w in e.find_all(exp.Window)):
@@ -664,6 +674,63 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
     for condition in rest:
         table = table.filter(_validated(condition, table, origins.get(id(condition), join)))
     return table
+
+
+def _plan_window_semi_join(t_env: Any, left: Any, condition: exp.Expression) -> Any:
+    """WHERE L.k [NOT] IN (SELECT k FROM <windowed R> WHERE L.window_start = R.window_start AND ...) or
+    [NOT] EXISTS (SELECT ... WHERE L.k = R.k AND ...) over a windowed left table: a window semi
+    (anti) join; None for any other condition."""
+    from fluvial.table import _time_joins
+    from fluvial.table.table import Table
+
+    anti = isinstance(condition, exp.Not)
+    inner = condition.this if anti else condition
+    probe = selected = None
+    if isinstance(inner, exp.In) and inner.args.get("query") is not None:
+        query = inner.args["query"]
+        query = query.this if isinstance(query, exp.Subquery) else query
+        probe = inner.this
+        if not isinstance(probe, exp.Column) or not isinstance(query, exp.Select) or len(query.expressions) != 1 \
+                or not isinstance(query.expressions[0], exp.Column):
+            raise SqlValidationError(f"IN (SELECT ...) over windowed tables takes a column IN (SELECT one column "
+                                     f"...){_position(inner)}")
+        selected = query.expressions[0]
+        if anti:
+            raise SqlValidationError(f"NOT IN (SELECT ...) over windowed tables is not supported (NULLs make it "
+                                     f"differ from an anti join); write NOT EXISTS (SELECT ... WHERE L.k = R.k ...)"
+                                     f"{_position(inner)}")
+    elif isinstance(inner, exp.Exists) and isinstance(inner.this, exp.Select):
+        query = inner.this
+    else:
+        return None
+    from_clause = query.args.get("from_") or query.args.get("from")
+    right, right_window = _plan_from(t_env, from_clause.this, ExpressionTranslator(t_env))
+    if right_window is not None:
+        right = _window_table(t_env, right, right_window, from_clause)
+    right_alias = from_clause.this.alias_or_name
+    left_names, right_names = set(left._plan.schema.names), set(right._plan.schema.names)
+
+    def is_right(column: exp.Column) -> bool:
+        return column.table == right_alias if column.table else column.name in right_names
+
+    left_keys: List[str] = [probe.name] if probe is not None else []
+    right_keys: List[str] = [selected.name] if selected is not None else []
+    where = query.args.get("where")
+    for each in _conjuncts(where.this) if where is not None else []:
+        if not (isinstance(each, exp.EQ) and isinstance(each.this, exp.Column)
+                and isinstance(each.expression, exp.Column)) or is_right(each.this) == is_right(each.expression):
+            raise SqlValidationError(f"a subquery over a windowed table is correlated by equalities of an outer "
+                                     f"and an inner column only so far, got '{each.sql()}'{_position(each)}")
+        outer, own = (each.expression, each.this) if is_right(each.this) else (each.this, each.expression)
+        if outer.name not in left_names:
+            raise SqlValidationError(f"unknown column '{outer.name}'{_position(outer)}")
+        left_keys.append(outer.name)
+        right_keys.append(own.name)
+    try:
+        plan = _time_joins.window_semi_join(left._plan, right._plan, left_keys, right_keys, "anti" if anti else "semi")
+    except PlanningError as error:
+        raise SqlValidationError(f"{error}{_position(inner)}") from None
+    return Table(t_env, plan)
 
 
 def _validated(expression: Expression, table: Any, node: exp.Expression) -> Expression:
