@@ -13,6 +13,9 @@
 // Rows behind their input's own watermark are late: the LateRowFilter placed
 // on each input before the exchange drops them (deterministically, where the
 // input's order is known), as Flink's window operators drop late rows.
+//
+// On processing time (PROCTIME() columns on both sides) a row's time is the
+// moment it reaches the join, as in Flink, and rows expire by the clock.
 #include <arrow/compute/api.h>
 
 #include <algorithm>
@@ -24,6 +27,7 @@
 #include "table/key_grouper.h"
 #include "table/table_support.h"
 #include "table/time_join_state.h"
+#include "runtime/clock.h"
 
 namespace fluvial::table {
 namespace {
@@ -38,6 +42,7 @@ class IntervalJoinOperator : public runtime::Operator {
         lower_(spec["lower"].cast<int64_t>()),
         upper_(spec["upper"].cast<int64_t>()),
         type_(JoinType::Parse(spec["join_type"].cast<std::string>())),
+        processing_time_(spec["processing_time"].cast<bool>()),
         grouper_(keys_[0], *schemas_[0], "interval join"),
         probe_(spec) {
     if (lower_ > upper_) {
@@ -63,9 +68,15 @@ class IntervalJoinOperator : public runtime::Operator {
                         " input updates rows; use a regular join (without time bounds)");
       }
     }
-    const std::vector<int64_t> times =
-        EpochMillis(data->column(times_[input]), input == 0 ? "interval join, left time attribute"
-                                                            : "interval join, right time attribute");
+    std::vector<int64_t> times;
+    if (processing_time_) {
+      const int64_t now = clock_->NowMillis();
+      Expire(now - 1, out);  // rows arriving from now on have times >= now
+      times.assign(static_cast<size_t>(rows), now);
+    } else {
+      times = EpochMillis(data->column(times_[input]), input == 0 ? "interval join, left time attribute"
+                                                                  : "interval join, right time attribute");
+    }
     const std::vector<uint32_t> groups = grouper_.Consume(*data, &keys_[input], &key_types_);
     if (groups_.size() < grouper_.num_groups()) groups_.resize(grouper_.num_groups());
     ReleasingRowStore& mine = stores_[input];
@@ -108,7 +119,40 @@ class IntervalJoinOperator : public runtime::Operator {
     probe_.Record(stores_[0].live_rows() + stores_[1].live_rows(), grouper_.num_groups());
   }
 
+  void Open(const runtime::OperatorInfo& info) override { clock_ = info.clock; }
+
   void ProcessWatermark(int64_t watermark, runtime::Collector& out) override {
+    if (processing_time_) {
+      out.EmitWatermark(watermark);
+      return;
+    }
+    Expire(watermark, out);
+    // A right row arriving now (time > watermark) joins left rows from its time + lower on,
+    // and rows padded later lie up to 'delay_' behind the watermark too.
+    const bool extreme = watermark == runtime::kMaxWatermark || watermark == runtime::kMinWatermark;
+    out.EmitWatermark(extreme ? watermark : std::max(runtime::kMinWatermark + delay_, watermark) - delay_);
+  }
+
+  // Processing time: a row's time is the moment it reaches the join; rows expire as the clock
+  // passes their bound (and all at the end of a bounded input).
+  int64_t NextProcessingTimer() const override {
+    if (!processing_time_) return runtime::kNoTimer;
+    int64_t next = runtime::kNoTimer;
+    for (const auto& expiry : expiry_) {
+      if (!expiry.empty()) next = std::min(next, expiry.begin()->first + 1);
+    }
+    return next;
+  }
+
+  void OnProcessingTime(int64_t now, runtime::Collector& out) override { Expire(now - 1, out); }
+
+  void Finish(runtime::Collector& out) override {
+    if (processing_time_) Expire(runtime::kMaxWatermark, out);
+  }
+
+ private:
+  // Lets go of the rows no row after 'watermark' can match, padding the unmatched outer ones.
+  void Expire(int64_t watermark, runtime::Collector& out) {
     watermark_ = std::max(watermark_, watermark);
     JoinedRows output;
     for (int input = 0; input < 2; ++input) {
@@ -133,13 +177,8 @@ class IntervalJoinOperator : public runtime::Operator {
     }
     CompactKeys();
     probe_.Record(stores_[0].live_rows() + stores_[1].live_rows(), grouper_.num_groups());
-    // A right row arriving now (time > watermark) joins left rows from its time + lower on,
-    // and rows padded later lie up to 'delay_' behind the watermark too.
-    const bool extreme = watermark == runtime::kMaxWatermark || watermark == runtime::kMinWatermark;
-    out.EmitWatermark(extreme ? watermark : std::max(runtime::kMinWatermark + delay_, watermark) - delay_);
   }
 
- private:
   struct Buffered {
     int64_t id;
     int64_t time;
@@ -204,6 +243,8 @@ class IntervalJoinOperator : public runtime::Operator {
   int64_t lower_;
   int64_t upper_;
   JoinType type_;
+  bool processing_time_;
+  const runtime::Clock* clock_ = nullptr;
   KeyGrouper grouper_;
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;
   StateProbe probe_;

@@ -104,14 +104,16 @@ def plan_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_key
         right_time = right.rowtime or right.proctime
         bounds = time_bounds(conditions, left_time, right_names[right_time]) if left_time and right_time else None
         if bounds is not None:
-            if left.rowtime is None or right.rowtime is None:
-                raise PlanningError("interval joins on processing time (PROCTIME()) are not supported yet; bound "
-                                    "event-time attributes (columns with a WATERMARK) instead")
+            processing_time = left_time == left.proctime
+            if processing_time != (right_time == right.proctime):
+                raise PlanningError("an interval join bounds two event-time attributes or two processing-time "
+                                    "attributes (PROCTIME()), not one of each")
             lower, upper, rest = bounds
             if rest and join_type != "inner":
                 raise PlanningError(f"an outer interval join supports only key equalities and time bounds so far, "
                                     f"got also {rest[0]!r}")
-            return interval_join(left, right, left_keys, right_keys, join_type, lower, upper), right_names, rest
+            plan = interval_join(left, right, left_keys, right_keys, join_type, lower, upper, processing_time)
+            return plan, right_names, rest
     if conditions and join_type != "inner":
         raise PlanningError(f"a {join_type.upper()} JOIN supports only equalities between the two sides so far "
                             f"(or key equalities with time bounds on event-time attributes: an interval join), "
@@ -173,8 +175,9 @@ def _probe_spec(transformation_probes: List[Any]):
 
 
 def interval_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str], join_type: str,
-                  lower: int, upper: int) -> TablePlan:
-    """l JOIN r ON keys AND r.time + lower <= l.time <= r.time + upper, on event time."""
+                  lower: int, upper: int, processing_time: bool = False) -> TablePlan:
+    """l JOIN r ON keys AND r.time + lower <= l.time <= r.time + upper, on event time (or, with
+    processing_time, on the moments the rows reach the join)."""
     if lower > upper:
         raise PlanningError(f"the interval join's time bounds leave no interval: left time - right time must lie "
                             f"in [{lower}, {upper}] ms")
@@ -182,7 +185,8 @@ def interval_join(left: TablePlan, right: TablePlan, left_keys: List[str], right
     right_names = joined_names(left.schema, right.schema)
     output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
     left_schema, right_schema = left.schema, right.schema
-    left_time, right_time = left.schema.get_field_index(left.rowtime), right.schema.get_field_index(right.rowtime)
+    left_column, right_column = (left.proctime, right.proctime) if processing_time else (left.rowtime, right.rowtime)
+    left_time, right_time = left.schema.get_field_index(left_column), right.schema.get_field_index(right_column)
     probes: List[Any] = []
     probe = _probe_spec(probes)
 
@@ -190,14 +194,21 @@ def interval_join(left: TablePlan, right: TablePlan, left_keys: List[str], right
         return {"kind": "table_interval_join", "left_keys": left_indices, "right_keys": right_indices,
                 "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
                 "left_time": left_time, "right_time": right_time, "lower": int(lower), "upper": int(upper),
-                "join_type": join_type, "state_probe": probe(info)}
+                "join_type": join_type, "processing_time": processing_time, "state_probe": probe(info)}
 
-    name = (f"IntervalJoin(joinType=[{JOIN_NAMES[join_type]}], windowBounds=[isRowTime=true, "
-            f"leftLowerBound={lower}, leftUpperBound={upper}, leftTime={left.rowtime}, "
-            f"rightTime={right.rowtime}], on={left_keys}={right_keys})")
-    inputs = _keyed_inputs(left, right, left_indices, right_indices, left.rowtime, right.rowtime)
+    name = (f"IntervalJoin(joinType=[{JOIN_NAMES[join_type]}], windowBounds=[isRowTime={not processing_time}, "
+            f"leftLowerBound={lower}, leftUpperBound={upper}, leftTime={left_column}, "
+            f"rightTime={right_column}], on={left_keys}={right_keys})")
+    if processing_time:  # nothing is late on processing time
+        inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
+                                 key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
+                  for plan, indices in ((left, left_indices), (right, right_indices))]
+    else:
+        inputs = _keyed_inputs(left, right, left_indices, right_indices, left.rowtime, right.rowtime)
     transformation = _transformation("table_interval_join", name, inputs, make_spec, two_input=True)
     transformation.state_probes = probes
+    if processing_time:
+        return TablePlan(transformation, output)
     # Both time columns keep their values; the left's stays the time attribute (the right's after a
     # RIGHT join, where left rows may be missing; none after a FULL join).
     rowtime = {"inner": left.rowtime, "left": left.rowtime, "right": right_names[right.rowtime]}.get(join_type)

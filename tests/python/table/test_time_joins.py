@@ -231,13 +231,21 @@ def test_interval_join_keys_that_come_and_go_do_not_pile_up():
     assert 0 < probe[2] < 10_000, list(probe)
 
 
-def test_processing_time_interval_join_is_a_clear_error():
-    t_env, _ = stream_env(parallelism=1, count=10)
+@pytest.mark.parametrize("join_type", ["inner", "full"])
+def test_processing_time_interval_join(join_type):
+    # Every row reaches the join within the hour: the bounds hold for every pair of equal keys.
+    t_env, data = stream_env(parallelism=1, count=1000, with_late=False)
     t_env.create_temporary_view("lp", t_env.sql_query("SELECT lid, lk, PROCTIME() AS pt FROM l"))
     t_env.create_temporary_view("rp", t_env.sql_query("SELECT rid, rk, PROCTIME() AS qt FROM r"))
-    with pytest.raises(SqlValidationError, match="interval joins on processing time"):
-        t_env.sql_query("SELECT * FROM lp JOIN rp ON lp.lk = rp.rk AND lp.pt BETWEEN rp.qt - INTERVAL '1' SECOND "
-                        "AND rp.qt")
+    table = t_env.sql_query(f"SELECT lid, rid FROM lp {JOIN_SQL[join_type]} rp ON lp.lk = rp.rk AND lp.pt "
+                            f"BETWEEN rp.qt - INTERVAL '1' HOUR AND rp.qt + INTERVAL '1' HOUR")
+    assert "isRowTime=False" in table.explain()
+    rows = list(table.execute().collect())
+    everything = 10**12  # every pair of equal keys lies within the bounds
+    assert Counter((r.lid, r.rid) for r in rows) == interval_reference(data, -everything, everything, join_type)
+    with pytest.raises(SqlValidationError, match="not one of each"):
+        t_env.sql_query("SELECT * FROM lp JOIN r ON lp.lk = r.rk AND lp.pt BETWEEN r.rt - INTERVAL '1' SECOND "
+                        "AND r.rt")
 
 
 def test_outer_join_without_time_bounds_is_an_error():
