@@ -7,8 +7,10 @@
 // for right rows up to t - lower, a right row at s for left rows up to
 // s + upper. When a row of an outer side leaves the buffer without having
 // matched, it is emitted padded with NULLs. The output is insert-only; each
-// row carries the left row's time (the right's for a right row padded), and
-// the watermark is held back by what the join may still emit behind it.
+// row carries the time of the side whose time column stays the time
+// attribute (the left's; the right's in a RIGHT join; a padded row its own
+// side's), and the watermark is held back by what the join may still emit
+// behind it.
 //
 // Rows behind their input's own watermark are late: the LateRowFilter placed
 // on each input before the exchange drops them (deterministically, where the
@@ -43,6 +45,7 @@ class IntervalJoinOperator : public runtime::Operator {
         upper_(spec["upper"].cast<int64_t>()),
         type_(JoinType::Parse(spec["join_type"].cast<std::string>())),
         processing_time_(spec["processing_time"].cast<bool>()),
+        stamp_side_(spec["stamp_side"].cast<int>()),
         grouper_(keys_[0], *schemas_[0], "interval join"),
         probe_(spec) {
     if (lower_ > upper_) {
@@ -52,8 +55,11 @@ class IntervalJoinOperator : public runtime::Operator {
     if (type_.semi || type_.anti) throw InternalError("interval joins are not planned as semi or anti joins");
     for (int column : keys_[0]) key_types_.push_back(schemas_[0]->field(column)->type());
     // Output rows may lie this far behind the input watermark (see ProcessWatermark).
-    delay_ = std::max<int64_t>(0, -lower_);
-    if (type_.right_outer) delay_ = std::max(delay_, upper_);
+    // A row stamped with the left time t is emitted when a right row s > watermark arrives, and
+    // t >= s + lower; one stamped with the right time s when a left row t arrives, s >= t - upper.
+    delay_ = std::max<int64_t>(0, stamp_side_ == 0 ? -lower_ : upper_);
+    if (type_.right_outer) delay_ = std::max(delay_, upper_);  // right rows padded on expiry
+    if (type_.left_outer) delay_ = std::max(delay_, -lower_);   // left rows padded on expiry
   }
 
   void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -97,9 +103,9 @@ class IntervalJoinOperator : public runtime::Operator {
           matched = true;
           other.matched = true;
           if (input == 0) {
-            output.Add(id, other.id, left_time);
+            output.Add(id, other.id, stamp_side_ == 0 ? left_time : right_time);
           } else {
-            output.Add(other.id, id, left_time);
+            output.Add(other.id, id, stamp_side_ == 0 ? left_time : right_time);
           }
         }
       }
@@ -244,6 +250,7 @@ class IntervalJoinOperator : public runtime::Operator {
   int64_t upper_;
   JoinType type_;
   bool processing_time_;
+  int stamp_side_;  // whose time a joined row carries: 0 left, 1 right (the output's time attribute)
   const runtime::Clock* clock_ = nullptr;
   KeyGrouper grouper_;
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;

@@ -194,7 +194,8 @@ def interval_join(left: TablePlan, right: TablePlan, left_keys: List[str], right
         return {"kind": "table_interval_join", "left_keys": left_indices, "right_keys": right_indices,
                 "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
                 "left_time": left_time, "right_time": right_time, "lower": int(lower), "upper": int(upper),
-                "join_type": join_type, "processing_time": processing_time, "state_probe": probe(info)}
+                "join_type": join_type, "processing_time": processing_time,
+                "stamp_side": 1 if join_type == "right" else 0, "state_probe": probe(info)}
 
     name = (f"IntervalJoin(joinType=[{JOIN_NAMES[join_type]}], windowBounds=[isRowTime={not processing_time}, "
             f"leftLowerBound={lower}, leftUpperBound={upper}, leftTime={left_column}, "

@@ -195,18 +195,21 @@ def test_interval_join_table_api_join_where():
     assert Counter((r.lid, r.rid) for r in rows) == interval_reference(data, -1000, 2000, "full")
 
 
-def test_interval_join_output_feeds_a_window_aggregation():
+@pytest.mark.parametrize("join_type,time_column", [("inner", "lt"), ("left", "lt"), ("right", "rt")])
+def test_interval_join_output_feeds_a_window_aggregation(join_type, time_column):
+    # The time attribute of the output: the left time, the right one after a RIGHT join.
     t_env, data = stream_env(parallelism=1)
-    joined = t_env.sql_query("SELECT l.lid, l.lt, r.rid FROM l JOIN r ON l.lk = r.rk "
-                             "AND l.lt BETWEEN r.rt - INTERVAL '1' SECOND AND r.rt + INTERVAL '2' SECOND")
+    joined = t_env.sql_query(f"SELECT l.lid, r.rid, {time_column} FROM l {JOIN_SQL[join_type]} r ON l.lk = r.rk "
+                             f"AND l.lt BETWEEN r.rt - INTERVAL '1' SECOND AND r.rt + INTERVAL '2' SECOND")
     t_env.create_temporary_view("joined", joined)
     rows = list(t_env.execute_sql(
-        "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE joined, DESCRIPTOR(lt), INTERVAL '10' SECOND)) "
-        "GROUP BY window_start, window_end").collect())
-    left_time = {lid: lt for lid, _, lt in data["l"]}
+        f"SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE joined, DESCRIPTOR({time_column}), "
+        f"INTERVAL '10' SECOND)) GROUP BY window_start, window_end").collect())
+    side = 0 if time_column == "lt" else 1
+    times = {row_id: ts for row_id, _, ts in data["l" if side == 0 else "r"]}
     expected = Counter()
-    for (lid, _), n in interval_reference(data, -1000, 2000, "inner").items():
-        expected[left_time[lid] - left_time[lid] % 10_000] += n
+    for pair, n in interval_reference(data, -1000, 2000, join_type).items():
+        expected[times[pair[side]] - times[pair[side]] % 10_000] += n
     got = Counter({as_millis(r.window_start): r.n for r in rows})
     assert len(rows) == len(got) and got == expected
 
