@@ -113,19 +113,27 @@ class PythonTableAggregate:
         self.row_names = row_names  # the whole input row is the one argument, as a Row with these names
         self.output = output
         self.width = len(output) - key_count
+        self.names = output.names[key_count:]
         self.final_only = final_only
         self.groups: Dict[tuple, List[Any]] = {}
 
     def _emit(self, key: tuple, accumulator: Any) -> List[tuple]:
+        from fluvial.common.types import Row
+
         result = self.function.emit_value(accumulator)
-        names = self.output.names[self.key_count:]
+        names = self.names
         rows = []
         for value in result if result is not None else ():
-            values = _planner._row_values(value, names, self.wrapper._name)
+            if type(value) is Row and (value._names is None or value._names == names):
+                values = value._values  # the common case, without the general conversion's cost
+            elif type(value) is tuple or type(value) is list:
+                values = value
+            else:
+                values = _planner._row_values(value, names, self.wrapper._name)
             if len(values) != self.width:
                 raise ValueError(f"table aggregate function '{self.wrapper._name}' emitted {value!r}: expected "
                                  f"{self.width} value(s) ({', '.join(names)})")
-            rows.append(key + tuple(values))
+            rows.append((*key, *values))
         return rows
 
     def __call__(self, batch: pa.RecordBatch, row_kinds: Optional[bytes]):

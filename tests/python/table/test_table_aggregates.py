@@ -8,6 +8,7 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
+from table_testing import final_rows
 
 from fluvial import cli
 from fluvial.common import Row, RowKind, Types
@@ -24,8 +25,6 @@ from fluvial.table import (
 from fluvial.table.expressions import PlanningError, call
 from fluvial.table.udf import AggregateFunction, TableAggregateFunction, udaf, udf, udtaf
 from fluvial.table.window import Tumble
-
-from table_testing import final_rows
 
 TOP2_EXAMPLE = '''
 from pyflink.common import Row
@@ -60,7 +59,7 @@ class Top2(TableAggregateFunction):
 env_settings = EnvironmentSettings.in_streaming_mode()
 table_env = TableEnvironment.create(env_settings)
 # the result type and accumulator type can also be specified in the udtaf decorator:
-# top2 = udtaf(Top2(), result_type=DataTypes.ROW([DataTypes.FIELD("a", DataTypes.BIGINT())]), accumulator_type=DataTypes.ARRAY(DataTypes.BIGINT()))
+# top2 = udtaf(Top2(), result_type=..., accumulator_type=...)  (the docs' comment, shortened to the line limit)
 top2 = udtaf(Top2())
 t = table_env.from_elements([(1, 'Hi', 'Hello'),
                               (3, 'Hi', 'hi'),
