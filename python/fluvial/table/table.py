@@ -31,6 +31,8 @@ def _expressions(fields: Tuple[Any, ...], schema: pa.Schema) -> List[Expression]
                     result.append(Col(name))
                 else:
                     raise PlanningError(f"expression strings are not supported, use col('...'): {field!r}")
+        elif isinstance(field, Col) and field.name == "*":
+            result.extend(Col(n) for n in schema.names)
         elif isinstance(field, Expression):
             result.append(field)
         else:
@@ -49,7 +51,8 @@ def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
     items = []
     for position, expression in enumerate(expressions):
         if isinstance(expression, Col) and expression.name == "*":
-            raise PlanningError("use table.select(col('*')) only via the string '*'")
+            raise PlanningError("col('*') stands alone in a select (all the columns); it cannot be part of an "
+                                "expression")
         items.append((output_name(expression, position), expression))
     names = [n for n, _ in items]
     duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -241,7 +241,7 @@ def test_aggregate_with_a_call_and_star_expansion(t_env):
                                                         DataTypes.FIELD("high", DataTypes.BIGINT())]))
     data = [(k, v, w) for k in "xyz" for v, w in ((1, 2), (5, -1), (3, 3))] + [("x", 9, 1)]
     t = t_env.from_elements(data, ["k", "v", "w"])
-    result = t.group_by(col("k")).aggregate(min_max(col("v"), col("w"))).select("*")
+    result = t.group_by(col("k")).aggregate(min_max(col("v"), col("w"))).select(col("*"))
     assert result.get_schema().get_field_names() == ["k", "low", "high"]
     groups = defaultdict(list)
     for k, v, w in data:

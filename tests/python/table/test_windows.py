@@ -400,3 +400,22 @@ def test_keyed_processing_time_sessions_keep_every_row_once():
                 expected_counts[user] += 1
                 expected_totals[user] += v
     assert counts == expected_counts and totals == expected_totals
+
+
+def test_processing_time_tumbling_windows_in_the_table_api_match_reference():
+    script = clock_script(seed=23)
+    _, table = proctime_table(script, parallelism=1)
+    size = 2_000
+    result = table.window(Tumble.over(lit(2).seconds).on(col("pt")).alias("w")).group_by(col("w")) \
+        .select(col("w").start.alias("ws"), col("v").count.alias("n"), col("v").sum.alias("total"))
+    got = {as_millis(r.ws): (r.n, r.total) for r in result.execute().collect()}
+    now, expected = 0, defaultdict(lambda: [0, 0])
+    for step in script:
+        if isinstance(step, ClockAt):
+            now = step.time
+            continue
+        for _, v in step:
+            window = expected[now - now % size]
+            window[0] += 1
+            window[1] += v
+    assert got == {start: tuple(value) for start, value in expected.items()}
