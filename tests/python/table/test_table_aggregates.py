@@ -191,6 +191,20 @@ def test_flat_aggregate_over_a_retracting_input():
     assert final_rows(rows) == expected
 
 
+def test_flat_aggregate_of_a_registered_function_called_by_name():
+    t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    t_env.create_temporary_function("top2", udtaf(Top2()))
+    data = keyed_values(seed=3, count=60)
+    t = t_env.from_elements(data, ["k", "x"])
+    rows = t.group_by(col("k")).flat_aggregate(call("top2", col("x")).alias("best", "place")) \
+        .select(col("k"), col("best"), col("place")).execute().collect()
+    by_key = defaultdict(list)
+    for key, value in data:
+        by_key[key].append(value)
+    assert Counter(tuple(r) for r in rows) == Counter((k, v, rank) for k, values in by_key.items()
+                                                      for v, rank in top2_reference(values))
+
+
 class CountAndSum(AggregateFunction):
     """PyFlink's row-based aggregate example: count and sum of the row's column 1."""
 

@@ -419,3 +419,30 @@ def test_processing_time_tumbling_windows_in_the_table_api_match_reference():
             window[0] += 1
             window[1] += v
     assert got == {start: tuple(value) for start, value in expected.items()}
+
+
+def test_processing_time_sessions_aggregate_with_a_row_result():
+    from fluvial.table import DataTypes
+    from fluvial.table.udf import AggregateFunction, udaf
+    from fluvial.table.window import Session
+
+    class CountSum(AggregateFunction):
+        def create_accumulator(self):
+            return [0, 0]
+
+        def accumulate(self, accumulator, value):
+            accumulator[0] += 1
+            accumulator[1] += value
+
+        def get_value(self, accumulator):
+            return Row(*accumulator)
+
+    count_sum = udaf(CountSum(), result_type=DataTypes.ROW([DataTypes.FIELD("n", DataTypes.BIGINT()),
+                                                            DataTypes.FIELD("total", DataTypes.BIGINT())]))
+    script = clock_script(seed=24)
+    _, table = proctime_table(script, parallelism=1)
+    result = table.window(Session.with_gap(lit(1).seconds).on(col("pt")).alias("w")).group_by(col("w")) \
+        .aggregate(count_sum(col("v"))).select(col("w").start, col("w").end, col("*"))
+    rows = list(result.execute().collect())
+    got = {("u1", as_millis(r[0]), as_millis(r[1])): (r.n, r.total) for r in rows}
+    assert got == proctime_session_reference(script)
