@@ -51,7 +51,8 @@ class RowBasedCall:
         raise PlanningError(f"{operation} takes a user-defined function or a call of one "
                             f"(e.g. {operation}(f.alias('a', 'b')) or {operation}(f(col('x')))), got {value!r}")
 
-    def argument_count(self, schema: pa.Schema) -> int:
+    def argument_count(self) -> int:
+        """How many values accumulate() gets after the accumulator (the whole row is one)."""
         return 1 if self.args is None else len(self.args)
 
 
@@ -193,7 +194,7 @@ def flat_aggregate(plan: "_planner.TablePlan", keys: List[Expression], call: Row
     if not getattr(function, "_is_table_aggregate", False):
         raise PlanningError(f"flat_aggregate takes a table aggregate function (udtaf), but '{function._name}' is "
                             f"not one; use aggregate() or select() for an aggregate function")
-    check_arity(function, "accumulate", call.argument_count(plan.schema))
+    check_arity(function, "accumulate", call.argument_count())
     from fluvial.table.udf import TableAggregateFunction
 
     if plan.updating and type(function._func).retract is TableAggregateFunction.retract:
@@ -297,7 +298,7 @@ def row_aggregate(table: Any, keys: List[Expression], call: RowBasedCall, window
                                if getattr(function, "_is_table_aggregate", False) else ""))
     plan = table._plan
     if function._func_type != "pandas":
-        check_arity(function, "accumulate", call.argument_count(plan.schema))
+        check_arity(function, "accumulate", call.argument_count())
     arrow_type = function._arrow_result_type()
     struct = pa.types.is_struct(arrow_type)
     fields = list(arrow_type) if struct else [pa.field("f0", arrow_type)]
