@@ -644,6 +644,82 @@ items.select(item_count(col("item"))).execute().print()
                 "column; the first value that does not fit fails the job, naming the function.",
     ),
     Entry(
+        key="udtaf-in-select",
+        title="A table aggregate function is used in a select",
+        raises="PlanningError",
+        code='''\
+from fluvial.common import Row
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import col
+from fluvial.table.udf import TableAggregateFunction, udtaf
+
+
+class Top2(TableAggregateFunction):
+    def create_accumulator(self):
+        return []
+
+    def accumulate(self, accumulator, value):
+        accumulator[:] = sorted(accumulator + [value], reverse=True)[:2]
+
+    def emit_value(self, accumulator):
+        yield from (Row(v) for v in accumulator)
+
+
+top2 = udtaf(Top2(), result_type=DataTypes.BIGINT())
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+scores = t_env.from_elements([("ann", 3), ("bob", 5)], ["name", "score"])
+scores.group_by(col("name")).select(col("name"), top2(col("score"))).execute().print()
+''',
+        message="'Top2' is a table aggregate function: use it in flat_aggregate(Top2(...)), not in a select "
+                "or filter",
+        cause="'Top2' is a table aggregate function",
+        where="not in a select or filter",
+        what_to_do="use it in flat_aggregate(Top2(...))",
+        fix="Call it through `group_by(...).flat_aggregate(top2(col(\"score\"))).select(...)` (or "
+            "`Table.flat_aggregate`). See [Table API and SQL](table.md#python-functions).",
+        meaning="A table aggregate function yields rows per group, so it cannot be one value of a "
+                "`select`.",
+    ),
+    Entry(
+        key="udaf-arity",
+        title="An aggregate function is called with the wrong number of arguments",
+        raises="PlanningError",
+        code='''\
+from fluvial.common import Row
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import col
+from fluvial.table.udf import AggregateFunction, udaf
+
+
+class Stats(AggregateFunction):
+    def create_accumulator(self):
+        return [0, 0]
+
+    def accumulate(self, accumulator, value):
+        accumulator[0] += 1
+        accumulator[1] += value
+
+    def get_value(self, accumulator):
+        return Row(accumulator[0], accumulator[1])
+
+
+stats = udaf(Stats(), result_type=DataTypes.ROW([DataTypes.FIELD("n", DataTypes.BIGINT()),
+                                                 DataTypes.FIELD("total", DataTypes.BIGINT())]))
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+scores = t_env.from_elements([("ann", 3, 1)], ["name", "score", "weight"])
+scores.group_by(col("name")).aggregate(stats(col("score"), col("weight"))).select("*").execute().print()
+''',
+        message="function 'Stats': accumulate() takes 1 argument(s) after the accumulator (value), but the "
+                "call passes 2",
+        cause="accumulate() takes 1 argument(s) after the accumulator (value), but the call passes 2",
+        where="function 'Stats'",
+        what_to_do="takes 1 argument(s)",
+        fix="Pass as many arguments as `accumulate` takes after the accumulator, or give `accumulate` "
+            "`*args`. Called without arguments (`aggregate(stats)`), the function gets the whole row.",
+        meaning="Fluvial checks a Python aggregate function's `accumulate` signature against the call "
+                "when planning, not when the first row arrives.",
+    ),
+    Entry(
         key="connector-option",
         title="A connector option is misspelled",
         raises="ConnectorOptionError",

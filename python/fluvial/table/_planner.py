@@ -202,6 +202,10 @@ def _check_condition(plan: TablePlan, condition: Expression) -> None:
 
 def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List[Tuple[UdfCall, str]]]:
     """Native argument projection + a Python step appending each call's result column."""
+    for call in calls:
+        if getattr(call.function, "_is_table_aggregate", False):
+            raise PlanningError(f"'{call.function._name}' is a table aggregate function: use it in "
+                                f"flat_aggregate({call.function._name}(...)), not in a select or filter")
     base = [(n, Col(n)) for n in plan.schema.names]
     argument_items: List[Tuple[str, Expression]] = []
     argument_names: List[List[str]] = []
