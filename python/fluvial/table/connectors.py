@@ -217,10 +217,6 @@ def parse_duration(text: str, option: str) -> float:
     return float(match.group(1)) * factor
 
 
-_LOOKUP_OPTIONS = ["lookup.cache.max-rows", "lookup.cache.ttl", "lookup.cache.caching-missing-key",
-                   "lookup.max-retries"]
-
-
 def _lookup_arguments(options: Dict[str, str]) -> Dict[str, Any]:
     arguments: Dict[str, Any] = {"cache_max_rows": int(options.get("lookup.cache.max-rows", "0")),
                                  "max_retries": int(options.get("lookup.max-retries", "3")),
@@ -283,30 +279,24 @@ class FileLookupTable:
 def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[str, str],
                    key_columns: List[str]) -> Callable[[Any], LookupTable]:
     """make_lookup(info) for a lookup join against the table, keyed by 'key_columns'."""
+    from fluvial.table import store_tables
+
     names = schema.names
     if connector == "jdbc":
-        _check_options("jdbc", options, ["url", "table-name", "username", "password", "driver"] + _LOOKUP_OPTIONS,
-                       ["url", "table-name"])
+        _check_options("jdbc", options, store_tables.JDBC_OPTIONS, ["url", "table-name"])
 
         def make_jdbc(info: Any) -> LookupTable:
-            from fluvial.datastream.connectors.jdbc import JdbcConnectionOptions, JdbcLookupFunction
+            from fluvial.datastream.connectors.jdbc import JdbcLookupFunction
 
-            builder = JdbcConnectionOptions.JdbcConnectionOptionsBuilder().with_url(options["url"])
-            if "driver" in options:
-                builder = builder.with_driver_name(options["driver"])
-            if "username" in options:
-                builder = builder.with_user_name(options["username"])
-            if "password" in options:
-                builder = builder.with_password(options["password"])
             single = len(key_columns) == 1
-            function = JdbcLookupFunction(builder.build(), options["table-name"], key_columns,
+            function = JdbcLookupFunction(store_tables.connection_options(options), options["table-name"], key_columns,
                                           key=(lambda k: k[0]) if single else (lambda k: k), columns=names,
                                           join=lambda record, found: found, **_lookup_arguments(options))
             return LookupTable(function, names, key_columns)
 
         return make_jdbc
     if connector == "redis":
-        _check_options("redis", options, ["host", "port", "db", "password", "key-pattern"] + _LOOKUP_OPTIONS, [])
+        _check_options("redis", options, store_tables.REDIS_OPTIONS, [])
         pattern = options.get("key-pattern", ":".join("{" + c + "}" for c in key_columns))
         fields = [n for n in names if n not in key_columns]
 
@@ -367,6 +357,9 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
                                f"(sources: datagen, filesystem, nexmark, kafka, upsert-kafka)")
 
 
+_SINKS = ["print", "blackhole", "filesystem", "kafka", "upsert-kafka", "jdbc", "redis"]
+
+
 def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, str], table_name: str,
                         primary_key: List[str] = ()):
     """Returns make_writer(info) → object with write(batch, row_kinds) and finish() (and
@@ -376,6 +369,14 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
 
         _check_options(connector, options, *kafka_table.allowed_options(connector, options))
         return kafka_table.writer_factory(connector, table_name, schema, options, list(primary_key))
+    if connector in ("jdbc", "redis"):
+        from fluvial.table import store_tables
+
+        if connector == "jdbc":
+            _check_options("jdbc", options, store_tables.JDBC_OPTIONS, ["url", "table-name"])
+            return store_tables.jdbc_writer_factory(table_name, schema, options, list(primary_key))
+        _check_options("redis", options, store_tables.REDIS_OPTIONS, [])
+        return store_tables.redis_writer_factory(table_name, schema, options, list(primary_key))
     if connector == "print":
         _check_options("print", options, ["print-identifier", "standard-error", "sink.parallelism"], [])
         return lambda info: PrintWriter(options, info.index, info.parallelism)
@@ -386,8 +387,7 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
         _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
         return lambda info: FileWriter(options, info.index, table_name)
     raise ConnectorOptionError(f"connector '{connector}' cannot be written by Fluvial's SQL yet"
-                               f"{_suggest(connector, ['print', 'blackhole', 'filesystem', 'kafka', 'upsert-kafka'])} "
-                               f"(sinks: print, blackhole, filesystem, kafka, upsert-kafka)")
+                               f"{_suggest(connector, _SINKS)} (sinks: {', '.join(_SINKS)})")
 
 
 class PrintWriter:

@@ -342,6 +342,10 @@ class TableEnvironment:
 
                 expression = expression.cast(from_arrow(wanted))
             items.append((name, expression))
+        if table._plan.updating:
+            from fluvial.table.store_tables import refuse_updates
+
+            refuse_updates(table_path, entry.options.get("connector", ""), entry.primary_key)
         if table._plan.updating and entry.options.get("connector") == "kafka":
             raise PlanningError(f"table '{table_path}' ('connector' = 'kafka') takes only inserts, but the query "
                                 f"produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, or "
