@@ -8,6 +8,7 @@ import datetime
 import decimal
 import io
 import json
+import re
 from typing import Any, Dict, List, Optional
 
 import pyarrow as pa
@@ -106,7 +107,8 @@ class RowCodec:
         try:
             table = self._parse(data)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
-            raise ValueError(str(error).split("\n")[0]) from None
+            # (pyarrow's 'Row #1' is no help: the caller names the record)
+            raise ValueError(re.sub(r"Row #\d+: ", "", str(error).split("\n")[0])) from None
         if table.num_rows != len(values):
             raise ValueError(f"expected one {self.format.upper()} row per message, got {table.num_rows} rows "
                              f"from {len(values)} messages")
