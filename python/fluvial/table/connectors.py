@@ -455,6 +455,17 @@ def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[
         _check_options("redis", options, store_tables.REDIS_OPTIONS, [])
         pattern = options.get("key-pattern", ":".join("{" + c + "}" for c in key_columns))
         fields = [n for n in names if n not in key_columns]
+        data_type = options.get("data-type", "hash")
+        if data_type not in ("hash", "string"):
+            raise ConnectorOptionError(f"table '{table}': 'data-type' must be 'hash' or 'string', got {data_type!r}")
+        if data_type == "string" and len(fields) != 1:
+            raise ConnectorOptionError(f"table '{table}': 'data-type' = 'string' holds one value column, but the "
+                                       f"columns besides the join keys are {', '.join(fields) or 'none'}")
+
+        def join(record: Any, found: Any) -> Any:
+            if data_type == "hash" or found is None:
+                return found
+            return {fields[0]: found}
 
         def make_redis(info: Any) -> LookupTable:
             from fluvial.datastream.connectors.redis import RedisLookupFunction
@@ -467,8 +478,9 @@ def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[
                                                f"not a join key ({', '.join(key_columns)})") from None
 
             function = RedisLookupFunction(options.get("host", "127.0.0.1"), int(options.get("port", "6379")),
-                                           key=redis_key, data_type="hash", fields=fields or None,
-                                           join=lambda record, found: found, db=int(options.get("db", "0")),
+                                           key=redis_key, data_type=data_type,
+                                           fields=(fields or None) if data_type == "hash" else None,
+                                           join=join, db=int(options.get("db", "0")),
                                            password=options.get("password"), **_lookup_arguments(options))
             return LookupTable(function, names, key_columns)
 

@@ -165,6 +165,24 @@ def test_a_redis_table_written_then_looked_up(redis_server, redis_client, tmp_pa
                                                     for i in range(1, 45))
 
 
+def test_a_redis_string_table_written_then_looked_up(redis_server, redis_client, tmp_path):  # noqa: F811
+    t_env = with_events(streaming())
+    options = redis_options(redis_server, **{"key-pattern": "s:{user_name}", "data-type": "string"})
+    t_env.execute_sql(f"CREATE TABLE spent (user_name STRING, total BIGINT, PRIMARY KEY (user_name) NOT ENFORCED) "
+                      f"WITH ({options})")
+    t_env.execute_sql("INSERT INTO spent SELECT user_name, SUM(amount) FROM events GROUP BY user_name").wait()
+    totals = totals_reference()
+    assert {k: int(redis_client.get(k)) for k in redis_client.keys("*")} == {
+        f"s:{u}": t for u, (_, t) in totals.items()}
+    (tmp_path / "names.csv").write_text("".join(f"u{i}\n" for i in range(1, 45)))
+    t_env.execute_sql(f"CREATE TABLE names (user_name STRING, proc_time AS PROCTIME()) "
+                      f"WITH ('connector' = 'filesystem', 'path' = '{tmp_path}', 'format' = 'csv')")
+    rows = t_env.execute_sql("SELECT names.user_name, s.total FROM names LEFT JOIN spent "
+                             "FOR SYSTEM_TIME AS OF names.proc_time AS s ON names.user_name = s.user_name").collect()
+    assert sorted(tuple(r) for r in rows) == sorted((f"u{i}", totals.get(f"u{i}", (None, None))[1])
+                                                    for i in range(1, 45))
+
+
 def test_redis_sink_options_are_checked(redis_server):  # noqa: F811
     t_env = with_events(streaming())
     t_env.execute_sql(f"CREATE TABLE t (user_name STRING, n BIGINT, total BIGINT) "
