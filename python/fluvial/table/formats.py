@@ -143,6 +143,26 @@ class RowCodec:
             if missing:
                 raise ValueError(f"field '{missing[0]}' is missing ('json.fail-on-missing-field' is true)")
 
+    def decode_lines(self, data: bytes) -> pa.Table:
+        """The rows of CSV or JSON lines (a file's, a chunk of it ending at a line end), parsed
+        by pyarrow's threads; ValueError if any line is bad (decode() then names it)."""
+        if self.fail_on_missing_field:
+            self._check_fields([line for line in data.split(b"\n") if line.strip()])
+        try:
+            if self.format == "json":
+                import pyarrow.json as pajson
+
+                return pajson.read_json(io.BytesIO(data), parse_options=pajson.ParseOptions(
+                    explicit_schema=self.schema, unexpected_field_behavior="ignore")).select(self.schema.names)
+            import pyarrow.csv as pacsv
+
+            parse = pacsv.ParseOptions(delimiter=self._csv_parse.delimiter, quote_char=self._csv_parse.quote_char,
+                                       escape_char=self._csv_parse.escape_char, newlines_in_values=False)
+            return pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(column_names=self.schema.names),
+                                  parse_options=parse, convert_options=self._csv_convert)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
+            raise ValueError(str(error).split("\n")[0]) from None
+
     def _parse(self, data: bytes) -> pa.Table:
         if self.format == "json":
             import pyarrow.json as pajson

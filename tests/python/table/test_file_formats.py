@@ -219,3 +219,28 @@ def test_bad_avro_files_are_named(tmp_path):
                       f"'path' = '{tmp_path / 'out'}', 'format' = 'avro', 'avro.codec' = 'rar')")
     with pytest.raises(ConnectorOptionError, match="'avro.codec' must be one of null, deflate, bzip2, xz, got 'rar'"):
         t_env.execute_sql("INSERT INTO s SELECT id FROM t").wait()
+
+
+@pytest.mark.parametrize("chunk_bytes", [16 << 20, 100])
+def test_bad_lines_among_many_are_found_across_chunks(tmp_path, monkeypatch, chunk_bytes):
+    """5,000 lines (some longer than a 100-byte chunk) with bad ones spread out: each named by
+    its line number, or skipped and counted; the good rows all read, in order."""
+    from fluvial.table import connectors
+
+    monkeypatch.setattr(connectors, "_TEXT_CHUNK_BYTES", chunk_bytes)
+    bad = {17, 2048, 2049, 4999}
+    lines = [f"{n},{'x' * (n % 300)},{n / 4}" if n not in bad else f"{n},oops" for n in range(1, 5001)]
+    (tmp_path / "many").mkdir()
+    (tmp_path / "many" / "m.csv").write_text("\r\n".join(lines))  # CRLF, no line end at the end
+    t_env = batch_env()
+    t_env.execute_sql(f"CREATE TABLE many (id BIGINT, pad STRING, q DOUBLE) WITH ('connector' = 'filesystem', "
+                      f"'path' = '{tmp_path / 'many'}', 'format' = 'csv')")
+    with pytest.raises(JobExecutionError, match=r"line 17 of .*m.csv': cannot read it as CSV .*\(line b'17,oops'\)"):
+        list(t_env.execute_sql("SELECT * FROM many").collect())
+    t_env.execute_sql(f"CREATE TABLE skipping (id BIGINT, pad STRING, q DOUBLE) WITH ('connector' = 'filesystem', "
+                      f"'path' = '{tmp_path / 'many'}', 'format' = 'csv', 'csv.ignore-parse-errors' = 'true')")
+    result = t_env.execute_sql("SELECT * FROM skipping")
+    rows = [tuple(r) for r in result.collect()]
+    assert rows == [(n, "x" * (n % 300), n / 4) for n in range(1, 5001) if n not in bad]
+    job = result.get_job_client().get_job_execution_result().result()
+    assert job.get_accumulator_result("numRecordsInErrors") == len(bad)
