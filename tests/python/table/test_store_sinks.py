@@ -91,6 +91,21 @@ def test_retracted_groups_are_deleted_from_postgres(postgres_server, postgres): 
     assert dict(pg_rows(postgres, "SELECT * FROM histogram")) == histogram_reference()
 
 
+@pytest.mark.parametrize("group_by", ["user_name", "user_name, amount > 1000"])
+def test_upserts_at_parallelism_two(postgres_server, postgres, group_by):  # noqa: F811
+    """The rows reach the sink subtasks keyed by the table's key (the second query's is not the table's)."""
+    postgres.execute("DROP TABLE IF EXISTS totals2")
+    postgres.execute("CREATE TABLE totals2 (name TEXT PRIMARY KEY, n BIGINT, total BIGINT)")
+    t_env = with_events(streaming())
+    t_env.get_config().set("parallelism.default", "2")
+    t_env.execute_sql(f"CREATE TABLE totals2 (name STRING, n BIGINT, total BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
+                      f"WITH ({jdbc_options(postgres_server, 'totals2', **{'sink.buffer-flush.max-rows': '5'})})")
+    t_env.execute_sql(f"INSERT INTO totals2 SELECT user_name, COUNT(*), SUM(amount) FROM events "
+                      f"GROUP BY {group_by}").wait()
+    expected = sorted((u, n, t) for u, (n, t) in totals_reference().items())
+    assert pg_rows(postgres, "SELECT * FROM totals2") == expected
+
+
 def test_an_updating_query_needs_a_primary_key(postgres_server):  # noqa: F811
     t_env = with_events(streaming())
     t_env.execute_sql(f"CREATE TABLE totals (user_name STRING, n BIGINT) "
