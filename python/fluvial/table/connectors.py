@@ -690,8 +690,10 @@ class FileWriter:
         elif self._format == "avro":
             import fastavro
 
+            from fluvial.table.formats import avro_records
+
             with open(file, "wb") as out:
-                fastavro.writer(out, self._avro, table.to_pylist(), codec=self._avro_codec)
+                fastavro.writer(out, self._avro, avro_records(table), codec=self._avro_codec)
         elif self._format == "raw":
             if table.num_columns != 1:
                 raise ConnectorOptionError("'format' = 'raw' writes one column per line")

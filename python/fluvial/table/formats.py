@@ -189,7 +189,7 @@ class RowCodec:
             import fastavro
 
             encoded = []
-            for row in batch.to_pylist():
+            for row in avro_records(batch):
                 out = io.BytesIO()
                 fastavro.schemaless_writer(out, self._avro, row)
                 encoded.append(out.getvalue())
@@ -245,6 +245,33 @@ def arrow_rows(rows: List[Dict[str, Any]], schema: pa.Schema) -> pa.Table:
         return pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
         raise ValueError(str(error).split("\n")[0]) from None
+
+
+def avro_records(table: Any) -> List[Dict[str, Any]]:
+    """The rows of a table or record batch as fastavro writes them (Arrow's maps, which
+    to_pylist gives as lists of pairs, become dicts)."""
+    rows = table.to_pylist()
+    mapped = [f for f in table.schema if _has_map(f.type)]
+    for row in rows:
+        for field in mapped:
+            row[field.name] = _avro_value(row[field.name], field.type)
+    return rows
+
+
+def _has_map(t: pa.DataType) -> bool:
+    return pa.types.is_map(t) or any(_has_map(t.field(i).type) for i in range(t.num_fields))
+
+
+def _avro_value(value: Any, t: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if pa.types.is_map(t):
+        return {k: _avro_value(v, t.item_type) for k, v in value}
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return [_avro_value(v, t.value_type) for v in value]
+    if pa.types.is_struct(t):
+        return {f.name: _avro_value(value.get(f.name), f.type) for f in t}
+    return value
 
 
 def avro_schema(schema: pa.Schema, name: str = "record") -> Dict[str, Any]:

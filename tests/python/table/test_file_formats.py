@@ -244,3 +244,19 @@ def test_bad_lines_among_many_are_found_across_chunks(tmp_path, monkeypatch, chu
     assert rows == [(n, "x" * (n % 300), n / 4) for n in range(1, 5001) if n not in bad]
     job = result.get_job_client().get_job_execution_result().result()
     assert job.get_accumulator_result("numRecordsInErrors") == len(bad)
+
+
+def test_avro_arrays_and_maps(tmp_path):
+    t_env = batch_env()
+    t_env.execute_sql(f"CREATE TABLE nested (id BIGINT, xs ARRAY<BIGINT>, m MAP<STRING, BIGINT>) WITH ("
+                      f"'connector' = 'filesystem', 'path' = '{tmp_path / 'n'}', 'format' = 'avro')")
+    rows = [(1, [1, None, 3], {"k": 1, "z": None}), (2, None, None), (3, [], {})]
+    row_type = DataTypes.ROW([DataTypes.FIELD("id", DataTypes.BIGINT()),
+                              DataTypes.FIELD("xs", DataTypes.ARRAY(DataTypes.BIGINT())),
+                              DataTypes.FIELD("m", DataTypes.MAP(DataTypes.STRING(), DataTypes.BIGINT()))])
+    t_env.create_temporary_view("v", t_env.from_elements(rows, row_type))
+    t_env.execute_sql("INSERT INTO nested SELECT * FROM v").wait()
+    with open(next((tmp_path / "n").glob("*.avro")), "rb") as handle:
+        assert list(fastavro.reader(handle)) == [{"id": i, "xs": xs, "m": m} for i, xs, m in rows]
+    got = sorted(tuple(r) for r in t_env.execute_sql("SELECT * FROM nested").collect())
+    assert [(i, xs, None if m is None else dict(m)) for i, xs, m in got] == rows
