@@ -10,6 +10,7 @@ deletes it and -U is dropped (the +U after it replaces the row).
 
 import datetime
 import decimal
+import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pyarrow as pa
@@ -22,7 +23,7 @@ _KINDS = {0: "+I", 1: "-U", 2: "+U", 3: "-D"}
 LOOKUP_OPTIONS = ["lookup.cache.max-rows", "lookup.cache.ttl", "lookup.cache.caching-missing-key",
                   "lookup.max-retries"]
 JDBC_OPTIONS = ["url", "table-name", "username", "password", "driver", "sink.buffer-flush.max-rows",
-                "sink.buffer-flush.interval", "sink.max-retries", "sink.parallelism"] + LOOKUP_OPTIONS
+                "sink.buffer-flush.interval", "sink.max-retries"] + LOOKUP_OPTIONS
 REDIS_OPTIONS = ["host", "port", "db", "password", "key-pattern", "data-type", "ttl"] + LOOKUP_OPTIONS
 
 
@@ -93,8 +94,10 @@ def jdbc_writer_factory(table: str, schema: pa.Schema, options: Dict[str, str],
     from fluvial.datastream.connectors.jdbc import JdbcExecutionOptions
     from fluvial.table.connectors import parse_duration
 
+    # Flink: 0 rows means no flush by size (then by interval, and at the end of the input).
+    max_rows = _positive_int(options, "sink.buffer-flush.max-rows", 100, 0) or sys.maxsize
     execution = JdbcExecutionOptions.builder() \
-        .with_batch_size(_positive_int(options, "sink.buffer-flush.max-rows", 100, 1)) \
+        .with_batch_size(max_rows) \
         .with_batch_interval_ms(int(parse_duration(options.get("sink.buffer-flush.interval", "1s"),
                                                    "sink.buffer-flush.interval") * 1000)) \
         .with_max_retries(_positive_int(options, "sink.max-retries", 3, 0)).build()
