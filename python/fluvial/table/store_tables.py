@@ -111,18 +111,18 @@ def jdbc_writer_factory(table: str, schema: pa.Schema, options: Dict[str, str],
 
 
 class JdbcTableWriter:
-    """Hands a table's changes to the DataStream JDBC writer: INSERTs, or upserts (INSERT ... ON
-    CONFLICT DO UPDATE) and DELETEs by key, the last change per key of each flushed batch."""
+    """Hands a table's changes to the DataStream JDBC writer: appends (COPY), or upserts (INSERT
+    ... ON CONFLICT DO UPDATE) and DELETEs by key, the last change per key of each flushed batch."""
 
     def __init__(self, table: str, schema: pa.Schema, table_name: str, connection: Any, execution: Any,
                  primary_key: List[str]):
-        from fluvial.datastream.connectors.jdbc import _JdbcUpsertWriter, _JdbcWriter, insert_sql
+        from fluvial.datastream.connectors.jdbc import _JdbcAppendWriter, _JdbcUpsertWriter
 
         self._table, self._upsert = table, bool(primary_key)
         if primary_key:
             self._writer = _JdbcUpsertWriter(connection, execution, table_name, schema.names, primary_key)
         else:
-            self._writer = _JdbcWriter(connection, execution, insert_sql(table_name, schema.names), lambda row: row)
+            self._writer = _JdbcAppendWriter(connection, execution, table_name, schema.names)
 
     def open(self) -> None:
         self._writer.open()
