@@ -741,6 +741,64 @@ t_env.execute_sql("SELECT * FROM clicks").print()
                 "refused rather than ignored.",
     ),
     Entry(
+        key="sql-bad-line",
+        title="A line of a SQL file table does not fit its columns",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+import os
+
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+os.makedirs("prices", exist_ok=True)
+with open("prices/a.csv", "w") as file:
+    file.write("apple,1.5\\npear,abc\\n")
+t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+t_env.execute_sql("CREATE TABLE prices (name STRING, price DOUBLE) "
+                  "WITH ('connector' = 'filesystem', 'path' = 'prices', 'format' = 'csv')")
+t_env.execute_sql("SELECT * FROM prices").print()
+''',
+        message="operator 'TableSourceScan(prices)' (subtask 1/1) failed: filesystem table 'prices': line 2 of "
+                "'prices/a.csv': cannot read it as CSV (name, price): In CSV column #1: CSV conversion error to "
+                "double: invalid value 'abc' (line b'pear,abc'); fix the record or the table's columns, or skip "
+                "bad records with 'csv.ignore-parse-errors' = 'true' (they are counted in the job's "
+                "numRecordsInErrors)",
+        cause="CSV conversion error to double: invalid value 'abc'",
+        where="line 2 of 'prices/a.csv'",
+        what_to_do="skip bad records with 'csv.ignore-parse-errors' = 'true'",
+        fix="Fix the line or the table's columns; or skip bad lines with `'csv.ignore-parse-errors' = 'true'` "
+            "(`json.ignore-parse-errors` for JSON): they are counted in the job's `numRecordsInErrors`. See "
+            "[SQL tables](connectors.md#sql-tables-filesystem-jdbc-redis).",
+        meaning="A line of a CSV or JSON file of a `'connector' = 'filesystem'` table cannot be read with "
+                "the table's column types (or, with `'json.fail-on-missing-field' = 'true'`, lacks a "
+                "column). The message names the table, the file, the line and the reason.",
+    ),
+    Entry(
+        key="sql-sink-needs-primary-key",
+        title="An updating query is written into a table without a PRIMARY KEY",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([("ada", 3.5), ("ada", 1.0)], ["user_name", "amount"]))
+t_env.execute_sql("CREATE TABLE totals (user_name STRING, amount DOUBLE) WITH ('connector' = 'jdbc', "
+                  "'url' = 'jdbc:postgresql://127.0.0.1:5432/shop', 'table-name' = 'totals')")
+t_env.execute_sql("INSERT INTO totals SELECT user_name, SUM(amount) FROM orders GROUP BY user_name")
+''',
+        message="table 'totals' ('connector' = 'jdbc') has no PRIMARY KEY, so it takes only inserts, but the "
+                "query produces updates; declare the key the rows are upserted by, e.g. PRIMARY KEY (id) NOT "
+                "ENFORCED",
+        cause="the query produces updates",
+        where="table 'totals' ('connector' = 'jdbc')",
+        what_to_do="declare the key the rows are upserted by, e.g. PRIMARY KEY (id) NOT ENFORCED",
+        fix="Declare the table's key, `PRIMARY KEY (user_name) NOT ENFORCED`: the sink then upserts and deletes "
+            "by it (the database table needs a unique constraint on it). See "
+            "[SQL tables](connectors.md#sql-tables-filesystem-jdbc-redis).",
+        meaning="A streaming `GROUP BY` (or another updating query) changes rows it already emitted. A `jdbc` "
+                "or `redis` table without a primary key can only append, as in Flink.",
+    ),
+    Entry(
         key="kafka-unreachable",
         title="The Kafka brokers cannot be reached",
         raises="JobExecutionError",

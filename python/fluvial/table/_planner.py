@@ -77,6 +77,9 @@ def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], An
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         reader = make_reader(info)
+        if info.metrics is not None and hasattr(reader, "metric_group"):
+            # Readers that skip bad records count them in the job's numRecordsInErrors.
+            reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
         spec = {"kind": "table_source", "poll": reader.poll, "rowtime": rowtime_index,
                 "watermark_delay": int(watermark_delay)}
         for hook in ("open", "close"):

@@ -342,11 +342,21 @@ class TableEnvironment:
 
                 expression = expression.cast(from_arrow(wanted))
             items.append((name, expression))
+        if table._plan.updating:
+            from fluvial.table.store_tables import refuse_updates
+
+            refuse_updates(table_path, entry.options.get("connector", ""), entry.primary_key)
         if table._plan.updating and entry.options.get("connector") == "kafka":
             raise PlanningError(f"table '{table_path}' ('connector' = 'kafka') takes only inserts, but the query "
                                 f"produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, or "
                                 f"aggregate in a window")
         plan = _planner.calc(table._plan, items, name=f"Calc(to {table_path})")
+        upstream = plan.transformation
+        key = list(entry.primary_key)
+        if table._plan.updating and key and entry.options.get("connector") in ("jdbc", "redis"):
+            # As Flink's upsert sinks: each key's changes reach one sink subtask, in order (the
+            # plan's own key is not trusted to be the table's: a projection may have narrowed it).
+            upstream, _ = _planner._keyed(upstream, [entry.schema.get_field_index(k) for k in key])
         make_writer = sink_writer_factory(entry.options.get("connector", ""), entry.schema, entry.options,
                                           table_path, entry.primary_key)
 
@@ -358,7 +368,7 @@ class TableEnvironment:
                     spec[hook] = getattr(writer, hook)
             return spec
 
-        return Transformation(kind="table_sink", name=f"Sink({table_path})", inputs=[plan.transformation],
+        return Transformation(kind="table_sink", name=f"Sink({table_path})", inputs=[upstream],
                               make_spec=make_spec, bounded=plan.transformation.bounded)
 
     def _execute_insert(self, inserts: List[Tuple[str, Table]]) -> TableResult:
