@@ -214,11 +214,13 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
         argument_names.append(names)
     if argument_items:
         plan = calc(plan, base + argument_items, name="Calc(UDF arguments)")
+    # Built-ins whose result type follows their arguments' (collection functions) are bound to them.
+    functions = [c.function._bind([plan.schema.field(n).type for n in names]) if hasattr(c.function, "_bind")
+                 else c.function for c, names in zip(calls, argument_names)]
     result_columns = [f"__udf{next(_temporaries)}" for _ in calls]
-    result_fields = [pa.field(c, call.function._arrow_result_type()) for c, call in zip(result_columns, calls)]
+    result_fields = [pa.field(c, function._arrow_result_type()) for c, function in zip(result_columns, functions)]
     argument_count = len(plan.schema.names) - len(argument_items)
     output = pa.schema(list(plan.schema)[:argument_count] + result_fields)
-    functions = [call.function for call in calls]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
@@ -317,11 +319,19 @@ AGGREGATE_RESULT = {
     "count": lambda t: pa.int64(),
     "count_star": lambda t: pa.int64(),
     "count_distinct": lambda t: pa.int64(),
+    "sum_distinct": lambda t: t,
+    "avg_distinct": lambda t: t,
+    "collect": lambda t: pa.map_(t, pa.int32()),  # Flink's MULTISET<T>: each value with its count
+    "array_agg": lambda t: pa.list_(t),
     "sum": lambda t: t,
     "avg": lambda t: t,
     "min": lambda t: t,
     "max": lambda t: t,
 }
+
+
+# Built-in aggregates that run in the Python GROUP BY step (they build collections).
+PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg")
 
 
 @dataclass
@@ -404,7 +414,11 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
     schema = projected.schema
     native = [a for a in aggregate_items if a.function != "python"]
     python = [a for a in aggregate_items if a.function == "python"]
-    if python and window is None:
+    in_python = [a for a in native if a.function in PYTHON_BUILTIN_AGGREGATES]
+    if in_python and window is not None:
+        raise PlanningError(f"{in_python[0].function.upper()} is supported in GROUP BY aggregations, not in "
+                            f"window aggregations yet")
+    if (python or in_python) and window is None:
         return _python_group_aggregate(projected, key_columns, aggregate_items, items, having, batch_mode)
     for item in native:
         if item.function not in AGGREGATE_RESULT:
@@ -645,6 +659,64 @@ def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[in
     return TablePlan(transformation, plan.schema, updating=False)
 
 
+def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: bool) -> TablePlan:
+    """Each row joined with the elements of an ARRAY (a ROW element spreads into its fields) or the
+    entries of a MAP (key, value); WITH ORDINALITY adds the position from 1. Arrow's list_flatten and
+    list_parent_indices do the work, a batch at a time."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    column = f"__unnest{next(_temporaries)}"
+    base = [(n, Col(n)) for n in plan.schema.names]
+    projected = calc(plan, base + [(column, argument)], name="Calc(UNNEST argument)")
+    arrow_type = projected.schema.field(column).type
+    if pa.types.is_map(arrow_type):
+        element = pa.struct([pa.field("key", arrow_type.key_type), pa.field("value", arrow_type.item_type)])
+        entries = pa.list_(element)
+    elif pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        element, entries = arrow_type.value_type, None
+    else:
+        from fluvial.table.types import from_arrow
+
+        raise PlanningError(f"UNNEST expects an ARRAY or a MAP, got {from_arrow(arrow_type)!r} ({argument!r})")
+    spread = pa.types.is_struct(element)
+    types = [f.type for f in element] if spread else [element]
+    types += [pa.int32()] if ordinality else []
+    if not names:
+        names = [f.name for f in element] if spread else ["EXPR$0"]
+        names += ["ORDINALITY"] if ordinality else []
+    if len(names) != len(types):
+        raise PlanningError(f"UNNEST yields {len(types)} column(s) but {len(names)} name(s) were given: {names}")
+    clash = [n for n in names if n in plan.schema.names]
+    if clash:
+        raise PlanningError(f"UNNEST columns {clash} clash with the input's; alias them: AS t(a, b)")
+    count = len(plan.schema.names)
+    output = pa.schema(list(plan.schema) + [pa.field(n, t) for n, t in zip(names, types)])
+
+    def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
+        lists = batch.column(column)
+        if entries is not None:
+            lists = lists.cast(entries)
+        flat = pc.list_flatten(lists)
+        parents = pc.list_parent_indices(lists)
+        arrays = [flat.field(i) for i in range(len(element))] if spread else [flat]
+        if ordinality:
+            index = np.arange(len(flat))
+            parent = parents.to_numpy()
+            first = np.r_[True, parent[1:] != parent[:-1]] if len(parent) else np.zeros(0, bool)
+            start = np.maximum.accumulate(np.where(first, index, 0)) if len(parent) else index
+            arrays.append(pa.array(index - start + 1, type=pa.int32()))
+        sources = parents.cast(pa.uint32())
+        taken = batch.select(range(count)).take(sources)
+        return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), sources.to_pylist()
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_python_calc", "call": evaluate}
+
+    transformation = _transformation("table_python_calc", "Uncollect", [projected.transformation], make_spec)
+    return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=plan.proctime, updating=plan.updating)
+
+
 def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool) -> TablePlan:
     """Each row joined with the rows a table function yields for it (join_lateral, LATERAL TABLE)."""
     function = call.function
@@ -800,7 +872,7 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
                 raise PlanningError(f"unknown aggregate function {item.function.upper()}")
             input_type = schema.field(item.argument_columns[0]).type if item.argument_columns else pa.int64()
             arrow_type = AGGREGATE_RESULT[item.function](input_type)
-            if item.function == "avg":
+            if item.function in ("avg", "avg_distinct"):
                 arrow_type = pa.float64() if pa.types.is_floating(input_type) else input_type
             aggregates.append((item.output, item.function, item.argument_columns))
         fields.append(pa.field(item.output, arrow_type))

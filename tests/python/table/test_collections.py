@@ -1,0 +1,267 @@
+"""Collection functions (ARRAY, MAP, ROW values), UNNEST, COLLECT / ARRAY_AGG and the DISTINCT
+aggregates: Flink's semantics checked against plain-Python references."""
+
+import random
+from collections import Counter
+
+import pytest
+from table_testing import final_rows
+
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import PlanningError, array, col, lit, map_, row
+
+ARRAYS = [[1, 2, 3], [], None, [4], [5, None, 5, 6], [7, 7]]
+MAPS = [{"a": 1, "b": 2}, {}, None, {"c": 3}, {"a": 9}, {"z": None}]
+
+
+def batch_env():
+    return TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+
+
+def stream_env():
+    return TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+
+
+def collections_table(t_env):
+    schema = DataTypes.ROW([DataTypes.FIELD("id", DataTypes.INT()),
+                            DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.INT())),
+                            DataTypes.FIELD("m", DataTypes.MAP(DataTypes.STRING(), DataTypes.INT())),
+                            DataTypes.FIELD("i", DataTypes.INT())])
+    rows = [(n, a, m, n % 4 - 1) for n, (a, m) in enumerate(zip(ARRAYS, MAPS))]
+    table = t_env.from_elements(rows, schema)
+    t_env.create_temporary_view("c", table)
+    return table
+
+
+def column(t_env, sql):
+    rows = list(t_env.execute_sql(sql).collect())
+    return [r[0] for r in sorted(rows, key=lambda r: r[1])]
+
+
+def test_array_access_is_one_based_and_null_out_of_range():
+    t_env = batch_env()
+    collections_table(t_env)
+    for index in (0, 1, 2, 4, -1):
+        got = column(t_env, f"SELECT arr[{index}], id FROM c")
+        assert got == [a[index - 1] if a is not None and 1 <= index <= len(a) else None for a in ARRAYS]
+    # A column as the index runs in the Python step, with the same semantics.
+    got = column(t_env, "SELECT arr[i], id FROM c")
+    indices = [n % 4 - 1 for n in range(len(ARRAYS))]
+    assert got == [a[i - 1] if a is not None and 1 <= i <= len(a) else None for a, i in zip(ARRAYS, indices)]
+
+
+def test_cardinality_and_map_access():
+    t_env = batch_env()
+    collections_table(t_env)
+    assert column(t_env, "SELECT CARDINALITY(arr), id FROM c") == [None if a is None else len(a) for a in ARRAYS]
+    assert column(t_env, "SELECT CARDINALITY(m), id FROM c") == [None if m is None else len(m) for m in MAPS]
+    assert column(t_env, "SELECT m['a'], id FROM c") == [None if m is None else m.get("a") for m in MAPS]
+    assert column(t_env, "SELECT MAP_KEYS(m), id FROM c") == [None if m is None else list(m) for m in MAPS]
+    assert column(t_env, "SELECT MAP_VALUES(m), id FROM c") == [None if m is None else list(m.values())
+                                                                  for m in MAPS]
+    entries = column(t_env, "SELECT MAP_ENTRIES(m), id FROM c")
+    assert [None if e is None else [(r[0], r[1]) for r in e] for e in entries] == \
+        [None if m is None else list(m.items()) for m in MAPS]
+
+
+def _unique(values):
+    out = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+def _slice(a, start, end):
+    # Flink's ARRAY_SLICE, written out plainly: 1-based, inclusive, 0 = start, negative from the end.
+    if a is None:
+        return None
+    n = len(a)
+    positions = [p for p in range(1, n + 1)
+                 if (start + n + 1 if start < 0 else max(start, 1)) <= p <= (end + n + 1 if end < 0 else end)]
+    return [a[p - 1] for p in positions]
+
+
+@pytest.mark.parametrize("sql, reference", [
+    ("ARRAY_CONTAINS(arr, 5)", lambda a: None if a is None else 5 in a),
+    ("ARRAY_CONTAINS(arr, CAST(NULL AS INT))", lambda a: None if a is None else None in a),
+    ("ARRAY_DISTINCT(arr)", lambda a: None if a is None else _unique(a)),
+    ("ARRAY_POSITION(arr, 5)", lambda a: None if a is None else (a.index(5) + 1 if 5 in a else 0)),
+    ("ARRAY_REMOVE(arr, 5)", lambda a: None if a is None else [v for v in a if v != 5]),
+    ("ARRAY_REVERSE(arr)", lambda a: None if a is None else list(reversed(a))),
+    ("ARRAY_SLICE(arr, 2, 3)", lambda a: _slice(a, 2, 3)),
+    ("ARRAY_SLICE(arr, -2, -1)", lambda a: _slice(a, -2, -1)),
+    ("ARRAY_SLICE(arr, 0)", lambda a: _slice(a, 0, 10**6)),
+    ("ARRAY_UNION(arr, ARRAY[1, 9])", lambda a: None if a is None else _unique(a + [1, 9])),
+    ("ARRAY_CONCAT(arr, ARRAY[1, 9], arr)", lambda a: None if a is None else a + [1, 9] + a),
+    ("ARRAY_MAX(arr)", lambda a: max([v for v in a if v is not None], default=None) if a is not None else None),
+    ("ARRAY_MIN(arr)", lambda a: min([v for v in a if v is not None], default=None) if a is not None else None),
+    ("ELEMENT(ARRAY_DISTINCT(ARRAY_SLICE(arr, 1, 1)))", lambda a: a[0] if a else None),
+])
+def test_array_functions_match_python(sql, reference):
+    t_env = batch_env()
+    collections_table(t_env)
+    assert column(t_env, f"SELECT {sql}, id FROM c") == [reference(a) for a in ARRAYS]
+
+
+def test_array_join_and_map_from_arrays():
+    t_env = batch_env()
+    t_env.create_temporary_view("s", t_env.from_elements(
+        [(1, ["a", None, "b"]), (2, []), (3, None)],
+        DataTypes.ROW([DataTypes.FIELD("id", DataTypes.INT()),
+                       DataTypes.FIELD("words", DataTypes.ARRAY(DataTypes.STRING()))])))
+    assert column(t_env, "SELECT ARRAY_JOIN(words, '+'), id FROM s") == ["a+b", "", None]
+    assert column(t_env, "SELECT ARRAY_JOIN(words, '+', '?'), id FROM s") == ["a+?+b", "", None]
+    got = column(t_env, "SELECT MAP_FROM_ARRAYS(ARRAY['x', 'y'], ARRAY[id, id * 2]), id FROM s")
+    assert got == [{"x": n, "y": 2 * n} for n in (1, 2, 3)]
+
+
+def test_element_of_an_array_with_two_elements_is_an_error():
+    t_env = batch_env()
+    collections_table(t_env)
+    assert column(t_env, "SELECT ELEMENT(arr), id FROM c WHERE id IN (1, 2, 3)") == [None, None, 4]
+    with pytest.raises(Exception, match=r"ELEMENT: the array has 3 elements, expected at most one"):
+        list(t_env.execute_sql("SELECT ELEMENT(arr) FROM c").collect())
+
+
+def test_misuse_names_the_function_and_the_type():
+    t_env = batch_env()
+    collections_table(t_env)
+    with pytest.raises(PlanningError, match=r"CARDINALITY expects an ARRAY or a MAP as argument 1, got INT"):
+        t_env.sql_query("SELECT CARDINALITY(id) FROM c")
+    with pytest.raises(PlanningError, match=r"ARRAY_CONTAINS expects an ARRAY as argument 1, got "
+                                            r"MAP<STRING, INT>"):
+        t_env.sql_query("SELECT ARRAY_CONTAINS(m, 1) FROM c")
+    with pytest.raises(PlanningError, match=r"ARRAY_JOIN expects an ARRAY of strings as argument 1, got ARRAY<INT>"):
+        t_env.sql_query("SELECT ARRAY_JOIN(arr, ',') FROM c")
+    with pytest.raises(PlanningError, match=r"UNNEST expects an ARRAY or a MAP, got INT"):
+        t_env.sql_query("SELECT x FROM c CROSS JOIN UNNEST(id) AS u(x)")
+    with pytest.raises(PlanningError, match=r"the values of ARRAY have types that do not mix"):
+        t_env.sql_query("SELECT ARRAY[id, 'a'] FROM c")
+    with pytest.raises(Exception, match=r"MAP_FROM_ARRAYS: the key array has 1 elements and the value array 2"):
+        list(t_env.execute_sql("SELECT MAP_FROM_ARRAYS(ARRAY['k'], ARRAY[1, 2]) FROM c").collect())
+
+
+def test_print_shows_flink_collection_text(capsys):
+    t_env = batch_env()
+    t_env.from_elements([(1, [1, None], {"a": 1}), (2, None, {})],
+                        DataTypes.ROW([DataTypes.FIELD("id", DataTypes.INT()),
+                                       DataTypes.FIELD("arr", DataTypes.ARRAY(DataTypes.INT())),
+                                       DataTypes.FIELD("m", DataTypes.MAP(DataTypes.STRING(), DataTypes.INT()))])
+                        ).select(col("id"), col("arr"), col("m"), row(col("id"), "x").alias("r")).execute().print()
+    out = capsys.readouterr().out.splitlines()
+    assert out[3] == "|  1 | [1, NULL] | {a=1} | (1, x) |"
+    assert out[4] == "|  2 |    <NULL> |    {} | (2, x) |"
+
+
+def test_table_api_methods_match_sql():
+    t_env = batch_env()
+    table = collections_table(t_env)
+    result = table.select(col("id"), col("arr").cardinality.alias("n"), col("arr").at(2).alias("second"),
+                          col("m").at("a").alias("a"), col("arr").array_contains(5).alias("has5"),
+                          array(col("id"), 7).alias("pair"), map_("k", col("id")).alias("single"),
+                          col("m").map_keys.alias("keys"), col("arr").array_slice(1, 2).alias("head"),
+                          lit(1).alias("one"))
+    rows = {r[0]: r for r in result.execute().collect()}
+    for n, (a, m) in enumerate(zip(ARRAYS, MAPS)):
+        got = rows[n]
+        assert got[1] == (None if a is None else len(a))
+        assert got[2] == (a[1] if a is not None and len(a) >= 2 else None)
+        assert got[3] == (None if m is None else m.get("a"))
+        assert got[4] == (None if a is None else 5 in a)
+        assert got[5] == [n, 7]
+        assert got[6] == {"k": n}
+        assert got[7] == (None if m is None else list(m))
+        assert got[8] == _slice(a, 1, 2)
+
+
+def test_unnest_with_ordinality_and_of_a_map():
+    t_env = batch_env()
+    collections_table(t_env)
+    rows = t_env.execute_sql("SELECT id, x, o FROM c CROSS JOIN UNNEST(arr) WITH ORDINALITY AS u(x, o)").collect()
+    expected = [(n, v, p + 1) for n, a in enumerate(ARRAYS) for p, v in enumerate(a or [])]
+    assert sorted((tuple(r) for r in rows), key=lambda t: (t[0], t[2])) == expected
+    rows = t_env.execute_sql("SELECT id, k, v FROM c, UNNEST(m) AS e(k, v)").collect()
+    assert sorted(tuple(r) for r in rows) == sorted((n, k, v) for n, m in enumerate(MAPS) for k, v in (m or {}).items())
+
+
+def orders(count=400, seed=3):
+    rng = random.Random(seed)
+    return [(rng.randint(1, 5), rng.randint(1, 6), rng.choice(["x", "y", "z"])) for _ in range(count)]
+
+
+def orders_view(t_env, rows, splits):
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["user_id", "qty", "tag"])
+    t_env.create_temporary_view("o", t_env.from_pandas(frame, splits_num=splits))
+
+
+def test_collect_and_array_agg_with_retractions():
+    rows = orders()
+    t_env = stream_env()
+    orders_view(t_env, rows, 23)
+    # The inner GROUP BY updates its counts, so the outer COLLECT / ARRAY_AGG retract the old ones.
+    result = final_rows(t_env.execute_sql(
+        "SELECT tag, COLLECT(n) AS counts, ARRAY_AGG(n) AS listed FROM "
+        "(SELECT user_id, tag, COUNT(*) AS n FROM o GROUP BY user_id, tag) AS t GROUP BY tag").collect())
+    per_key = Counter((u, t) for u, _, t in rows)
+    for (tag, counts, listed), times in result.items():
+        assert times == 1
+        expected = [n for (u, t), n in per_key.items() if t == tag]
+        assert dict(counts) == dict(Counter(expected))
+        assert sorted(listed) == sorted(expected)
+    assert {r[0] for r in result} == {"x", "y", "z"}
+
+
+@pytest.mark.parametrize("mode", ["batch", "streaming"])
+def test_distinct_aggregates_in_the_table_api(mode):
+    rows = orders()
+    t_env = batch_env() if mode == "batch" else stream_env()
+    orders_view(t_env, rows, 1 if mode == "batch" else 17)
+    table = t_env.from_path("o").group_by(col("user_id")).select(
+        col("user_id"), col("qty").sum.distinct.alias("s"), col("qty").avg.distinct.alias("a"),
+        col("qty").count.distinct.alias("c"), col("qty").max.distinct.alias("mx"))
+    got = final_rows(table.execute().collect())
+    expected = Counter()
+    for user in {u for u, _, _ in rows}:
+        values = {q for u, q, _ in rows if u == user}
+        expected[(user, sum(values), sum(values) // len(values), len(values), max(values))] += 1
+    assert got == expected
+
+
+def test_distinct_aggregates_over_retractions_keep_a_value_while_it_is_present():
+    # Per tag the latest count of each user (an updating input); SUM(DISTINCT) adds each count once.
+    rows = orders(300, seed=11)
+    t_env = stream_env()
+    orders_view(t_env, rows, 29)
+    got = final_rows(t_env.execute_sql(
+        "SELECT tag, SUM(DISTINCT n) AS s, AVG(DISTINCT CAST(n AS DOUBLE)) AS a FROM "
+        "(SELECT user_id, tag, COUNT(*) AS n FROM o GROUP BY user_id, tag) AS t GROUP BY tag").collect())
+    per_key = Counter((u, t) for u, _, t in rows)
+    expected = Counter()
+    for tag in {t for _, _, t in rows}:
+        values = {n for (u, t), n in per_key.items() if t == tag}
+        expected[(tag, sum(values), sum(values) / len(values))] += 1
+    assert {(t, s, round(a, 9)) for (t, s, a) in got} == {(t, s, round(a, 9)) for (t, s, a) in expected}
+
+
+def test_distinct_aggregates_in_a_tumbling_window():
+    from test_windows import WINDOW, as_millis, stream_table, windows_of
+
+    t_env, _, data, late = stream_table(1)
+    rows = list(t_env.execute_sql(
+        "SELECT window_start, `user`, SUM(DISTINCT CAST(amount % 7 AS BIGINT)) AS s, "
+        "AVG(DISTINCT CAST(amount % 7 AS BIGINT)) AS a, "
+        "MIN(DISTINCT amount) AS lo FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '10' SECOND)) "
+        "GROUP BY window_start, window_end, `user`").collect())
+    values = {}
+    for i, (user, amount, ts) in enumerate(data):
+        if i not in late:
+            for start, _ in windows_of(ts, "tumble", WINDOW, WINDOW):
+                values.setdefault((start, user), []).append(amount)
+    expected = {key: (sum(set(a % 7 for a in v)), sum(set(a % 7 for a in v)) // len(set(a % 7 for a in v)), min(v))
+                for key, v in values.items()}
+    got = {(as_millis(r[0]), r[1]): (r[2], r[3], r[4]) for r in rows}
+    assert len(got) == len(rows)
+    assert got == expected
