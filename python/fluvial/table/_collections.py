@@ -13,7 +13,13 @@ from typing import Any, Callable, Dict, List, Optional
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fluvial.errors import FluvialError
 from fluvial.table.expressions import PlanningError
+
+
+class CollectionValueError(FluvialError, ValueError):
+    """A value a collection function cannot take at run time (ELEMENT of a longer array, ...);
+    the job fails naming the function and the value, not the user's code."""
 
 
 def _sql_type(arrow_type: pa.DataType) -> str:
@@ -138,7 +144,8 @@ class CollectionFunction:
         try:
             return pa.array(values, type=self._result)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as error:
-            raise ValueError(f"{self._name} produced a value that is not {self._result}: {error}") from None
+            raise CollectionValueError(f"{self._name} produced a value that is not {self._result}: {error}") \
+                from None
 
     def _open(self, job_parameters: Any) -> None:
         pass
@@ -172,7 +179,8 @@ def _map_value(result_type: pa.MapType, *columns: pa.Array) -> pa.Array:
         for j in range(width):
             key = keys[j][i].as_py()
             if key is None:
-                raise ValueError(f"MAP: key {j + 1} of row {i} is NULL; map keys must not be NULL")
+                raise CollectionValueError(f"MAP: key {j + 1} of row {i} of the batch is NULL; map keys must not "
+                                           f"be NULL (COALESCE it)")
             row[key] = items[j][i].as_py()
         entries.append(list(row.items()))
     return pa.array(entries, type=result_type)
@@ -193,7 +201,8 @@ def _element(array: Optional[list]) -> Any:
     if array is None or not array:
         return None
     if len(array) > 1:
-        raise ValueError(f"ELEMENT: the array has {len(array)} elements, expected at most one: {array!r}")
+        raise CollectionValueError(f"ELEMENT: the array has {len(array)} elements, expected at most one: "
+                                   f"{array!r}; check CARDINALITY(...) <= 1 first, or use array[1]")
     return array[0]
 
 
@@ -284,8 +293,8 @@ def _map_from_arrays(keys: Optional[list], values: Optional[list]) -> Optional[l
     if keys is None or values is None:
         return None
     if len(keys) != len(values):
-        raise ValueError(f"MAP_FROM_ARRAYS: the key array has {len(keys)} elements and the value array "
-                         f"{len(values)}; they must be as long")
+        raise CollectionValueError(f"MAP_FROM_ARRAYS: the key array has {len(keys)} elements and the value "
+                                   f"array {len(values)}; they must be as long")
     return list(dict(zip(keys, values)).items())
 
 

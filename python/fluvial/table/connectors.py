@@ -165,6 +165,14 @@ class FileReader:
                 parse_options=pacsv.ParseOptions(delimiter=delimiter),
                 read_options=pacsv.ReadOptions(column_names=data_schema.names),
                 convert_options=pacsv.ConvertOptions(column_types=data_schema))
+        elif fmt == "json" and any(_has_map(f.type) for f in data_schema):
+            # Arrow's JSON reader has no MAP type: JSON objects of such columns are read here.
+            if keys:
+                raise ConnectorOptionError("a partitioned 'json' table with MAP columns is not supported yet")
+            files = sorted(os.path.join(d, f) for d, _, names in os.walk(path) for f in names
+                           if not f.startswith((".", "_")))
+            self._batches = (_json_batch(file, schema) for file in files[subtask::parallelism])
+            return
         elif fmt == "json":
             import pyarrow.json as pajson
 
@@ -195,6 +203,49 @@ class FileReader:
             return None
         return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, self._schema)],
                                           schema=self._schema)
+
+
+def _has_map(arrow_type: pa.DataType) -> bool:
+    if pa.types.is_map(arrow_type):
+        return True
+    return any(_has_map(arrow_type.field(i).type) for i in range(arrow_type.num_fields))
+
+
+def _nested_columns(schema: pa.Schema) -> List[str]:
+    return [f.name for f in schema if f.type.num_fields > 0]
+
+
+def _json_batch(file: str, schema: pa.Schema) -> pa.RecordBatch:
+    """A JSON-lines file as one batch of 'schema' (MAP columns from JSON objects)."""
+    import json
+
+    rows = []
+    with open(file, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as error:
+                raise ValueError(f"file '{file}', line {number}: not a JSON object: {error}") from None
+            rows.append({name: _json_value(record.get(name), field_.type) for name, field_ in
+                         zip(schema.names, schema)})
+    try:
+        return pa.RecordBatch.from_pylist(rows, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        raise ValueError(f"file '{file}': a record does not fit the declared schema: {error}") from None
+
+
+def _json_value(value: Any, arrow_type: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if pa.types.is_map(arrow_type):
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a JSON object for {arrow_type}, got {value!r}")
+        return [(k, _json_value(v, arrow_type.item_type)) for k, v in value.items()]
+    if pa.types.is_list(arrow_type) and isinstance(value, list):
+        return [_json_value(v, arrow_type.value_type) for v in value]
+    return value
 
 
 def _partition_keys(options: Dict[str, str]) -> List[str]:
@@ -384,6 +435,10 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
         return lambda info: BlackholeWriter()
     if connector == "filesystem":
         _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
+        nested = _nested_columns(schema) if options.get("format") in ("csv", "raw") else []
+        if nested:
+            raise ConnectorOptionError(f"table '{table_name}': 'format' = '{options['format']}' cannot write ARRAY, "
+                                       f"MAP or ROW column(s) {nested}; use 'json' or 'parquet'")
         return lambda info: FileWriter(options, info.index, table_name)
     raise ConnectorOptionError(f"connector '{connector}' cannot be written by Fluvial's SQL yet"
                                f"{_suggest(connector, ['print', 'blackhole', 'filesystem', 'kafka', 'upsert-kafka'])} "
@@ -491,7 +546,8 @@ class FileWriter:
             import json
 
             with open(file, "w") as out:
-                for row in table.to_pylist():
+                # MAP values as JSON objects, as Flink's JSON format writes them.
+                for row in table.to_pylist(maps_as_pydicts="lossy"):
                     out.write(json.dumps(row, default=str) + "\n")
 
 
