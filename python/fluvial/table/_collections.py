@@ -2,14 +2,18 @@
 
 Compiled to Arrow kernels where Arrow has one: CARDINALITY (list_value_length),
 ``array[i]`` and ``map[key]`` with a literal index or key (list_slice + list_element,
-map_lookup), ROW(...) (make_struct), MAP_ENTRIES (a cast of the map to its entries). The
-value constructors ARRAY[...] / MAP[...], MAP_KEYS and MAP_VALUES run in a Python step
-that builds the result columns from Arrow buffers in one go per batch; the rest (ELEMENT,
-ARRAY_CONTAINS, ARRAY_DISTINCT, ...) have no Arrow kernel and run in a Python step per row.
+map_lookup), ROW(...) (make_struct), MAP_ENTRIES (a cast of the map to its entries).
+Arrow has no kernel for the others, so they run in a Python step, either a batch at a time
+over Arrow buffers (ARRAY[...], MAP[...] with distinct keys, MAP_KEYS, MAP_VALUES, ELEMENT,
+ARRAY_CONTAINS, ARRAY_POSITION, ARRAY_REVERSE: list_flatten, list_parent_indices, take and
+numpy) or row by row (ARRAY_DISTINCT, ARRAY_REMOVE, ARRAY_SLICE, ARRAY_UNION, ARRAY_CONCAT,
+ARRAY_JOIN, ARRAY_MAX/MIN, MAP_FROM_ARRAYS, an index or key that is not a literal, MAP[...]
+whose keys repeat in a row).
 """
 
 from typing import Any, Callable, Dict, List, Optional
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -163,9 +167,9 @@ def _array_value(result_type: pa.DataType, *columns: pa.Array) -> pa.Array:
     element = result_type.value_type
     values = pa.concat_arrays([c.cast(element) for c in columns])
     # Row-major order: element j of row i is at j * rows + i in 'values'.
-    order = pa.array([j * rows + i for i in range(rows) for j in range(width)], type=pa.int64())
-    offsets = pa.array(range(0, rows * width + 1, width), type=pa.int32())
-    return pa.ListArray.from_arrays(offsets, values.take(order), type=result_type)
+    order = (np.arange(width)[None, :] * rows + np.arange(rows)[:, None]).ravel()
+    offsets = pa.array(np.arange(0, rows * width + 1, width, dtype=np.int32))
+    return pa.ListArray.from_arrays(offsets, values.take(pa.array(order)), type=result_type)
 
 
 def _map_value(result_type: pa.MapType, *columns: pa.Array) -> pa.Array:
@@ -173,17 +177,83 @@ def _map_value(result_type: pa.MapType, *columns: pa.Array) -> pa.Array:
     rows, width = len(columns[0]), len(columns) // 2
     keys = [c.cast(result_type.key_type) for c in columns[0::2]]
     items = [c.cast(result_type.item_type) for c in columns[1::2]]
+    for j, key in enumerate(keys):
+        if key.null_count:
+            row = pc.index(key.is_null(), True).as_py()
+            raise CollectionValueError(f"MAP: key {j + 1} of row {row} of the batch is NULL; map keys must not "
+                                       f"be NULL (COALESCE it)")
+    repeated = any(pc.any(pc.equal(keys[j], keys[k])).as_py() for j in range(width) for k in range(j + 1, width))
+    if not repeated:
+        # All keys differ in every row: the entries interleave as ARRAY[...] does.
+        order = pa.array((np.arange(width)[None, :] * rows + np.arange(rows)[:, None]).ravel())
+        offsets = pa.array(np.arange(0, rows * width + 1, width, dtype=np.int32))
+        return pa.MapArray.from_arrays(offsets, pa.concat_arrays(keys).take(order),
+                                       pa.concat_arrays(items).take(order), type=result_type)
     entries = []
     for i in range(rows):
         row: Dict[Any, Any] = {}
         for j in range(width):
-            key = keys[j][i].as_py()
-            if key is None:
-                raise CollectionValueError(f"MAP: key {j + 1} of row {i} of the batch is NULL; map keys must not "
-                                           f"be NULL (COALESCE it)")
-            row[key] = items[j][i].as_py()
+            row[keys[j][i].as_py()] = items[j][i].as_py()
         entries.append(list(row.items()))
     return pa.array(entries, type=result_type)
+
+
+def _positions(lists: pa.Array):
+    """(flattened elements, each one's row, each one's position in its list from 0) of a list column."""
+    flat = pc.list_flatten(lists)
+    parents = pc.list_parent_indices(lists).to_numpy()
+    index = np.arange(len(parents))
+    if len(parents):
+        first = np.r_[True, parents[1:] != parents[:-1]]
+        index = index - np.maximum.accumulate(np.where(first, index, 0))
+    return flat, parents, index
+
+
+def _matches(flat: pa.Array, parents: np.ndarray, needles: pa.Array) -> np.ndarray:
+    """Whether each flattened element equals its row's needle (a NULL needle matches NULL elements)."""
+    wanted = needles.cast(flat.type).take(pa.array(parents, type=pa.int64()))
+    equal = pc.fill_null(pc.equal(flat, wanted), False)
+    both_null = pc.and_(pc.is_null(flat), pc.is_null(wanted))
+    return pc.or_(equal, both_null).to_numpy(zero_copy_only=False)
+
+
+def _contains_vector(result_type: pa.DataType, lists: pa.Array, needles: pa.Array) -> pa.Array:
+    flat, parents, _ = _positions(lists)
+    found = np.zeros(len(lists), dtype=bool)
+    found[parents[_matches(flat, parents, needles)]] = True
+    return pa.array(found, mask=lists.is_null().to_numpy(zero_copy_only=False))
+
+
+def _position_vector(result_type: pa.DataType, lists: pa.Array, needles: pa.Array) -> pa.Array:
+    flat, parents, index = _positions(lists)
+    first = np.full(len(lists), np.iinfo(np.int32).max, dtype=np.int64)
+    hits = _matches(flat, parents, needles) & ~pc.is_null(flat).to_numpy(zero_copy_only=False)
+    np.minimum.at(first, parents[hits], index[hits] + 1)
+    first[first == np.iinfo(np.int32).max] = 0
+    missing = pc.or_(lists.is_null(), needles.is_null()).to_numpy(zero_copy_only=False)
+    return pa.array(first.astype(np.int32), mask=missing)
+
+
+def _element_vector(result_type: pa.DataType, lists: pa.Array) -> pa.Array:
+    lengths = pc.fill_null(pc.list_value_length(lists), 0)
+    longest = pc.max(lengths).as_py() if len(lists) else 0
+    if longest and longest > 1:
+        row = pc.index(pc.greater(lengths, 1), True).as_py()
+        raise CollectionValueError(f"ELEMENT: the array has {lengths[row].as_py()} elements, expected at most one: "
+                                   f"{lists[row].as_py()!r}; check CARDINALITY(...) <= 1 first, or use array[1]")
+    return pc.list_element(pc.list_slice(lists, 0, 1, return_fixed_size_list=True), 0)
+
+
+def _reverse_vector(result_type: pa.DataType, lists: pa.Array) -> pa.Array:
+    flat, parents, index = _positions(lists)
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
+    starts = np.r_[0, np.cumsum(lengths)]
+    order = starts[parents] + (lengths[parents] - 1 - index) if len(parents) else np.zeros(0, np.int64)
+    values = flat.take(pa.array(order, type=pa.int64()))
+    offsets = pa.array(starts.astype(np.int32))
+    if lists.null_count:
+        return pa.ListArray.from_arrays(offsets, values, type=result_type, mask=lists.is_null())
+    return pa.ListArray.from_arrays(offsets, values, type=result_type)
 
 
 def _map_part(part: str) -> Callable[..., pa.Array]:
@@ -195,15 +265,6 @@ def _map_part(part: str) -> Callable[..., pa.Array]:
         return pa.ListArray.from_arrays(offsets, values, type=result_type)
 
     return evaluate
-
-
-def _element(array: Optional[list]) -> Any:
-    if array is None or not array:
-        return None
-    if len(array) > 1:
-        raise CollectionValueError(f"ELEMENT: the array has {len(array)} elements, expected at most one: "
-                                   f"{array!r}; check CARDINALITY(...) <= 1 first, or use array[1]")
-    return array[0]
 
 
 def _at(array: Optional[list], index: Optional[int]) -> Any:
@@ -230,16 +291,6 @@ def _unique(values: list) -> list:
             seen.add(marker)
             out.append(value)
     return out
-
-
-def _array_contains(array: Optional[list], needle: Any) -> Optional[bool]:
-    return None if array is None else needle in array
-
-
-def _array_position(array: Optional[list], needle: Any) -> Optional[int]:
-    if array is None or needle is None:
-        return None
-    return array.index(needle) + 1 if needle in array else 0
 
 
 def _array_remove(array: Optional[list], needle: Any) -> Optional[list]:
@@ -322,6 +373,20 @@ def _t_same_array(name: str) -> Callable[[List[pa.DataType]], pa.DataType]:
     return typer
 
 
+def _t_needle(name: str, result: Optional[pa.DataType]) -> Callable[[List[pa.DataType]], pa.DataType]:
+    """An (array, value) function: the value must mix with the elements; 'result' None = the array's type."""
+    def typer(types: List[pa.DataType]) -> pa.DataType:
+        element = _expect_array(name, types[0])
+        try:
+            common_type(name, [element, types[1]])
+        except PlanningError:
+            raise PlanningError(f"{name.upper()} expects a value of the array's element type "
+                                f"{_sql_type(element)} as argument 2, got {_sql_type(types[1])}") from None
+        return types[0] if result is None else result
+
+    return typer
+
+
 def _t_element(name: str) -> Callable[[List[pa.DataType]], pa.DataType]:
     def typer(types: List[pa.DataType]) -> pa.DataType:
         return _expect_array(name, types[0])
@@ -385,17 +450,17 @@ STEPS: Dict[str, CollectionFunction] = {
     "map_keys": _function("map_keys", range(1, 2), _t_map_part("map_keys", "keys"), _map_part("keys"), False),
     "map_values": _function("map_values", range(1, 2), _t_map_part("map_values", "values"), _map_part("values"),
                             False),
-    "element": _function("element", range(1, 2), _t_element("element"), _element),
+    "element": _function("element", range(1, 2), _t_element("element"), _element_vector, False),
     "at": _function("at", range(2, 3), _t_at, _at),
-    "array_contains": _function("array_contains", range(2, 3), _t_fixed("array_contains", pa.bool_()),
-                                _array_contains),
+    "array_contains": _function("array_contains", range(2, 3), _t_needle("array_contains", pa.bool_()),
+                                _contains_vector, False),
     "array_distinct": _function("array_distinct", range(1, 2), _t_same_array("array_distinct"),
                                 lambda a: None if a is None else _unique(a)),
-    "array_position": _function("array_position", range(2, 3), _t_fixed("array_position", pa.int32()),
-                                _array_position),
-    "array_remove": _function("array_remove", range(2, 3), _t_same_array("array_remove"), _array_remove),
-    "array_reverse": _function("array_reverse", range(1, 2), _t_same_array("array_reverse"),
-                               lambda a: None if a is None else a[::-1]),
+    "array_position": _function("array_position", range(2, 3), _t_needle("array_position", pa.int32()),
+                                _position_vector, False),
+    "array_remove": _function("array_remove", range(2, 3), _t_needle("array_remove", None), _array_remove),
+    "array_reverse": _function("array_reverse", range(1, 2), _t_same_array("array_reverse"), _reverse_vector,
+                               False),
     "array_slice": _function("array_slice", range(2, 4), _t_same_array("array_slice"), _array_slice),
     "array_union": _function("array_union", range(2, 3), _t_arrays("array_union"), _array_union),
     "array_concat": _function("array_concat", range(1, 1000), _t_arrays("array_concat"), _array_concat),

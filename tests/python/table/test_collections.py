@@ -117,6 +117,20 @@ def test_array_join_and_map_from_arrays():
     assert got == [{"x": n, "y": 2 * n} for n in (1, 2, 3)]
 
 
+def test_map_constructor_keeps_the_last_value_of_a_repeated_key():
+    t_env = batch_env()
+    collections_table(t_env)
+    got = column(t_env, "SELECT MAP['k', id, CAST(id % 2 AS STRING), 10, 'k', id * 2], id FROM c")
+    expected = []
+    for n in range(len(ARRAYS)):
+        entries = {}
+        for key, value in (("k", n), (str(n % 2), 10), ("k", 2 * n)):
+            entries[key] = value
+        expected.append(entries)
+    assert got == expected
+    assert list(got[0]) == ["k", "0"]  # in the order the keys first appear
+
+
 def test_element_of_an_array_with_two_elements_is_an_error():
     t_env = batch_env()
     collections_table(t_env)
@@ -139,6 +153,9 @@ def test_misuse_names_the_function_and_the_type():
         t_env.sql_query("SELECT ARRAY_JOIN(arr, ',') FROM c")
     with pytest.raises(PlanningError, match=r"UNNEST expects an ARRAY or a MAP, got INT"):
         t_env.sql_query("SELECT x FROM c CROSS JOIN UNNEST(id) AS u(x)")
+    with pytest.raises(PlanningError, match=r"ARRAY_POSITION expects a value of the array's element type INT as "
+                                            r"argument 2, got STRING"):
+        t_env.sql_query("SELECT ARRAY_POSITION(arr, 'x') FROM c")
     with pytest.raises(PlanningError, match=r"the values of ARRAY have types that do not mix"):
         t_env.sql_query("SELECT ARRAY[id, 'a'] FROM c")
     with pytest.raises(JobExecutionError, match=r"MAP_FROM_ARRAYS: the key array has 1 elements and the value "
