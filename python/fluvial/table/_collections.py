@@ -349,6 +349,48 @@ def _map_from_arrays(keys: Optional[list], values: Optional[list]) -> Optional[l
     return list(dict(zip(keys, values)).items())
 
 
+class CollectionAggregate:
+    """COLLECT and ARRAY_AGG in a window aggregation: computed from the window's rows when it
+    fires (the Python aggregate step's interface); in GROUP BY they run in the Python GROUP BY step."""
+
+    _is_aggregate = True
+    _func_type = "general"
+
+    def __init__(self, kind: str, input_type: pa.DataType):
+        self._kind = kind
+        self._name = kind.upper()
+        self._input_type = input_type
+
+    def _arrow_result_type(self) -> pa.DataType:
+        if self._kind == "collect":
+            return pa.map_(self._input_type, pa.int32())
+        return pa.list_(self._input_type)
+
+    def _aggregate_groups(self, arguments: List[pa.Array], group_ids: List[int], num_groups: int) -> pa.Array:
+        ids = np.asarray(group_ids)
+        order = np.argsort(ids, kind="stable")  # each group's rows in arrival order
+        bounds = np.searchsorted(ids[order], np.arange(num_groups + 1))
+        values = arguments[0].take(pa.array(order)).to_pylist()
+        results: List[Any] = []
+        for group in range(num_groups):
+            rows = values[bounds[group]:bounds[group + 1]]
+            if self._kind == "collect":  # a MULTISET: each non-NULL value with its count
+                counts: Dict[Any, int] = {}
+                for value in rows:
+                    if value is not None:
+                        counts[value] = counts.get(value, 0) + 1
+                results.append(list(counts.items()))
+            else:
+                results.append(rows or None)
+        return pa.array(results, type=self._arrow_result_type())
+
+    def _open(self, job_parameters: Any) -> None:
+        pass
+
+    def _close(self) -> None:
+        pass
+
+
 # Result types from argument types.
 
 def _t_array(types: List[pa.DataType]) -> pa.DataType:

@@ -412,12 +412,16 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
             aggregate_items.append(AggregateItem(function, arguments, column))
     projected = calc(plan, pre_items, name="Calc(group keys, arguments)")
     schema = projected.schema
+    in_python = [a for a in aggregate_items if a.function in PYTHON_BUILTIN_AGGREGATES]
+    if window is not None:
+        # In a window they are computed when it fires, like a Python aggregate function.
+        from fluvial.table._collections import CollectionAggregate
+
+        for item in in_python:
+            item.udaf = CollectionAggregate(item.function, schema.field(item.argument_columns[0]).type)
+            item.function = "python"
     native = [a for a in aggregate_items if a.function != "python"]
     python = [a for a in aggregate_items if a.function == "python"]
-    in_python = [a for a in native if a.function in PYTHON_BUILTIN_AGGREGATES]
-    if in_python and window is not None:
-        raise PlanningError(f"{in_python[0].function.upper()} is supported in GROUP BY aggregations, not in "
-                            f"window aggregations yet")
     if (python or in_python) and window is None:
         return _python_group_aggregate(projected, key_columns, aggregate_items, items, having, batch_mode)
     for item in native:
@@ -659,7 +663,8 @@ def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[in
     return TablePlan(transformation, plan.schema, updating=False)
 
 
-def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: bool) -> TablePlan:
+def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: bool,
+           left_outer: bool = False) -> TablePlan:
     """Each row joined with the elements of an ARRAY (a ROW element spreads into its fields) or the
     entries of a MAP (key, value); WITH ORDINALITY adds the position from 1. Arrow's list_flatten and
     list_parent_indices do the work, a batch at a time."""
@@ -698,17 +703,22 @@ def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: 
         if entries is not None:
             lists = lists.cast(entries)
         flat = pc.list_flatten(lists)
-        parents = pc.list_parent_indices(lists)
+        parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
         arrays = [flat.field(i) for i in range(len(element))] if spread else [flat]
         if ordinality:
             index = np.arange(len(flat))
-            parent = parents.to_numpy()
             first = np.r_[True, parent[1:] != parent[:-1]] if len(parent) else np.zeros(0, bool)
             start = np.maximum.accumulate(np.where(first, index, 0)) if len(parent) else index
             arrays.append(pa.array(index - start + 1, type=pa.int32()))
-        sources = parents.cast(pa.uint32())
+        if left_outer:
+            # LEFT JOIN UNNEST: a row whose array is empty or NULL stays, with NULLs.
+            empty = np.flatnonzero(pc.fill_null(pc.list_value_length(lists), 0).to_numpy() == 0)
+            order = np.argsort(np.r_[parent, empty], kind="stable")
+            parent = np.r_[parent, empty][order]
+            arrays = [pa.concat_arrays([a, pa.nulls(len(empty), a.type)]).take(pa.array(order)) for a in arrays]
+        sources = pa.array(parent, type=pa.uint32())
         taken = batch.select(range(count)).take(sources)
-        return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), sources.to_pylist()
+        return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), parent.tolist()
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_python_calc", "call": evaluate}

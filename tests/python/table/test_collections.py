@@ -204,6 +204,12 @@ def test_unnest_with_ordinality_and_of_a_map():
     rows = t_env.execute_sql("SELECT id, x, o FROM c CROSS JOIN UNNEST(arr) WITH ORDINALITY AS u(x, o)").collect()
     expected = [(n, v, p + 1) for n, a in enumerate(ARRAYS) for p, v in enumerate(a or [])]
     assert sorted((tuple(r) for r in rows), key=lambda t: (t[0], t[2])) == expected
+    rows = t_env.execute_sql("SELECT id, x, o FROM c LEFT JOIN UNNEST(arr) WITH ORDINALITY AS u(x, o) ON TRUE"
+                             ).collect()
+    padded = []
+    for n, a in enumerate(ARRAYS):
+        padded += [(n, v, p + 1) for p, v in enumerate(a)] if a else [(n, None, None)]
+    assert [tuple(r) for r in rows] == padded  # in input order, each row's elements in order
     rows = t_env.execute_sql("SELECT id, k, v FROM c, UNNEST(m) AS e(k, v)").collect()
     assert sorted(tuple(r) for r in rows) == sorted((n, k, v) for n, m in enumerate(MAPS) for k, v in (m or {}).items())
 
@@ -288,6 +294,27 @@ def test_distinct_aggregates_in_a_tumbling_window():
     got = {(as_millis(r[0]), r[1]): (r[2], r[3], r[4]) for r in rows}
     assert len(got) == len(rows)
     assert got == expected
+
+
+def test_collect_and_array_agg_in_a_tumbling_window():
+    from test_windows import WINDOW, as_millis, stream_table, windows_of
+
+    t_env, _, data, late = stream_table(1)
+    rows = list(t_env.execute_sql(
+        "SELECT window_start, `user`, COLLECT(amount % 3) AS c, ARRAY_AGG(amount) AS a FROM "
+        "TABLE(TUMBLE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '10' SECOND)) "
+        "GROUP BY window_start, window_end, `user`").collect())
+    values = {}
+    for i, (user, amount, ts) in enumerate(data):
+        if i not in late:
+            for start, _ in windows_of(ts, "tumble", WINDOW, WINDOW):
+                values.setdefault((start, user), []).append(amount)
+    got = {(as_millis(r[0]), r[1]): (r[2], r[3]) for r in rows}
+    assert len(got) == len(rows) == len(values)
+    for key, amounts in values.items():
+        collected, listed = got[key]
+        assert {int(k): n for k, n in collected.items()} == dict(Counter(a % 3 for a in amounts))
+        assert sorted(listed) == sorted(amounts)
 
 
 @pytest.mark.parametrize("fmt", ["json", "parquet"])

@@ -600,7 +600,8 @@ def _plan_lateral(t_env: Any, left: Any, lateral: exp.Lateral, join: exp.Join, t
 
 
 def _plan_unnest(t_env: Any, left: Any, unnest: exp.Unnest, join: exp.Join, translate: ExpressionTranslator) -> Any:
-    """FROM t CROSS JOIN UNNEST(t.arr) [WITH ORDINALITY] AS u(x [, n]) (or a comma instead of CROSS JOIN)."""
+    """FROM t CROSS JOIN UNNEST(t.arr) [WITH ORDINALITY] AS u(x [, n]) (or a comma instead of CROSS JOIN);
+    LEFT JOIN UNNEST(...) ... ON TRUE keeps rows whose array is empty or NULL."""
     from fluvial.table import _planner
     from fluvial.table.table import Table
 
@@ -608,15 +609,19 @@ def _plan_unnest(t_env: Any, left: Any, unnest: exp.Unnest, join: exp.Join, tran
         raise SqlValidationError(f"UNNEST takes one ARRAY or MAP so far{_position(unnest)}")
     if join.args.get("on") is not None and not (isinstance(join.args["on"], exp.Boolean) and join.args["on"].this):
         raise SqlValidationError(f"a join with UNNEST takes no condition (or ON TRUE){_position(unnest)}")
-    if (join.args.get("side") or "").upper() not in ("", "LEFT") or (join.args.get("side") or "").upper() == "LEFT":
-        raise SqlValidationError(f"UNNEST is supported in CROSS JOIN (or a comma join) so far{_position(unnest)}")
+    side = (join.args.get("side") or "").upper()
+    if side not in ("", "LEFT"):
+        raise SqlValidationError(f"{side} JOIN UNNEST is not supported: use CROSS JOIN or LEFT JOIN{_position(unnest)}")
+    if side == "LEFT" and join.args.get("on") is None:
+        raise SqlValidationError(f"LEFT JOIN UNNEST(...) needs ON TRUE{_position(unnest)}")
     argument = _validated(translate(unnest.expressions[0]), left, unnest)
     alias = unnest.args.get("alias")
     names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
     ordinality = unnest.args.get("offset")
     if isinstance(ordinality, exp.Identifier) and names and ordinality.name != names[-1]:
         names.append(ordinality.name)
-    plan = _planner.unnest(left._plan, argument, names, ordinality is not None and ordinality is not False)
+    plan = _planner.unnest(left._plan, argument, names, ordinality is not None and ordinality is not False,
+                           left_outer=side == "LEFT")
     if alias is not None and alias.name:
         for name in plan.schema.names[len(left._plan.schema.names):]:
             translate.scope[(alias.name, name)] = name
