@@ -198,6 +198,46 @@ def test_table_api_methods_match_sql():
         assert got[8] == _slice(a, 1, 2)
 
 
+@pytest.mark.parametrize("method, sql", [
+    (lambda e: e.element, "ELEMENT(ARRAY_SLICE(arr, 1, 1))"),
+    (lambda e: e.array_distinct(), "ARRAY_DISTINCT(arr)"),
+    (lambda e: e.array_position(5), "ARRAY_POSITION(arr, 5)"),
+    (lambda e: e.array_remove(5), "ARRAY_REMOVE(arr, 5)"),
+    (lambda e: e.array_reverse(), "ARRAY_REVERSE(arr)"),
+    (lambda e: e.array_slice(-2), "ARRAY_SLICE(arr, -2)"),
+    (lambda e: e.array_union(array(1, 9)), "ARRAY_UNION(arr, ARRAY[1, 9])"),
+    (lambda e: e.array_concat(array(1), array(2)), "ARRAY_CONCAT(arr, ARRAY[1], ARRAY[2])"),
+    (lambda e: e.array_max(), "ARRAY_MAX(arr)"),
+    (lambda e: e.array_min(), "ARRAY_MIN(arr)"),
+    (lambda e: e.array_join("-", "?"), "ARRAY_JOIN(CAST(arr AS ARRAY<STRING>), '-', '?')"),
+])
+def test_each_table_api_method_is_its_sql_function(method, sql):
+    t_env = batch_env()
+    table = collections_table(t_env)
+    argument = col("arr") if "CAST" not in sql else col("arr").cast(DataTypes.ARRAY(DataTypes.STRING()))
+    if "ELEMENT" in sql:
+        argument = col("arr").array_slice(1, 1)
+    got = {r[0]: r[1] for r in table.select(col("id"), method(argument)).execute().collect()}
+    expected = {r[0]: r[1] for r in t_env.execute_sql(f"SELECT id, {sql} FROM c").collect()}
+    assert got == expected and len(got) == len(ARRAYS)
+
+
+def test_map_methods_and_collect_in_the_table_api():
+    t_env = batch_env()
+    table = collections_table(t_env)
+    rows = {r[0]: r for r in table.select(col("id"), col("m").map_values, col("m").map_entries).execute().collect()}
+    for n, m in enumerate(MAPS):
+        assert rows[n][1] == (None if m is None else list(m.values()))
+        entries = rows[n][2]
+        assert (None if entries is None else [(e.key, e.value) for e in entries]) == \
+            (None if m is None else list(m.items()))
+    collected = list(table.group_by(col("i")).select(col("i"), col("id").collect).execute().collect())
+    expected = {}
+    for n in range(len(ARRAYS)):
+        expected.setdefault(n % 4 - 1, {})[n] = 1
+    assert {r[0]: r[1] for r in collected} == expected
+
+
 def test_unnest_with_ordinality_and_of_a_map():
     t_env = batch_env()
     collections_table(t_env)
@@ -275,46 +315,42 @@ def test_distinct_aggregates_over_retractions_keep_a_value_while_it_is_present()
     assert {(t, s, round(a, 9)) for (t, s, a) in got} == {(t, s, round(a, 9)) for (t, s, a) in expected}
 
 
-def test_distinct_aggregates_in_a_tumbling_window():
+def tumbling_window(select):
+    """Rows of 'SELECT window_start, user, <select>' over 10 s tumbling windows of test_windows' events, keyed
+    by (window start, user), and the amounts of each such window as the reference sees them."""
     from test_windows import WINDOW, as_millis, stream_table, windows_of
 
     t_env, _, data, late = stream_table(1)
     rows = list(t_env.execute_sql(
-        "SELECT window_start, `user`, SUM(DISTINCT CAST(amount % 7 AS BIGINT)) AS s, "
-        "AVG(DISTINCT CAST(amount % 7 AS BIGINT)) AS a, "
-        "MIN(DISTINCT amount) AS lo FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '10' SECOND)) "
-        "GROUP BY window_start, window_end, `user`").collect())
-    values = {}
+        f"SELECT window_start, `user`, {select} FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(rowtime), "
+        f"INTERVAL '10' SECOND)) GROUP BY window_start, window_end, `user`").collect())
+    amounts = {}
     for i, (user, amount, ts) in enumerate(data):
         if i not in late:
             for start, _ in windows_of(ts, "tumble", WINDOW, WINDOW):
-                values.setdefault((start, user), []).append(amount)
-    expected = {key: (sum(set(a % 7 for a in v)), sum(set(a % 7 for a in v)) // len(set(a % 7 for a in v)), min(v))
-                for key, v in values.items()}
-    got = {(as_millis(r[0]), r[1]): (r[2], r[3], r[4]) for r in rows}
-    assert len(got) == len(rows)
+                amounts.setdefault((start, user), []).append(amount)
+    got = {(as_millis(r[0]), r[1]): tuple(r)[2:] for r in rows}
+    assert len(got) == len(rows), "a window fired twice"
+    return got, amounts
+
+
+def test_distinct_aggregates_in_a_tumbling_window():
+    got, amounts = tumbling_window("SUM(DISTINCT CAST(amount % 7 AS BIGINT)) AS s, "
+                                   "AVG(DISTINCT CAST(amount % 7 AS BIGINT)) AS a, MIN(DISTINCT amount) AS lo")
+    expected = {}
+    for key, values in amounts.items():
+        distinct = {a % 7 for a in values}
+        expected[key] = (sum(distinct), sum(distinct) // len(distinct), min(values))
     assert got == expected
 
 
 def test_collect_and_array_agg_in_a_tumbling_window():
-    from test_windows import WINDOW, as_millis, stream_table, windows_of
-
-    t_env, _, data, late = stream_table(1)
-    rows = list(t_env.execute_sql(
-        "SELECT window_start, `user`, COLLECT(amount % 3) AS c, ARRAY_AGG(amount) AS a FROM "
-        "TABLE(TUMBLE(TABLE events, DESCRIPTOR(rowtime), INTERVAL '10' SECOND)) "
-        "GROUP BY window_start, window_end, `user`").collect())
-    values = {}
-    for i, (user, amount, ts) in enumerate(data):
-        if i not in late:
-            for start, _ in windows_of(ts, "tumble", WINDOW, WINDOW):
-                values.setdefault((start, user), []).append(amount)
-    got = {(as_millis(r[0]), r[1]): (r[2], r[3]) for r in rows}
-    assert len(got) == len(rows) == len(values)
-    for key, amounts in values.items():
+    got, amounts = tumbling_window("COLLECT(amount % 3) AS c, ARRAY_AGG(amount) AS a")
+    assert set(got) == set(amounts)
+    for key, values in amounts.items():
         collected, listed = got[key]
-        assert {int(k): n for k, n in collected.items()} == dict(Counter(a % 3 for a in amounts))
-        assert sorted(listed) == sorted(amounts)
+        assert {int(k): n for k, n in collected.items()} == dict(Counter(a % 3 for a in values))
+        assert sorted(listed) == sorted(values)
 
 
 @pytest.mark.parametrize("fmt", ["json", "parquet"])
