@@ -842,8 +842,9 @@ def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str
     calls, fields = [], []
     argument_iter = iter(n for n, _ in arguments)
     for name, function, argument in aggregates:
-        if function not in AGGREGATE_RESULT:
-            raise PlanningError(f"{function.upper()} OVER (...) is not supported (SUM, COUNT, AVG, MIN, MAX are)")
+        if function not in AGGREGATE_RESULT or function in PYTHON_BUILTIN_AGGREGATES:
+            raise PlanningError(f"{function.upper()} OVER (...) is not supported (SUM, COUNT, AVG, MIN, MAX, also "
+                                f"with DISTINCT, are)")
         column = next(argument_iter) if argument is not None else None
         kind = "count_star" if function == "count" and column is None else function
         input_type = schema.field(column).type if column is not None else pa.int64()
