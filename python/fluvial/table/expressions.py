@@ -13,6 +13,7 @@ from typing import Any, List, Optional, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.table.types import DataType
 
 # SQL aggregate functions computed natively (and their Table API method names).
@@ -23,7 +24,7 @@ _INFIX = {"plus": "+", "minus": "-", "times": "*", "divide": "/", "mod": "%", "e
           "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND", "or": "OR"}
 
 
-class Expression:
+class Expression(RefusesUnsupportedPyFlinkMethods):
     """A column expression. Build them with :func:`col`, :func:`lit`, :func:`call`
     and Python operators; read them in Table API calls such as ``select``.
 
@@ -259,6 +260,11 @@ class Expression:
     def collect(self) -> "Expression":
         """The aggregate multiset of the values: a MAP from each value to its count."""
         return Call("collect", [self])
+
+    @property
+    def array_agg(self) -> "Expression":
+        """The aggregate ARRAY of the values (NULLs kept)."""
+        return Call("array_agg", [self])
 
     # Intervals: lit(10).seconds, lit(5).minutes ... (milliseconds underneath).
     def _interval(self, millis: int) -> "Expression":

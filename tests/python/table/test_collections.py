@@ -231,11 +231,20 @@ def test_map_methods_and_collect_in_the_table_api():
         entries = rows[n][2]
         assert (None if entries is None else [(e.key, e.value) for e in entries]) == \
             (None if m is None else list(m.items()))
-    collected = list(table.group_by(col("i")).select(col("i"), col("id").collect).execute().collect())
+    collected = list(table.group_by(col("i")).select(col("i"), col("id").collect, col("id").array_agg)
+                     .execute().collect())
     expected = {}
     for n in range(len(ARRAYS)):
         expected.setdefault(n % 4 - 1, {})[n] = 1
     assert {r[0]: r[1] for r in collected} == expected
+    assert {r[0]: sorted(r[2]) for r in collected} == {i: sorted(ids) for i, ids in expected.items()}
+
+
+def test_a_pyflink_expression_method_fluvial_lacks_is_named():
+    from fluvial.errors import UnsupportedFeatureError
+
+    with pytest.raises(UnsupportedFeatureError, match=r"Expression.array_sort\(\) is not supported by Fluvial yet"):
+        col("arr").array_sort()
 
 
 def test_unnest_with_ordinality_and_of_a_map():
