@@ -113,6 +113,13 @@ class Expression(RefusesUnsupportedPyFlinkMethods):
         return Call("count", [self])
 
     @property
+    def distinct(self) -> "Expression":
+        """col('a').sum.distinct: the aggregate over the distinct values (COUNT, SUM, AVG, MIN, MAX)."""
+        if not isinstance(self, Call):
+            raise PlanningError(f"DISTINCT applies to an aggregate such as col('a').sum.distinct, not {self!r}")
+        return distinct_aggregate(self.function, self.args)
+
+    @property
     def avg(self) -> "Expression":
         return Call("avg", [self])
 
@@ -376,11 +383,6 @@ class Call(Expression):
     @property
     def is_aggregate(self) -> bool:
         return self.function in AGGREGATES
-
-    @property
-    def distinct(self) -> "Expression":
-        """col('a').sum.distinct: the aggregate over the distinct values (COUNT, SUM, AVG, MIN, MAX)."""
-        return distinct_aggregate(self.function, self.args)
 
     def __repr__(self) -> str:
         if self.function in _INFIX and len(self.args) == 2:

@@ -240,6 +240,15 @@ def test_map_methods_and_collect_in_the_table_api():
     assert {r[0]: sorted(r[2]) for r in collected} == {i: sorted(ids) for i, ids in expected.items()}
 
 
+def test_distinct_applies_to_the_aggregates_that_take_it():
+    with pytest.raises(PlanningError, match=r"DISTINCT applies to COUNT, SUM, AVG, MIN and MAX of one argument, "
+                                            r"not COLLECT\(a\)"):
+        col("a").collect.distinct
+    with pytest.raises(PlanningError, match=r"DISTINCT applies to an aggregate such as col\('a'\).sum.distinct"):
+        col("a").distinct
+    assert repr(col("a").min.distinct) == "MIN(a)"  # the same with or without DISTINCT
+
+
 def test_a_pyflink_expression_method_fluvial_lacks_is_named():
     from fluvial.errors import UnsupportedFeatureError
 
