@@ -613,6 +613,27 @@ t_env.execute_sql("SELECT UPPPER(item) FROM orders")
         meaning="The query calls a function that is neither built in nor registered.",
     ),
     Entry(
+        key="sql-collection-argument",
+        title="A collection function gets an argument of the wrong type",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, 2.5)], ["order_id", "price"]))
+t_env.execute_sql("SELECT CARDINALITY(order_id) FROM orders")
+''',
+        message="CARDINALITY expects an ARRAY or a MAP as argument 1, got BIGINT; see the collection functions "
+                "in docs/table.md",
+        cause="CARDINALITY expects an ARRAY or a MAP",
+        where="argument 1, got BIGINT",
+        what_to_do="see the collection functions in docs/table.md",
+        fix="Pass a value of the type the function takes: build one with `ARRAY[...]` / `MAP[...]`, or "
+            "check the order of the arguments (`ARRAY_CONTAINS(array, value)`).",
+        meaning="A collection function (CARDINALITY, ELEMENT, ARRAY_*, MAP_*, UNNEST) was called on a value "
+                "that is not an ARRAY or a MAP, or on an array of the wrong element type.",
+    ),
+    Entry(
         key="udf-result-type",
         title="A Python UDF returns a value of another type than declared",
         raises="JobExecutionError",

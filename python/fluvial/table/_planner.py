@@ -221,11 +221,13 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
         argument_names.append(names)
     if argument_items:
         plan = calc(plan, base + argument_items, name="Calc(UDF arguments)")
+    # Built-ins whose result type follows their arguments' (collection functions) are bound to them.
+    functions = [c.function._bind([plan.schema.field(n).type for n in names]) if hasattr(c.function, "_bind")
+                 else c.function for c, names in zip(calls, argument_names)]
     result_columns = [f"__udf{next(_temporaries)}" for _ in calls]
-    result_fields = [pa.field(c, call.function._arrow_result_type()) for c, call in zip(result_columns, calls)]
+    result_fields = [pa.field(c, function._arrow_result_type()) for c, function in zip(result_columns, functions)]
     argument_count = len(plan.schema.names) - len(argument_items)
     output = pa.schema(list(plan.schema)[:argument_count] + result_fields)
-    functions = [call.function for call in calls]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
@@ -324,11 +326,19 @@ AGGREGATE_RESULT = {
     "count": lambda t: pa.int64(),
     "count_star": lambda t: pa.int64(),
     "count_distinct": lambda t: pa.int64(),
+    "sum_distinct": lambda t: t,
+    "avg_distinct": lambda t: t,
+    "collect": lambda t: pa.map_(t, pa.int32()),  # Flink's MULTISET<T>: each value with its count
+    "array_agg": lambda t: pa.list_(t),
     "sum": lambda t: t,
     "avg": lambda t: t,
     "min": lambda t: t,
     "max": lambda t: t,
 }
+
+
+# Built-in aggregates that run in the Python GROUP BY step (they build collections).
+PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg")
 
 
 @dataclass
@@ -409,9 +419,17 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
             aggregate_items.append(AggregateItem(function, arguments, column))
     projected = calc(plan, pre_items, name="Calc(group keys, arguments)")
     schema = projected.schema
+    in_python = [a for a in aggregate_items if a.function in PYTHON_BUILTIN_AGGREGATES]
+    if window is not None:
+        # In a window they are computed when it fires, like a Python aggregate function.
+        from fluvial.table._collections import CollectionAggregate
+
+        for item in in_python:
+            item.udaf = CollectionAggregate(item.function, schema.field(item.argument_columns[0]).type)
+            item.function = "python"
     native = [a for a in aggregate_items if a.function != "python"]
     python = [a for a in aggregate_items if a.function == "python"]
-    if python and window is None:
+    if (python or in_python) and window is None:
         return _python_group_aggregate(projected, key_columns, aggregate_items, items, having, batch_mode)
     for item in native:
         if item.function not in AGGREGATE_RESULT:
@@ -652,6 +670,70 @@ def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[in
     return TablePlan(transformation, plan.schema, updating=False)
 
 
+def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: bool,
+           left_outer: bool = False) -> TablePlan:
+    """Each row joined with the elements of an ARRAY (a ROW element spreads into its fields) or the
+    entries of a MAP (key, value); WITH ORDINALITY adds the position from 1. Arrow's list_flatten and
+    list_parent_indices do the work, a batch at a time."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    column = f"__unnest{next(_temporaries)}"
+    base = [(n, Col(n)) for n in plan.schema.names]
+    projected = calc(plan, base + [(column, argument)], name="Calc(UNNEST argument)")
+    arrow_type = projected.schema.field(column).type
+    if pa.types.is_map(arrow_type):
+        element = pa.struct([pa.field("key", arrow_type.key_type), pa.field("value", arrow_type.item_type)])
+        entries = pa.list_(element)
+    elif pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        element, entries = arrow_type.value_type, None
+    else:
+        from fluvial.table.types import from_arrow
+
+        raise PlanningError(f"UNNEST expects an ARRAY or a MAP, got {from_arrow(arrow_type)!r} ({argument!r})")
+    spread = pa.types.is_struct(element)
+    types = [f.type for f in element] if spread else [element]
+    types += [pa.int32()] if ordinality else []
+    if not names:
+        names = [f.name for f in element] if spread else ["EXPR$0"]
+        names += ["ORDINALITY"] if ordinality else []
+    if len(names) != len(types):
+        raise PlanningError(f"UNNEST yields {len(types)} column(s) but {len(names)} name(s) were given: {names}")
+    clash = [n for n in names if n in plan.schema.names]
+    if clash:
+        raise PlanningError(f"UNNEST columns {clash} clash with the input's; alias them: AS t(a, b)")
+    count = len(plan.schema.names)
+    output = pa.schema(list(plan.schema) + [pa.field(n, t) for n, t in zip(names, types)])
+
+    def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
+        lists = batch.column(column)
+        if entries is not None:
+            lists = lists.cast(entries)
+        flat = pc.list_flatten(lists)
+        parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+        arrays = [flat.field(i) for i in range(len(element))] if spread else [flat]
+        if ordinality:
+            index = np.arange(len(flat))
+            first = np.r_[True, parent[1:] != parent[:-1]] if len(parent) else np.zeros(0, bool)
+            start = np.maximum.accumulate(np.where(first, index, 0)) if len(parent) else index
+            arrays.append(pa.array(index - start + 1, type=pa.int32()))
+        if left_outer:
+            # LEFT JOIN UNNEST: a row whose array is empty or NULL stays, with NULLs.
+            empty = np.flatnonzero(pc.fill_null(pc.list_value_length(lists), 0).to_numpy() == 0)
+            order = np.argsort(np.r_[parent, empty], kind="stable")
+            parent = np.r_[parent, empty][order]
+            arrays = [pa.concat_arrays([a, pa.nulls(len(empty), a.type)]).take(pa.array(order)) for a in arrays]
+        sources = pa.array(parent, type=pa.uint32())
+        taken = batch.select(range(count)).take(sources)
+        return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), parent.tolist()
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_python_calc", "call": evaluate}
+
+    transformation = _transformation("table_python_calc", "Uncollect", [projected.transformation], make_spec)
+    return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=plan.proctime, updating=plan.updating)
+
+
 def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool) -> TablePlan:
     """Each row joined with the rows a table function yields for it (join_lateral, LATERAL TABLE)."""
     function = call.function
@@ -767,8 +849,9 @@ def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str
     calls, fields = [], []
     argument_iter = iter(n for n, _ in arguments)
     for name, function, argument in aggregates:
-        if function not in AGGREGATE_RESULT:
-            raise PlanningError(f"{function.upper()} OVER (...) is not supported (SUM, COUNT, AVG, MIN, MAX are)")
+        if function not in AGGREGATE_RESULT or function in PYTHON_BUILTIN_AGGREGATES:
+            raise PlanningError(f"{function.upper()} OVER (...) is not supported (SUM, COUNT, AVG, MIN, MAX, also "
+                                f"with DISTINCT, are)")
         column = next(argument_iter) if argument is not None else None
         kind = "count_star" if function == "count" and column is None else function
         input_type = schema.field(column).type if column is not None else pa.int64()
@@ -807,7 +890,7 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
                 raise PlanningError(f"unknown aggregate function {item.function.upper()}")
             input_type = schema.field(item.argument_columns[0]).type if item.argument_columns else pa.int64()
             arrow_type = AGGREGATE_RESULT[item.function](input_type)
-            if item.function == "avg":
+            if item.function in ("avg", "avg_distinct"):
                 arrow_type = pa.float64() if pa.types.is_floating(input_type) else input_type
             aggregates.append((item.output, item.function, item.argument_columns))
         fields.append(pa.field(item.output, arrow_type))

@@ -381,6 +381,10 @@ def _short(error: Exception) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def _nested_columns(schema: pa.Schema) -> List[str]:
+    return [f.name for f in schema if f.type.num_fields > 0]
+
+
 def _partition_keys(options: Dict[str, str]) -> List[str]:
     keys = options.get("__partition_keys", "")
     return [k for k in keys.split(",") if k]
@@ -580,6 +584,10 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
         return lambda info: BlackholeWriter()
     if connector == "filesystem":
         _check_options("filesystem", options, _file_options(options), ["path", "format"])
+        nested = _nested_columns(schema) if options.get("format") in ("csv", "raw") else []
+        if nested:
+            raise ConnectorOptionError(f"table '{table_name}': 'format' = '{options['format']}' cannot write ARRAY, "
+                                       f"MAP or ROW column(s) {nested}; use 'json' or 'parquet'")
         return lambda info: FileWriter(options, info.index, table_name, schema)
     raise ConnectorOptionError(f"connector '{connector}' cannot be written by Fluvial's SQL yet"
                                f"{_suggest(connector, _SINKS)} (sinks: {', '.join(_SINKS)})")
@@ -704,7 +712,8 @@ class FileWriter:
             import json
 
             with open(file, "w") as out:
-                for row in table.to_pylist():
+                # MAP values as JSON objects, as Flink's JSON format writes them.
+                for row in table.to_pylist(maps_as_pydicts="lossy"):
                     out.write(json.dumps(row, default=str) + "\n")
 
 

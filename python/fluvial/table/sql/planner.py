@@ -17,6 +17,7 @@ from fluvial.table.expressions import (
     Lit,
     UdfCall,
     _suggest,
+    distinct_aggregate,
     transform,
     walk,
 )
@@ -150,7 +151,13 @@ class ExpressionTranslator:
             return Call("count", [t(inner)])
         for kind, name in _AGGREGATES.items():
             if type(node) is kind:
+                if isinstance(node.this, exp.Distinct):
+                    if len(node.this.expressions) != 1:
+                        raise SqlValidationError(f"{name.upper()}(DISTINCT ...) takes one expression{_position(node)}")
+                    return distinct_aggregate(name, [t(node.this.expressions[0])])
                 return Call(name, [t(node.this)])
+        if isinstance(node, (exp.Array, exp.Bracket)):
+            return self._collection(node)
         if isinstance(node, exp.Substring):
             args = [t(node.this), t(node.args["start"])]
             if node.args.get("length") is not None:
@@ -191,6 +198,15 @@ class ExpressionTranslator:
             return UdfCall(BUILTINS[lowered], args)
         if lowered == "proctime":
             return Call("proctime", [])
+        from fluvial.table import _collections
+
+        lowered = _COLLECTION_ALIASES.get(lowered, lowered)
+        if lowered in _collections.FUNCTIONS:
+            return _collections.call(lowered, args)
+        if lowered in ("collect", "array_agg"):
+            if len(args) != 1:
+                raise SqlValidationError(f"{name.upper()} takes one argument, got {len(args)}{_position(node)}")
+            return Call(lowered, args)
         from fluvial.table.expressions import KNOWN_FUNCTIONS
 
         known = set(KNOWN_FUNCTIONS) | {"date_format", "to_timestamp", "to_timestamp_ltz", "if", "concat",
@@ -203,6 +219,26 @@ class ExpressionTranslator:
             return Call(lowered, args)
         candidates = sorted(known | set(self._t_env._functions))
         raise SqlValidationError(f"unknown function '{name}'{_position(node)}{_suggest(lowered, candidates)}")
+
+
+    def _collection(self, node: exp.Expression) -> Expression:
+        """ARRAY[...], MAP[...] and the element access array[i] / map[key]."""
+        from fluvial.table import _collections
+
+        args = [self.translate(e) for e in node.expressions]
+        if isinstance(node, exp.Array):
+            return _collections.call("array", args)
+        container = node.this
+        if isinstance(container, exp.Column) and not container.table and container.name.upper() == "MAP" \
+                and not container.this.quoted:
+            return _collections.call("map", args)
+        if len(args) != 1:
+            raise SqlValidationError(f"an element access takes one index or key{_position(node)}")
+        return _collections.call("at", [self.translate(container), args[0]])
+
+
+# sqlglot's names of Flink's collection functions.
+_COLLECTION_ALIASES = {"array_to_string": "array_join", "array_cat": "array_concat"}
 
 
 def _as_list(value: Any) -> List[Any]:
@@ -243,7 +279,7 @@ def plan_query(t_env: Any, node: exp.Expression):
             raise SqlValidationError(f"a join after a window table function is not supported yet{_position(join)}")
         # FROM a, b WHERE a.k = b.k: the comma join takes its keys from WHERE (which still filters after).
         implicit = where_node.this if where_node is not None and join.args.get("on") is None \
-            and not isinstance(join.this, exp.Lateral) else None
+            and not isinstance(join.this, (exp.Lateral, exp.Unnest)) else None
         table = _plan_join(t_env, table, from_clause.this, join, translate, implicit)
     where = node.args.get("where")
     if where is not None:
@@ -321,6 +357,8 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     kind = (join.args.get("kind") or "").upper()
     if isinstance(right, exp.Lateral):
         return _plan_lateral(t_env, left, right, join, translate, side == "LEFT")
+    if isinstance(right, exp.Unnest):
+        return _plan_unnest(t_env, left, right, join, translate)
     if side not in ("", "LEFT") or kind not in ("", "INNER", "OUTER"):
         raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
                                  f"INNER or LEFT")
@@ -557,6 +595,35 @@ def _plan_lateral(t_env: Any, left: Any, lateral: exp.Lateral, join: exp.Join, t
     if alias is not None:
         produced = plan.schema.names[len(left._plan.schema.names):]
         for name in produced:
+            translate.scope[(alias.name, name)] = name
+    return Table(t_env, plan)
+
+
+def _plan_unnest(t_env: Any, left: Any, unnest: exp.Unnest, join: exp.Join, translate: ExpressionTranslator) -> Any:
+    """FROM t CROSS JOIN UNNEST(t.arr) [WITH ORDINALITY] AS u(x [, n]) (or a comma instead of CROSS JOIN);
+    LEFT JOIN UNNEST(...) ... ON TRUE keeps rows whose array is empty or NULL."""
+    from fluvial.table import _planner
+    from fluvial.table.table import Table
+
+    if len(unnest.expressions) != 1:
+        raise SqlValidationError(f"UNNEST takes one ARRAY or MAP so far{_position(unnest)}")
+    if join.args.get("on") is not None and not (isinstance(join.args["on"], exp.Boolean) and join.args["on"].this):
+        raise SqlValidationError(f"a join with UNNEST takes no condition (or ON TRUE){_position(unnest)}")
+    side = (join.args.get("side") or "").upper()
+    if side not in ("", "LEFT"):
+        raise SqlValidationError(f"{side} JOIN UNNEST is not supported: use CROSS JOIN or LEFT JOIN{_position(unnest)}")
+    if side == "LEFT" and join.args.get("on") is None:
+        raise SqlValidationError(f"LEFT JOIN UNNEST(...) needs ON TRUE{_position(unnest)}")
+    argument = _validated(translate(unnest.expressions[0]), left, unnest)
+    alias = unnest.args.get("alias")
+    names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
+    ordinality = unnest.args.get("offset")
+    if isinstance(ordinality, exp.Identifier) and names and ordinality.name != names[-1]:
+        names.append(ordinality.name)
+    plan = _planner.unnest(left._plan, argument, names, ordinality is not None and ordinality is not False,
+                           left_outer=side == "LEFT")
+    if alias is not None and alias.name:
+        for name in plan.schema.names[len(left._plan.schema.names):]:
             translate.scope[(alias.name, name)] = name
     return Table(t_env, plan)
 
