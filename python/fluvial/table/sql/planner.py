@@ -4,7 +4,7 @@ Expressions are translated from sqlglot's tree into fluvial.table.expressions;
 queries into the same Table operations the Table API offers, so a SQL query
 and its Table API twin run on the same native operators."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sqlglot import exp
 
@@ -215,6 +215,9 @@ def _as_list(value: Any) -> List[Any]:
 
 # -- queries ------------------------------------------------------------------------
 
+# Tables FOR SYSTEM_TIME AS OF reads by key from an external store (the rest are versioned tables).
+_LOOKUP_CONNECTORS = ("jdbc", "redis")
+
 _GROUP_WINDOWS = {"tumble": "tumble", "hop": "hop", "cumulate": "cumulate", "session": "session"}
 
 
@@ -328,11 +331,14 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
         return _plan_regular_join(t_env, left, left_node, join, translate, side == "LEFT", implicit)
     version = right.args["version"]
     time_column = version.expression
+    entry = t_env._tables.get(right.name)
+    lookup_table = isinstance(entry, CatalogTable) and entry.options.get("connector") in _LOOKUP_CONNECTORS
+    if isinstance(time_column, exp.Column) and time_column.name != left._plan.proctime and not lookup_table:
+        return _plan_temporal_join(t_env, left, left_node, join, translate, side == "LEFT", time_column)
     if not isinstance(time_column, exp.Column) or time_column.name != left._plan.proctime:
         raise SqlValidationError(
             f"FOR SYSTEM_TIME AS OF '{version.expression.sql()}'{_position(version)}: only lookup joins on a "
             f"processing-time attribute (a PROCTIME() column of the left table) are supported yet")
-    entry = t_env._tables.get(right.name)
     if not isinstance(entry, CatalogTable):
         raise SqlValidationError(f"unknown lookup table '{right.name}'{_position(right)}"
                                  f"{_suggest(right.name, list(t_env._tables))}")
@@ -392,6 +398,29 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     for name, output in right_names.items():
         translate.scope[(right_alias, name)] = output
     return Table(t_env, plan)
+
+
+def _plan_temporal_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
+                        translate: ExpressionTranslator, left_outer: bool, time_column: exp.Column) -> Any:
+    """JOIN versioned FOR SYSTEM_TIME AS OF left.rowtime AS r ON left.k = r.k: an event-time temporal join."""
+    from functools import partial
+
+    from fluvial.table import _planner
+    from fluvial.table.expressions import PlanningError
+
+    join = join.copy()
+    right = join.this
+    right.set("version", None)
+    if right.name not in t_env._tables:
+        raise SqlValidationError(f"unknown table '{right.name}'{_position(right)}"
+                                 f"{_suggest(right.name, list(t_env._tables))}")
+    plan = partial(_planner.temporal_join, right_name=right.name, time_column=time_column.name)
+    try:
+        return _plan_regular_join(t_env, left, left_node, join, translate, left_outer, join_plan=plan)
+    except PlanningError as error:
+        if isinstance(error, SqlValidationError):
+            raise
+        raise SqlValidationError(f"{error}{_position(time_column)}") from None
 
 
 def _plan_over(t_env: Any, table: Any, node: exp.Select, translate: ExpressionTranslator):
@@ -576,9 +605,9 @@ def _conjuncts(condition: exp.Expression) -> List[exp.Expression]:
 
 def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
                        translate: ExpressionTranslator, left_outer: bool,
-                       implicit: Optional[exp.Expression] = None) -> Any:
-    """JOIN right ON left.a = right.b [AND ...]: a regular equi-join; other conditions filter the result
-    (INNER joins only)."""
+                       implicit: Optional[exp.Expression] = None, join_plan: Optional[Callable] = None) -> Any:
+    """JOIN right ON left.a = right.b [AND ...]: a regular equi-join (or what 'join_plan' plans for the same
+    keys); other conditions filter the result (INNER joins only)."""
     from fluvial.table import _planner
     from fluvial.table.table import Table
 
@@ -629,7 +658,8 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
     if residual and left_outer:
         raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
                                  f"{_position(residual[0])}")
-    plan, right_output = _planner.regular_join(left._plan, right._plan, left_keys, right_keys, left_outer)
+    plan, right_output = (join_plan or _planner.regular_join)(left._plan, right._plan, left_keys, right_keys,
+                                                            left_outer)
     if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
         for name in left._plan.schema.names:
             translate.scope[(left_node.alias_or_name, name)] = name
