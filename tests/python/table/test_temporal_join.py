@@ -207,6 +207,11 @@ def test_temporal_table_function_join():
         .select(col("order_id"), col("amount"), col("currency"), col("rate"), col("order_time"))
     rows = sorted(((r[0], r[1], r[2], r[3], millis(r[4])) for r in collected(result.execute())), key=repr)
     assert rows == reference(orders, rates, left_outer=False)
+    # Flink SQL's form of the same join.
+    sql = t_env.sql_query("SELECT order_id, amount, currency, r_rate, order_time FROM orders, "
+                          "LATERAL TABLE (rates(order_time)) WHERE r_currency = currency")
+    rows = sorted(((r[0], r[1], r[2], r[3], millis(r[4])) for r in collected(sql.execute())), key=repr)
+    assert rows == reference(orders, rates, left_outer=False)
 
 
 def test_versions_older_than_the_watermark_are_dropped():

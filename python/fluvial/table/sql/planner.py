@@ -245,8 +245,7 @@ def plan_query(t_env: Any, node: exp.Expression):
         if window is not None:
             raise SqlValidationError(f"a join after a window table function is not supported yet{_position(join)}")
         # FROM a, b WHERE a.k = b.k: the comma join takes its keys from WHERE (which still filters after).
-        implicit = where_node.this if where_node is not None and join.args.get("on") is None \
-            and not isinstance(join.this, exp.Lateral) else None
+        implicit = where_node.this if where_node is not None and join.args.get("on") is None else None
         table = _plan_join(t_env, table, from_clause.this, join, translate, implicit)
     where = node.args.get("where")
     if where is not None:
@@ -323,7 +322,7 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     side = (join.args.get("side") or "").upper()
     kind = (join.args.get("kind") or "").upper()
     if isinstance(right, exp.Lateral):
-        return _plan_lateral(t_env, left, right, join, translate, side == "LEFT")
+        return _plan_lateral(t_env, left, right, join, translate, side == "LEFT", implicit)
     if side not in ("", "LEFT") or kind not in ("", "INNER", "OUTER"):
         raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
                                  f"INNER or LEFT")
@@ -565,12 +564,20 @@ def _rank_bound(condition: exp.Expression, rank_name: str) -> Optional[int]:
 
 
 def _plan_lateral(t_env: Any, left: Any, lateral: exp.Lateral, join: exp.Join, translate: ExpressionTranslator,
-                  left_outer: bool) -> Any:
-    """FROM t, LATERAL TABLE(f(x)) AS T(a, b) / LEFT JOIN LATERAL TABLE(...) ON TRUE."""
+                  left_outer: bool, implicit: Optional[exp.Expression] = None) -> Any:
+    """FROM t, LATERAL TABLE(f(x)) AS T(a, b) / LEFT JOIN LATERAL TABLE(...) ON TRUE; with a temporal table
+    function, FROM t, LATERAL TABLE(rates(t.rowtime)) WHERE key = t.key (an event-time temporal join)."""
     from fluvial.table import _planner
-    from fluvial.table.table import Table
+    from fluvial.table.table import Table, TemporalTableFunction
 
     call = translate(lateral.this)
+    if isinstance(call, UdfCall) and isinstance(call.function, TemporalTableFunction):
+        alias = lateral.args.get("alias")
+        names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
+        on = join.args.get("on")
+        condition = implicit if on is None or (isinstance(on, exp.Boolean) and on.this) else on
+        predicate = translate(condition) if condition is not None else None
+        return Table(t_env, call.function._join(left._plan, call.args, names, predicate, left_outer))
     if not isinstance(call, UdfCall) or not getattr(call.function, "_is_table_function", False):
         raise SqlValidationError(f"LATERAL TABLE takes a call of a registered table function (udtf), got "
                                  f"'{lateral.this.sql()}'{_position(lateral)}")
