@@ -667,6 +667,32 @@ t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.
                 "the column the left table's watermark is defined on.",
     ),
     Entry(
+        key="temporal-join-key",
+        title="A temporal join whose condition misses the versioned table's primary key",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, region STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time, PRIMARY KEY (currency, region) NOT ENFORCED)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="temporal join: the join condition must contain the primary key equality of 'rates': no "
+                "equality with its key column(s) ['region'] (e.g. ON left.region = rates.region) at line 1, "
+                "column 62",
+        cause="the join condition must contain the primary key equality of 'rates'",
+        where="at line 1, column 62",
+        what_to_do="e.g. ON left.region = rates.region",
+        fix="Add an equality for every primary key column of the versioned table to the `ON` clause.",
+        meaning="A temporal join looks up each row's version by the versioned table's primary key, so "
+                "the join condition must give a value for all of it.",
+    ),
+    Entry(
         key="udf-result-type",
         title="A Python UDF returns a value of another type than declared",
         raises="JobExecutionError",
