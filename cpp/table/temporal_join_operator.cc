@@ -73,28 +73,13 @@ class CompactingRows {
       CheckArrow(id == kNoRow ? builder.AppendNull() : builder.Append(Position(id)), "temporal join output");
     }
     auto indices = ValueOrThrow(builder.Finish(), "temporal join output");
-    std::vector<std::shared_ptr<arrow::Array>> columns;
-    if (segments_.empty()) {
-      for (const auto& field : schema->fields()) {
-        columns.push_back(ValueOrThrow(arrow::MakeArrayOfNull(field->type(), static_cast<int64_t>(ids.size())),
-                                       "temporal join output"));
-      }
-      return columns;
-    }
+    if (segments_.empty()) return TakeColumns(nullptr, indices, schema, "temporal join output");
     if (!table_) {
       std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
       for (const auto& segment : segments_) batches.push_back(segment.batch);
       table_ = ValueOrThrow(arrow::Table::FromRecordBatches(batches), "temporal join state");
     }
-    for (int i = 0; i < table_->num_columns(); ++i) {
-      auto taken = ValueOrThrow(arrow::compute::Take(arrow::Datum(table_->column(i)), arrow::Datum(indices)),
-                                "temporal join output");
-      auto chunked = taken.chunked_array();
-      columns.push_back(chunked->num_chunks() == 1
-                            ? chunked->chunk(0)
-                            : ValueOrThrow(arrow::Concatenate(chunked->chunks()), "temporal join output"));
-    }
-    return columns;
+    return TakeColumns(table_, indices, schema, "temporal join output");
   }
 
  private:

@@ -589,6 +589,22 @@ def join_output(left: pa.Schema, right: pa.Schema) -> Tuple[pa.Schema, Dict[str,
     return pa.schema(list(left) + [pa.field(right_names[f.name], f.type) for f in right]), right_names
 
 
+def _keyed_pair(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str]
+                ) -> Tuple[List[int], List[int], List[Transformation]]:
+    """The two inputs of a join, each hash-exchanged on its key columns: (left key positions, right key
+    positions, the keyed inputs)."""
+    for keys, plan in ((left_keys, left), (right_keys, right)):
+        for key in keys:
+            if key not in plan.schema.names:
+                raise unknown_column(key, plan.schema.names)
+    left_indices = [left.schema.get_field_index(k) for k in left_keys]
+    right_indices = [right.schema.get_field_index(k) for k in right_keys]
+    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
+                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
+              for plan, indices in ((left, left_indices), (right, right_indices))]
+    return left_indices, right_indices, inputs
+
+
 def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
                  left_outer: bool) -> Tuple[TablePlan, Dict[str, str]]:
     """An equi-join of two dynamic tables (INNER or LEFT OUTER), both sides kept in state.
@@ -597,17 +613,9 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
     columns' output names."""
     if not left_keys:
         raise PlanningError("a join needs at least one equality between a left and a right column")
-    for keys, plan in ((left_keys, left), (right_keys, right)):
-        for key in keys:
-            if key not in plan.schema.names:
-                raise unknown_column(key, plan.schema.names)
+    left_indices, right_indices, inputs = _keyed_pair(left, right, left_keys, right_keys)
     output, right_names = join_output(left.schema, right.schema)
-    left_indices = [left.schema.get_field_index(k) for k in left_keys]
-    right_indices = [right.schema.get_field_index(k) for k in right_keys]
     left_schema, right_schema = left.schema, right.schema
-    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
-                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
-              for plan, indices in ((left, left_indices), (right, right_indices))]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_join", "left_keys": left_indices, "right_keys": right_indices,
@@ -642,23 +650,15 @@ def temporal_join(left: TablePlan, right: TablePlan, left_keys: List[str], right
     if right.rowtime is None:
         raise PlanningError(f"temporal join: '{right_name}' is not a versioned table, it has no event-time "
                             f"attribute; declare WATERMARK FOR <time column> AS ... in its DDL")
-    for keys, plan in ((left_keys, left), (right_keys, right)):
-        for key in keys:
-            if key not in plan.schema.names:
-                raise unknown_column(key, plan.schema.names)
+    left_indices, right_indices, inputs = _keyed_pair(left, right, left_keys, right_keys)
     missing = [k for k in right.primary_key if k not in right_keys]
     if missing:
         raise PlanningError(f"temporal join: the join condition must contain the primary key equality of "
                             f"'{right_name}': no equality with its key column(s) {missing} "
                             f"(e.g. ON left.{missing[0]} = {right_name}.{missing[0]})")
     output, right_names = join_output(left.schema, right.schema)
-    left_indices = [left.schema.get_field_index(k) for k in left_keys]
-    right_indices = [right.schema.get_field_index(k) for k in right_keys]
     left_schema, right_schema = left.schema, right.schema
     left_time, right_time = left.rowtime, right.rowtime
-    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
-                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
-              for plan, indices in ((left, left_indices), (right, right_indices))]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_temporal_join", "left_keys": left_indices, "right_keys": right_indices,
