@@ -177,16 +177,33 @@ class TemporalJoinOperator : public runtime::Operator {
     int8_t kind;
   };
 
+  // Probes sorted by time, then arrival.
+  static bool EarlierProbe(const Probe& a, const Probe& b) {
+    return a.time != b.time ? a.time < b.time : a.id < b.id;
+  }
+
+  // The waiting probes of one left batch, sorted; those before 'next' were emitted.
+  struct ProbeRun {
+    std::vector<Probe> probes;
+    size_t next = 0;
+  };
+
   void AddProbes(const ColumnarBatch& batch, const std::vector<int64_t>& times, const std::vector<uint32_t>& groups,
                  const std::vector<bool>& present) {
     const int64_t first = left_rows_.Append(batch.data);
+    ProbeRun run;
     for (size_t row = 0; row < times.size(); ++row) {
       // An INNER join never emits a probe whose key is NULL; a LEFT join pads it.
       if (!present[row] && !left_outer_) continue;
-      probes_.push_back({times[row], first + static_cast<int64_t>(row), groups[row], present[row],
-                         static_cast<int8_t>(batch.kind(row))});
-      earliest_probe_ = std::min(earliest_probe_, times[row]);
+      run.probes.push_back({times[row], first + static_cast<int64_t>(row), groups[row], present[row],
+                            static_cast<int8_t>(batch.kind(row))});
     }
+    if (run.probes.empty()) return;
+    if (!std::is_sorted(run.probes.begin(), run.probes.end(), EarlierProbe)) {
+      std::sort(run.probes.begin(), run.probes.end(), EarlierProbe);
+    }
+    waiting_ += static_cast<int64_t>(run.probes.size());
+    runs_.push_back(std::move(run));
   }
 
   void AddVersions(const ColumnarBatch& batch, const std::vector<int64_t>& times,
@@ -207,14 +224,20 @@ class TemporalJoinOperator : public runtime::Operator {
 
   // Joins and emits (in time order) every probe whose time is <= 'watermark'.
   void EmitProbesUpTo(int64_t watermark, runtime::Collector& out) {
-    if (probes_.empty() || earliest_probe_ > watermark) return;
-    auto due_end = std::stable_partition(probes_.begin(), probes_.end(),
-                                         [watermark](const Probe& p) { return p.time <= watermark; });
-    std::vector<Probe> due(probes_.begin(), due_end);
-    probes_.erase(probes_.begin(), due_end);
-    earliest_probe_ = runtime::kMaxWatermark;
-    for (const Probe& probe : probes_) earliest_probe_ = std::min(earliest_probe_, probe.time);
-    std::stable_sort(due.begin(), due.end(), [](const Probe& a, const Probe& b) { return a.time < b.time; });
+    // Each run is sorted, so its due probes are a prefix: the cost is the due probes' and one step per
+    // run, however many probes wait for a later watermark.
+    std::vector<Probe> due;
+    for (ProbeRun& run : runs_) {
+      while (run.next < run.probes.size() && run.probes[run.next].time <= watermark) {
+        due.push_back(run.probes[run.next++]);
+      }
+    }
+    if (due.empty()) return;
+    runs_.erase(std::remove_if(runs_.begin(), runs_.end(),
+                               [](const ProbeRun& run) { return run.next == run.probes.size(); }),
+                runs_.end());
+    waiting_ -= static_cast<int64_t>(due.size());
+    if (!std::is_sorted(due.begin(), due.end(), EarlierProbe)) std::sort(due.begin(), due.end(), EarlierProbe);
 
     std::vector<int64_t> left_ids, right_ids, times;
     std::vector<int8_t> kinds;
@@ -281,11 +304,12 @@ class TemporalJoinOperator : public runtime::Operator {
       std::sort(live.begin(), live.end());
       right_rows_.Compact(std::move(live));
     }
-    const auto waiting = static_cast<int64_t>(probes_.size());
-    if (left_rows_.stored() > 2 * waiting + kSlack || left_rows_.segments() > 64) {
+    if (left_rows_.stored() > 2 * waiting_ + kSlack || left_rows_.segments() > 64) {
       std::vector<int64_t> live;
-      live.reserve(probes_.size());
-      for (const Probe& probe : probes_) live.push_back(probe.id);
+      live.reserve(static_cast<size_t>(waiting_));
+      for (const ProbeRun& run : runs_) {
+        for (size_t i = run.next; i < run.probes.size(); ++i) live.push_back(run.probes[i].id);
+      }
       std::sort(live.begin(), live.end());
       left_rows_.Compact(std::move(live));
     }
@@ -301,8 +325,8 @@ class TemporalJoinOperator : public runtime::Operator {
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;
 
   CompactingRows left_rows_, right_rows_;
-  std::vector<Probe> probes_;  // left rows waiting for the watermark
-  int64_t earliest_probe_ = runtime::kMaxWatermark;
+  std::vector<ProbeRun> runs_;  // left rows waiting for the watermark, one sorted run per batch
+  int64_t waiting_ = 0;        // how many
   std::vector<std::map<int64_t, int64_t>> versions_;  // per key group: version time → right row id or kTombstone
   int64_t versions_kept_ = 0;
   // (version time, key group): when the watermark passes the time, the key's older versions are dropped.
