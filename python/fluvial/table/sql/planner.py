@@ -336,8 +336,9 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
         return _plan_temporal_join(t_env, left, left_node, join, translate, side == "LEFT", time_column)
     if not isinstance(time_column, exp.Column) or time_column.name != left._plan.proctime:
         raise SqlValidationError(
-            f"FOR SYSTEM_TIME AS OF '{version.expression.sql()}'{_position(version)}: only lookup joins on a "
-            f"processing-time attribute (a PROCTIME() column of the left table) are supported yet")
+            f"FOR SYSTEM_TIME AS OF '{version.expression.sql()}'{_position(version)}: a lookup table is joined "
+            f"on a processing-time attribute (a PROCTIME() column of the left table); event-time temporal joins "
+            f"take a column, the left table's event-time attribute, against a versioned table")
     if not isinstance(entry, CatalogTable):
         raise SqlValidationError(f"unknown lookup table '{right.name}'{_position(right)}"
                                  f"{_suggest(right.name, list(t_env._tables))}")
