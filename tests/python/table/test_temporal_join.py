@@ -140,6 +140,26 @@ def test_orders_join_rates_valid_at_their_time(parallelism, kind):
     assert result_rows(t_env, QUERY.format(kind=kind)) == expected
 
 
+@pytest.mark.parametrize("parallelism", [1, 2])
+def test_windows_over_the_joined_rows(parallelism):
+    """The result keeps the orders' time attribute: a TUMBLE window over it sums amount * rate per
+    second, and no joined row comes too late for its window."""
+    orders, rates = make_orders(seed=13), make_rates(seed=14)
+    env, t_env = environment(parallelism, orders)
+    changelog_rates(env, t_env, [(RowKind.INSERT, c, r, t) for c, r, t in rates])
+    t_env.create_temporary_view("converted", t_env.sql_query(
+        "SELECT o.amount * r.rate AS value, o.order_time FROM orders AS o JOIN currency_rates "
+        "FOR SYSTEM_TIME AS OF o.order_time AS r ON o.currency = r.currency"))
+    rows = t_env.execute_sql("SELECT window_start, SUM(`value`) AS total FROM TABLE(TUMBLE(TABLE converted, "
+                             "DESCRIPTOR(order_time), INTERVAL '1' SECOND)) GROUP BY window_start, window_end")
+    got = {millis(r[0]): r[1] for r in rows.collect()}
+    expected = {}
+    for _, amount, _, rate, t in reference(orders, rates, left_outer=False):
+        start = t - t % 1000
+        expected[start] = expected.get(start, 0) + amount * rate
+    assert got == expected
+
+
 def test_many_versions_few_keys():
     """4,000 versions of 5 keys over the orders' time range: versions are dropped as the watermark
     passes them and the rows kept are compacted many times over (both sides), with every result
