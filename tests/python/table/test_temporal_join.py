@@ -359,3 +359,18 @@ def test_temporal_table_function_errors():
         t_env.from_path("orders").join_lateral(call("rates", col("order_time")))
     with pytest.raises(PlanningError, match="must contain the primary key equality"):
         t_env.from_path("orders").join_lateral(call("rates", col("order_time")), col("amount") == col("r"))
+
+
+def test_left_without_event_time_and_bad_primary_key_are_refused(tmp_path):
+    t_env = ddl_env(tmp_path, VERSIONED)
+    t_env.execute_sql(f"CREATE TABLE plain_orders (order_id STRING, currency STRING, order_time TIMESTAMP(3)) "
+                      f"WITH ('connector' = 'filesystem', 'path' = '{tmp_path}', 'format' = 'csv')")
+    with pytest.raises(SqlValidationError, match="the left table has no event-time attribute"):
+        t_env.sql_query("SELECT * FROM plain_orders AS o JOIN currency_rates FOR SYSTEM_TIME AS OF o.order_time "
+                        "AS r ON o.currency = r.currency")
+    env = StreamExecutionEnvironment.get_execution_environment()
+    stream_env = StreamTableEnvironment.create(env)
+    ds = env.from_collection([Row(currency="EUR", rate=1)],
+                             type_info=Types.ROW_NAMED(["currency", "rate"], [Types.STRING(), Types.LONG()]))
+    with pytest.raises(PlanningError, match="primary key column 'currnecy' is not a column of the stream"):
+        stream_env.from_changelog_stream(ds, Schema.new_builder().primary_key("currnecy").build())
