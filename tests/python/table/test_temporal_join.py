@@ -374,3 +374,30 @@ def test_left_without_event_time_and_bad_primary_key_are_refused(tmp_path):
                              type_info=Types.ROW_NAMED(["currency", "rate"], [Types.STRING(), Types.LONG()]))
     with pytest.raises(PlanningError, match="primary key column 'currnecy' is not a column of the stream"):
         stream_env.from_changelog_stream(ds, Schema.new_builder().primary_key("currnecy").build())
+
+
+@pytest.mark.slow
+def test_upsert_kafka_table_as_a_versioned_table(kafka):
+    """Rates upserted into a compacted-topic style upsert-kafka table and read back as a versioned
+    table (PRIMARY KEY + WATERMARK): each upsert is a version of its currency."""
+    from datetime import timedelta
+
+    topic = kafka.topic()
+    orders = make_orders(seed=15, count=1000)
+    rates = [r for r in make_rates(seed=16, count=200) if r[0] is not None]  # a Kafka key is never NULL
+    epoch = datetime(1970, 1, 1)
+    options = (f"'connector' = 'upsert-kafka', 'topic' = '{topic}', 'properties.bootstrap.servers' = "
+               f"'{kafka.servers}', 'key.format' = 'json', 'value.format' = 'json', "
+               f"'scan.bounded.mode' = 'latest-offset'")
+    writer = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    writer.execute_sql(f"CREATE TABLE rates_topic (currency STRING, rate BIGINT, update_time TIMESTAMP(3), "
+                       f"PRIMARY KEY (currency) NOT ENFORCED) WITH ({options})")
+    writer.create_temporary_view("history", writer.from_elements(
+        [(c, r, epoch + timedelta(milliseconds=t)) for c, r, t in rates], ["currency", "rate", "update_time"]))
+    writer.execute_sql("INSERT INTO rates_topic SELECT currency, rate, update_time FROM history").wait()
+
+    env, t_env = environment(1, orders)
+    t_env.execute_sql(f"CREATE TABLE currency_rates (currency STRING, rate BIGINT, update_time TIMESTAMP(3), "
+                      f"WATERMARK FOR update_time AS update_time - INTERVAL '1' SECOND, "
+                      f"PRIMARY KEY (currency) NOT ENFORCED) WITH ({options})")
+    assert result_rows(t_env, QUERY.format(kind="LEFT")) == reference(orders, rates, left_outer=True)
