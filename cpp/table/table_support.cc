@@ -76,6 +76,7 @@ std::unique_ptr<runtime::Operator> MakeTableOperator(const py::dict& spec) {
   if (kind == "table_key_by") return MakeTableKeyAssigner(spec);
   if (kind == "table_rowtime") return MakeRowtimeOperator(spec);
   if (kind == "table_join") return MakeJoinOperator(spec);
+  if (kind == "table_temporal_join") return MakeTemporalJoinOperator(spec);
   if (kind == "table_sort_limit") return MakeSortLimitOperator(spec);
   if (kind == "table_rank") return MakeRankOperator(spec);
   if (kind == "table_over_agg") return MakeOverAggregateOperator(spec);

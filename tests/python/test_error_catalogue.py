@@ -634,6 +634,86 @@ t_env.execute_sql("SELECT CARDINALITY(order_id) FROM orders")
                 "that is not an ARRAY or a MAP, or on an array of the wrong element type.",
     ),
     Entry(
+        key="temporal-join-not-versioned",
+        title="An event-time temporal join against a table without a primary key",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="temporal join: 'rates' is not a versioned table, it has no primary key; declare PRIMARY KEY (...) "
+                "NOT ENFORCED in its DDL, or define it as a deduplication view (ROW_NUMBER() OVER (PARTITION BY "
+                "key ORDER BY time DESC) = 1) at line 1, column 62",
+        cause="'rates' is not a versioned table, it has no primary key",
+        where="at line 1, column 62",
+        what_to_do="declare PRIMARY KEY (...) NOT ENFORCED in its DDL",
+        fix="Give the right table a primary key (`PRIMARY KEY (currency) NOT ENFORCED`) and an event-time "
+            "attribute (`WATERMARK FOR`), or turn an append-only history into a versioned view with "
+            "Flink's deduplication query.",
+        meaning="`FOR SYSTEM_TIME AS OF` an event-time attribute joins against a versioned table: one "
+                "with a primary key, whose rows are the versions of each key over time.",
+    ),
+    Entry(
+        key="temporal-join-time",
+        title="FOR SYSTEM_TIME AS OF a column that is not the left's time attribute",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    paid_time TIMESTAMP(3), WATERMARK FOR order_time AS order_time)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time, PRIMARY KEY (currency) NOT ENFORCED)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.paid_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="FOR SYSTEM_TIME AS OF 'paid_time': an event-time temporal join takes the left table's "
+                "event-time attribute 'order_time' (a lookup join takes a PROCTIME() column) at line 1, column 62",
+        cause="FOR SYSTEM_TIME AS OF 'paid_time'",
+        where="at line 1, column 62",
+        what_to_do="takes the left table's event-time attribute 'order_time'",
+        fix="Use the left table's `WATERMARK` column in `FOR SYSTEM_TIME AS OF` (or a `PROCTIME()` "
+            "column against a lookup table).",
+        meaning="A temporal join picks each row's version by the left row's event time, so it needs "
+                "the column the left table's watermark is defined on.",
+    ),
+    Entry(
+        key="temporal-join-key",
+        title="A temporal join whose condition misses the versioned table's primary key",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, region STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time, PRIMARY KEY (currency, region) NOT ENFORCED)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="temporal join: the join condition must contain the primary key equality of 'rates': no "
+                "equality with its key column(s) ['region'] (e.g. ON left.region = rates.region) at line 1, "
+                "column 62",
+        cause="the join condition must contain the primary key equality of 'rates'",
+        where="at line 1, column 62",
+        what_to_do="e.g. ON left.region = rates.region",
+        fix="Add an equality for every primary key column of the versioned table to the `ON` clause.",
+        meaning="A temporal join looks up each row's version by the versioned table's primary key, so "
+                "the join condition must give a value for all of it.",
+    ),
+    Entry(
         key="udf-result-type",
         title="A Python UDF returns a value of another type than declared",
         raises="JobExecutionError",

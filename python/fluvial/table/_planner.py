@@ -558,16 +558,7 @@ def lookup_join(left: TablePlan, right_schema: pa.Schema, left_keys: List[str], 
     for key in left_keys:
         if key not in left.schema.names:
             raise unknown_column(key, left.schema.names)
-    right_names: Dict[str, str] = {}
-    taken = set(left.schema.names)
-    for field_ in right_schema:
-        name, suffix = field_.name, 0
-        while name in taken:
-            name = f"{field_.name}{suffix}"
-            suffix += 1
-        taken.add(name)
-        right_names[field_.name] = name
-    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right_schema])
+    output, right_names = join_output(left.schema, right_schema)
     key_indices = [left.schema.get_field_index(k) for k in left_keys]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
@@ -608,6 +599,37 @@ def _convert(values: List[Any], field_: pa.Field, table: str) -> pa.Array:
                                 f"{field_.type}: {error}") from None
 
 
+def join_output(left: pa.Schema, right: pa.Schema) -> Tuple[pa.Schema, Dict[str, str]]:
+    """A join's output schema (the left columns, then the right ones, renamed on a clash with a
+    numeric suffix) and the right columns' output names."""
+    right_names: Dict[str, str] = {}
+    taken = set(left.names)
+    for field_ in right:
+        name, suffix = field_.name, 0
+        while name in taken:
+            name = f"{field_.name}{suffix}"
+            suffix += 1
+        taken.add(name)
+        right_names[field_.name] = name
+    return pa.schema(list(left) + [pa.field(right_names[f.name], f.type) for f in right]), right_names
+
+
+def _keyed_pair(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str]
+                ) -> Tuple[List[int], List[int], List[Transformation]]:
+    """The two inputs of a join, each hash-exchanged on its key columns: (left key positions, right key
+    positions, the keyed inputs)."""
+    for keys, plan in ((left_keys, left), (right_keys, right)):
+        for key in keys:
+            if key not in plan.schema.names:
+                raise unknown_column(key, plan.schema.names)
+    left_indices = [left.schema.get_field_index(k) for k in left_keys]
+    right_indices = [right.schema.get_field_index(k) for k in right_keys]
+    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
+                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
+              for plan, indices in ((left, left_indices), (right, right_indices))]
+    return left_indices, right_indices, inputs
+
+
 def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
                  left_outer: bool) -> Tuple[TablePlan, Dict[str, str]]:
     """An equi-join of two dynamic tables (INNER or LEFT OUTER), both sides kept in state.
@@ -616,26 +638,9 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
     columns' output names."""
     if not left_keys:
         raise PlanningError("a join needs at least one equality between a left and a right column")
-    for keys, plan in ((left_keys, left), (right_keys, right)):
-        for key in keys:
-            if key not in plan.schema.names:
-                raise unknown_column(key, plan.schema.names)
-    right_names: Dict[str, str] = {}
-    taken = set(left.schema.names)
-    for field_ in right.schema:
-        name, suffix = field_.name, 0
-        while name in taken:
-            name = f"{field_.name}{suffix}"
-            suffix += 1
-        taken.add(name)
-        right_names[field_.name] = name
-    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
-    left_indices = [left.schema.get_field_index(k) for k in left_keys]
-    right_indices = [right.schema.get_field_index(k) for k in right_keys]
+    left_indices, right_indices, inputs = _keyed_pair(left, right, left_keys, right_keys)
+    output, right_names = join_output(left.schema, right.schema)
     left_schema, right_schema = left.schema, right.schema
-    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
-                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
-              for plan, indices in ((left, left_indices), (right, right_indices))]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_join", "left_keys": left_indices, "right_keys": right_indices,
@@ -647,6 +652,52 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
                                      make_spec, two_input=True)
     updating = left.updating or right.updating or left_outer
     return TablePlan(transformation, output, updating=updating), right_names
+
+
+def temporal_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
+                  left_outer: bool, *, right_name: str, time_column: str) -> Tuple[TablePlan, Dict[str, str]]:
+    """An event-time temporal join (FOR SYSTEM_TIME AS OF left.rowtime) against a versioned table: each
+    left row, once the watermark passes its time, joined with the right row valid at that time.
+
+    Returns the plan (left columns, then right columns renamed on a clash; the left's time attribute
+    stays the time attribute) and the right columns' output names."""
+    if left.rowtime is None:
+        raise PlanningError(f"FOR SYSTEM_TIME AS OF '{time_column}': the left table has no event-time attribute; "
+                            f"an event-time temporal join needs one (WATERMARK FOR ... in its DDL)")
+    if time_column != left.rowtime:
+        raise PlanningError(f"FOR SYSTEM_TIME AS OF '{time_column}': an event-time temporal join takes the left "
+                            f"table's event-time attribute '{left.rowtime}' (a lookup join takes a PROCTIME() "
+                            f"column)")
+    if not right.primary_key:
+        raise PlanningError(f"temporal join: '{right_name}' is not a versioned table, it has no primary key; "
+                            f"declare PRIMARY KEY (...) NOT ENFORCED in its DDL, or define it as a deduplication "
+                            f"view (ROW_NUMBER() OVER (PARTITION BY key ORDER BY time DESC) = 1)")
+    if right.rowtime is None:
+        raise PlanningError(f"temporal join: '{right_name}' is not a versioned table, it has no event-time "
+                            f"attribute; declare WATERMARK FOR <time column> AS ... in its DDL")
+    left_indices, right_indices, inputs = _keyed_pair(left, right, left_keys, right_keys)
+    missing = [k for k in right.primary_key if k not in right_keys]
+    if missing:
+        raise PlanningError(f"temporal join: the join condition must contain the primary key equality of "
+                            f"'{right_name}': no equality with its key column(s) {missing} "
+                            f"(e.g. ON left.{missing[0]} = {right_name}.{missing[0]})")
+    output, right_names = join_output(left.schema, right.schema)
+    left_schema, right_schema = left.schema, right.schema
+    left_time, right_time = left.rowtime, right.rowtime
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_temporal_join", "left_keys": left_indices, "right_keys": right_indices,
+                "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
+                "left_time": left_schema.get_field_index(left_time), "left_time_name": left_time,
+                "right_time": right_schema.get_field_index(right_time), "right_time_name": right_time,
+                "left_outer": left_outer}
+
+    kind = "LeftOuterJoin" if left_outer else "InnerJoin"
+    transformation = _transformation("table_temporal_join", f"TemporalJoin({kind}, table={right_name}, "
+                                     f"on={left_keys}={right_keys}, time={left_time}, "
+                                     f"version_time={right_time})", inputs, make_spec, two_input=True)
+    return TablePlan(transformation, output, rowtime=left.rowtime, proctime=left.proctime,
+                     updating=left.updating), right_names
 
 
 def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[int], offset: int) -> TablePlan:
@@ -825,7 +876,11 @@ def rank(plan: TablePlan, partition: List[str], order: List[Tuple[str, bool]], l
     described = ", ".join(f"{n} {'ASC' if a else 'DESC'}" for n, a in order)
     name = f"Rank(partition={partition}, order=[{described}], n={limit})"
     transformation = _transformation("table_rank", name, [upstream], make_spec, **extra)
-    return TablePlan(transformation, output, rowtime=None, proctime=plan.proctime, updating=True)
+    # Deduplication on the time attribute (keep the last row per key) is a versioned view in Flink: it
+    # keeps the time attribute and its partition columns are its primary key.
+    versioned = limit == 1 and plan.rowtime is not None and order == [(plan.rowtime, False)]
+    return TablePlan(transformation, output, rowtime=plan.rowtime if versioned else None, proctime=plan.proctime,
+                     updating=True, primary_key=list(partition) if limit == 1 else [])
 
 
 def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str, preceding: int,

@@ -221,25 +221,7 @@ class Table:
                                 f"rename_columns(col('x').alias('x2')) first")
         if predicate is None:
             raise PlanningError("join needs a predicate: left.join(right, col('a') == col('b'))")
-        left_keys, right_keys, residual = [], [], []
-        conjuncts, stack = [], [predicate]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, Call) and current.function == "and":
-                stack += current.args
-            else:
-                conjuncts.append(current)
-        for condition in conjuncts:
-            if isinstance(condition, Call) and condition.function == "eq" and all(
-                    isinstance(a, Col) for a in condition.args):
-                a, b = condition.args
-                if a.name in right._plan.schema.names and b.name in self._plan.schema.names:
-                    a, b = b, a
-                if a.name in self._plan.schema.names and b.name in right._plan.schema.names:
-                    left_keys.append(a.name)
-                    right_keys.append(b.name)
-                    continue
-            residual.append(condition)
+        left_keys, right_keys, residual = _equi_keys(predicate, self._plan.schema.names, right._plan.schema.names)
         if residual and left_outer:
             raise PlanningError("left_outer_join supports only equalities between the two tables so far")
         plan, _ = _planner.regular_join(self._plan, right._plan, left_keys, right_keys, left_outer)
@@ -277,6 +259,10 @@ class Table:
         if isinstance(call, AliasExpression):
             names = [call.name] + call.extra_names
             call = call.expr
+        if isinstance(call, Call) and call.function in self._t_env._functions:
+            call = UdfCall(self._t_env._functions[call.function], call.args)
+        if isinstance(call, UdfCall) and isinstance(call.function, TemporalTableFunction):
+            return self._with(call.function._join(self._plan, call.args, names, predicate, left_outer))
         if not isinstance(call, UdfCall) or not getattr(call.function, "_is_table_function", False):
             raise PlanningError(f"join_lateral takes a call of a table function (udtf), got {call!r}")
         joined = self._with(_planner.lateral_table(self._plan, call, names, left_outer))
@@ -290,6 +276,23 @@ class Table:
         result = self._with(_planner.lateral_table(self._plan, call, [], left_outer=False))
         produced = [n for n in result._plan.schema.names if n not in names]
         return result.select(*[Col(n) for n in produced])
+
+    def create_temporal_table_function(self, time_attribute: Any, primary_key: Any) -> "TemporalTableFunction":
+        """This table as a history of versions per key, for event-time temporal joins: register
+        the function (create_temporary_system_function) and join it with
+        ``join_lateral(call('name', col('left_time')), col('left_key') == col('key'))``.
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+            >>> rates = t_env.from_elements([("EUR", 1.1, 9)], ["r_currency", "r_rate", "r_time"])
+            >>> rates.create_temporal_table_function(col("r_time"), col("r_currency"))
+            Traceback (most recent call last):
+            ...
+            fluvial.table.expressions.PlanningError: create_temporal_table_function: 'r_time' is not the table's ...
+        """
+        return TemporalTableFunction(self, _column_name(time_attribute, "time attribute"),
+                                     _column_name(primary_key, "primary key"))
 
     def map(self, func: Any) -> "Table":
         function = func.function if isinstance(func, UdfCall) else func
@@ -363,6 +366,119 @@ class Table:
 
     def __repr__(self) -> str:
         return f"Table({', '.join(f'{f.name} {f.type}' for f in self._plan.schema)})"
+
+
+def _column_name(value: Any, what: str) -> str:
+    if isinstance(value, str) and value.isidentifier():
+        return value
+    if isinstance(value, Col):
+        return value.name
+    raise PlanningError(f"create_temporal_table_function: the {what} must be a column (col('name')), got {value!r}")
+
+
+class TemporalTableFunction:
+    """A table's history of versions per key, joined by event time with join_lateral: each
+    left row gets the version valid at its time (an event-time temporal join).
+
+    Examples:
+        >>> from datetime import datetime
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.table import Schema, StreamTableEnvironment
+        >>> from fluvial.table.expressions import call, col
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> t_env = StreamTableEnvironment.create(env)
+        >>> def table(rows, names):  # event time from the third column
+        ...     types = [Types.STRING(), Types.INT(), Types.SQL_TIMESTAMP()]
+        ...     ds = env.from_collection(rows, type_info=Types.ROW_NAMED(names, types))
+        ...     return t_env.from_data_stream(ds, Schema.new_builder().watermark(names[2], names[2]).build())
+        >>> rates = table([("EUR", 110, datetime(2024, 1, 1, 9)), ("EUR", 120, datetime(2024, 1, 1, 11))],
+        ...               ["r_currency", "r_rate", "r_time"])
+        >>> orders = table([("EUR", 2, datetime(2024, 1, 1, 10)), ("EUR", 3, datetime(2024, 1, 1, 12))],
+        ...                ["currency", "amount", "o_time"])
+        >>> function = rates.create_temporal_table_function(col("r_time"), col("r_currency"))
+        >>> t_env.create_temporary_system_function("rates", function)
+        >>> joined = orders.join_lateral(call("rates", col("o_time")), col("currency") == col("r_currency"))
+        >>> sorted((r.amount, r.r_rate) for r in joined.execute().collect())
+        [(2, 110), (3, 120)]
+    """
+
+    def __init__(self, table: "Table", time_attribute: str, key: str):
+        plan = table._plan
+        for column, what in ((time_attribute, "time attribute"), (key, "primary key")):
+            if column not in plan.schema.names:
+                raise PlanningError(f"create_temporal_table_function: {what} "
+                                    f"{unknown_column(column, plan.schema.names)}")
+        if plan.rowtime != time_attribute:
+            has = f"it is '{plan.rowtime}'" if plan.rowtime else "it has none"
+            raise PlanningError(f"create_temporal_table_function: '{time_attribute}' is not the table's event-time "
+                                f"attribute ({has}); declare a watermark on it")
+        if plan.updating:
+            raise PlanningError("create_temporal_table_function needs an append-only table (its rows are the "
+                                "versions); for a changelog use a versioned table and FOR SYSTEM_TIME AS OF")
+        self._table = table
+        self._time_attribute = time_attribute
+        self._key = key
+        self._name = f"TemporalTableFunction({key}, {time_attribute})"
+
+    def _join(self, left: _planner.TablePlan, arguments: List[Expression], names: List[str],
+              predicate: Optional[Expression], left_outer: bool) -> _planner.TablePlan:
+        """join_lateral(call(this, col(left_time)).alias(*names), predicate)."""
+        if len(arguments) != 1 or not isinstance(arguments[0], Col):
+            raise PlanningError(f"a temporal table function takes one argument, the left table's time attribute "
+                                f"(col('{left.rowtime or 'rowtime'}')), got {arguments!r}")
+        right = self._table._plan
+        if names:
+            if len(names) != len(right.schema.names):
+                raise PlanningError(f"temporal table function: {len(names)} alias name(s) {names} for "
+                                    f"{len(right.schema.names)} column(s) {right.schema.names}")
+            renamed = dict(zip(right.schema.names, names))
+            right = _planner.calc(right, [(renamed[n], Col(n)) for n in right.schema.names],
+                                  name="Calc(alias)")
+        else:
+            renamed = {n: n for n in right.schema.names}
+        right = _planner.TablePlan(right.transformation, right.schema, rowtime=renamed[self._time_attribute],
+                                   updating=False, primary_key=[renamed[self._key]])
+        clash = sorted(set(left.schema.names) & set(right.schema.names))
+        if clash:
+            raise PlanningError(f"join_lateral: the left table and the temporal table function both have the "
+                                f"column(s) {clash}; alias the function's columns (.alias(...))")
+        if predicate is None:
+            raise PlanningError(f"join_lateral with a temporal table function needs the key equality as its "
+                                f"predicate, e.g. col('...') == col('{renamed[self._key]}')")
+        left_keys, right_keys, residual = _equi_keys(predicate, left.schema.names, right.schema.names)
+        if residual and left_outer:
+            raise PlanningError("left_outer_join_lateral supports only equalities between the two sides so far")
+        plan, _ = _planner.temporal_join(left, right, left_keys, right_keys, left_outer, right_name=self._name,
+                                         time_column=arguments[0].name)
+        for condition in residual:
+            plan = _planner.calc(plan, [(n, Col(n)) for n in plan.schema.names], condition, name="Calc(where)")
+        return plan
+
+
+def _equi_keys(predicate: Expression, left_names: List[str], right_names: List[str]
+               ) -> Tuple[List[str], List[str], List[Expression]]:
+    """The equalities of a left and a right column in a conjunction (the join keys), and the rest."""
+    left_keys, right_keys, residual = [], [], []
+    conjuncts, stack = [], [predicate]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Call) and current.function == "and":
+            stack += current.args
+        else:
+            conjuncts.append(current)
+    for condition in conjuncts:
+        if isinstance(condition, Call) and condition.function == "eq" and all(
+                isinstance(a, Col) for a in condition.args):
+            a, b = condition.args
+            if a.name in right_names and b.name in left_names:
+                a, b = b, a
+            if a.name in left_names and b.name in right_names:
+                left_keys.append(a.name)
+                right_keys.append(b.name)
+                continue
+        residual.append(condition)
+    return left_keys, right_keys, residual
 
 
 def _has_aggregate(expression: Expression) -> bool:

@@ -4,7 +4,7 @@ Expressions are translated from sqlglot's tree into fluvial.table.expressions;
 queries into the same Table operations the Table API offers, so a SQL query
 and its Table API twin run on the same native operators."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sqlglot import exp
 
@@ -251,6 +251,9 @@ def _as_list(value: Any) -> List[Any]:
 
 # -- queries ------------------------------------------------------------------------
 
+# Tables FOR SYSTEM_TIME AS OF reads by key from an external store (the rest are versioned tables).
+_LOOKUP_CONNECTORS = ("jdbc", "redis")
+
 _GROUP_WINDOWS = {"tumble": "tumble", "hop": "hop", "cumulate": "cumulate", "session": "session"}
 
 
@@ -279,7 +282,7 @@ def plan_query(t_env: Any, node: exp.Expression):
             raise SqlValidationError(f"a join after a window table function is not supported yet{_position(join)}")
         # FROM a, b WHERE a.k = b.k: the comma join takes its keys from WHERE (which still filters after).
         implicit = where_node.this if where_node is not None and join.args.get("on") is None \
-            and not isinstance(join.this, (exp.Lateral, exp.Unnest)) else None
+            and not isinstance(join.this, exp.Unnest) else None
         table = _plan_join(t_env, table, from_clause.this, join, translate, implicit)
     where = node.args.get("where")
     if where is not None:
@@ -356,7 +359,7 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     side = (join.args.get("side") or "").upper()
     kind = (join.args.get("kind") or "").upper()
     if isinstance(right, exp.Lateral):
-        return _plan_lateral(t_env, left, right, join, translate, side == "LEFT")
+        return _plan_lateral(t_env, left, right, join, translate, side == "LEFT", implicit)
     if isinstance(right, exp.Unnest):
         return _plan_unnest(t_env, left, right, join, translate)
     if side not in ("", "LEFT") or kind not in ("", "INNER", "OUTER"):
@@ -366,11 +369,15 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
         return _plan_regular_join(t_env, left, left_node, join, translate, side == "LEFT", implicit)
     version = right.args["version"]
     time_column = version.expression
+    entry = t_env._tables.get(right.name)
+    lookup_table = isinstance(entry, CatalogTable) and entry.options.get("connector") in _LOOKUP_CONNECTORS
+    if isinstance(time_column, exp.Column) and time_column.name != left._plan.proctime and not lookup_table:
+        return _plan_temporal_join(t_env, left, left_node, join, translate, side == "LEFT", time_column)
     if not isinstance(time_column, exp.Column) or time_column.name != left._plan.proctime:
         raise SqlValidationError(
-            f"FOR SYSTEM_TIME AS OF '{version.expression.sql()}'{_position(version)}: only lookup joins on a "
-            f"processing-time attribute (a PROCTIME() column of the left table) are supported yet")
-    entry = t_env._tables.get(right.name)
+            f"FOR SYSTEM_TIME AS OF '{version.expression.sql()}'{_position(version)}: a lookup table is joined "
+            f"on a processing-time attribute (a PROCTIME() column of the left table); event-time temporal joins "
+            f"take a column, the left table's event-time attribute, against a versioned table")
     if not isinstance(entry, CatalogTable):
         raise SqlValidationError(f"unknown lookup table '{right.name}'{_position(right)}"
                                  f"{_suggest(right.name, list(t_env._tables))}")
@@ -430,6 +437,29 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
     for name, output in right_names.items():
         translate.scope[(right_alias, name)] = output
     return Table(t_env, plan)
+
+
+def _plan_temporal_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
+                        translate: ExpressionTranslator, left_outer: bool, time_column: exp.Column) -> Any:
+    """JOIN versioned FOR SYSTEM_TIME AS OF left.rowtime AS r ON left.k = r.k: an event-time temporal join."""
+    from functools import partial
+
+    from fluvial.table import _planner
+    from fluvial.table.expressions import PlanningError
+
+    join = join.copy()
+    right = join.this
+    right.set("version", None)
+    if right.name not in t_env._tables:
+        raise SqlValidationError(f"unknown table '{right.name}'{_position(right)}"
+                                 f"{_suggest(right.name, list(t_env._tables))}")
+    plan = partial(_planner.temporal_join, right_name=right.name, time_column=time_column.name)
+    try:
+        return _plan_regular_join(t_env, left, left_node, join, translate, left_outer, join_plan=plan)
+    except PlanningError as error:
+        if isinstance(error, SqlValidationError):
+            raise
+        raise SqlValidationError(f"{error}{_position(time_column)}") from None
 
 
 def _plan_over(t_env: Any, table: Any, node: exp.Select, translate: ExpressionTranslator):
@@ -574,12 +604,20 @@ def _rank_bound(condition: exp.Expression, rank_name: str) -> Optional[int]:
 
 
 def _plan_lateral(t_env: Any, left: Any, lateral: exp.Lateral, join: exp.Join, translate: ExpressionTranslator,
-                  left_outer: bool) -> Any:
-    """FROM t, LATERAL TABLE(f(x)) AS T(a, b) / LEFT JOIN LATERAL TABLE(...) ON TRUE."""
+                  left_outer: bool, implicit: Optional[exp.Expression] = None) -> Any:
+    """FROM t, LATERAL TABLE(f(x)) AS T(a, b) / LEFT JOIN LATERAL TABLE(...) ON TRUE; with a temporal table
+    function, FROM t, LATERAL TABLE(rates(t.rowtime)) WHERE key = t.key (an event-time temporal join)."""
     from fluvial.table import _planner
-    from fluvial.table.table import Table
+    from fluvial.table.table import Table, TemporalTableFunction
 
     call = translate(lateral.this)
+    if isinstance(call, UdfCall) and isinstance(call.function, TemporalTableFunction):
+        alias = lateral.args.get("alias")
+        names = [c.name for c in alias.columns] if alias is not None and alias.columns else []
+        on = join.args.get("on")
+        condition = implicit if on is None or (isinstance(on, exp.Boolean) and on.this) else on
+        predicate = translate(condition) if condition is not None else None
+        return Table(t_env, call.function._join(left._plan, call.args, names, predicate, left_outer))
     if not isinstance(call, UdfCall) or not getattr(call.function, "_is_table_function", False):
         raise SqlValidationError(f"LATERAL TABLE takes a call of a registered table function (udtf), got "
                                  f"'{lateral.this.sql()}'{_position(lateral)}")
@@ -643,9 +681,9 @@ def _conjuncts(condition: exp.Expression) -> List[exp.Expression]:
 
 def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
                        translate: ExpressionTranslator, left_outer: bool,
-                       implicit: Optional[exp.Expression] = None) -> Any:
-    """JOIN right ON left.a = right.b [AND ...]: a regular equi-join; other conditions filter the result
-    (INNER joins only)."""
+                       implicit: Optional[exp.Expression] = None, join_plan: Optional[Callable] = None) -> Any:
+    """JOIN right ON left.a = right.b [AND ...]: a regular equi-join (or what 'join_plan' plans for the same
+    keys); other conditions filter the result (INNER joins only)."""
     from fluvial.table import _planner
     from fluvial.table.table import Table
 
@@ -696,7 +734,8 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
     if residual and left_outer:
         raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
                                  f"{_position(residual[0])}")
-    plan, right_output = _planner.regular_join(left._plan, right._plan, left_keys, right_keys, left_outer)
+    plan, right_output = (join_plan or _planner.regular_join)(left._plan, right._plan, left_keys, right_keys,
+                                                            left_outer)
     if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
         for name in left._plan.schema.names:
             translate.scope[(left_node.alias_or_name, name)] = name
