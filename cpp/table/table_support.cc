@@ -76,6 +76,7 @@ std::unique_ptr<runtime::Operator> MakeTableOperator(const py::dict& spec) {
   if (kind == "table_key_by") return MakeTableKeyAssigner(spec);
   if (kind == "table_rowtime") return MakeRowtimeOperator(spec);
   if (kind == "table_join") return MakeJoinOperator(spec);
+  if (kind == "table_temporal_join") return MakeTemporalJoinOperator(spec);
   if (kind == "table_interval_join") return MakeIntervalJoinOperator(spec);
   if (kind == "table_drop_late") return MakeLateRowFilter(spec);
   if (kind == "table_window_join") return MakeWindowJoinOperator(spec);

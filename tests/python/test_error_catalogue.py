@@ -638,6 +638,107 @@ t_env.execute_sql("SELECT UPPPER(item) FROM orders")
         meaning="The query calls a function that is neither built in nor registered.",
     ),
     Entry(
+        key="sql-collection-argument",
+        title="A collection function gets an argument of the wrong type",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, 2.5)], ["order_id", "price"]))
+t_env.execute_sql("SELECT CARDINALITY(order_id) FROM orders")
+''',
+        message="CARDINALITY expects an ARRAY or a MAP as argument 1, got BIGINT; see the collection functions "
+                "in docs/table.md",
+        cause="CARDINALITY expects an ARRAY or a MAP",
+        where="argument 1, got BIGINT",
+        what_to_do="see the collection functions in docs/table.md",
+        fix="Pass a value of the type the function takes: build one with `ARRAY[...]` / `MAP[...]`, or "
+            "check the order of the arguments (`ARRAY_CONTAINS(array, value)`).",
+        meaning="A collection function (CARDINALITY, ELEMENT, ARRAY_*, MAP_*, UNNEST) was called on a value "
+                "that is not an ARRAY or a MAP, or on an array of the wrong element type.",
+    ),
+    Entry(
+        key="temporal-join-not-versioned",
+        title="An event-time temporal join against a table without a primary key",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="temporal join: 'rates' is not a versioned table, it has no primary key; declare PRIMARY KEY (...) "
+                "NOT ENFORCED in its DDL, or define it as a deduplication view (ROW_NUMBER() OVER (PARTITION BY "
+                "key ORDER BY time DESC) = 1) at line 1, column 62",
+        cause="'rates' is not a versioned table, it has no primary key",
+        where="at line 1, column 62",
+        what_to_do="declare PRIMARY KEY (...) NOT ENFORCED in its DDL",
+        fix="Give the right table a primary key (`PRIMARY KEY (currency) NOT ENFORCED`) and an event-time "
+            "attribute (`WATERMARK FOR`), or turn an append-only history into a versioned view with "
+            "Flink's deduplication query.",
+        meaning="`FOR SYSTEM_TIME AS OF` an event-time attribute joins against a versioned table: one "
+                "with a primary key, whose rows are the versions of each key over time.",
+    ),
+    Entry(
+        key="temporal-join-time",
+        title="FOR SYSTEM_TIME AS OF a column that is not the left's time attribute",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    paid_time TIMESTAMP(3), WATERMARK FOR order_time AS order_time)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time, PRIMARY KEY (currency) NOT ENFORCED)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.paid_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="FOR SYSTEM_TIME AS OF 'paid_time': an event-time temporal join takes the left table's "
+                "event-time attribute 'order_time' (a lookup join takes a PROCTIME() column) at line 1, column 62",
+        cause="FOR SYSTEM_TIME AS OF 'paid_time'",
+        where="at line 1, column 62",
+        what_to_do="takes the left table's event-time attribute 'order_time'",
+        fix="Use the left table's `WATERMARK` column in `FOR SYSTEM_TIME AS OF` (or a `PROCTIME()` "
+            "column against a lookup table).",
+        meaning="A temporal join picks each row's version by the left row's event time, so it needs "
+                "the column the left table's watermark is defined on.",
+    ),
+    Entry(
+        key="temporal-join-key",
+        title="A temporal join whose condition misses the versioned table's primary key",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, region STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time, PRIMARY KEY (currency, region) NOT ENFORCED)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="temporal join: the join condition must contain the primary key equality of 'rates': no "
+                "equality with its key column(s) ['region'] (e.g. ON left.region = rates.region) at line 1, "
+                "column 62",
+        cause="the join condition must contain the primary key equality of 'rates'",
+        where="at line 1, column 62",
+        what_to_do="e.g. ON left.region = rates.region",
+        fix="Add an equality for every primary key column of the versioned table to the `ON` clause.",
+        meaning="A temporal join looks up each row's version by the versioned table's primary key, so "
+                "the join condition must give a value for all of it.",
+    ),
+    Entry(
         key="udf-result-type",
         title="A Python UDF returns a value of another type than declared",
         raises="JobExecutionError",
@@ -669,6 +770,82 @@ items.select(item_count(col("item"))).execute().print()
                 "column; the first value that does not fit fails the job, naming the function.",
     ),
     Entry(
+        key="udtaf-in-select",
+        title="A table aggregate function is used in a select",
+        raises="PlanningError",
+        code='''\
+from fluvial.common import Row
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import col
+from fluvial.table.udf import TableAggregateFunction, udtaf
+
+
+class Top2(TableAggregateFunction):
+    def create_accumulator(self):
+        return []
+
+    def accumulate(self, accumulator, value):
+        accumulator[:] = sorted(accumulator + [value], reverse=True)[:2]
+
+    def emit_value(self, accumulator):
+        yield from (Row(v) for v in accumulator)
+
+
+top2 = udtaf(Top2(), result_type=DataTypes.BIGINT())
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+scores = t_env.from_elements([("ann", 3), ("bob", 5)], ["name", "score"])
+scores.group_by(col("name")).select(col("name"), top2(col("score"))).execute().print()
+''',
+        message="'Top2' is a table aggregate function: use it in flat_aggregate(Top2(...)), not in a select "
+                "or filter",
+        cause="'Top2' is a table aggregate function",
+        where="not in a select or filter",
+        what_to_do="use it in flat_aggregate(Top2(...))",
+        fix="Call it through `group_by(...).flat_aggregate(top2(col(\"score\"))).select(...)` (or "
+            "`Table.flat_aggregate`). See [Table API and SQL](table.md#python-functions).",
+        meaning="A table aggregate function yields rows per group, so it cannot be one value of a "
+                "`select`.",
+    ),
+    Entry(
+        key="udaf-arity",
+        title="An aggregate function is called with the wrong number of arguments",
+        raises="PlanningError",
+        code='''\
+from fluvial.common import Row
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import col
+from fluvial.table.udf import AggregateFunction, udaf
+
+
+class Stats(AggregateFunction):
+    def create_accumulator(self):
+        return [0, 0]
+
+    def accumulate(self, accumulator, value):
+        accumulator[0] += 1
+        accumulator[1] += value
+
+    def get_value(self, accumulator):
+        return Row(accumulator[0], accumulator[1])
+
+
+stats = udaf(Stats(), result_type=DataTypes.ROW([DataTypes.FIELD("n", DataTypes.BIGINT()),
+                                                 DataTypes.FIELD("total", DataTypes.BIGINT())]))
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+scores = t_env.from_elements([("ann", 3, 1)], ["name", "score", "weight"])
+scores.group_by(col("name")).aggregate(stats(col("score"), col("weight"))).select("*").execute().print()
+''',
+        message="function 'Stats': accumulate() takes 1 argument(s) after the accumulator (value), but the "
+                "call passes 2",
+        cause="accumulate() takes 1 argument(s) after the accumulator (value), but the call passes 2",
+        where="function 'Stats'",
+        what_to_do="takes 1 argument(s)",
+        fix="Pass as many arguments as `accumulate` takes after the accumulator, or give `accumulate` "
+            "`*args`. Called without arguments (`aggregate(stats)`), the function gets the whole row.",
+        meaning="Fluvial checks a Python aggregate function's `accumulate` signature against the call "
+                "when planning, not when the first row arrives.",
+    ),
+    Entry(
         key="connector-option",
         title="A connector option is misspelled",
         raises="ConnectorOptionError",
@@ -688,6 +865,64 @@ t_env.execute_sql("SELECT * FROM clicks").print()
             "listed). See [Table API and SQL](table.md#statements).",
         meaning="A `WITH (...)` option of `CREATE TABLE` is not one the connector knows; it is "
                 "refused rather than ignored.",
+    ),
+    Entry(
+        key="sql-bad-line",
+        title="A line of a SQL file table does not fit its columns",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+import os
+
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+os.makedirs("prices", exist_ok=True)
+with open("prices/a.csv", "w") as file:
+    file.write("apple,1.5\\npear,abc\\n")
+t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+t_env.execute_sql("CREATE TABLE prices (name STRING, price DOUBLE) "
+                  "WITH ('connector' = 'filesystem', 'path' = 'prices', 'format' = 'csv')")
+t_env.execute_sql("SELECT * FROM prices").print()
+''',
+        message="operator 'TableSourceScan(prices)' (subtask 1/1) failed: filesystem table 'prices': line 2 of "
+                "'prices/a.csv': cannot read it as CSV (name, price): In CSV column #1: CSV conversion error to "
+                "double: invalid value 'abc' (line b'pear,abc'); fix the record or the table's columns, or skip "
+                "bad records with 'csv.ignore-parse-errors' = 'true' (they are counted in the job's "
+                "numRecordsInErrors)",
+        cause="CSV conversion error to double: invalid value 'abc'",
+        where="line 2 of 'prices/a.csv'",
+        what_to_do="skip bad records with 'csv.ignore-parse-errors' = 'true'",
+        fix="Fix the line or the table's columns; or skip bad lines with `'csv.ignore-parse-errors' = 'true'` "
+            "(`json.ignore-parse-errors` for JSON): they are counted in the job's `numRecordsInErrors`. See "
+            "[SQL tables](connectors.md#sql-tables-filesystem-jdbc-redis).",
+        meaning="A line of a CSV or JSON file of a `'connector' = 'filesystem'` table cannot be read with "
+                "the table's column types (or, with `'json.fail-on-missing-field' = 'true'`, lacks a "
+                "column). The message names the table, the file, the line and the reason.",
+    ),
+    Entry(
+        key="sql-sink-needs-primary-key",
+        title="An updating query is written into a table without a PRIMARY KEY",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([("ada", 3.5), ("ada", 1.0)], ["user_name", "amount"]))
+t_env.execute_sql("CREATE TABLE totals (user_name STRING, amount DOUBLE) WITH ('connector' = 'jdbc', "
+                  "'url' = 'jdbc:postgresql://127.0.0.1:5432/shop', 'table-name' = 'totals')")
+t_env.execute_sql("INSERT INTO totals SELECT user_name, SUM(amount) FROM orders GROUP BY user_name")
+''',
+        message="table 'totals' ('connector' = 'jdbc') has no PRIMARY KEY, so it takes only inserts, but the "
+                "query produces updates; declare the key the rows are upserted by, e.g. PRIMARY KEY (id) NOT "
+                "ENFORCED",
+        cause="the query produces updates",
+        where="table 'totals' ('connector' = 'jdbc')",
+        what_to_do="declare the key the rows are upserted by, e.g. PRIMARY KEY (id) NOT ENFORCED",
+        fix="Declare the table's key, `PRIMARY KEY (user_name) NOT ENFORCED`: the sink then upserts and deletes "
+            "by it (the database table needs a unique constraint on it). See "
+            "[SQL tables](connectors.md#sql-tables-filesystem-jdbc-redis).",
+        meaning="A streaming `GROUP BY` (or another updating query) changes rows it already emitted. A `jdbc` "
+                "or `redis` table without a primary key can only append, as in Flink.",
     ),
     Entry(
         key="kafka-unreachable",

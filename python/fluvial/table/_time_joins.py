@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from fluvial.datastream._plan import SubtaskInfo, Transformation
 from fluvial.table import _planner
-from fluvial.table._planner import ColumnKeys, TablePlan, _transformation, joined_names
+from fluvial.table._planner import ColumnKeys, TablePlan, _transformation, join_output
 from fluvial.table.expressions import Call, Col, Expression, Interval, PlanningError, unknown_column
 
 JOIN_NAMES = {"inner": "InnerJoin", "left": "LeftOuterJoin", "right": "RightOuterJoin", "full": "FullOuterJoin",
@@ -94,7 +94,7 @@ def plan_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_key
     """A join of 'left' and 'right' on equal keys and other 'conditions' (over the output's column
     names); returns the plan, the right columns' output names and the conditions left to filter
     with (only for inner joins: an outer join takes nothing but its keys and time bounds)."""
-    right_names = joined_names(left.schema, right.schema)
+    right_names = join_output(left.schema, right.schema)[1]
     if left.window is not None and right.window is not None:
         window_join = _window_join(left, right, left_keys, right_keys, join_type)
         if window_join is not None:
@@ -182,7 +182,7 @@ def interval_join(left: TablePlan, right: TablePlan, left_keys: List[str], right
         raise PlanningError(f"the interval join's time bounds leave no interval: left time - right time must lie "
                             f"in [{lower}, {upper}] ms")
     left_indices, right_indices = _key_indices(left, right, left_keys, right_keys)
-    right_names = joined_names(left.schema, right.schema)
+    right_names = join_output(left.schema, right.schema)[1]
     output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
     left_schema, right_schema = left.schema, right.schema
     left_column, right_column = (left.proctime, right.proctime) if processing_time else (left.rowtime, right.rowtime)
@@ -272,7 +272,7 @@ def _window_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
         raise PlanningError(f"a window join needs the same window on both sides, got "
                             f"{[lw[k] for k in shape]} and {[rw[k] for k in shape]}")
     left_indices, right_indices = _key_indices(left, right, left_keys, right_keys)
-    right_names = joined_names(left.schema, right.schema)
+    right_names = join_output(left.schema, right.schema)[1]
     output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
     if join_type in ("semi", "anti"):
         output = left.schema

@@ -15,10 +15,6 @@ upsert-kafka follows Flink: a message's key is the PRIMARY KEY's columns, a null
 upserts, -D a tombstone, and -U is dropped.
 """
 
-import datetime
-import decimal
-import io
-import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pyarrow as pa
@@ -37,16 +33,12 @@ from fluvial.datastream.connectors.kafka import (
     _KafkaSinkWriter,
     _KafkaSourceReader,
 )
-from fluvial.datastream.formats._bad_records import describe_value
+from fluvial.datastream.formats._bad_records import BadRecords, describe_value
 from fluvial.table.expressions import PlanningError
+from fluvial.table.formats import FORMAT_OPTIONS, FORMATS, RowCodec, sql_advice
 
 __all__: List[str] = []  # used through CREATE TABLE ... WITH ('connector' = 'kafka'), not imported
 
-FORMATS = ("json", "csv", "raw")
-_FORMAT_OPTIONS = {"json": ["ignore-parse-errors"],
-                   "csv": ["field-delimiter", "quote-character", "disable-quote-character", "escape-character",
-                           "null-literal", "ignore-parse-errors"],
-                   "raw": ["charset"]}
 _COMMON = ["topic", "properties.bootstrap.servers", "properties.group.id", "sink.delivery-guarantee",
            "sink.transactional-id-prefix", "sink.partitioner", "value.fields-include",
            "scan.bounded.mode", "scan.bounded.timestamp-millis", "scan.bounded.specific-offsets"]
@@ -62,10 +54,10 @@ def allowed_options(connector: str, options: Dict[str, str]) -> Tuple[List[str],
     allowed = list(_KAFKA if connector == "kafka" else _UPSERT)
     for role in ("", "key.", "value."):
         fmt = options.get(f"{role}format")
-        if fmt in _FORMAT_OPTIONS:
-            allowed += [f"{role}{fmt}.{name}" for name in _FORMAT_OPTIONS[fmt]]
+        if fmt in FORMAT_OPTIONS:
+            allowed += [f"{role}{fmt}.{name}" for name in FORMAT_OPTIONS[fmt]]
             if role == "":
-                allowed += [f"value.{fmt}.{name}" for name in _FORMAT_OPTIONS[fmt]]
+                allowed += [f"value.{fmt}.{name}" for name in FORMAT_OPTIONS[fmt]]
     required = ["properties.bootstrap.servers"]
     required += ["key.format", "value.format"] if connector == "upsert-kafka" else []
     return allowed, required, ["properties."]
@@ -75,141 +67,6 @@ def _option_error(message: str) -> Exception:
     from fluvial.table.connectors import ConnectorOptionError
 
     return ConnectorOptionError(message)
-
-
-# -- formats ----------------------------------------------------------------------------
-
-class _Codec:
-    """One format ('json', 'csv', 'raw') for a set of columns, both ways."""
-
-    def __init__(self, fmt: str, schema: pa.Schema, options: Dict[str, str], prefixes: List[str], what: str):
-        if fmt not in FORMATS:
-            raise _option_error(f"unsupported {what} '{fmt}' (supported: {', '.join(FORMATS)})")
-        self.format, self.schema = fmt, schema
-
-        def option(name: str, default: Optional[str] = None) -> Optional[str]:
-            for prefix in prefixes:
-                if f"{prefix}{fmt}.{name}" in options:
-                    return options[f"{prefix}{fmt}.{name}"]
-            return default
-
-        self.ignore_parse_errors = (option("ignore-parse-errors", "false") or "").lower() == "true"
-        if fmt == "raw":
-            if len(schema) != 1 or not (pa.types.is_string(schema[0].type) or pa.types.is_binary(schema[0].type)):
-                raise _option_error(f"the 'raw' {what} reads and writes one STRING or BYTES column, got "
-                                    f"{', '.join(f'{f.name} {f.type}' for f in schema)}")
-            if (option("charset", "UTF-8") or "").upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-                raise _option_error("'raw.charset': Fluvial reads and writes UTF-8 only")
-        if fmt == "csv":
-            import pyarrow.csv as pacsv
-
-            delimiter = option("field-delimiter", ",")
-            quote = option("quote-character", '"')
-            escape = option("escape-character")
-            null_literal = option("null-literal")
-            if option("disable-quote-character", "false").lower() == "true":
-                quote = None
-            self._csv_parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quote or False,
-                                                 escape_char=escape or False, newlines_in_values=True)
-            self._csv_convert = pacsv.ConvertOptions(
-                column_types=schema, null_values=[null_literal] if null_literal is not None else None,
-                strings_can_be_null=null_literal is not None)
-            self._csv_write = pacsv.WriteOptions(include_header=False, delimiter=delimiter,
-                                                 null_string=null_literal or "",
-                                                 quoting_style="none" if quote is None else "needed")
-            if quote not in (None, '"'):
-                self._csv_write = None  # pyarrow writes '"' only: rows are written by Python's csv below
-            self._csv_quote = quote
-
-    # -- reading
-
-    def decode(self, values: List[bytes]) -> pa.Table:
-        """The rows of non-null message values; ValueError saying what is wrong if any is bad."""
-        if self.format == "raw":
-            array = pa.array(values, pa.binary())
-            try:
-                column = array.cast(self.schema[0].type)
-            except pa.ArrowInvalid as error:
-                raise ValueError(f"not {self.schema[0].type} ({error})") from None
-            return pa.Table.from_arrays([column], schema=self.schema)
-        data = b"\n".join(values)
-        if self.format == "json" and data.count(b"\n") != len(values) - 1:
-            # A raw line break is only whitespace between JSON tokens (inside a string it is invalid).
-            data = b"\n".join(v.replace(b"\r", b" ").replace(b"\n", b" ") for v in values)
-        try:
-            table = self._parse(data)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
-            raise ValueError(str(error).split("\n")[0]) from None
-        if table.num_rows != len(values):
-            raise ValueError(f"expected one {self.format.upper()} row per message, got {table.num_rows} rows "
-                             f"from {len(values)} messages")
-        return table
-
-    def _parse(self, data: bytes) -> pa.Table:
-        if self.format == "json":
-            import pyarrow.json as pajson
-
-            table = pajson.read_json(io.BytesIO(data),
-                                     read_options=pajson.ReadOptions(use_threads=False,
-                                                                     block_size=max(len(data) + 1, 1 << 16)),
-                                     parse_options=pajson.ParseOptions(explicit_schema=self.schema,
-                                                                       unexpected_field_behavior="ignore"))
-            return table.select(self.schema.names)
-        import pyarrow.csv as pacsv
-
-        return pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(
-            column_names=self.schema.names, use_threads=False, block_size=max(len(data) + 1, 1 << 16)),
-            parse_options=self._csv_parse, convert_options=self._csv_convert)
-
-    # -- writing
-
-    def encode(self, batch: pa.RecordBatch) -> List[Optional[bytes]]:
-        if self.format == "raw":
-            column = batch.column(0)
-            return [v.encode() if isinstance(v, str) else v for v in column.to_pylist()]
-        if self.format == "json":
-            return [json.dumps(row, default=_json_value, separators=(",", ":"), ensure_ascii=False).encode()
-                    for row in batch.to_pylist()]
-        if self._csv_write is not None:
-            import pyarrow.csv as pacsv
-
-            out = io.BytesIO()
-            pacsv.write_csv(batch, out, self._csv_write)
-            lines = out.getvalue().split(b"\n")[:-1]
-            if len(lines) == batch.num_rows:
-                return lines
-        return [self._csv_row(row) for row in batch.to_pylist()]  # a value holds a line break
-
-    def _csv_row(self, row: Dict[str, Any]) -> bytes:
-        import csv
-
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=self._csv_write.delimiter if self._csv_write else ",",
-                            quotechar=self._csv_quote or '"',
-                            quoting=csv.QUOTE_NONE if self._csv_quote is None else csv.QUOTE_MINIMAL,
-                            lineterminator="")
-        writer.writerow(["" if v is None else _json_value(v) if not isinstance(v, (str, int, float)) else v
-                         for v in row.values()])
-        return out.getvalue().encode()
-
-
-def _json_value(value: Any) -> Any:
-    """Flink's JSON (SQL timestamp format) for what json.dumps cannot write itself."""
-    if isinstance(value, datetime.datetime):
-        spec = "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-            return value.isoformat(sep=" ", timespec=spec) + "Z"
-        return value.isoformat(sep=" ", timespec=spec)
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        import base64
-
-        return base64.b64encode(value).decode()
-    raise TypeError(f"cannot write a {type(value).__name__} ({value!r}) as JSON")
 
 
 # -- the table's layout: which columns the key and the value carry ------------------------
@@ -248,8 +105,8 @@ class _Layout:
             raise _option_error(f"table '{table}': 'value.fields-include' = 'EXCEPT_KEY' leaves no value columns")
         self.value_schema = pa.schema([schema.field(n) for n in value_fields])
         self.key_schema = pa.schema([schema.field(n) for n in key_fields])
-        self.value = _Codec(value_format, self.value_schema, options, ["value.", ""], "'value.format'")
-        self.key = (_Codec(options["key.format"], self.key_schema, options, ["key."], "'key.format'")
+        self.value = RowCodec(value_format, self.value_schema, options, ["value.", ""], "'value.format'")
+        self.key = (RowCodec(options["key.format"], self.key_schema, options, ["key."], "'key.format'")
                     if key_fields else None)
         self.upsert = connector == "upsert-kafka"
 
@@ -352,6 +209,11 @@ class KafkaTableReader(_KafkaSourceReader):
         self._ignore = all(codec.ignore_parse_errors for codec in codecs)
         self._last: Dict[tuple, tuple] = {}  # upsert-kafka: the last row per key
 
+    def open(self) -> None:
+        super().open()
+        self._bad_records = BadRecords(self._ignore, self.metric_group.num_records_in_errors,
+                                       sql_advice(self._layout.value.format))
+
     def poll(self) -> Any:
         result = super().poll()
         if result is None:
@@ -381,7 +243,7 @@ class KafkaTableReader(_KafkaSourceReader):
             return pa.RecordBatch.from_pylist(rows, schema=layout.schema)
         return self._changelog(keys, values, value_rows, key_rows, messages)
 
-    def _decode(self, codec: _Codec, values: List[bytes], indexes: List[int], messages,
+    def _decode(self, codec: RowCodec, values: List[bytes], indexes: List[int], messages,
                 what: str) -> Dict[int, Dict[str, Any]]:
         """Message index → decoded columns, bad messages reported (or skipped and counted)."""
         if not values:
