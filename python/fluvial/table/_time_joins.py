@@ -182,8 +182,7 @@ def interval_join(left: TablePlan, right: TablePlan, left_keys: List[str], right
         raise PlanningError(f"the interval join's time bounds leave no interval: left time - right time must lie "
                             f"in [{lower}, {upper}] ms")
     left_indices, right_indices = _key_indices(left, right, left_keys, right_keys)
-    right_names = join_output(left.schema, right.schema)[1]
-    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
+    output, right_names = join_output(left.schema, right.schema)
     left_schema, right_schema = left.schema, right.schema
     left_column, right_column = (left.proctime, right.proctime) if processing_time else (left.rowtime, right.rowtime)
     left_time, right_time = left.schema.get_field_index(left_column), right.schema.get_field_index(right_column)
@@ -272,8 +271,7 @@ def _window_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
         raise PlanningError(f"a window join needs the same window on both sides, got "
                             f"{[lw[k] for k in shape]} and {[rw[k] for k in shape]}")
     left_indices, right_indices = _key_indices(left, right, left_keys, right_keys)
-    right_names = join_output(left.schema, right.schema)[1]
-    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
+    output, right_names = join_output(left.schema, right.schema)
     if join_type in ("semi", "anti"):
         output = left.schema
     left_schema, right_schema = left.schema, right.schema
