@@ -66,12 +66,17 @@ class PollSource : public runtime::SourceOperator {
       if (list == nullptr) ThrowPythonError();
       auto records = py::reinterpret_steal<py::object>(list);
       if (PySequence_Fast_GET_SIZE(list) == 0) {
-        timestamps_.TrackActivity(false, now, out);
-        // A split may have become idle: the others' watermark may move now.
+        // A split may have become idle: the others' watermark may move now,
+        // before the subtask itself is marked idle.
         timestamps_.EmitWatermark(out, now);
+        timestamps_.TrackActivity(false, now, out);
         return runtime::SourceStatus::kIdle;
       }
-      if (tagged) split_batches_.CheckCount(tags_, static_cast<size_t>(PySequence_Fast_GET_SIZE(list)));
+      if (tagged) {
+        split_batches_.CheckCount(tags_, static_cast<size_t>(PySequence_Fast_GET_SIZE(list)));
+      } else {
+        timestamps_.ForgetSplits();
+      }
       // Active again before the records, so they count for event time.
       timestamps_.TrackActivity(true, now, out);
       polled_at_ = now;

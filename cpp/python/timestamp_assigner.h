@@ -35,6 +35,11 @@ class TimestampAssigner {
   void Assign(ObjectBatch& batch, const int32_t* splits = nullptr, int64_t now = 0);
   /// Sets the splits the source reads at 'now' (see SplitWatermarks::SetSplits).
   void SetSplits(const std::vector<int32_t>& splits, int64_t now) { splits_.SetSplits(splits, now); }
+  /// Goes back to one watermark for the subtask (the reader sent records
+  /// without splits: a HybridSource switched from Kafka to another source).
+  void ForgetSplits() {
+    if (splits_.enabled()) splits_ = runtime::SplitWatermarks(delay_ + 1, idle_timeout_);
+  }
   /// Emits a watermark if it moved forward: the largest timestamp's, or with
   /// splits, the minimum over the splits active at 'now'.
   void EmitWatermark(runtime::Collector& out, int64_t now = 0);

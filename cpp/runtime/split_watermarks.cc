@@ -40,15 +40,26 @@ void SplitWatermarks::Observe(int32_t split, int64_t timestamp, int64_t now) {
 }
 
 int64_t SplitWatermarks::Current(int64_t now) const {
-  int64_t watermark = kMaxWatermark;
+  int64_t active = kMaxWatermark;
+  int64_t idle = kMaxWatermark;  // over the idle splits that had records
   bool any_active = false;
+  bool any_idle = false;
   for (const Split& split : splits_) {
-    if (idle_timeout_ >= 0 && now - split.last_active >= idle_timeout_) continue;
+    if (idle_timeout_ >= 0 && now - split.last_active >= idle_timeout_) {
+      if (split.max_timestamp == kMinWatermark) continue;
+      any_idle = true;
+      idle = std::min(idle, split.max_timestamp - lag_);
+      continue;
+    }
     any_active = true;
     if (split.max_timestamp == kMinWatermark) return kMinWatermark;
-    watermark = std::min(watermark, split.max_timestamp - lag_);
+    active = std::min(active, split.max_timestamp - lag_);
   }
-  return any_active ? watermark : kMinWatermark;
+  if (any_active) return active;
+  // All idle: the splits that had records went quiet after them, so their
+  // watermarks stand (an empty split that went idle at the same moment must not
+  // hide them); the subtask is idle too, so nothing waits for more.
+  return any_idle ? idle : kMinWatermark;
 }
 
 }  // namespace fluvial::runtime

@@ -31,8 +31,8 @@ class SplitWatermarks {
   /// it has finished (its last records count for no watermark).
   void Observe(int32_t split, int64_t timestamp, int64_t now);
   /// Returns the subtask's watermark at 'now': the minimum over the splits that
-  /// are not idle; kMinWatermark while one of them has no record yet, or when
-  /// there are no splits or all are idle (no watermark to emit then).
+  /// are not idle; kMinWatermark while one of them has no record yet. When all
+  /// are idle, the minimum over those that had records (kMinWatermark if none).
   int64_t Current(int64_t now) const;
 
   /// Returns whether the reader ever named a split (the mechanism is in use).

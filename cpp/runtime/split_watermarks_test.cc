@@ -28,7 +28,8 @@ TEST(SplitWatermarksTest, AnIdleSplitStopsCountingUntilItHasRecordsAgain) {
   watermarks.Observe(0, 500, 1'050);
   EXPECT_EQ(watermarks.Current(1'099), kMinWatermark);  // split 1 not idle yet
   EXPECT_EQ(watermarks.Current(1'100), 500);            // now it is
-  EXPECT_EQ(watermarks.Current(1'150), kMinWatermark);  // and so is split 0: no watermark
+  // Split 0 is idle too: its watermark stands, split 1 (never a record) is ignored.
+  EXPECT_EQ(watermarks.Current(1'150), 500);
   watermarks.Observe(1, 200, 1'160);
   EXPECT_EQ(watermarks.Current(1'160), 200);  // split 1 is back, split 0 idle
   watermarks.Observe(0, 700, 1'170);
@@ -52,6 +53,18 @@ TEST(SplitWatermarksTest, FinishedSplitsAreForgottenAndNewOnesHoldBack) {
   watermarks.Observe(9, 95, 0);
   EXPECT_EQ(watermarks.Current(0), 90);
   EXPECT_EQ(watermarks.size(), 2u);
+}
+
+TEST(SplitWatermarksTest, AnEmptySplitGoingIdleWithTheOthersDoesNotHideThem) {
+  // The records of split 0 came in the very poll that named both splits.
+  SplitWatermarks watermarks(/*lag=*/1, /*idle_timeout=*/300);
+  watermarks.SetSplits({0, 1}, 5'000);
+  watermarks.Observe(0, 42'000, 5'000);
+  EXPECT_EQ(watermarks.Current(5'299), kMinWatermark);  // split 1 may still have records
+  EXPECT_EQ(watermarks.Current(5'300), 41'999);         // both idle: split 0's stands
+  SplitWatermarks empty(/*lag=*/1, /*idle_timeout=*/300);
+  empty.SetSplits({0, 1}, 5'000);
+  EXPECT_EQ(empty.Current(9'000), kMinWatermark);  // no split ever had a record
 }
 
 TEST(SplitWatermarksTest, SplitsNeverListedAreAddedByTheirFirstRecord) {

@@ -127,10 +127,12 @@ FIRED_LOCK = threading.Lock()
 
 
 class _Paced(SourceReader):
-    """Splits 0 and 1 assigned; split 1 stays empty, split 0 gets a record every 10 ms."""
+    """Splits 0 and 1 assigned; split 1 stays empty, split 0 gets a record every 10 ms
+    (or all at once, in the poll that names the splits, when 'burst')."""
 
-    def __init__(self, records):
+    def __init__(self, records, burst):
         self._records = list(records)
+        self._burst = burst
         self._given = 0
         self._announced = False
         self._started = None
@@ -139,7 +141,8 @@ class _Paced(SourceReader):
         now = time.monotonic()
         if self._started is None:
             self._started = now
-        due = min(len(self._records), int((now - self._started) / 0.01) + 1)
+        due = len(self._records) if self._burst else int((now - self._started) / 0.01) + 1
+        due = min(len(self._records), due)
         ready = self._records[self._given:due]
         self._given = max(self._given, due)
         assigned = None if self._announced else [0, 1]
@@ -148,8 +151,9 @@ class _Paced(SourceReader):
 
 
 class Paced(Source):
-    def __init__(self, records):
+    def __init__(self, records, burst):
         self._records = records
+        self._burst = burst
 
     def _is_bounded(self):
         return False
@@ -158,7 +162,7 @@ class Paced(Source):
         return True
 
     def _create_reader(self, subtask_index, parallelism):
-        return _Paced(self._records)
+        return _Paced(self._records, self._burst)
 
 
 class Remember(SinkFunction):
@@ -167,12 +171,12 @@ class Remember(SinkFunction):
             FIRED.append(value)
 
 
-def fired_while_running(strategy, expected, wait_seconds):
+def fired_while_running(strategy, expected, wait_seconds, burst=False):
     FIRED.clear()
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(1)
     records = [("k", i * 1_000) for i in range(60)]
-    (env.from_source(Paced(records), strategy, "paced")
+    (env.from_source(Paced(records, burst), strategy, "paced")
      .map(lambda record: (record[0], 1))
      .key_by(lambda record: record[0])
      .window(TumblingEventTimeWindows.of(Time.milliseconds(WINDOW_MS)))
@@ -190,10 +194,25 @@ def fired_while_running(strategy, expected, wait_seconds):
         return sorted(FIRED)
 
 
-def test_an_empty_split_holds_event_time_back_until_it_is_idle():
+@pytest.mark.parametrize("burst", [False, True], ids=["paced", "burst"])
+def test_an_empty_split_holds_event_time_back_until_it_is_idle(burst):
     strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(SecondField())
     # Largest timestamp 59 s: watermark 58999 closes the windows ending at 10 s .. 50 s.
     expected = [("k", 10)] * 5
-    assert fired_while_running(strategy.with_idleness(Duration.of_millis(100)), expected, 20) == expected
+    # burst: split 0 goes quiet the moment split 1 goes idle; split 0's watermark still counts.
+    assert fired_while_running(strategy.with_idleness(Duration.of_millis(100)), expected, 20, burst) == expected
     strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(SecondField())
-    assert fired_while_running(strategy, expected, 1.5) == []
+    assert fired_while_running(strategy, expected, 1.5, burst) == []
+
+
+def test_records_without_splits_after_split_batches_go_back_to_one_watermark():
+    # A HybridSource switching from Kafka to another source: SplitBatch polls, then lists.
+    ahead, behind = two_splits()
+    polls = split_polls(ahead[:300], behind[:300], with_timestamps=True)[:2]
+    polls[-1] = SplitBatch(polls[-1].records, 0, polls[-1].timestamps, assigned=[])  # splits finished
+    later = [("k9", 700_000 + i * 1_000) for i in range(100)]
+    late = ("k9", 100_000)  # behind the lists' watermark (749 s): dropped, as in Flink
+    polls += [later[:50], [late] + later[50:]]
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(SecondField())
+    records = [r for batch in polls for r in batch if r != late]
+    assert windowed_counts(polls, strategy) == reference(records)

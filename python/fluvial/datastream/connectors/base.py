@@ -139,6 +139,8 @@ class SplitBatch:
         [3, 3]
         >>> SplitBatch([], 0, assigned=[0, 1]).records  # no records, but the splits read now
         []
+        >>> list(batch), len(batch)   # iterates over its records, as the list it stands for
+        (['a', 'b', 'c'], 3)
     """
 
     __slots__ = ("records", "splits", "timestamps", "assigned")
@@ -156,6 +158,12 @@ class SplitBatch:
         self.splits = splits
         self.timestamps = timestamps
         self.assigned = None if assigned is None else [int(split) for split in assigned]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self):
+        return iter(self.records)
 
 
 class Source:
