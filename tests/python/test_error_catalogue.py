@@ -900,6 +900,47 @@ t_env.execute_sql("INSERT INTO totals SELECT user_name, SUM(amount) FROM orders 
                 "or `redis` table without a primary key can only append, as in Flink.",
     ),
     Entry(
+        key="split-batch-count",
+        title="A reader's SplitBatch names fewer splits than it has records",
+        raises="JobExecutionError",
+        code='''\
+from fluvial.common import WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors.base import Source, SourceReader, SplitBatch
+
+
+class TwoPartitions(SourceReader):
+    def __init__(self):
+        self.done = False
+
+    def poll(self):
+        if self.done:
+            return None
+        self.done = True
+        return SplitBatch(["a", "b"], [0], timestamps=[1000, 2000])  # one split for two records
+
+
+class Events(Source):
+    def _create_reader(self, subtask_index, parallelism):
+        return TwoPartitions()
+
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_source(Events(), WatermarkStrategy.for_monotonous_timestamps(), "events").print()
+env.execute()
+''',
+        message="operator 'events' (subtask 1/1) failed: poll() returned a SplitBatch of 2 records but 1 splits; "
+                "give one split per record",
+        cause="a SplitBatch of 2 records but 1 splits",
+        where="operator 'events'",
+        what_to_do="give one split per record",
+        fix="Give `SplitBatch(records, splits, ...)` one split per record (an `array('i')` as long as the "
+            "records, or one int for all of them), and as many timestamps, or None. See "
+            "[Connectors](connectors.md#kafka-fluvialdatastreamconnectorskafka-librdkafka).",
+        meaning="A source reader returned a `SplitBatch` (records tagged with their splits, for watermarks "
+                "per split) whose `splits` or `timestamps` do not match its records one to one.",
+    ),
+    Entry(
         key="kafka-unreachable",
         title="The Kafka brokers cannot be reached",
         raises="JobExecutionError",
