@@ -164,6 +164,21 @@ class CompletedCheckpoint:
             return None
         return {subtask: cloudpickle.loads(payload) for subtask, payload in operator["states"].items()}
 
+    def state_entries(self, operator_key: str, state_name: str) -> Dict[Tuple[Any, Any], Any]:
+        """{(key, namespace): value} of one keyed state of one operator, over all subtasks,
+        decoded with the serializer that wrote it (for tools and tests)."""
+        from fluvial.datastream._state_serialization import SerializedState
+
+        entries: Dict[Tuple[Any, Any], Any] = {}
+        for state in (self.states_of(operator_key) or {}).values():
+            for parts in state["keyed"].values():
+                table = parts.get("tables", {}).get(state_name)
+                if table is not None:
+                    values = table[1]
+                    entries.update(values.decode(state_name) if isinstance(values, SerializedState)
+                                   else values)
+        return entries
+
 
 class CheckpointStorage:
     """Writes and reads the checkpoints of one job under 'location'."""

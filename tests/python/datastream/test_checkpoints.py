@@ -462,10 +462,7 @@ def test_savepoint_resumes_with_another_parallelism(tmp_path, before, after):
     expected_lines, expected_state = reference(SEED, SPLITS, per_split, KEYS)
     assert Counter(committed_lines(output)) == Counter(expected_lines)
     final = CheckpointStorage(str(tmp_path / "chk2")).latest()
-    state = {}
-    for subtask_state in final.states_of("uid:running-total").values():
-        for parts in subtask_state["keyed"].values():
-            state.update({key: value for (key, _), value in parts["tables"]["total"][1].items()})
+    state = {key: value for (key, _), value in final.state_entries("uid:running-total", "total").items()}
     assert state == expected_state
     assert final.operators["uid:running-total"]["parallelism"] == after
 
