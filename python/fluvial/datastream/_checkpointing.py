@@ -338,7 +338,7 @@ class CheckpointCoordinator:
             self._abort(pending, "the job ended first", count=False)
 
     def trigger_savepoint(self, directory: str) -> SavepointRequest:
-        storage = CheckpointStorage(directory)
+        storage = CheckpointStorage(directory, options=self.storage.options if self.storage else None)
         request = SavepointRequest(storage.savepoint_folder(0))
         self._events.put(("savepoint", storage, request))
         return request
