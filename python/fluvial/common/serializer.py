@@ -27,7 +27,7 @@ import operator
 import struct
 import sys
 from array import array
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, islice, repeat
 from typing import Any, List, Optional, Tuple
 
 import cloudpickle
@@ -63,6 +63,16 @@ _EPOCH = datetime.datetime(1970, 1, 1)
 _MICROSECOND = datetime.timedelta(microseconds=1)
 _KINDS = tuple(RowKind)
 _FLOAT_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
+
+
+class _Misfit(Exception):
+    """A column's quick check failed: find_invalid() says which value (or that it fits)."""
+
+
+def _only(values: List[Any], classes: Tuple[type, ...]) -> None:
+    """Raises _Misfit unless every value's class is one of 'classes' exactly."""
+    if not set(map(type, values)).issubset(classes):
+        raise _Misfit
 
 
 class _Reader:
@@ -108,6 +118,36 @@ def _packed(typecode: str, values: Any) -> bytes:
     return packed.tobytes()
 
 
+# Integer columns are written in the narrowest of these that holds their min and max.
+_INTEGER_CODES = (("B", 0, 1 << 8), ("b", -(1 << 7), 1 << 7), ("H", 0, 1 << 16),
+                  ("h", -(1 << 15), 1 << 15), ("I", 0, 1 << 32), ("i", -(1 << 31), 1 << 31),
+                  ("Q", 0, 1 << 64), ("q", -(1 << 63), 1 << 63))
+_WIDTHS = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "q": 8, "Q": 8}
+assert all(array(code).itemsize == width for code, width in _WIDTHS.items())
+
+
+def _put_integers(out: List[bytes], values: Any, low: Optional[int] = None,
+                  high: Optional[int] = None) -> None:
+    """An integer column: a type code byte (the narrowest that fits), then the packed chunk.
+    'low' and 'high': the column's min and max, when the caller knows them."""
+    if low is None:
+        low, high = (min(values), max(values)) if len(values) else (0, 0)
+    for code, lowest, end in _INTEGER_CODES:
+        if lowest <= low and high < end:
+            out.append(code.encode("ascii"))
+            _put(out, _packed(code, values))
+            return
+    raise OverflowError(f"integers in [{low}, {high}] do not fit 64 bits")
+
+
+def _get_integers(reader: "_Reader", count: int) -> array:
+    code = chr(reader.byte())
+    if code not in _WIDTHS:
+        raise ValueError(f"serialized state is corrupt at offset {reader.offset - 1}: integer "
+                         f"column type {code!r}")
+    return _unpacked(code, reader.chunk(), count)
+
+
 def _unpacked(typecode: str, data: memoryview, count: int) -> array:
     unpacked = array(typecode)
     unpacked.frombytes(data)
@@ -117,6 +157,14 @@ def _unpacked(typecode: str, data: memoryview, count: int) -> array:
         raise ValueError(f"serialized state is corrupt: expected {count} values, found "
                          f"{len(unpacked)}")
     return unpacked
+
+
+class ColumnMismatch(TypeError):
+    """A value of a column does not fit the serializer's type: 'index' says which."""
+
+    def __init__(self, index: int, message: str):
+        super().__init__(message)
+        self.index = index
 
 
 class TypeSerializer:
@@ -177,8 +225,10 @@ class TypeSerializer:
                 return index, str(error)
         return None
 
-    def encode(self, values: List[Any], out: List[bytes]) -> None:
-        """Appends the column of 'values' (already checked) to 'out'."""
+    def encode(self, values: List[Any], out: List[bytes], strict: bool = False) -> None:
+        """Appends the column of 'values' to 'out'. With 'strict', raises _Misfit unless a
+        quick check (exact classes, ranges) shows every value fits; without, the values
+        must have passed find_invalid()."""
         mask = bytes(map(operator.is_, values, repeat(None)))
         if b"\x01" in mask:
             out.append(b"\x01")
@@ -186,7 +236,20 @@ class TypeSerializer:
             values = list(compress(values, mask.translate(_INVERT)))
         else:
             out.append(b"\x00")
-        self._encode(values, out)
+        self._encode(values, out, strict)
+
+    def serialize_column(self, values: List[Any]) -> bytes:
+        """The column of 'values'; ColumnMismatch names the first one that does not fit."""
+        out: List[bytes] = []
+        try:
+            self.encode(values, out, strict=True)
+        except _Misfit:
+            invalid = self.find_invalid(values)
+            if invalid is not None:
+                raise ColumnMismatch(*invalid) from None
+            out = []  # values of subclasses the quick check does not know: they fit
+            self.encode(values, out)
+        return b"".join(out)
 
     def decode(self, reader: _Reader, count: int) -> List[Any]:
         """Reads a column of 'count' values written by encode()."""
@@ -205,7 +268,7 @@ class TypeSerializer:
         present = iter(self._decode(reader, count - mask.count(1)))
         return [None if null else next(present) for null in mask]
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         raise NotImplementedError
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
@@ -244,18 +307,43 @@ class _FixedWidthSerializer(TypeSerializer):
         bounds = self.bounds
         return bounds is None or not values or (bounds[0] <= min(values) and max(values) <= bounds[1])
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, self.exact)
+            if not self._in_range(values):
+                raise _Misfit
         _put(out, _packed(self.typecode, values))
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
         return _unpacked(self.typecode, reader.chunk(), count).tolist()
 
 
+class _IntegerSerializer(_FixedWidthSerializer):
+    """Signed integers of a declared width, written in the narrowest width their column
+    needs."""
+
+    exact = (int,)
+
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if not values:
+            _put_integers(out, values)
+            return
+        if strict:
+            _only(values, (int,))
+        low, high = min(values), max(values)
+        if strict and (low < self.bounds[0] or high > self.bounds[1]):
+            raise _Misfit
+        _put_integers(out, values, low, high)
+
+    def _decode(self, reader: _Reader, count: int) -> List[Any]:
+        return _get_integers(reader, count).tolist()
+
+
 def _integer_serializer(name: str, typecode: str, bits: int) -> type:
     bounds = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
-    return type(name, (_FixedWidthSerializer,), {"name": name, "typecode": typecode,
-                                                   "exact": (int,), "bounds": bounds,
-                                                   "__doc__": f"{bits}-bit signed integers."})
+    return type(name, (_IntegerSerializer,), {"name": name, "typecode": typecode,
+                                               "bounds": bounds,
+                                               "__doc__": f"{bits}-bit signed integers."})
 
 
 ByteSerializer = _integer_serializer("ByteSerializer", "b", 8)
@@ -300,7 +388,9 @@ class BooleanSerializer(_FixedWidthSerializer):
     name = "BooleanSerializer"
     exact = (bool,)
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (bool,))
         _put(out, bytes(values))
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
@@ -322,12 +412,17 @@ class StringSerializer(TypeSerializer):
             return None
         return super().find_invalid(values)
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _put(out, _packed("I", map(len, values)))
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (str,))
+        lengths = list(map(len, values))
+        if strict and type(self) is CharSerializer and lengths and (min(lengths) != 1 or max(lengths) != 1):
+            raise _Misfit
+        _put_integers(out, lengths)
         _put(out, "".join(values).encode("utf-8", "surrogatepass"))
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
-        lengths = _unpacked("I", reader.chunk(), count)
+        lengths = _get_integers(reader, count)
         text = bytes(reader.chunk()).decode("utf-8", "surrogatepass")
         ends = list(accumulate(lengths))
         if (ends[-1] if ends else 0) != len(text):
@@ -352,12 +447,14 @@ class BytesSerializer(TypeSerializer):
             return None
         return super().find_invalid(values)
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _put(out, _packed("Q", map(len, values)))
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (bytes, bytearray))
+        _put_integers(out, list(map(len, values)))
         _put(out, b"".join(values))
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
-        lengths = _unpacked("Q", reader.chunk(), count)
+        lengths = _get_integers(reader, count)
         data = bytes(reader.chunk())
         ends = list(accumulate(lengths))
         if (ends[-1] if ends else 0) != len(data):
@@ -369,9 +466,12 @@ class _TextSerializer(TypeSerializer):
     """Values written as their text (a STRING column) and parsed back."""
 
     parse: Any = str
+    exact: Tuple[type, ...] = ()
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _STRINGS._encode([str(value) for value in values], out)
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, self.exact)
+        _STRINGS._encode([str(value) for value in values], out, False)
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
         return list(map(type(self).parse, _STRINGS._decode(reader, count)))
@@ -382,6 +482,7 @@ class BigIntSerializer(_TextSerializer):
 
     name = "BigIntSerializer"
     parse = int
+    exact = (int,)
 
 
 class BigDecSerializer(_TextSerializer):
@@ -389,6 +490,15 @@ class BigDecSerializer(_TextSerializer):
 
     name = "BigDecSerializer"
     parse = decimal.Decimal
+    exact = (decimal.Decimal, int)
+
+
+def _naive(values: List[Any]) -> None:
+    if values and set(map(_TZINFO, values)) != {None}:
+        raise _Misfit
+
+
+_TZINFO = operator.attrgetter("tzinfo")
 
 
 class DateSerializer(TypeSerializer):
@@ -396,11 +506,13 @@ class DateSerializer(TypeSerializer):
 
     name = "DateSerializer"
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _put(out, _packed("i", [value.toordinal() for value in values]))
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (datetime.date,))
+        _put_integers(out, [value.toordinal() for value in values])
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
-        return list(map(datetime.date.fromordinal, _unpacked("i", reader.chunk(), count)))
+        return list(map(datetime.date.fromordinal, _get_integers(reader, count)))
 
 
 class TimeSerializer(TypeSerializer):
@@ -418,13 +530,16 @@ class TimeSerializer(TypeSerializer):
                                f"without tzinfo), got {describe(value)}")
         return None
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _put(out, _packed("q", [((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
-                                + value.microsecond for value in values]))
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (datetime.time,))
+            _naive(values)
+        _put_integers(out, [((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
+                            + value.microsecond for value in values])
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
         result = []
-        for micros in _unpacked("q", reader.chunk(), count):
+        for micros in _get_integers(reader, count):
             seconds, microsecond = divmod(micros, 1_000_000)
             minutes, second = divmod(seconds, 60)
             hour, minute = divmod(minutes, 60)
@@ -448,12 +563,15 @@ class TimestampSerializer(TypeSerializer):
                                f"aware ones), got {describe(value)}")
         return None
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _put(out, _packed("q", [(value - _EPOCH) // _MICROSECOND for value in values]))
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (datetime.datetime,))
+            _naive(values)
+        _put_integers(out, [(value - _EPOCH) // _MICROSECOND for value in values])
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
         return [_EPOCH + datetime.timedelta(microseconds=micros)
-                for micros in _unpacked("q", reader.chunk(), count)]
+                for micros in _get_integers(reader, count)]
 
 
 class PickleSerializer(TypeSerializer):
@@ -467,7 +585,10 @@ class PickleSerializer(TypeSerializer):
             return None
         return super().find_invalid(values)
 
-    def encode(self, values: List[Any], out: List[bytes]) -> None:
+    def encode(self, values: List[Any], out: List[bytes], strict: bool = False) -> None:
+        if strict and not isinstance(self.type_info, PickledBytesTypeInfo):
+            if self.find_invalid(values) is not None:
+                raise _Misfit
         _put(out, cloudpickle.dumps(values, protocol=5))
 
     def decode(self, reader: _Reader, count: int) -> List[Any]:
@@ -498,13 +619,22 @@ class RowSerializer(TypeSerializer):
             return value._values
         return value
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        rows = [self._field_values(value) for value in values]
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (Row, tuple, list))
+            try:
+                rows = [self._field_values(value) for value in values]
+            except (KeyError, ValueError):
+                raise _Misfit from None
+            if rows and set(map(len, rows)) != {len(self._fields)}:
+                raise _Misfit
+        else:
+            rows = [self._field_values(value) for value in values]
         if self._is_row:
             _put(out, bytes(value._row_kind.value if isinstance(value, Row) else 0
                             for value in values))
         for index, field in enumerate(self._fields):
-            field.encode([row[index] for row in rows], out)
+            field.encode(list(map(operator.itemgetter(index), rows)), out, strict)
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
         kinds = bytes(reader.chunk()) if self._is_row else None
@@ -528,12 +658,28 @@ class ListSerializer(TypeSerializer):
         super().__init__(type_info)
         self._element = serializer_for(type_info.get_element_type())
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _put(out, _packed("I", map(len, values)))
-        self._element.encode([element for value in values for element in value], out)
+    def find_invalid(self, values: List[Any]) -> Optional[Tuple[int, str]]:
+        # Containers of the right classes whose elements all fit: no per-value call.
+        present = [value for value in values if value is not None]
+        if set(map(type, present)).issubset((list, tuple)) and (
+                type(self._element) is not PickleSerializer) and (
+                not isinstance(self.type_info, PrimitiveArrayTypeInfo)
+                or not any(None in value for value in present)) and (
+                self._element.find_invalid(list(chain.from_iterable(present))) is None):
+            return None
+        return super().find_invalid(values)
+
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (list, tuple))
+        elements = list(chain.from_iterable(values))
+        if strict and isinstance(self.type_info, PrimitiveArrayTypeInfo) and None in elements:
+            raise _Misfit
+        _put_integers(out, list(map(len, values)))
+        self._element.encode(elements, out, strict)
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
-        lengths = _unpacked("I", reader.chunk(), count)
+        lengths = _get_integers(reader, count)
         elements = self._element.decode(reader, sum(lengths))
         ends = accumulate(lengths)
         return [elements[end - length:end] for length, end in zip(lengths, ends)]
@@ -549,23 +695,33 @@ class MapSerializer(TypeSerializer):
         self._keys = serializer_for(type_info.get_key_type())
         self._values = serializer_for(type_info.get_value_type())
 
-    def _encode(self, values: List[Any], out: List[bytes]) -> None:
-        _put(out, _packed("I", map(len, values)))
-        self._keys.encode([key for value in values for key in value], out)
-        self._values.encode([item for value in values for item in value.values()], out)
+    def find_invalid(self, values: List[Any]) -> Optional[Tuple[int, str]]:
+        # Dicts whose keys (never None) and values all fit: no per-value call.
+        present = [value for value in values if value is not None]
+        if set(map(type, present)) <= {dict}:
+            keys = list(chain.from_iterable(present))
+            if (None not in keys and self._keys.find_invalid(keys) is None
+                    and self._values.find_invalid(
+                        list(chain.from_iterable(map(dict.values, present)))) is None):
+                return None
+        return super().find_invalid(values)
+
+    def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
+        if strict:
+            _only(values, (dict,))
+        keys = list(chain.from_iterable(values))
+        if strict and None in keys:
+            raise _Misfit
+        _put_integers(out, list(map(len, values)))
+        self._keys.encode(keys, out, strict)
+        self._values.encode(list(chain.from_iterable(map(dict.values, values))), out, strict)
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
-        sizes = _unpacked("I", reader.chunk(), count)
+        sizes = _get_integers(reader, count)
         total = sum(sizes)
-        keys = self._keys.decode(reader, total)
-        items = self._values.decode(reader, total)
-        result = []
-        start = 0
-        for size in sizes:
-            end = start + size
-            result.append(dict(zip(keys[start:end], items[start:end])))
-            start = end
-        return result
+        keys = iter(self._keys.decode(reader, total))
+        items = iter(self._values.decode(reader, total))
+        return [dict(zip(islice(keys, size), islice(items, size))) for size in sizes]
 
 
 _BASIC = {

@@ -15,12 +15,21 @@ descriptor's type is known only then); a state that is never registered is carri
 the next checkpoint as it was.
 """
 
+import operator
+import pickle
+from itertools import repeat
 from typing import Any, Dict, List, Optional, Tuple
 
 import cloudpickle
 
 from fluvial.common._validators import short_repr
-from fluvial.common.serializer import FORMAT_VERSION, TypeSerializer, _Reader, serializer_for
+from fluvial.common.serializer import (
+    FORMAT_VERSION,
+    ColumnMismatch,
+    TypeSerializer,
+    _Reader,
+    serializer_for,
+)
 from fluvial.common.typeinfo import Types, TypeInformation
 from fluvial.errors import InvalidJobError
 
@@ -110,15 +119,16 @@ class SerializedState:
                 f"state '{state_name}' was written by {self.serializer_name} for "
                 f"{self.type_info.to_type_string()}, which this Fluvial reads with "
                 f"{serializer.name}: restore it with the Fluvial version that wrote it")
-        keys = cloudpickle.loads(self.keys)
-        namespaces = (cloudpickle.loads(self.namespaces) if self.namespaces is not None
-                      else [None] * self.count)
+        keys = pickle.loads(self.keys)
+        namespaces = (pickle.loads(self.namespaces) if self.namespaces is not None
+                      else repeat(None, self.count))
         reader = _Reader(self.values)
         try:
             values = serializer.decode(reader, self.count)
         except (ValueError, IndexError, OverflowError) as error:
             raise InvalidJobError(f"state '{state_name}' cannot be read: {error}") from None
-        if len(keys) != self.count or len(namespaces) != self.count or reader.offset != len(self.values):
+        if (len(keys) != self.count or (self.namespaces is not None and len(namespaces) != self.count)
+                or reader.offset != len(self.values)):
             raise InvalidJobError(f"state '{state_name}' cannot be read: its keys, namespaces "
                                   f"and values do not match in number")
         return dict(zip(zip(keys, namespaces), values))
@@ -129,32 +139,38 @@ def serialize_entries(state_name: str, described: str, serializer: TypeSerialize
     """One key group's entries of a state as a SerializedState; a value that does not fit
     raises InvalidJobError naming the state, the key and the expected type."""
     pairs = list(entries)
-    values = list(entries.values())
-    invalid = serializer.find_invalid(values)
-    if invalid is not None:
-        index, message = invalid
-        key, namespace = pairs[index]
+    try:
+        column = serializer.serialize_column(list(entries.values()))
+    except ColumnMismatch as mismatch:
+        key, namespace = pairs[mismatch.index]
         where = ("the broadcast state" if key is None else f"key {short_repr(key)}") + (
             f", namespace {short_repr(namespace)}" if namespace is not None else "")
         raise InvalidJobError(
             f"state '{state_name}' ({described}) holds a value that does not fit its declared "
-            f"type, for {where}: {message}; store values of the declared type or change the "
-            f"type in the state descriptor")
-    out: List[bytes] = []
-    try:
-        serializer.encode(values, out)
+            f"type, for {where}: {mismatch}; store values of the declared type or change the "
+            f"type in the state descriptor") from None
     except (TypeError, ValueError, OverflowError) as error:
         raise InvalidJobError(
             f"state '{state_name}' ({described}) cannot be written with "
             f"{serializer!r}: {error}") from None
-    keys = [key for key, _ in pairs]
-    namespaces = [namespace for _, namespace in pairs]
-    has_namespaces = any(namespace is not None for namespace in namespaces)
+    keys = list(map(_first, pairs))
+    namespaces = list(map(_second, pairs))
+    has_namespaces = namespaces.count(None) != len(namespaces)
     name, version, type_info = serializer.snapshot()
-    return SerializedState(name, version, type_info, described, len(pairs),
-                           cloudpickle.dumps(keys, protocol=5),
-                           cloudpickle.dumps(namespaces, protocol=5) if has_namespaces else None,
-                           b"".join(out))
+    return SerializedState(name, version, type_info, described, len(pairs), _pickled(keys),
+                           _pickled(namespaces) if has_namespaces else None, column)
+
+
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def _pickled(objects: List[Any]) -> bytes:
+    """Keys and namespaces: the standard pickler when it can (much faster on plain values),
+    cloudpickle for what only it handles."""
+    try:
+        return pickle.dumps(objects, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return cloudpickle.dumps(objects, protocol=5)
 
 
 def check_compatible(state_name: str, blob: SerializedState, serializer: Optional[TypeSerializer],

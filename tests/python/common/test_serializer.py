@@ -12,6 +12,7 @@ import pytest
 
 from fluvial.common import Row, RowKind, Types
 from fluvial.common.serializer import (
+    ColumnMismatch,
     PickleSerializer,
     TypeSerializer,
     _Reader,
@@ -103,9 +104,11 @@ def _nullable(rng, generate):
 
 def _round_trip(serializer, values):
     assert serializer.find_invalid(values) is None, (serializer, values)
+    blob = serializer.serialize_column(values)
     out = []
-    serializer.encode(values, out)
-    reader = _Reader(b"".join(out))
+    serializer.encode(values, out)  # the path for values the quick check does not know
+    assert b"".join(out) == blob
+    reader = _Reader(blob)
     back = serializer.decode(reader, len(values))
     assert reader.offset == len(reader.data)
     return back
@@ -188,8 +191,26 @@ def test_declared_type_conversions_are_the_types_own():
     (Types.SQL_DATE(), [datetime.datetime(2024, 1, 1)], 0, "expected SQL_DATE"),
 ])
 def test_values_that_do_not_fit_are_found(type_info, values, index, message):
-    found = serializer_for(type_info).find_invalid(values)
+    serializer = serializer_for(type_info)
+    found = serializer.find_invalid(values)
     assert found is not None and found[0] == index and message in found[1], found
+    with pytest.raises(ColumnMismatch) as caught:
+        serializer.serialize_column(values)
+    assert caught.value.index == index and message in str(caught.value)
+
+
+def test_subclasses_the_quick_check_does_not_know_still_fit():
+    import enum
+
+    class Level(enum.IntEnum):
+        LOW = 1
+
+    class Tags(dict):
+        pass
+
+    serializer = serializer_for(Types.MAP(Types.STRING(), Types.INT()))
+    back = _Reader(serializer.serialize_column([Tags(a=Level.LOW), {"b": 2}]))
+    assert serializer.decode(back, 2) == [{"a": 1}, {"b": 2}]
 
 
 def test_damaged_bytes_fail_clearly():
