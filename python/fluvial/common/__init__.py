@@ -6,12 +6,14 @@
 - Duration, Time, Instant: time amounts and points.
 - SerializationSchema, DeserializationSchema, SimpleStringSchema, ByteArraySchema, Encoder:
   records to bytes and back.
+- TypeSerializer: values of a declared type to bytes and back (checkpointed state).
 - WatermarkStrategy, TimestampAssigner: how sources assign event time.
 """
 
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
 from fluvial.common.restart_strategy import RestartStrategies, RestartStrategyConfiguration
+from fluvial.common.serializer import TypeSerializer
 from fluvial.common.serialization import (
     ByteArraySchema,
     DeserializationSchema,
@@ -41,6 +43,7 @@ __all__ = [
     "Time",
     "TimestampAssigner",
     "TypeInformation",
+    "TypeSerializer",
     "Types",
     "WatermarkStrategy",
 ]
