@@ -13,7 +13,6 @@
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
 from fluvial.common.restart_strategy import RestartStrategies, RestartStrategyConfiguration
-from fluvial.common.serializer import TypeSerializer
 from fluvial.common.serialization import (
     ByteArraySchema,
     DeserializationSchema,
@@ -21,6 +20,7 @@ from fluvial.common.serialization import (
     SerializationSchema,
     SimpleStringSchema,
 )
+from fluvial.common.serializer import TypeSerializer
 from fluvial.common.time import Duration, Instant, Time
 from fluvial.common.typeinfo import TypeInformation, Types
 from fluvial.common.types import Row, RowKind

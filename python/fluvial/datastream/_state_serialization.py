@@ -30,7 +30,7 @@ from fluvial.common.serializer import (
     _Reader,
     serializer_for,
 )
-from fluvial.common.typeinfo import Types, TypeInformation
+from fluvial.common.typeinfo import TypeInformation, Types
 from fluvial.errors import InvalidJobError
 
 _TTL_STAMP = Types.LONG()
