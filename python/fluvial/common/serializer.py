@@ -515,10 +515,10 @@ class DateSerializer(TypeSerializer):
         return list(map(datetime.date.fromordinal, _get_integers(reader, count)))
 
 
-class TimeSerializer(TypeSerializer):
-    """datetime.time without tzinfo as int64 microseconds of the day."""
+class _NaiveSerializer(TypeSerializer):
+    """Times of day and timestamps: values with a tzinfo do not fit."""
 
-    name = "TimeSerializer"
+    naive = ""
 
     def find_invalid(self, values: List[Any]) -> Optional[Tuple[int, str]]:
         invalid = super().find_invalid(values)
@@ -526,9 +526,17 @@ class TimeSerializer(TypeSerializer):
             return invalid
         for index, value in enumerate(values):
             if value is not None and value.tzinfo is not None:
-                return index, (f"expected {self.type_info.to_type_string()} (a datetime.time "
-                               f"without tzinfo), got {describe(value)}")
+                return index, (f"expected {self.type_info.to_type_string()} ({self.naive}), "
+                               f"got {describe(value)}")
         return None
+
+
+class TimeSerializer(_NaiveSerializer):
+    """datetime.time without tzinfo as int64 microseconds of the day."""
+
+    name = "TimeSerializer"
+
+    naive = "a datetime.time without tzinfo"
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
@@ -547,21 +555,13 @@ class TimeSerializer(TypeSerializer):
         return result
 
 
-class TimestampSerializer(TypeSerializer):
+class TimestampSerializer(_NaiveSerializer):
     """Timezone-naive datetime.datetime as int64 microseconds since 1970-01-01."""
 
     name = "TimestampSerializer"
 
-    def find_invalid(self, values: List[Any]) -> Optional[Tuple[int, str]]:
-        invalid = super().find_invalid(values)
-        if invalid is not None:
-            return invalid
-        for index, value in enumerate(values):
-            if value is not None and value.tzinfo is not None:
-                return index, (f"expected {self.type_info.to_type_string()} (a timezone-naive "
-                               f"datetime.datetime; declare Types.PICKLED_BYTE_ARRAY() for "
-                               f"aware ones), got {describe(value)}")
-        return None
+    naive = ("a timezone-naive datetime.datetime; declare Types.PICKLED_BYTE_ARRAY() for "
+             "aware ones")
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
