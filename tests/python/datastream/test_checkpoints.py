@@ -362,6 +362,8 @@ def test_tampered_state_is_refused_before_unpickling(tmp_path, monkeypatch):
                 entry["size"], entry["sha256"] = len(forged), hashlib.sha256(forged).hexdigest()
     (newest / "_metadata").write_text(json.dumps(metadata))
     monkeypatch.setattr(cloudpickle, "loads", lambda *_: pytest.fail("unpickled unverified state"))
+    from fluvial.datastream._state_serialization import SerializedState
+    monkeypatch.setattr(SerializedState, "decode", lambda *_: pytest.fail("decoded unverified state"))
     with pytest.raises(CorruptCheckpointError, match="HMAC mismatch"):
         storage.load(str(newest))
     wrong_key = CheckpointStorage(str(checkpoints), key=b"another key of sixteen+ bytes")

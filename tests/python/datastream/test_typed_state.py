@@ -137,3 +137,35 @@ def test_typed_state_job_reference_is_independent():
     lines, state = reference()
     assert len(lines) == typed_state_job.SPLITS * typed_state_job.PER_SPLIT
     assert sum(count for count, *_ in state.values()) == len(lines)
+
+
+def test_ttl_states_are_written_with_their_stamps_and_a_ttl_change_is_refused():
+    from fluvial.common import Time
+    from fluvial.common.serializer import serializer_for
+    from fluvial.datastream._state_serialization import (
+        check_compatible,
+        declared_type,
+        serialize_entries,
+        stored_type,
+    )
+    from fluvial.datastream.state import ListStateDescriptor, MapStateDescriptor, StateTtlConfig
+
+    ttl = StateTtlConfig.new_builder(Time.seconds(5)).build()
+    cases = [
+        (ValueStateDescriptor("v", Types.INT()), {("a", None): (7, 1000)}),
+        (ListStateDescriptor("l", Types.STRING()), {("a", None): [("x", 1000), ("y", 1001)]}),
+        (MapStateDescriptor("m", Types.STRING(), Types.LONG()),
+         {("a", None): {"k": (3, 1000)}, ("b", "window"): {"j": (None, 1002)}}),
+    ]
+    for descriptor, entries in cases:
+        descriptor.enable_time_to_live(ttl)
+        serializer = serializer_for(stored_type(descriptor))
+        blob = serialize_entries(descriptor.name, declared_type(descriptor), serializer, entries)
+        assert blob.decode(descriptor.name) == entries
+        plain = type(descriptor)(descriptor.name, *([Types.STRING(), Types.LONG()]
+                                                     if isinstance(descriptor, MapStateDescriptor)
+                                                     else [descriptor.type_info]))
+        with pytest.raises(InvalidJobError, match=f"state '{descriptor.name}' was checkpointed as "
+                           f".* with TTL but is now declared as [A-Za-z]+State<[A-Z, ]+>:"):
+            check_compatible(descriptor.name, blob, serializer_for(stored_type(plain)),
+                             declared_type(plain))
