@@ -62,6 +62,7 @@ _INVERT = bytes([1, 0]) + bytes(254)
 _EPOCH = datetime.datetime(1970, 1, 1)
 _MICROSECOND = datetime.timedelta(microseconds=1)
 _KINDS = tuple(RowKind)
+_NONE = type(None)
 _FLOAT_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
 
 
@@ -69,9 +70,9 @@ class _Misfit(Exception):
     """A column's quick check failed: find_invalid() says which value (or that it fits)."""
 
 
-def _only(values: List[Any], classes: Tuple[type, ...]) -> None:
-    """Raises _Misfit unless every value's class is one of 'classes' exactly."""
-    if not set(map(type, values)).issubset(classes):
+def _only(types: Any, classes: Tuple[type, ...]) -> None:
+    """Raises _Misfit unless every class in 'types' (a column's) is one of 'classes'."""
+    if not types.issubset(classes):
         raise _Misfit
 
 
@@ -225,18 +226,28 @@ class TypeSerializer:
                 return index, str(error)
         return None
 
-    def encode(self, values: List[Any], out: List[bytes], strict: bool = False) -> None:
+    def encode(self, values: List[Any], out: List[bytes], strict: Any = False,
+               nullable: bool = True) -> None:
         """Appends the column of 'values' to 'out'. With 'strict', raises _Misfit unless a
-        quick check (exact classes, ranges) shows every value fits; without, the values
-        must have passed find_invalid()."""
-        mask = bytes(map(operator.is_, values, repeat(None)))
-        if b"\x01" in mask:
-            out.append(b"\x01")
-            out.append(mask)
-            values = list(compress(values, mask.translate(_INVERT)))
+        quick check (exact classes, ranges; no None unless 'nullable') shows every value
+        fits; without, the values must have passed find_invalid(). _encode() gets as
+        'strict' the set of the column's classes (None aside), or False."""
+        types = set(map(type, values)) if strict else None
+        if types is None or _NONE in types:
+            if types is not None:
+                if not nullable:
+                    raise _Misfit
+                types.discard(_NONE)
+            mask = bytes(map(operator.is_, values, repeat(None)))
+            if b"\x01" in mask:
+                out.append(b"\x01")
+                out.append(mask)
+                values = list(compress(values, mask.translate(_INVERT)))
+            else:
+                out.append(b"\x00")
         else:
             out.append(b"\x00")
-        self._encode(values, out, strict)
+        self._encode(values, out, types if types else False)
 
     def serialize_column(self, values: List[Any]) -> bytes:
         """The column of 'values'; ColumnMismatch names the first one that does not fit."""
@@ -309,7 +320,7 @@ class _FixedWidthSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, self.exact)
+            _only(strict, self.exact)
             if not self._in_range(values):
                 raise _Misfit
         _put(out, _packed(self.typecode, values))
@@ -329,7 +340,7 @@ class _IntegerSerializer(_FixedWidthSerializer):
             _put_integers(out, values)
             return
         if strict:
-            _only(values, (int,))
+            _only(strict, (int,))
         low, high = min(values), max(values)
         if strict and (low < self.bounds[0] or high > self.bounds[1]):
             raise _Misfit
@@ -390,7 +401,7 @@ class BooleanSerializer(_FixedWidthSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (bool,))
+            _only(strict, (bool,))
         _put(out, bytes(values))
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
@@ -414,7 +425,7 @@ class StringSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (str,))
+            _only(strict, (str,))
         lengths = list(map(len, values))
         if strict and type(self) is CharSerializer and lengths and (min(lengths) != 1 or max(lengths) != 1):
             raise _Misfit
@@ -428,7 +439,7 @@ class StringSerializer(TypeSerializer):
         if (ends[-1] if ends else 0) != len(text):
             raise ValueError(f"serialized state is corrupt: {len(text)} characters of text for "
                              f"strings of {ends[-1] if ends else 0}")
-        return [text[end - length:end] for length, end in zip(lengths, ends)]
+        return list(map(text.__getitem__, map(slice, chain((0,), ends), ends)))
 
 
 class CharSerializer(StringSerializer):
@@ -449,7 +460,7 @@ class BytesSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (bytes, bytearray))
+            _only(strict, (bytes, bytearray))
         _put_integers(out, list(map(len, values)))
         _put(out, b"".join(values))
 
@@ -459,7 +470,7 @@ class BytesSerializer(TypeSerializer):
         ends = list(accumulate(lengths))
         if (ends[-1] if ends else 0) != len(data):
             raise ValueError("serialized state is corrupt: byte lengths do not add up")
-        return [data[end - length:end] for length, end in zip(lengths, ends)]
+        return list(map(data.__getitem__, map(slice, chain((0,), ends), ends)))
 
 
 class _TextSerializer(TypeSerializer):
@@ -470,7 +481,7 @@ class _TextSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, self.exact)
+            _only(strict, self.exact)
         _STRINGS._encode([str(value) for value in values], out, False)
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
@@ -508,7 +519,7 @@ class DateSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (datetime.date,))
+            _only(strict, (datetime.date,))
         _put_integers(out, [value.toordinal() for value in values])
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
@@ -540,7 +551,7 @@ class TimeSerializer(_NaiveSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (datetime.time,))
+            _only(strict, (datetime.time,))
             _naive(values)
         _put_integers(out, [((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
                             + value.microsecond for value in values])
@@ -565,7 +576,7 @@ class TimestampSerializer(_NaiveSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (datetime.datetime,))
+            _only(strict, (datetime.datetime,))
             _naive(values)
         _put_integers(out, [(value - _EPOCH) // _MICROSECOND for value in values])
 
@@ -585,7 +596,8 @@ class PickleSerializer(TypeSerializer):
             return None
         return super().find_invalid(values)
 
-    def encode(self, values: List[Any], out: List[bytes], strict: bool = False) -> None:
+    def encode(self, values: List[Any], out: List[bytes], strict: Any = False,
+               nullable: bool = True) -> None:
         if strict and not isinstance(self.type_info, PickledBytesTypeInfo):
             if self.find_invalid(values) is not None:
                 raise _Misfit
@@ -621,7 +633,7 @@ class RowSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (Row, tuple, list))
+            _only(strict, (Row, tuple, list))
             try:
                 rows = [self._field_values(value) for value in values]
             except (KeyError, ValueError):
@@ -671,12 +683,11 @@ class ListSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (list, tuple))
+            _only(strict, (list, tuple))
         elements = list(chain.from_iterable(values))
-        if strict and isinstance(self.type_info, PrimitiveArrayTypeInfo) and None in elements:
-            raise _Misfit
         _put_integers(out, list(map(len, values)))
-        self._element.encode(elements, out, strict)
+        self._element.encode(elements, out, strict,
+                             nullable=not isinstance(self.type_info, PrimitiveArrayTypeInfo))
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
         lengths = _get_integers(reader, count)
@@ -708,20 +719,16 @@ class MapSerializer(TypeSerializer):
 
     def _encode(self, values: List[Any], out: List[bytes], strict: bool) -> None:
         if strict:
-            _only(values, (dict,))
-        keys = list(chain.from_iterable(values))
-        if strict and None in keys:
-            raise _Misfit
+            _only(strict, (dict,))
         _put_integers(out, list(map(len, values)))
-        self._keys.encode(keys, out, strict)
+        self._keys.encode(list(chain.from_iterable(values)), out, strict, nullable=False)
         self._values.encode(list(chain.from_iterable(map(dict.values, values))), out, strict)
 
     def _decode(self, reader: _Reader, count: int) -> List[Any]:
         sizes = _get_integers(reader, count)
         total = sum(sizes)
-        keys = iter(self._keys.decode(reader, total))
-        items = iter(self._values.decode(reader, total))
-        return [dict(zip(islice(keys, size), islice(items, size))) for size in sizes]
+        entries = zip(self._keys.decode(reader, total), self._values.decode(reader, total))
+        return [dict(islice(entries, size)) for size in sizes]
 
 
 _BASIC = {

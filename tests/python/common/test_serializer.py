@@ -189,6 +189,9 @@ def test_declared_type_conversions_are_the_types_own():
      "timezone-naive"),
     (Types.SQL_TIME(), [datetime.time(1, tzinfo=datetime.timezone.utc)], 0, "without tzinfo"),
     (Types.SQL_DATE(), [datetime.datetime(2024, 1, 1)], 0, "expected SQL_DATE"),
+    (Types.MAP(Types.STRING(), Types.LONG()), [{"a": 1}, {None: 1}], 1, "map keys cannot be None"),
+    (Types.PRIMITIVE_ARRAY(Types.INT()), [[1], [1, None]], 1, "primitive arrays hold no None"),
+    (Types.ROW([Types.INT(), Types.STRING()]), [(1, "a"), (2, 3)], 1, "expected STRING"),
 ])
 def test_values_that_do_not_fit_are_found(type_info, values, index, message):
     serializer = serializer_for(type_info)
