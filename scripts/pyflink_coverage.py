@@ -25,6 +25,7 @@ FLUVIAL_CLASSES = {
     "BroadcastConnectedStream": "fluvial.datastream.BroadcastConnectedStream",
     "RuntimeContext": "fluvial.datastream.RuntimeContext",
     "ExecutionConfig": "fluvial.common.ExecutionConfig",
+    "Expression": "fluvial.table.expressions.Expression",
 }
 
 

@@ -316,65 +316,90 @@ class StringExtremeAggregate : public Aggregate {
   std::vector<std::map<std::string, int64_t>> values_;
 };
 
-// COUNT(DISTINCT x): the distinct non-null values of each group with their
-// multiplicities (so retractions work), keyed by the value's bytes.
-class DistinctCountAggregate : public Aggregate {
+// The bytes identifying each row's value, for counting distinct values.
+std::vector<std::string> DistinctKeys(const arrow::Array& input) {
+  std::vector<std::string> keys(static_cast<size_t>(input.length()));
+  const auto id = input.type_id();
+  if (id == arrow::Type::STRING || id == arrow::Type::BINARY) {
+    const auto& values = static_cast<const arrow::BinaryArray&>(input);
+    for (int64_t i = 0; i < input.length(); ++i) keys[i] = std::string(values.GetView(i));
+  } else if (IsIntegral(*input.type())) {
+    auto values = AsValues<int64_t>(input);
+    const int64_t* raw = RawValues<int64_t>(values);
+    for (int64_t i = 0; i < input.length(); ++i) keys[i].assign(reinterpret_cast<const char*>(raw + i), 8);
+  } else if (arrow::is_floating(id)) {
+    auto values = AsValues<double>(input);
+    const double* raw = RawValues<double>(values);
+    for (int64_t i = 0; i < input.length(); ++i) {
+      const double value = raw[i] == 0.0 ? 0.0 : raw[i];  // -0.0 and 0.0 are one value
+      keys[i].assign(reinterpret_cast<const char*>(&value), 8);
+    }
+  } else {
+    for (int64_t i = 0; i < input.length(); ++i) {
+      keys[i] = ValueOrThrow(input.GetScalar(i), "distinct aggregate")->ToString();
+    }
+  }
+  return keys;
+}
+
+// AGG(DISTINCT x) for COUNT, SUM, AVG, MIN and MAX: the distinct non-null
+// values of each group with their multiplicities (so retractions work),
+// keyed by the value's bytes. The wrapped aggregate sees a value once: added
+// when its multiplicity becomes 1, retracted when it drops back to 0.
+class DistinctAggregate : public Aggregate {
  public:
-  explicit DistinctCountAggregate(std::shared_ptr<arrow::DataType> output) : output_(std::move(output)) {}
-  void Resize(size_t count) override { values_.resize(count); }
+  explicit DistinctAggregate(std::unique_ptr<Aggregate> inner) : inner_(std::move(inner)) {}
+  void Resize(size_t count) override {
+    values_.resize(count);
+    inner_->Resize(count);
+  }
   void Update(const uint32_t* groups, int64_t rows, const arrow::Array* input,
               const std::vector<bool>& retract) override {
-    std::vector<std::string> keys = Keys(*input);
+    std::vector<std::string> keys = DistinctKeys(*input);
+    arrow::Int64Builder changed_rows;
+    std::vector<uint32_t> changed_groups;
+    std::vector<bool> changed_retract;
     for (int64_t row = 0; row < rows; ++row) {
       if (input->IsNull(row)) continue;
       auto& counts = values_[groups[row]];
+      bool changed = false;
       if (retract[row]) {
         auto found = counts.find(keys[row]);
-        if (found != counts.end() && --found->second == 0) counts.erase(found);
+        if (found != counts.end() && --found->second == 0) {
+          counts.erase(found);
+          changed = true;
+        }
       } else {
-        ++counts[keys[row]];
+        changed = ++counts[keys[row]] == 1;
+      }
+      if (changed) {
+        CheckArrow(changed_rows.Append(row), "distinct aggregate");
+        changed_groups.push_back(groups[row]);
+        changed_retract.push_back(retract[row]);
       }
     }
+    if (changed_groups.empty()) return;
+    auto indices = ValueOrThrow(changed_rows.Finish(), "distinct aggregate");
+    auto taken = ValueOrThrow(arrow::compute::Take(*input, *indices), "distinct aggregate");
+    inner_->Update(changed_groups.data(), static_cast<int64_t>(changed_groups.size()), taken.get(), changed_retract);
   }
   std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const override {
-    arrow::Int64Builder builder;
-    for (uint32_t group : groups) CheckArrow(builder.Append(static_cast<int64_t>(values_[group].size())), "count");
-    return CastTo(ValueOrThrow(builder.Finish(), "count"), output_);
+    return inner_->Output(groups);
   }
+  // The distinct values with their multiplicities beside the wrapped aggregate's own state.
   std::shared_ptr<arrow::Array> State(const std::vector<uint32_t>& groups) const override {
-    return MultisetState(values_, groups);
+    return ValueOrThrow(arrow::StructArray::Make({MultisetState(values_, groups), inner_->State(groups)},
+                                                 std::vector<std::string>{"values", "inner"}),
+                        "snapshotting an aggregate");
   }
   void Restore(const uint32_t* groups, const arrow::Array& state) override {
-    RestoreMultiset(values_, groups, state);
+    const auto& parts = static_cast<const arrow::StructArray&>(state);
+    RestoreMultiset(values_, groups, *parts.field(0));
+    inner_->Restore(groups, *parts.field(1));
   }
 
  private:
-  static std::vector<std::string> Keys(const arrow::Array& input) {
-    std::vector<std::string> keys(static_cast<size_t>(input.length()));
-    const auto id = input.type_id();
-    if (id == arrow::Type::STRING || id == arrow::Type::BINARY) {
-      const auto& values = static_cast<const arrow::BinaryArray&>(input);
-      for (int64_t i = 0; i < input.length(); ++i) keys[i] = std::string(values.GetView(i));
-    } else if (IsIntegral(*input.type())) {
-      auto values = AsValues<int64_t>(input);
-      const int64_t* raw = RawValues<int64_t>(values);
-      for (int64_t i = 0; i < input.length(); ++i) keys[i].assign(reinterpret_cast<const char*>(raw + i), 8);
-    } else if (arrow::is_floating(id)) {
-      auto values = AsValues<double>(input);
-      const double* raw = RawValues<double>(values);
-      for (int64_t i = 0; i < input.length(); ++i) {
-        const double value = raw[i] == 0.0 ? 0.0 : raw[i];  // -0.0 and 0.0 are one value
-        keys[i].assign(reinterpret_cast<const char*>(&value), 8);
-      }
-    } else {
-      for (int64_t i = 0; i < input.length(); ++i) {
-        keys[i] = ValueOrThrow(input.GetScalar(i), "count distinct")->ToString();
-      }
-    }
-    return keys;
-  }
-
-  std::shared_ptr<arrow::DataType> output_;
+  std::unique_ptr<Aggregate> inner_;
   std::vector<std::unordered_map<std::string, int64_t>> values_;
 };
 
@@ -385,7 +410,12 @@ std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,
                                          const std::shared_ptr<arrow::DataType>& output_type) {
   if (kind == "count_star") return std::make_unique<CountAggregate>(true, output_type);
   if (kind == "count") return std::make_unique<CountAggregate>(false, output_type);
-  if (kind == "count_distinct") return std::make_unique<DistinctCountAggregate>(output_type);
+  const std::string suffix = "_distinct";
+  if (kind.size() > suffix.size() && kind.compare(kind.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    // COUNT/SUM/AVG/MIN/MAX(DISTINCT x): the plain aggregate behind a distinct filter.
+    return std::make_unique<DistinctAggregate>(
+        MakeAggregate(kind.substr(0, kind.size() - suffix.size()), input_type, output_type));
+  }
   if ((kind == "min" || kind == "max") &&
       (input_type->id() == arrow::Type::STRING || input_type->id() == arrow::Type::LARGE_STRING)) {
     return std::make_unique<StringExtremeAggregate>(kind == "max", output_type);

@@ -30,7 +30,8 @@ class Aggregate {
   virtual void Restore(const uint32_t* groups, const arrow::Array& state) = 0;
 };
 
-/// Makes the aggregate 'kind' (count_star, count, sum, min, max, avg) over a
+/// Makes the aggregate 'kind' (count_star, count, sum, min, max, avg, or
+/// count/sum/avg/min/max followed by _distinct for AGG(DISTINCT x)) over a
 /// column of 'input_type' producing 'output_type'. Throws UserError when the
 /// combination is not supported natively.
 std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,

@@ -5,7 +5,8 @@
 // Flink's changelog as the ranking changes: with the rank number in the
 // output, every rank whose row changed is updated (-U old, +U new; +I for a
 // rank filled the first time); without it, rows entering the top N are
-// inserted and rows leaving it deleted.
+// inserted and rows leaving it deleted — except for deduplication (N = 1),
+// where the partition's row is updated (-U old, +U new), as in Flink.
 #include <arrow/compute/api.h>
 #include <arrow/compute/exec.h>
 #include <arrow/compute/row/grouper.h>
@@ -112,6 +113,10 @@ class RankOperator : public TableOperator {
             emitted.Add(ranking[rank].row, static_cast<int64_t>(rank + 1), RowKind::kInsert);
           }
         }
+      } else if (evicted && limit_ == 1) {
+        // Deduplication (Top-1) replaces the partition's row: an update, as Flink's deduplicate emits it.
+        emitted.Add(evicted->row, 0, RowKind::kUpdateBefore);
+        emitted.Add(ranking[position].row, 0, RowKind::kUpdateAfter);
       } else {
         if (evicted) emitted.Add(evicted->row, 0, RowKind::kDelete);
         emitted.Add(ranking[position].row, 0, RowKind::kInsert);

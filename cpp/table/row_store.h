@@ -15,6 +15,28 @@ namespace fluvial::table {
 /// "No row": Take gives NULLs for it (the padding of outer joins).
 constexpr int64_t kNoRow = -1;
 
+/// The rows of 'table' at 'indices' (a NULL index gives NULLs), one array per column; with no
+/// table (no rows kept), NULL columns of 'schema'.
+inline std::vector<std::shared_ptr<arrow::Array>> TakeColumns(const std::shared_ptr<arrow::Table>& table,
+                                                              const std::shared_ptr<arrow::Array>& indices,
+                                                              const std::shared_ptr<arrow::Schema>& schema,
+                                                              const char* what) {
+  std::vector<std::shared_ptr<arrow::Array>> columns;
+  if (!table) {
+    for (const auto& field : schema->fields()) {
+      columns.push_back(ValueOrThrow(arrow::MakeArrayOfNull(field->type(), indices->length()), what));
+    }
+    return columns;
+  }
+  for (int i = 0; i < table->num_columns(); ++i) {
+    auto taken = ValueOrThrow(arrow::compute::Take(arrow::Datum(table->column(i)), arrow::Datum(indices)), what);
+    auto chunked = taken.chunked_array();
+    columns.push_back(chunked->num_chunks() == 1 ? chunked->chunk(0)
+                                                 : ValueOrThrow(arrow::Concatenate(chunked->chunks()), what));
+  }
+  return columns;
+}
+
 /// The rows an operator keeps: the batches they came in (ids are positions in
 /// their concatenation), and per group (join key, partition) the live row ids.
 class RowStore {
@@ -50,14 +72,7 @@ class RowStore {
     arrow::Int64Builder builder;
     for (int64_t id : ids) CheckArrow(id == kNoRow ? builder.AppendNull() : builder.Append(id), "operator output");
     auto indices = ValueOrThrow(builder.Finish(), "operator output");
-    std::vector<std::shared_ptr<arrow::Array>> columns;
-    if (batches_.empty()) {
-      for (const auto& field : schema->fields()) {
-        columns.push_back(ValueOrThrow(arrow::MakeArrayOfNull(field->type(), static_cast<int64_t>(ids.size())),
-                                       "operator output"));
-      }
-      return columns;
-    }
+    if (batches_.empty()) return TakeColumns(nullptr, indices, schema, "operator output");
     if (!table_) {
       if (batches_.size() > 64) {
         // Compact: one batch instead of many small ones (row ids stay the same).
@@ -67,15 +82,7 @@ class RowStore {
       }
       table_ = ValueOrThrow(arrow::Table::FromRecordBatches(batches_), "operator state");
     }
-    for (int i = 0; i < table_->num_columns(); ++i) {
-      auto taken = ValueOrThrow(arrow::compute::Take(arrow::Datum(table_->column(i)), arrow::Datum(indices)),
-                                "operator output");
-      auto chunked = taken.chunked_array();
-      columns.push_back(chunked->num_chunks() == 1 ? chunked->chunk(0)
-                                                   : ValueOrThrow(arrow::Concatenate(chunked->chunks()),
-                                                                  "operator output"));
-    }
-    return columns;
+    return TakeColumns(table_, indices, schema, "operator output");
   }
 
  private:

@@ -2,6 +2,10 @@
 // a row opens the window [ts, ts + gap) and windows that touch merge. A
 // session is aggregated and emitted once, as inserts, when the watermark
 // passes its end; rows for sessions already fired are late and dropped.
+// On processing time (a PROCTIME() attribute) a row's time is the clock when
+// the operator receives it, and a session fires when the clock reaches its
+// last millisecond (end - 1), as Flink's processing-time trigger; sessions
+// still open at the end of a bounded input fire then.
 //
 // Rows are kept until their session fires; firing aggregates the fired
 // sessions' rows with the same GroupTable the other aggregations use (one
@@ -23,6 +27,7 @@
 #include "table/row_store.h"
 #include "table/table_state.h"
 #include "table/table_support.h"
+#include "runtime/clock.h"
 
 namespace fluvial::table {
 
@@ -41,6 +46,7 @@ class SessionWindowOperator : public TableOperator {
         gap_(spec["size"].cast<int64_t>()),
         python_columns_(IntList(spec["python_columns"])),
         python_aggregate_(spec["python_aggregate"]),
+        processing_time_(spec.contains("processing_time") && spec["processing_time"].cast<bool>()),
         grouper_(keys_, *input_schema_, "session window") {
     if (gap_ <= 0) throw UserError("a session gap must be positive");
     // The aggregation at firing groups by session: one uint32 key, then the aggregates.
@@ -52,16 +58,31 @@ class SessionWindowOperator : public TableOperator {
   }
 
   void Open(const runtime::OperatorInfo& info) override {
+    clock_ = info.clock;
     key_group_begin_ = info.key_group_begin;
     key_group_end_ = info.key_group_end;
   }
 
   bool RequiresPython() const override { return !python_aggregate_.is_none(); }
 
+  int64_t NextProcessingTimer() const override {
+    if (!processing_time_) return runtime::kNoTimer;
+    return next_timer_;
+  }
+
+  void OnProcessingTime(int64_t now, runtime::Collector& out) override {
+    FireUpTo(now, out);
+  }
+
+  void Finish(runtime::Collector& out) override {
+    if (processing_time_) FireUpTo(runtime::kMaxWatermark, out);
+  }
+
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector&) override {
     auto& input = AsColumnar(*batch);
     const int64_t rows = input.data->num_rows();
     if (rows == 0) return;
+    if (processing_time_) input.timestamps.assign(static_cast<size_t>(rows), clock_->NowMillis());
     if (input.timestamps.empty()) {
       throw UserError("a session window needs a time attribute: declare a WATERMARK on the source table's time column");
     }
@@ -90,21 +111,15 @@ class SessionWindowOperator : public TableOperator {
         }
       }
       sessions.push_back(std::move(merged));
+      next_timer_ = std::min(next_timer_, sessions.back().end - 1);
     }
   }
 
   void ProcessWatermark(int64_t watermark, runtime::Collector& out) override {
-    watermark_ = std::max(watermark_, watermark);
-    std::vector<Session> fired;
-    for (auto& sessions : sessions_) {
-      for (size_t i = sessions.size(); i-- > 0;) {
-        if (sessions[i].end - 1 <= watermark_) {
-          fired.push_back(std::move(sessions[i]));
-          sessions.erase(sessions.begin() + static_cast<std::ptrdiff_t>(i));
-        }
-      }
+    if (!processing_time_) {
+      watermark_ = std::max(watermark_, watermark);
+      FireUpTo(watermark_, out);
     }
-    if (!fired.empty()) Fire(fired, out);
     out.EmitWatermark(watermark);
   }
 
@@ -169,6 +184,25 @@ class SessionWindowOperator : public TableOperator {
     int64_t end;
     std::vector<int64_t> rows;
   };
+
+  // Fires every session whose last millisecond is at or before 'time' (the
+  // watermark, or the processing-time clock).
+  void FireUpTo(int64_t time, runtime::Collector& out) {
+    std::vector<Session> fired;
+    int64_t next = runtime::kNoTimer;
+    for (auto& sessions : sessions_) {
+      for (size_t i = sessions.size(); i-- > 0;) {
+        if (sessions[i].end - 1 <= time) {
+          fired.push_back(std::move(sessions[i]));
+          sessions.erase(sessions.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+          next = std::min(next, sessions[i].end - 1);
+        }
+      }
+    }
+    next_timer_ = next;
+    if (!fired.empty()) Fire(fired, out);
+  }
 
   void Fire(std::vector<Session>& fired, runtime::Collector& out) {
     std::sort(fired.begin(), fired.end(), [](const Session& a, const Session& b) { return a.end < b.end; });
@@ -248,12 +282,15 @@ class SessionWindowOperator : public TableOperator {
   int64_t gap_;
   std::vector<int> python_columns_;
   py::object python_aggregate_;
+  bool processing_time_;
   KeyGrouper grouper_;
   RowStore store_;
+  const runtime::Clock* clock_ = nullptr;
   std::vector<std::vector<Session>> sessions_;  // per key: its open sessions
   uint32_t key_group_begin_ = 0;
   uint32_t key_group_end_ = 0;
   int64_t watermark_ = runtime::kMinWatermark;
+  int64_t next_timer_ = runtime::kNoTimer;  // the earliest open session's last millisecond
 };
 
 }  // namespace

@@ -1,8 +1,11 @@
 // A source whose Python reader returns Arrow record batches (from_elements,
 // from_pandas, datagen, files): the batches go down as they are. With a time
 // attribute, each row's event time comes from the rowtime column and the
-// watermark follows the table's WATERMARK clause (max time - delay).
+// watermark follows the table's WATERMARK clause (max time - delay), per split
+// when the reader names the split of every row (a Kafka table's partitions).
 #include "python/python_error.h"
+#include "python/split_batch.h"
+#include "runtime/split_watermarks.h"
 #include "table/arrow_python.h"
 #include "table/columnar_batch.h"
 #include "table/table_operators.h"
@@ -13,19 +16,34 @@ namespace fluvial::table {
 namespace {
 
 // Event time from a rowtime column; the watermark trails the largest time
-// seen by the declared delay (WATERMARK FOR ts AS ts - INTERVAL ...).
+// seen by the declared delay (WATERMARK FOR ts AS ts - INTERVAL ...), or with
+// splits, the minimum over the splits of each one's largest time - delay.
 class RowtimeWatermarks {
  public:
-  RowtimeWatermarks(int rowtime, int64_t delay) : rowtime_(rowtime), delay_(delay) {}
+  RowtimeWatermarks(int rowtime, int64_t delay) : rowtime_(rowtime), delay_(delay), splits_(delay, -1) {}
 
-  /// Stamps 'batch' with its rows' times; returns the new watermark or kMinWatermark.
-  int64_t Assign(ColumnarBatch& batch) {
+  /// Sets the splits the reader reads now.
+  void SetSplits(const std::vector<int32_t>& splits) { splits_.SetSplits(splits, 0); }
+
+  /// Stamps 'batch' with its rows' times ('splits': the split of each row, or
+  /// null); returns the new watermark or kMinWatermark.
+  int64_t Assign(ColumnarBatch& batch, const int32_t* splits = nullptr) {
     if (rowtime_ < 0 || batch.data->num_rows() == 0) return runtime::kMinWatermark;
     batch.timestamps = EpochMillis(batch.data->column(rowtime_), "reading the time attribute");
-    int64_t batch_max = runtime::kMinWatermark;
-    for (int64_t timestamp : batch.timestamps) batch_max = std::max(batch_max, timestamp);
-    if (batch_max - delay_ <= watermark_) return runtime::kMinWatermark;
-    watermark_ = batch_max - delay_;
+    int64_t candidate = runtime::kMinWatermark;
+    if (splits != nullptr || splits_.enabled()) {
+      if (splits != nullptr) {
+        for (size_t i = 0; i < batch.timestamps.size(); ++i) splits_.Observe(splits[i], batch.timestamps[i], 0);
+      }
+      candidate = splits_.Current(0);
+      if (candidate == runtime::kMinWatermark) return candidate;
+    } else {
+      int64_t batch_max = runtime::kMinWatermark;
+      for (int64_t timestamp : batch.timestamps) batch_max = std::max(batch_max, timestamp);
+      candidate = batch_max - delay_;
+    }
+    if (candidate <= watermark_) return runtime::kMinWatermark;
+    watermark_ = candidate;
     return watermark_;
   }
 
@@ -33,6 +51,7 @@ class RowtimeWatermarks {
   int rowtime_;
   int64_t delay_;
   int64_t watermark_ = runtime::kMinWatermark;
+  runtime::SplitWatermarks splits_;  // SQL has no idle timeout here yet
 };
 
 /// Assigns event time and watermarks to a table that did not get them at its
@@ -81,6 +100,8 @@ class TableSource : public runtime::SourceOperator {
     if (raw == nullptr) python::ThrowPythonError();
     py::object result = py::reinterpret_steal<py::object>(raw);
     if (result.is_none()) return runtime::SourceStatus::kEnded;
+    const bool tagged = split_batches_.Unpack(result, tags_);
+    if (tagged && tags_.assigned_changed) watermarks_.SetSplits(tags_.assigned);
     py::object kinds = py::none();
     if (py::isinstance<py::tuple>(result)) {
       auto pair = result.cast<py::tuple>();
@@ -93,7 +114,8 @@ class TableSource : public runtime::SourceOperator {
       std::string bytes = kinds.cast<std::string>();
       batch->row_kinds.assign(bytes.begin(), bytes.end());
     }
-    const int64_t watermark = watermarks_.Assign(*batch);
+    if (tagged) split_batches_.CheckCount(tags_, static_cast<size_t>(batch->data->num_rows()));
+    const int64_t watermark = watermarks_.Assign(*batch, tagged ? tags_.splits.data() : nullptr);
     out.Collect(std::move(batch));
     if (watermark != runtime::kMinWatermark) out.EmitWatermark(watermark);
     return runtime::SourceStatus::kMoreAvailable;
@@ -123,6 +145,8 @@ class TableSource : public runtime::SourceOperator {
   py::object snapshot_;
   py::object notify_;
   RowtimeWatermarks watermarks_;
+  python::SplitBatchReader split_batches_;
+  python::SplitTags tags_;
 };
 
 }  // namespace

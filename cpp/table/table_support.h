@@ -37,6 +37,11 @@ std::unique_ptr<runtime::Operator> MakePythonTableOperator(const py::dict& spec)
 std::unique_ptr<runtime::Operator> MakeTableKeyAssigner(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeRowtimeOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeJoinOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeTemporalJoinOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeIntervalJoinOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeLateRowFilter(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeWindowJoinOperator(const py::dict& spec);
+std::unique_ptr<runtime::Operator> MakeWindowTableFunction(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeSortLimitOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeRankOperator(const py::dict& spec);
 std::unique_ptr<runtime::Operator> MakeSessionWindowOperator(const py::dict& spec);

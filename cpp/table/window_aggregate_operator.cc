@@ -18,6 +18,7 @@
 #include "table/key_hash.h"
 #include "table/table_state.h"
 #include "table/table_support.h"
+#include "table/window_assigner.h"
 #include "runtime/clock.h"
 
 namespace fluvial::table {
@@ -25,11 +26,6 @@ namespace fluvial::table {
 std::vector<AggregateCall> ReadAggregateCalls(const py::handle& calls);
 
 namespace {
-
-int64_t FloorMod(int64_t value, int64_t divisor) {
-  const int64_t remainder = value % divisor;
-  return remainder < 0 ? remainder + divisor : remainder;
-}
 
 class WindowAggregateOperator : public TableOperator {
  public:
@@ -39,14 +35,11 @@ class WindowAggregateOperator : public TableOperator {
         calls_(ReadAggregateCalls(spec["calls"])),
         input_schema_(ImportSchema(spec["input_schema"])),
         output_schema_(ImportSchema(spec["output_schema"])),
-        window_kind_(spec["window"].cast<std::string>()),
-        size_(spec["size"].cast<int64_t>()),
-        slide_(spec["slide"].cast<int64_t>()),
-        offset_(spec["offset"].cast<int64_t>()),
+        windows_of_(spec["window"].cast<std::string>(), spec["size"].cast<int64_t>(), spec["slide"].cast<int64_t>(),
+                    spec["offset"].cast<int64_t>()),
         python_columns_(IntList(spec["python_columns"])),
         python_aggregate_(spec["python_aggregate"]),
         processing_time_(spec.contains("processing_time") && spec["processing_time"].cast<bool>()) {
-    if (size_ <= 0 || slide_ <= 0) throw UserError("window size and slide must be positive");
     if (!python_aggregate_.is_none() && spec.contains("snapshot")) {
       throw UserError("window aggregation with a Python aggregate function cannot be checkpointed yet");
     }
@@ -100,7 +93,7 @@ class WindowAggregateOperator : public TableOperator {
     std::map<int64_t, std::vector<uint32_t>> rows_by_end;
     for (size_t row = 0; row < input.size(); ++row) {
       const int64_t timestamp = input.timestamps[row];
-      ForEachWindow(timestamp, [&](int64_t start, int64_t end) {
+      windows_of_.ForEachWindow(timestamp, [&](int64_t start, int64_t end) {
         if (end - 1 <= watermark_) return;  // late: the window fired already
         auto& window = windows_[end];
         window.start = start;
@@ -203,28 +196,6 @@ class WindowAggregateOperator : public TableOperator {
     std::vector<std::shared_ptr<arrow::RecordBatch>> python_inputs;
   };
 
-  template <typename Visit>
-  void ForEachWindow(int64_t timestamp, Visit visit) const {
-    if (window_kind_ == "tumble") {
-      const int64_t start = timestamp - FloorMod(timestamp - offset_, size_);
-      visit(start, start + size_);
-    } else if (window_kind_ == "hop") {
-      // Every window of 'size' starting at a multiple of 'slide' that holds the row.
-      for (int64_t start = timestamp - FloorMod(timestamp - offset_, slide_); start > timestamp - size_;
-           start -= slide_) {
-        visit(start, start + size_);
-      }
-    } else if (window_kind_ == "cumulate") {
-      // Windows [start, start + k*step) for the max window holding the row.
-      const int64_t start = timestamp - FloorMod(timestamp - offset_, size_);
-      for (int64_t end = start + slide_; end <= start + size_; end += slide_) {
-        if (end > timestamp) visit(start, end);
-      }
-    } else {
-      throw UserError("unknown window kind '" + window_kind_ + "'");
-    }
-  }
-
   void Fire(int64_t end, Window& window, runtime::Collector& out) {
     if (!window.table) return;
     std::vector<uint32_t> groups;
@@ -259,10 +230,7 @@ class WindowAggregateOperator : public TableOperator {
   std::vector<AggregateCall> calls_;
   std::shared_ptr<arrow::Schema> input_schema_;
   std::shared_ptr<arrow::Schema> output_schema_;
-  std::string window_kind_;
-  int64_t size_;
-  int64_t slide_;
-  int64_t offset_;
+  WindowAssigner windows_of_;
   std::vector<int> python_columns_;
   py::object python_aggregate_;
   bool processing_time_;

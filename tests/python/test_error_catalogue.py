@@ -606,6 +606,31 @@ t_env.execute_sql("SELECT order_id, prise FROM orders")
         meaning="The query reads a column its input does not have.",
     ),
     Entry(
+        key="sql-full-join-without-time-bounds",
+        title="A FULL OUTER JOIN has no time bounds",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("a", t_env.from_elements([(1, 2.5)], ["k", "x"]))
+t_env.create_temporary_view("b", t_env.from_elements([(2, 3.5)], ["k", "y"]))
+t_env.execute_sql("SELECT * FROM a FULL OUTER JOIN b ON a.k = b.k")
+''',
+        message="a FULL OUTER JOIN of tables without time bounds is not supported yet: it runs as an interval "
+                "join (key equalities and time bounds on event-time attributes) or as a window join (both sides "
+                "window table functions joined on window_start and window_end) at line 1, column 33",
+        cause="FULL OUTER JOIN of tables without time bounds is not supported yet",
+        where="at line",
+        what_to_do="time bounds on event-time attributes",
+        fix="Bound the two sides' event times against each other in `ON` (`a.ts BETWEEN b.ts - INTERVAL "
+            "'5' MINUTE AND b.ts + INTERVAL '5' MINUTE`, both tables with a `WATERMARK`) to make it an "
+            "interval join, join two window table functions on `window_start` and `window_end`, or use "
+            "a LEFT or RIGHT JOIN.",
+        meaning="Full outer joins run only as time-bounded joins so far, whose state the watermark "
+                "cleans up; a regular full outer join is not implemented.",
+    ),
+    Entry(
         key="sql-unknown-table",
         title="A SQL query names a table that is not registered",
         raises="PlanningError",
@@ -644,6 +669,107 @@ t_env.execute_sql("SELECT UPPPER(item) FROM orders")
         meaning="The query calls a function that is neither built in nor registered.",
     ),
     Entry(
+        key="sql-collection-argument",
+        title="A collection function gets an argument of the wrong type",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, 2.5)], ["order_id", "price"]))
+t_env.execute_sql("SELECT CARDINALITY(order_id) FROM orders")
+''',
+        message="CARDINALITY expects an ARRAY or a MAP as argument 1, got BIGINT; see the collection functions "
+                "in docs/table.md",
+        cause="CARDINALITY expects an ARRAY or a MAP",
+        where="argument 1, got BIGINT",
+        what_to_do="see the collection functions in docs/table.md",
+        fix="Pass a value of the type the function takes: build one with `ARRAY[...]` / `MAP[...]`, or "
+            "check the order of the arguments (`ARRAY_CONTAINS(array, value)`).",
+        meaning="A collection function (CARDINALITY, ELEMENT, ARRAY_*, MAP_*, UNNEST) was called on a value "
+                "that is not an ARRAY or a MAP, or on an array of the wrong element type.",
+    ),
+    Entry(
+        key="temporal-join-not-versioned",
+        title="An event-time temporal join against a table without a primary key",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="temporal join: 'rates' is not a versioned table, it has no primary key; declare PRIMARY KEY (...) "
+                "NOT ENFORCED in its DDL, or define it as a deduplication view (ROW_NUMBER() OVER (PARTITION BY "
+                "key ORDER BY time DESC) = 1) at line 1, column 62",
+        cause="'rates' is not a versioned table, it has no primary key",
+        where="at line 1, column 62",
+        what_to_do="declare PRIMARY KEY (...) NOT ENFORCED in its DDL",
+        fix="Give the right table a primary key (`PRIMARY KEY (currency) NOT ENFORCED`) and an event-time "
+            "attribute (`WATERMARK FOR`), or turn an append-only history into a versioned view with "
+            "Flink's deduplication query.",
+        meaning="`FOR SYSTEM_TIME AS OF` an event-time attribute joins against a versioned table: one "
+                "with a primary key, whose rows are the versions of each key over time.",
+    ),
+    Entry(
+        key="temporal-join-time",
+        title="FOR SYSTEM_TIME AS OF a column that is not the left's time attribute",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    paid_time TIMESTAMP(3), WATERMARK FOR order_time AS order_time)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time, PRIMARY KEY (currency) NOT ENFORCED)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.paid_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="FOR SYSTEM_TIME AS OF 'paid_time': an event-time temporal join takes the left table's "
+                "event-time attribute 'order_time' (a lookup join takes a PROCTIME() column) at line 1, column 62",
+        cause="FOR SYSTEM_TIME AS OF 'paid_time'",
+        where="at line 1, column 62",
+        what_to_do="takes the left table's event-time attribute 'order_time'",
+        fix="Use the left table's `WATERMARK` column in `FOR SYSTEM_TIME AS OF` (or a `PROCTIME()` "
+            "column against a lookup table).",
+        meaning="A temporal join picks each row's version by the left row's event time, so it needs "
+                "the column the left table's watermark is defined on.",
+    ),
+    Entry(
+        key="temporal-join-key",
+        title="A temporal join whose condition misses the versioned table's primary key",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("""CREATE TABLE orders (order_id STRING, currency STRING, order_time TIMESTAMP(3),
+    WATERMARK FOR order_time AS order_time) WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.execute_sql("""CREATE TABLE rates (currency STRING, region STRING, rate DOUBLE, update_time TIMESTAMP(3),
+    WATERMARK FOR update_time AS update_time, PRIMARY KEY (currency, region) NOT ENFORCED)
+    WITH ('connector' = 'filesystem', 'path' = '.', 'format' = 'csv')""")
+t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r
+                   ON o.currency = r.currency""")
+''',
+        message="temporal join: the join condition must contain the primary key equality of 'rates': no "
+                "equality with its key column(s) ['region'] (e.g. ON left.region = rates.region) at line 1, "
+                "column 62",
+        cause="the join condition must contain the primary key equality of 'rates'",
+        where="at line 1, column 62",
+        what_to_do="e.g. ON left.region = rates.region",
+        fix="Add an equality for every primary key column of the versioned table to the `ON` clause.",
+        meaning="A temporal join looks up each row's version by the versioned table's primary key, so "
+                "the join condition must give a value for all of it.",
+    ),
+    Entry(
         key="udf-result-type",
         title="A Python UDF returns a value of another type than declared",
         raises="JobExecutionError",
@@ -675,6 +801,82 @@ items.select(item_count(col("item"))).execute().print()
                 "column; the first value that does not fit fails the job, naming the function.",
     ),
     Entry(
+        key="udtaf-in-select",
+        title="A table aggregate function is used in a select",
+        raises="PlanningError",
+        code='''\
+from fluvial.common import Row
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import col
+from fluvial.table.udf import TableAggregateFunction, udtaf
+
+
+class Top2(TableAggregateFunction):
+    def create_accumulator(self):
+        return []
+
+    def accumulate(self, accumulator, value):
+        accumulator[:] = sorted(accumulator + [value], reverse=True)[:2]
+
+    def emit_value(self, accumulator):
+        yield from (Row(v) for v in accumulator)
+
+
+top2 = udtaf(Top2(), result_type=DataTypes.BIGINT())
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+scores = t_env.from_elements([("ann", 3), ("bob", 5)], ["name", "score"])
+scores.group_by(col("name")).select(col("name"), top2(col("score"))).execute().print()
+''',
+        message="'Top2' is a table aggregate function: use it in flat_aggregate(Top2(...)), not in a select "
+                "or filter",
+        cause="'Top2' is a table aggregate function",
+        where="not in a select or filter",
+        what_to_do="use it in flat_aggregate(Top2(...))",
+        fix="Call it through `group_by(...).flat_aggregate(top2(col(\"score\"))).select(...)` (or "
+            "`Table.flat_aggregate`). See [Table API and SQL](table.md#python-functions).",
+        meaning="A table aggregate function yields rows per group, so it cannot be one value of a "
+                "`select`.",
+    ),
+    Entry(
+        key="udaf-arity",
+        title="An aggregate function is called with the wrong number of arguments",
+        raises="PlanningError",
+        code='''\
+from fluvial.common import Row
+from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment
+from fluvial.table.expressions import col
+from fluvial.table.udf import AggregateFunction, udaf
+
+
+class Stats(AggregateFunction):
+    def create_accumulator(self):
+        return [0, 0]
+
+    def accumulate(self, accumulator, value):
+        accumulator[0] += 1
+        accumulator[1] += value
+
+    def get_value(self, accumulator):
+        return Row(accumulator[0], accumulator[1])
+
+
+stats = udaf(Stats(), result_type=DataTypes.ROW([DataTypes.FIELD("n", DataTypes.BIGINT()),
+                                                 DataTypes.FIELD("total", DataTypes.BIGINT())]))
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+scores = t_env.from_elements([("ann", 3, 1)], ["name", "score", "weight"])
+scores.group_by(col("name")).aggregate(stats(col("score"), col("weight"))).select("*").execute().print()
+''',
+        message="function 'Stats': accumulate() takes 1 argument(s) after the accumulator (value), but the "
+                "call passes 2",
+        cause="accumulate() takes 1 argument(s) after the accumulator (value), but the call passes 2",
+        where="function 'Stats'",
+        what_to_do="takes 1 argument(s)",
+        fix="Pass as many arguments as `accumulate` takes after the accumulator, or give `accumulate` "
+            "`*args`. Called without arguments (`aggregate(stats)`), the function gets the whole row.",
+        meaning="Fluvial checks a Python aggregate function's `accumulate` signature against the call "
+                "when planning, not when the first row arrives.",
+    ),
+    Entry(
         key="connector-option",
         title="A connector option is misspelled",
         raises="ConnectorOptionError",
@@ -694,6 +896,105 @@ t_env.execute_sql("SELECT * FROM clicks").print()
             "listed). See [Table API and SQL](table.md#statements).",
         meaning="A `WITH (...)` option of `CREATE TABLE` is not one the connector knows; it is "
                 "refused rather than ignored.",
+    ),
+    Entry(
+        key="sql-bad-line",
+        title="A line of a SQL file table does not fit its columns",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+import os
+
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+os.makedirs("prices", exist_ok=True)
+with open("prices/a.csv", "w") as file:
+    file.write("apple,1.5\\npear,abc\\n")
+t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+t_env.execute_sql("CREATE TABLE prices (name STRING, price DOUBLE) "
+                  "WITH ('connector' = 'filesystem', 'path' = 'prices', 'format' = 'csv')")
+t_env.execute_sql("SELECT * FROM prices").print()
+''',
+        message="operator 'TableSourceScan(prices)' (subtask 1/1) failed: filesystem table 'prices': line 2 of "
+                "'prices/a.csv': cannot read it as CSV (name, price): In CSV column #1: CSV conversion error to "
+                "double: invalid value 'abc' (line b'pear,abc'); fix the record or the table's columns, or skip "
+                "bad records with 'csv.ignore-parse-errors' = 'true' (they are counted in the job's "
+                "numRecordsInErrors)",
+        cause="CSV conversion error to double: invalid value 'abc'",
+        where="line 2 of 'prices/a.csv'",
+        what_to_do="skip bad records with 'csv.ignore-parse-errors' = 'true'",
+        fix="Fix the line or the table's columns; or skip bad lines with `'csv.ignore-parse-errors' = 'true'` "
+            "(`json.ignore-parse-errors` for JSON): they are counted in the job's `numRecordsInErrors`. See "
+            "[SQL tables](connectors.md#sql-tables-filesystem-jdbc-redis).",
+        meaning="A line of a CSV or JSON file of a `'connector' = 'filesystem'` table cannot be read with "
+                "the table's column types (or, with `'json.fail-on-missing-field' = 'true'`, lacks a "
+                "column). The message names the table, the file, the line and the reason.",
+    ),
+    Entry(
+        key="sql-sink-needs-primary-key",
+        title="An updating query is written into a table without a PRIMARY KEY",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([("ada", 3.5), ("ada", 1.0)], ["user_name", "amount"]))
+t_env.execute_sql("CREATE TABLE totals (user_name STRING, amount DOUBLE) WITH ('connector' = 'jdbc', "
+                  "'url' = 'jdbc:postgresql://127.0.0.1:5432/shop', 'table-name' = 'totals')")
+t_env.execute_sql("INSERT INTO totals SELECT user_name, SUM(amount) FROM orders GROUP BY user_name")
+''',
+        message="table 'totals' ('connector' = 'jdbc') has no PRIMARY KEY, so it takes only inserts, but the "
+                "query produces updates; declare the key the rows are upserted by, e.g. PRIMARY KEY (id) NOT "
+                "ENFORCED",
+        cause="the query produces updates",
+        where="table 'totals' ('connector' = 'jdbc')",
+        what_to_do="declare the key the rows are upserted by, e.g. PRIMARY KEY (id) NOT ENFORCED",
+        fix="Declare the table's key, `PRIMARY KEY (user_name) NOT ENFORCED`: the sink then upserts and deletes "
+            "by it (the database table needs a unique constraint on it). See "
+            "[SQL tables](connectors.md#sql-tables-filesystem-jdbc-redis).",
+        meaning="A streaming `GROUP BY` (or another updating query) changes rows it already emitted. A `jdbc` "
+                "or `redis` table without a primary key can only append, as in Flink.",
+    ),
+    Entry(
+        key="split-batch-count",
+        title="A reader's SplitBatch names fewer splits than it has records",
+        raises="JobExecutionError",
+        code='''\
+from fluvial.common import WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors.base import Source, SourceReader, SplitBatch
+
+
+class TwoPartitions(SourceReader):
+    def __init__(self):
+        self.done = False
+
+    def poll(self):
+        if self.done:
+            return None
+        self.done = True
+        return SplitBatch(["a", "b"], [0], timestamps=[1000, 2000])  # one split for two records
+
+
+class Events(Source):
+    def _create_reader(self, subtask_index, parallelism):
+        return TwoPartitions()
+
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_source(Events(), WatermarkStrategy.for_monotonous_timestamps(), "events").print()
+env.execute()
+''',
+        message="operator 'events' (subtask 1/1) failed: poll() returned a SplitBatch of 2 records but 1 splits; "
+                "give one split per record",
+        cause="a SplitBatch of 2 records but 1 splits",
+        where="operator 'events'",
+        what_to_do="give one split per record",
+        fix="Give `SplitBatch(records, splits, ...)` one split per record (an `array('i')` as long as the "
+            "records, or one int for all of them), and as many timestamps, or None. See "
+            "[Connectors](connectors.md#kafka-fluvialdatastreamconnectorskafka-librdkafka).",
+        meaning="A source reader returned a `SplitBatch` (records tagged with their splits, for watermarks "
+                "per split) whose `splits` or `timestamps` do not match its records one to one.",
     ),
     Entry(
         key="kafka-unreachable",
@@ -723,8 +1024,121 @@ env.execute()
         meaning="No broker named in `bootstrap.servers` answered in time. The job fails instead of "
                 "waiting forever.",
     ),
-]
+    Entry(
+        key="state-value-misfit",
+        title="A state value does not fit the state's declared type",
+        raises="JobExecutionError",
+        cause_class="InvalidJobError",
+        code='''\
+from fluvial.common import Types
+from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from fluvial.datastream.state import ValueStateDescriptor
 
+class LastPrice(KeyedProcessFunction):
+    def open(self, runtime_context):
+        self.last = runtime_context.get_state(ValueStateDescriptor("last_price", Types.LONG()))
+
+    def process_element(self, value, ctx):
+        self.last.update(value[1])
+        yield value
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.enable_checkpointing(1000)
+env.get_checkpoint_config().set_checkpoint_storage_dir("checkpoints")
+env.from_collection([("apple", 3), ("pear", 2.5)]).key_by(lambda sale: sale[0]) \\
+    .process(LastPrice()).name("last price").print()
+env.execute()
+''',
+        message="operator 'last price' (subtask 1/1) failed: state 'last_price' (ValueState<LONG>) "
+                "holds a value that does not fit its declared type, for key 'pear': expected LONG "
+                "(a Python int in [-9223372036854775808, 9223372036854775807]), got float 2.5; "
+                "store values of the declared type or change the type in the state descriptor",
+        cause="holds a value that does not fit its declared type",
+        where="for key 'pear'",
+        what_to_do="store values of the declared type or change the type in the state descriptor",
+        fix="Store values of the declared type (here `int(price)`), or declare the type the "
+            "state holds (`Types.DOUBLE()`; `Types.PICKLED_BYTE_ARRAY()` or none for any "
+            "Python object). See [Fault tolerance](fault-tolerance.md#state-serializers).",
+        meaning="Checkpoints write state with its declared type's serializer; a value that "
+                "does not fit fails the checkpoint (and the job) instead of being coerced.",
+    ),
+    Entry(
+        key="state-type-changed",
+        title="A restored state's declared type changed",
+        raises="JobExecutionError",
+        cause_class="InvalidJobError",
+        code='''\
+from fluvial.common import Configuration, Types
+from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from fluvial.datastream.state import ValueStateDescriptor
+
+class Count(KeyedProcessFunction):
+    def __init__(self, count_type):
+        self.count_type = count_type
+
+    def open(self, runtime_context):
+        self.count = runtime_context.get_state(ValueStateDescriptor("count", self.count_type))
+
+    def process_element(self, value, ctx):
+        self.count.update((self.count.value() or 0) + 1)
+        yield value
+
+def run(count_type, configuration=None):
+    env = StreamExecutionEnvironment.get_execution_environment(configuration)
+    env.enable_checkpointing(1000)
+    env.get_checkpoint_config().set_checkpoint_storage_dir("checkpoints")
+    env.from_collection(["a", "b", "a"]).uid("words").key_by(lambda word: word) \\
+        .process(Count(count_type)).uid("count").name("count").print()
+    return env.execute_async("count")
+
+client = run(Types.INT())
+client.get_job_execution_result().result()
+resume = Configuration()
+resume.set_string("execution.savepoint.path", "checkpoints")
+run(Types.LONG(), resume).get_job_execution_result().result()
+''',
+        message="operator 'count' (subtask 1/1) failed: state 'count' was checkpointed as "
+                "ValueState<INT> but is now declared as ValueState<LONG>: the stored values cannot "
+                "be read as the new type; restore with the old descriptor, or start without this "
+                "checkpoint (or give the state a new name)",
+        cause="was checkpointed as ValueState<INT> but is now declared as ValueState<LONG>",
+        where="state 'count'",
+        what_to_do="restore with the old descriptor, or start without this checkpoint",
+        fix="Restore with the descriptor's old type; or start the job without the checkpoint "
+            "(a fresh checkpoint directory), or under a new state name, to begin that state "
+            "empty. See [Fault tolerance](fault-tolerance.md#state-serializers).",
+        meaning="The checkpoint records each state's serializer and declared type; a job whose "
+                "descriptor now declares another type would mis-read the stored bytes, so it "
+                "fails before using them.",
+    ),
+    Entry(
+        key="s3-credentials",
+        title="Only one of the S3 access key and secret key is set",
+        raises="InvalidJobError",
+        code='''\
+from fluvial.common import Configuration
+from fluvial.datastream import StreamExecutionEnvironment
+
+configuration = Configuration()
+configuration.set_string("state.checkpoints.dir", "s3://my-bucket/checkpoints")
+configuration.set_string("s3.access-key", "AKIAEXAMPLE")
+env = StreamExecutionEnvironment.get_execution_environment(configuration)
+env.enable_checkpointing(1000)
+env.from_collection([1, 2, 3]).print()
+env.execute()
+''',
+        message="configuration: s3.access-key and s3.secret-key go together; set both (or "
+                "neither, to use the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment "
+                "variables or ~/.aws/credentials)",
+        cause="s3.access-key and s3.secret-key go together",
+        where="configuration: s3.access-key",
+        what_to_do="set both (or neither",
+        fix="Set `s3.secret-key` too, or neither key to use the AWS environment variables or "
+            "credentials file. See [Fault tolerance](fault-tolerance.md#s3).",
+        meaning="S3 credentials are a pair: an access key without its secret cannot sign "
+                "requests.",
+    ),
+]
 
 def template_pattern(template: str) -> re.Pattern:
     """The template as a regular expression: <...> placeholders match any text."""

@@ -52,7 +52,8 @@ def parse_pairs(lines):
 def test_every_example_has_a_test():
     tested = {"word_count.py", "keyed_reduce.py", "label_generator.py", "periodic_predict.py",
               "broadcast_rules.py", "train_test_split.py", "csv_to_parquet.py", "table_data_cleaning.py",
-              "table_realtime_features.py", "table_nearline_inference.py"}
+              "table_realtime_features.py", "table_nearline_inference.py",
+              "temporal_join.py"}
     tested.add("last_items_per_user.py")  # in datastream/test_windows_scenario.py
     # With the real servers of datastream/store_servers.py:
     tested.add("sample_join.py")  # in datastream/test_redis_connector.py
@@ -258,4 +259,18 @@ def test_table_nearline_inference():
     lines = fluvial_run("examples/table_nearline_inference.py").splitlines()
     w, b = example.MODEL["weights"], example.MODEL["bias"]
     expected = [f"+I[{1.0 / (1.0 + math.exp(-(w[0] * a + w[1] * c + b)))!r}]" for a, c in example.INPUTS]
+    assert sorted(lines) == sorted(expected)
+
+
+def test_temporal_join():
+    from decimal import Decimal
+
+    example = load_example("temporal_join")
+    lines = fluvial_run("examples/temporal_join.py").splitlines()
+    # Reference: each order with its currency's latest rate at or before the order's time.
+    expected = []
+    for order_id, price, currency, order_time in example.ORDERS:
+        valid = [(t, rate) for c, rate, t in example.RATES if c == currency and t <= order_time]
+        rate = Decimal(max(valid)[1]).quantize(Decimal("0.0001")) if valid else None  # DECIMAL(32, 4)
+        expected.append(f"{order_id} {price} {currency} {rate} {order_time}")
     assert sorted(lines) == sorted(expected)

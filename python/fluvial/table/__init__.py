@@ -29,14 +29,17 @@ from fluvial.table.udf import (
     AggregateFunction,
     FunctionContext,
     ScalarFunction,
+    TableAggregateFunction,
     TableFunction,
     udaf,
     udf,
+    udtaf,
     udtf,
 )
 
 __all__ = ["AggregateFunction", "DataType", "DataTypes", "EnvironmentSettings", "Expression", "FunctionContext",
            "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "ResultKind", "Row", "RowKind",
            "ScalarFunction", "Schema",
-           "StatementSet", "StreamTableEnvironment", "Table", "TableConfig", "TableEnvironment", "TableFunction",
-           "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit", "udaf", "udf", "udtf"]
+           "StatementSet", "StreamTableEnvironment", "Table", "TableAggregateFunction", "TableConfig",
+           "TableEnvironment", "TableFunction", "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit",
+           "udaf", "udf", "udtaf", "udtf"]

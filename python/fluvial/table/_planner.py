@@ -44,6 +44,9 @@ class TablePlan:
     proctime: Optional[str] = None  # a PROCTIME() column, if any
     updating: bool = False  # carries -U/+U/-D rows
     primary_key: List[str] = field(default_factory=list)
+    # A window table function's output: its window (kind, size, slide, offset) and the names of
+    # its window_start/window_end columns (what a window join pairs).
+    window: Optional[Dict[str, Any]] = None
 
 
 def _keyed(upstream: Transformation, key_indices: List[int]) -> Tuple[Transformation, Dict[str, Any]]:
@@ -77,6 +80,9 @@ def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], An
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         reader = make_reader(info)
+        if info.metrics is not None and hasattr(reader, "metric_group"):
+            # Readers that skip bad records count them in the job's numRecordsInErrors.
+            reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
         spec = {"kind": "table_source", "poll": reader.poll, "rowtime": rowtime_index,
                 "watermark_delay": int(watermark_delay), "reader": reader}
         for hook in ("open", "close"):
@@ -169,8 +175,12 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
     transformation = _transformation("table_calc", name, [plan.transformation], make_spec)
     rowtime = _renamed(plan.rowtime, items)
     proctime = _renamed(plan.proctime, items)
+    window = None
+    if plan.window is not None:
+        start, end = _renamed(plan.window["start"], items), _renamed(plan.window["end"], items)
+        window = dict(plan.window, start=start, end=end) if start and end else None
     return TablePlan(transformation, output, rowtime=rowtime, proctime=proctime, updating=plan.updating,
-                     primary_key=[k for k in plan.primary_key if k in names])
+                     primary_key=[k for k in plan.primary_key if k in names], window=window)
 
 
 def _substitute(expression: Expression, columns: Dict[int, str]) -> Expression:
@@ -202,6 +212,10 @@ def _check_condition(plan: TablePlan, condition: Expression) -> None:
 
 def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List[Tuple[UdfCall, str]]]:
     """Native argument projection + a Python step appending each call's result column."""
+    for call in calls:
+        if getattr(call.function, "_is_table_aggregate", False):
+            raise PlanningError(f"'{call.function._name}' is a table aggregate function: use it in "
+                                f"flat_aggregate({call.function._name}(...)), not in a select or filter")
     base = [(n, Col(n)) for n in plan.schema.names]
     argument_items: List[Tuple[str, Expression]] = []
     argument_names: List[List[str]] = []
@@ -214,11 +228,13 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
         argument_names.append(names)
     if argument_items:
         plan = calc(plan, base + argument_items, name="Calc(UDF arguments)")
+    # Built-ins whose result type follows their arguments' (collection functions) are bound to them.
+    functions = [c.function._bind([plan.schema.field(n).type for n in names]) if hasattr(c.function, "_bind")
+                 else c.function for c, names in zip(calls, argument_names)]
     result_columns = [f"__udf{next(_temporaries)}" for _ in calls]
-    result_fields = [pa.field(c, call.function._arrow_result_type()) for c, call in zip(result_columns, calls)]
+    result_fields = [pa.field(c, function._arrow_result_type()) for c, function in zip(result_columns, functions)]
     argument_count = len(plan.schema.names) - len(argument_items)
     output = pa.schema(list(plan.schema)[:argument_count] + result_fields)
-    functions = [call.function for call in calls]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
@@ -317,11 +333,19 @@ AGGREGATE_RESULT = {
     "count": lambda t: pa.int64(),
     "count_star": lambda t: pa.int64(),
     "count_distinct": lambda t: pa.int64(),
+    "sum_distinct": lambda t: t,
+    "avg_distinct": lambda t: t,
+    "collect": lambda t: pa.map_(t, pa.int32()),  # Flink's MULTISET<T>: each value with its count
+    "array_agg": lambda t: pa.list_(t),
     "sum": lambda t: t,
     "avg": lambda t: t,
     "min": lambda t: t,
     "max": lambda t: t,
 }
+
+
+# Built-in aggregates that run in the Python GROUP BY step (they build collections).
+PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg")
 
 
 @dataclass
@@ -402,9 +426,17 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
             aggregate_items.append(AggregateItem(function, arguments, column))
     projected = calc(plan, pre_items, name="Calc(group keys, arguments)")
     schema = projected.schema
+    in_python = [a for a in aggregate_items if a.function in PYTHON_BUILTIN_AGGREGATES]
+    if window is not None:
+        # In a window they are computed when it fires, like a Python aggregate function.
+        from fluvial.table._collections import CollectionAggregate
+
+        for item in in_python:
+            item.udaf = CollectionAggregate(item.function, schema.field(item.argument_columns[0]).type)
+            item.function = "python"
     native = [a for a in aggregate_items if a.function != "python"]
     python = [a for a in aggregate_items if a.function == "python"]
-    if python and window is None:
+    if (python or in_python) and window is None:
         return _python_group_aggregate(projected, key_columns, aggregate_items, items, having, batch_mode)
     for item in native:
         if item.function not in AGGREGATE_RESULT:
@@ -533,16 +565,7 @@ def lookup_join(left: TablePlan, right_schema: pa.Schema, left_keys: List[str], 
     for key in left_keys:
         if key not in left.schema.names:
             raise unknown_column(key, left.schema.names)
-    right_names: Dict[str, str] = {}
-    taken = set(left.schema.names)
-    for field_ in right_schema:
-        name, suffix = field_.name, 0
-        while name in taken:
-            name = f"{field_.name}{suffix}"
-            suffix += 1
-        taken.add(name)
-        right_names[field_.name] = name
-    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right_schema])
+    output, right_names = join_output(left.schema, right_schema)
     key_indices = [left.schema.get_field_index(k) for k in left_keys]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
@@ -584,6 +607,37 @@ def _convert(values: List[Any], field_: pa.Field, table: str) -> pa.Array:
                                 f"{field_.type}: {error}") from None
 
 
+def join_output(left: pa.Schema, right: pa.Schema) -> Tuple[pa.Schema, Dict[str, str]]:
+    """A join's output schema (the left columns, then the right ones, renamed on a clash with a
+    numeric suffix) and the right columns' output names."""
+    right_names: Dict[str, str] = {}
+    taken = set(left.names)
+    for field_ in right:
+        name, suffix = field_.name, 0
+        while name in taken:
+            name = f"{field_.name}{suffix}"
+            suffix += 1
+        taken.add(name)
+        right_names[field_.name] = name
+    return pa.schema(list(left) + [pa.field(right_names[f.name], f.type) for f in right]), right_names
+
+
+def _keyed_pair(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str]
+                ) -> Tuple[List[int], List[int], List[Transformation]]:
+    """The two inputs of a join, each hash-exchanged on its key columns: (left key positions, right key
+    positions, the keyed inputs)."""
+    for keys, plan in ((left_keys, left), (right_keys, right)):
+        for key in keys:
+            if key not in plan.schema.names:
+                raise unknown_column(key, plan.schema.names)
+    left_indices = [left.schema.get_field_index(k) for k in left_keys]
+    right_indices = [right.schema.get_field_index(k) for k in right_keys]
+    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
+                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
+              for plan, indices in ((left, left_indices), (right, right_indices))]
+    return left_indices, right_indices, inputs
+
+
 def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
                  left_outer: bool) -> Tuple[TablePlan, Dict[str, str]]:
     """An equi-join of two dynamic tables (INNER or LEFT OUTER), both sides kept in state.
@@ -592,26 +646,9 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
     columns' output names."""
     if not left_keys:
         raise PlanningError("a join needs at least one equality between a left and a right column")
-    for keys, plan in ((left_keys, left), (right_keys, right)):
-        for key in keys:
-            if key not in plan.schema.names:
-                raise unknown_column(key, plan.schema.names)
-    right_names: Dict[str, str] = {}
-    taken = set(left.schema.names)
-    for field_ in right.schema:
-        name, suffix = field_.name, 0
-        while name in taken:
-            name = f"{field_.name}{suffix}"
-            suffix += 1
-        taken.add(name)
-        right_names[field_.name] = name
-    output = pa.schema(list(left.schema) + [pa.field(right_names[f.name], f.type) for f in right.schema])
-    left_indices = [left.schema.get_field_index(k) for k in left_keys]
-    right_indices = [right.schema.get_field_index(k) for k in right_keys]
+    left_indices, right_indices, inputs = _keyed_pair(left, right, left_keys, right_keys)
+    output, right_names = join_output(left.schema, right.schema)
     left_schema, right_schema = left.schema, right.schema
-    inputs = [Transformation(kind="key_by", name="KeyBy", inputs=[plan.transformation],
-                             key_selector=ColumnKeys(indices), bounded=plan.transformation.bounded)
-              for plan, indices in ((left, left_indices), (right, right_indices))]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_join", "left_keys": left_indices, "right_keys": right_indices,
@@ -623,6 +660,52 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
                                      make_spec, two_input=True)
     updating = left.updating or right.updating or left_outer
     return TablePlan(transformation, output, updating=updating), right_names
+
+
+def temporal_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
+                  left_outer: bool, *, right_name: str, time_column: str) -> Tuple[TablePlan, Dict[str, str]]:
+    """An event-time temporal join (FOR SYSTEM_TIME AS OF left.rowtime) against a versioned table: each
+    left row, once the watermark passes its time, joined with the right row valid at that time.
+
+    Returns the plan (left columns, then right columns renamed on a clash; the left's time attribute
+    stays the time attribute) and the right columns' output names."""
+    if left.rowtime is None:
+        raise PlanningError(f"FOR SYSTEM_TIME AS OF '{time_column}': the left table has no event-time attribute; "
+                            f"an event-time temporal join needs one (WATERMARK FOR ... in its DDL)")
+    if time_column != left.rowtime:
+        raise PlanningError(f"FOR SYSTEM_TIME AS OF '{time_column}': an event-time temporal join takes the left "
+                            f"table's event-time attribute '{left.rowtime}' (a lookup join takes a PROCTIME() "
+                            f"column)")
+    if not right.primary_key:
+        raise PlanningError(f"temporal join: '{right_name}' is not a versioned table, it has no primary key; "
+                            f"declare PRIMARY KEY (...) NOT ENFORCED in its DDL, or define it as a deduplication "
+                            f"view (ROW_NUMBER() OVER (PARTITION BY key ORDER BY time DESC) = 1)")
+    if right.rowtime is None:
+        raise PlanningError(f"temporal join: '{right_name}' is not a versioned table, it has no event-time "
+                            f"attribute; declare WATERMARK FOR <time column> AS ... in its DDL")
+    left_indices, right_indices, inputs = _keyed_pair(left, right, left_keys, right_keys)
+    missing = [k for k in right.primary_key if k not in right_keys]
+    if missing:
+        raise PlanningError(f"temporal join: the join condition must contain the primary key equality of "
+                            f"'{right_name}': no equality with its key column(s) {missing} "
+                            f"(e.g. ON left.{missing[0]} = {right_name}.{missing[0]})")
+    output, right_names = join_output(left.schema, right.schema)
+    left_schema, right_schema = left.schema, right.schema
+    left_time, right_time = left.rowtime, right.rowtime
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_temporal_join", "left_keys": left_indices, "right_keys": right_indices,
+                "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
+                "left_time": left_schema.get_field_index(left_time), "left_time_name": left_time,
+                "right_time": right_schema.get_field_index(right_time), "right_time_name": right_time,
+                "left_outer": left_outer}
+
+    kind = "LeftOuterJoin" if left_outer else "InnerJoin"
+    transformation = _transformation("table_temporal_join", f"TemporalJoin({kind}, table={right_name}, "
+                                     f"on={left_keys}={right_keys}, time={left_time}, "
+                                     f"version_time={right_time})", inputs, make_spec, two_input=True)
+    return TablePlan(transformation, output, rowtime=left.rowtime, proctime=left.proctime,
+                     updating=left.updating), right_names
 
 
 def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[int], offset: int) -> TablePlan:
@@ -644,6 +727,70 @@ def sort_limit(plan: TablePlan, keys: List[Tuple[str, bool]], limit: Optional[in
         (f", limit={limit}" if limit is not None else "") + ")"
     transformation = _transformation("table_sort_limit", name, [plan.transformation], make_spec, non_parallel=True)
     return TablePlan(transformation, plan.schema, updating=False)
+
+
+def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: bool,
+           left_outer: bool = False) -> TablePlan:
+    """Each row joined with the elements of an ARRAY (a ROW element spreads into its fields) or the
+    entries of a MAP (key, value); WITH ORDINALITY adds the position from 1. Arrow's list_flatten and
+    list_parent_indices do the work, a batch at a time."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    column = f"__unnest{next(_temporaries)}"
+    base = [(n, Col(n)) for n in plan.schema.names]
+    projected = calc(plan, base + [(column, argument)], name="Calc(UNNEST argument)")
+    arrow_type = projected.schema.field(column).type
+    if pa.types.is_map(arrow_type):
+        element = pa.struct([pa.field("key", arrow_type.key_type), pa.field("value", arrow_type.item_type)])
+        entries = pa.list_(element)
+    elif pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        element, entries = arrow_type.value_type, None
+    else:
+        from fluvial.table.types import from_arrow
+
+        raise PlanningError(f"UNNEST expects an ARRAY or a MAP, got {from_arrow(arrow_type)!r} ({argument!r})")
+    spread = pa.types.is_struct(element)
+    types = [f.type for f in element] if spread else [element]
+    types += [pa.int32()] if ordinality else []
+    if not names:
+        names = [f.name for f in element] if spread else ["EXPR$0"]
+        names += ["ORDINALITY"] if ordinality else []
+    if len(names) != len(types):
+        raise PlanningError(f"UNNEST yields {len(types)} column(s) but {len(names)} name(s) were given: {names}")
+    clash = [n for n in names if n in plan.schema.names]
+    if clash:
+        raise PlanningError(f"UNNEST columns {clash} clash with the input's; alias them: AS t(a, b)")
+    count = len(plan.schema.names)
+    output = pa.schema(list(plan.schema) + [pa.field(n, t) for n, t in zip(names, types)])
+
+    def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
+        lists = batch.column(column)
+        if entries is not None:
+            lists = lists.cast(entries)
+        flat = pc.list_flatten(lists)
+        parent = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+        arrays = [flat.field(i) for i in range(len(element))] if spread else [flat]
+        if ordinality:
+            index = np.arange(len(flat))
+            first = np.r_[True, parent[1:] != parent[:-1]] if len(parent) else np.zeros(0, bool)
+            start = np.maximum.accumulate(np.where(first, index, 0)) if len(parent) else index
+            arrays.append(pa.array(index - start + 1, type=pa.int32()))
+        if left_outer:
+            # LEFT JOIN UNNEST: a row whose array is empty or NULL stays, with NULLs.
+            empty = np.flatnonzero(pc.fill_null(pc.list_value_length(lists), 0).to_numpy() == 0)
+            order = np.argsort(np.r_[parent, empty], kind="stable")
+            parent = np.r_[parent, empty][order]
+            arrays = [pa.concat_arrays([a, pa.nulls(len(empty), a.type)]).take(pa.array(order)) for a in arrays]
+        sources = pa.array(parent, type=pa.uint32())
+        taken = batch.select(range(count)).take(sources)
+        return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), parent.tolist()
+
+    def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        return {"kind": "table_python_calc", "call": evaluate}
+
+    transformation = _transformation("table_python_calc", "Uncollect", [projected.transformation], make_spec)
+    return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=plan.proctime, updating=plan.updating)
 
 
 def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool) -> TablePlan:
@@ -737,7 +884,11 @@ def rank(plan: TablePlan, partition: List[str], order: List[Tuple[str, bool]], l
     described = ", ".join(f"{n} {'ASC' if a else 'DESC'}" for n, a in order)
     name = f"Rank(partition={partition}, order=[{described}], n={limit})"
     transformation = _transformation("table_rank", name, [upstream], make_spec, **extra)
-    return TablePlan(transformation, output, rowtime=None, proctime=plan.proctime, updating=True)
+    # Deduplication on the time attribute (keep the last row per key) is a versioned view in Flink: it
+    # keeps the time attribute and its partition columns are its primary key.
+    versioned = limit == 1 and plan.rowtime is not None and order == [(plan.rowtime, False)]
+    return TablePlan(transformation, output, rowtime=plan.rowtime if versioned else None, proctime=plan.proctime,
+                     updating=True, primary_key=list(partition) if limit == 1 else [])
 
 
 def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str, preceding: int,
@@ -761,8 +912,9 @@ def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str
     calls, fields = [], []
     argument_iter = iter(n for n, _ in arguments)
     for name, function, argument in aggregates:
-        if function not in AGGREGATE_RESULT:
-            raise PlanningError(f"{function.upper()} OVER (...) is not supported (SUM, COUNT, AVG, MIN, MAX are)")
+        if function not in AGGREGATE_RESULT or function in PYTHON_BUILTIN_AGGREGATES:
+            raise PlanningError(f"{function.upper()} OVER (...) is not supported (SUM, COUNT, AVG, MIN, MAX, also "
+                                f"with DISTINCT, are)")
         column = next(argument_iter) if argument is not None else None
         kind = "count_star" if function == "count" and column is None else function
         input_type = schema.field(column).type if column is not None else pa.int64()
@@ -801,7 +953,7 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
                 raise PlanningError(f"unknown aggregate function {item.function.upper()}")
             input_type = schema.field(item.argument_columns[0]).type if item.argument_columns else pa.int64()
             arrow_type = AGGREGATE_RESULT[item.function](input_type)
-            if item.function == "avg":
+            if item.function in ("avg", "avg_distinct"):
                 arrow_type = pa.float64() if pa.types.is_floating(input_type) else input_type
             aggregates.append((item.output, item.function, item.argument_columns))
         fields.append(pa.field(item.output, arrow_type))

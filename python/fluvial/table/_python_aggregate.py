@@ -12,24 +12,31 @@ INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE = 0, 1, 2, 3
 
 
 class _Builtin:
-    """SUM, COUNT, AVG, MIN, MAX, COUNT(DISTINCT) with retraction."""
+    """SUM, COUNT, AVG, MIN, MAX, COUNT/SUM/AVG(DISTINCT), COLLECT and ARRAY_AGG with retraction."""
 
     def __init__(self, kind: str, integral: bool = False):
         self.kind = kind
         self.integral = integral  # AVG of integers is an integer in Flink (truncated)
 
     def create(self) -> Any:
-        return [0, 0, Counter()]  # sum, count of non-null values, multiset (min/max/distinct)
+        # sum, count of non-null values, multiset (min/max/distinct/COLLECT), the values in order (ARRAY_AGG)
+        return [0, 0, Counter(), []]
 
     def update(self, state: Any, args: Tuple[Any, ...], retract: bool) -> None:
         value = args[0] if args else 1
+        if self.kind == "array_agg":  # keeps NULLs (Flink's RESPECT NULLS); a retraction removes one
+            if not retract:
+                state[3].append(value)
+            elif value in state[3]:
+                state[3].remove(value)
+            return
         if value is None:
             return
         sign = -1 if retract else 1
         state[1] += sign
         if self.kind in ("sum", "avg"):
             state[0] += sign * value
-        elif self.kind in ("min", "max", "count_distinct"):
+        elif self.kind in ("min", "max", "collect") or self.kind.endswith("_distinct"):
             state[2][value] += sign
             if state[2][value] <= 0:
                 del state[2][value]
@@ -40,6 +47,13 @@ class _Builtin:
             return count
         if kind == "count_distinct":
             return len(values)
+        if kind == "collect":
+            return list(values.items())  # a MULTISET: each value with its count
+        if kind == "array_agg":
+            return list(state[3]) if state[3] else None
+        if kind in ("sum_distinct", "avg_distinct"):
+            # Each distinct value once.
+            kind, total, count = kind[:-len("_distinct")], sum(values), len(values)
         if count == 0:
             return None
         if kind == "sum":

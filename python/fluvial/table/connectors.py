@@ -153,79 +153,256 @@ class DataGenReader:
 
 # -- filesystem -----------------------------------------------------------------------
 
-_FORMATS = {"csv": "csv", "json": "json", "parquet": "parquet", "orc": "orc", "raw": "raw"}
+_FORMATS = ("csv", "json", "avro", "parquet", "orc", "raw")
+# Options of the formats of a filesystem table, after the format's name ('csv.field-delimiter').
+_FILE_FORMAT_OPTIONS = {"csv": ["field-delimiter", "quote-character", "disable-quote-character", "escape-character",
+                                "null-literal", "ignore-parse-errors"],
+                        "json": ["ignore-parse-errors", "fail-on-missing-field"],
+                        "avro": ["codec"]}
+_LINES_PER_BATCH = 65536
+_TEXT_CHUNK_BYTES = 16 << 20  # CSV and JSON files are parsed this much at a time
+_AVRO_CODECS = ("null", "deflate", "bzip2", "xz")  # the ones Python's standard library compresses
+
+
+def _file_options(options: Dict[str, str]) -> List[str]:
+    fmt = options.get("format", "")
+    return ["path", "format", "partition.default-name"] + [f"{fmt}.{o}" for o in _FILE_FORMAT_OPTIONS.get(fmt, [])]
+
+
+def _local_path(options: Dict[str, str]) -> str:
+    path = options["path"]
+    return path[len("file://"):] if path.startswith("file://") else path
 
 
 class FileReader:
-    """The files of a filesystem table (csv, json, parquet, orc, raw), split among subtasks by
-    file; with partition keys, the values come from Hive-style directories (dt=2024-01-01/)."""
+    """The files of a filesystem table (csv, json, avro, parquet, orc, raw), split among subtasks
+    by file; with partition keys, the values come from Hive-style directories (dt=2024-01-01/).
 
-    def __init__(self, schema: pa.Schema, options: Dict[str, str], subtask: int, parallelism: int):
+    CSV and JSON files are parsed a batch of lines at once; when a batch does not parse, line by
+    line, so that a bad line is named (file and line number) or, with the format's
+    'ignore-parse-errors', skipped and counted in the job's numRecordsInErrors."""
+
+    def __init__(self, schema: pa.Schema, options: Dict[str, str], subtask: int, parallelism: int,
+                 table: str = ""):
         import os
-
-        import pyarrow.dataset as ds
 
         fmt = options["format"]
         if fmt not in _FORMATS:
             raise ConnectorOptionError(f"unsupported 'format' = '{fmt}' for connector 'filesystem' "
                                        f"(supported: {', '.join(_FORMATS)})")
-        path = options["path"]
-        if path.startswith("file://"):
-            path = path[len("file://"):]
+        path = _local_path(options)
         if not os.path.exists(path):
             raise FileNotFoundError(f"filesystem table: path '{path}' does not exist")
-        keys = _partition_keys(options)
-        data_schema = pa.schema([f for f in schema if f.name not in keys])
-        partitioning = ds.partitioning(pa.schema([schema.field(k) for k in keys]), flavor="hive") if keys else None
-        self._schema = schema
-        self._raw = fmt == "raw"
+        self._keys = _partition_keys(options)
+        self._data_schema = pa.schema([f for f in schema if f.name not in self._keys])
+        self._schema, self._format, self._path, self._table = schema, fmt, path, table
+        self._metric_group: Any = None
+        self._bad: Any = None
         self._batches: Optional[Iterator[pa.RecordBatch]] = None
-        if self._raw:
-            if len(data_schema) != 1:
-                raise ConnectorOptionError("'format' = 'raw' reads one column (STRING or BYTES) per line")
-            files = sorted(os.path.join(d, f) for d, _, names in os.walk(path) for f in names
-                           if not f.startswith((".", "_")))
+        if fmt in ("parquet", "orc"):
+            import pyarrow.dataset as ds
+
+            keys = self._keys
+            self._partitioning = ds.partitioning(pa.schema([schema.field(k) for k in keys]),
+                                                 flavor="hive") if keys else None
+            files = sorted(ds.dataset(path, format=fmt, partitioning=self._partitioning).files)
+            # Splits: [file, batches read]; checkpoints store them, so a job resumes where it was.
             self._files = [[file, 0] for file in files[subtask::parallelism]]
             return
-        if fmt == "csv":
-            import pyarrow.csv as pacsv
+        if fmt == "raw" and len(self._data_schema) != 1:
+            raise ConnectorOptionError("'format' = 'raw' reads one column (STRING or BYTES) per line")
+        if fmt in ("csv", "json"):
+            from fluvial.table.formats import RowCodec
 
-            delimiter = options.get("csv.field-delimiter", ",")
-            file_format = ds.CsvFileFormat(
-                parse_options=pacsv.ParseOptions(delimiter=delimiter),
-                read_options=pacsv.ReadOptions(column_names=data_schema.names),
-                convert_options=pacsv.ConvertOptions(column_types=data_schema))
-        elif fmt == "json":
-            import pyarrow.json as pajson
-
-            # The declared types, not inferred ones ('2024-01-01' stays a STRING).
-            file_format = ds.JsonFileFormat(parse_options=pajson.ParseOptions(explicit_schema=data_schema))
-        else:
-            file_format = fmt
-        dataset = ds.dataset(path, format=file_format, partitioning=partitioning)
-        self._file_format, self._partitioning, self._base = file_format, partitioning, path
+            self._codec = RowCodec(fmt, self._data_schema, options, [""], "'format'")
+        self._default_partition = options.get("partition.default-name", "__HIVE_DEFAULT_PARTITION__")
+        files = sorted(os.path.join(d, f) for d, dirs, names in os.walk(path) for f in names
+                       if not f.startswith((".", "_"))
+                       and not any(p.startswith((".", "_")) for p in os.path.relpath(d, path).split(os.sep)
+                                   if p != "."))
+        if os.path.isfile(path):
+            files = [path]
         # Splits: [file, batches read]; checkpoints store them, so a job resumes where it was.
-        self._files = [[file, 0] for file in sorted(dataset.files)[subtask::parallelism]]
+        self._files = [[file, 0] for file in files[subtask::parallelism]]
+
+    # The job's metrics: the planner hands the reader its subtask's group.
+    @property
+    def metric_group(self) -> Any:
+        if self._metric_group is None:
+            from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
+
+            self._metric_group = SourceReaderMetricGroup()
+        return self._metric_group
+
+    @metric_group.setter
+    def metric_group(self, group: Any) -> None:
+        self._metric_group = group
+
+    def _bad_records(self) -> Any:
+        if self._bad is None:
+            from fluvial.datastream.formats._bad_records import BadRecords
+            from fluvial.table.formats import sql_advice
+
+            self._bad = BadRecords(self._codec.ignore_parse_errors, self.metric_group.num_records_in_errors,
+                                   sql_advice(self._format))
+        return self._bad
 
     def _batches_of(self, file: str) -> Iterator[pa.RecordBatch]:
-        if self._raw:
-            return iter([self._raw_batch(file)])
+        """A file's batches: the same on every read, so a position counts them."""
+        if self._format not in ("parquet", "orc"):
+            return self._file_batches(file)
         import pyarrow.dataset as ds
 
-        # The declared schema, not one inferred from the first file (JSON would read '2024-01-01'
-        # as a timestamp). A file's batches are the same on every read, so a position counts them.
-        return iter(ds.dataset([file], format=self._file_format, partitioning=self._partitioning,
-                               partition_base_dir=self._base, schema=self._schema)
+        # The declared schema, not one inferred from the first file.
+        return iter(ds.dataset([file], format=self._format, partitioning=self._partitioning,
+                               partition_base_dir=self._path, schema=self._schema)
                     .to_batches(columns=self._schema.names))
 
-    def _raw_batch(self, file: str) -> pa.RecordBatch:
-        with open(file, "rb") as handle:
-            lines = handle.read().splitlines()
-        field = self._schema.field(0)
+    def _file_batches(self, file: str) -> Iterator[pa.RecordBatch]:
+        if self._format == "avro":
+            tables = self._avro_tables(file)
+        elif self._format == "raw":
+            with open(file, "rb") as handle:
+                lines = handle.read().split(b"\n")
+            if lines and lines[-1] == b"":
+                lines.pop()
+            tables = iter([self._raw_table(lines)])
+        else:
+            tables = self._text_tables(file)
+        partition = self._partition_values(file)
+        for table in tables:
+            for name in self._keys:
+                value = partition[name]
+                column = pa.array([value] * table.num_rows, pa.string())
+                try:
+                    column = column.cast(self._schema.field(name).type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+                    from fluvial.errors import ConnectorError
+
+                    raise ConnectorError(f"filesystem table '{self._table}': partition directory {name}={value} of "
+                                         f"'{file}' is not a {self._schema.field(name).type}: {error}") from None
+                table = table.append_column(self._schema.field(name), column)
+            yield from table.select(self._schema.names).to_batches()
+
+    def _partition_values(self, file: str) -> Dict[str, Optional[str]]:
+        import os
+
+        if not self._keys:
+            return {}
+        found: Dict[str, Optional[str]] = {}
+        for part in os.path.relpath(os.path.dirname(file), self._path).split(os.sep):
+            name, equals, value = part.partition("=")
+            if equals and name in self._keys:
+                from urllib.parse import unquote
+
+                found[name] = None if value == self._default_partition else unquote(value)
+        missing = [k for k in self._keys if k not in found]
+        if missing:
+            from fluvial.errors import ConnectorError
+
+            raise ConnectorError(f"filesystem table '{self._table}': '{file}' is not under a partition directory "
+                                 f"{missing[0]}=... (PARTITIONED BY {', '.join(self._keys)})")
+        return found
+
+    def _raw_table(self, lines: List[bytes]) -> pa.Table:
+        field = self._data_schema.field(0)
         values = pa.array(lines, pa.binary())
         if not pa.types.is_binary(field.type):
             values = values.cast(pa.string())
-        return pa.RecordBatch.from_arrays([values], schema=self._schema)
+        return pa.Table.from_arrays([values], schema=self._data_schema)
+
+    def _text_tables(self, file: str) -> Iterator[pa.Table]:
+        """The CSV or JSON lines of a file, a chunk of whole lines at a time; blank lines are skipped."""
+        codec = self._codec
+        first_line = 1
+        with open(file, "rb") as handle:
+            rest = b""
+            while True:
+                block = handle.read(_TEXT_CHUNK_BYTES)
+                data = rest + block
+                if not data:
+                    return
+                end = data.rfind(b"\n") + 1 if block else len(data)
+                if end == 0:  # a line longer than the chunk: read on
+                    rest = data
+                    continue
+                chunk, rest = data[:end], data[end:]
+                try:
+                    yield codec.decode_lines(chunk)
+                except ValueError:
+                    table = self._line_by_line(file, chunk, first_line)  # name or skip the bad lines
+                    if table is not None:
+                        yield table
+                first_line += chunk.count(b"\n")
+                if not block:
+                    return
+
+    def _line_by_line(self, file: str, chunk: bytes, first_line: int) -> Optional[pa.Table]:
+        lines = [(number, line.rstrip(b"\r")) for number, line in enumerate(chunk.split(b"\n"), first_line)
+                 if line.strip()]
+        tables = self._good_lines(file, lines)
+        return pa.concat_tables(tables) if tables else None
+
+    def _good_lines(self, file: str, lines: List[tuple]) -> List[pa.Table]:
+        """The rows of the lines that parse, in order; halves the lines until the bad ones are
+        found (a bad line among n costs about 2n line parses, not n parse calls)."""
+        from fluvial.datastream.formats._bad_records import describe_value
+
+        codec = self._codec
+        if len(lines) > 16:
+            try:
+                return [codec.decode([line for _, line in lines])]
+            except ValueError:
+                middle = len(lines) // 2
+                return self._good_lines(file, lines[:middle]) + self._good_lines(file, lines[middle:])
+        tables = []
+        for number, line in lines:
+            try:
+                tables.append(codec.decode([line]))
+            except ValueError as error:
+                self._bad_records().reject(
+                    f"filesystem table '{self._table}': line {number} of '{file}': cannot read it as "
+                    f"{self._format.upper()} ({', '.join(self._data_schema.names)}): {error} "
+                    f"(line {describe_value(line)})")
+        return tables
+
+    def _avro_tables(self, file: str) -> Iterator[pa.Table]:
+        """An Avro file read with the table's schema (fastavro resolves the file's own to it)."""
+        import fastavro
+
+        from fluvial.errors import ConnectorError
+        from fluvial.table.formats import arrow_rows, avro_schema
+
+        with open(file, "rb") as handle:
+            try:
+                # Avro resolves records of the same name: the table's record takes the file's.
+                name = fastavro.reader(handle).writer_schema.get("name", "record")
+                handle.seek(0)
+                reader_schema = fastavro.parse_schema(avro_schema(self._data_schema, name.split(".")[-1]))
+                records = fastavro.reader(handle, reader_schema=reader_schema)
+            except Exception as error:  # fastavro raises many kinds for a file that is not Avro
+                raise ConnectorError(f"filesystem table '{self._table}': cannot read '{file}' as Avro of the "
+                                     f"table's columns: {_short(error)}") from None
+            number, chunk = 0, []
+            while True:
+                try:
+                    record = next(records, None)
+                except Exception as error:  # corrupt, cut short, or not of the table's columns
+                    raise ConnectorError(f"filesystem table '{self._table}': cannot read record {number + 1} of "
+                                         f"'{file}' as Avro of the table's columns: {_short(error)}") from None
+                if record is not None:
+                    number += 1
+                    chunk.append(record)
+                if chunk and (record is None or len(chunk) >= _LINES_PER_BATCH):
+                    try:
+                        yield arrow_rows(chunk, self._data_schema)
+                    except ValueError as error:
+                        raise ConnectorError(f"filesystem table '{self._table}': records {number - len(chunk) + 1}"
+                                             f" to {number} of '{file}' do not fit the table's columns: "
+                                             f"{error}") from None
+                    chunk = []
+                if record is None:
+                    return
 
     def poll(self) -> Optional[pa.RecordBatch]:
         import itertools
@@ -251,11 +428,21 @@ class FileReader:
         return [(file, done) for file, done in self._files]
 
     def restore_state(self, splits: List[Tuple[str, int]]) -> None:
-        self._files = [[file, done] for file, done in splits]
+        # Sorted: after rescaling, a subtask's splits come from several old subtasks.
+        self._files = sorted([file, done] for file, done in splits)
         self._batches = None
 
     def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
         pass
+
+
+def _short(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _nested_columns(schema: pa.Schema) -> List[str]:
+    return [f.name for f in schema if f.type.num_fields > 0]
 
 
 def _partition_keys(options: Dict[str, str]) -> List[str]:
@@ -276,10 +463,6 @@ def parse_duration(text: str, option: str) -> float:
     factor = {"ms": 0.001, "milli": 0.001, "millis": 0.001, "min": 60, "minute": 60, "minutes": 60, "h": 3600,
               "hour": 3600, "hours": 3600, "d": 86400, "day": 86400, "days": 86400}.get(match.group(2) or "s", 1)
     return float(match.group(1)) * factor
-
-
-_LOOKUP_OPTIONS = ["lookup.cache.max-rows", "lookup.cache.ttl", "lookup.cache.caching-missing-key",
-                   "lookup.max-retries"]
 
 
 def _lookup_arguments(options: Dict[str, str]) -> Dict[str, Any]:
@@ -321,12 +504,12 @@ class LookupTable:
 class FileLookupTable:
     """A bounded file table as a lookup table: read once, at open(), into a dict by key."""
 
-    def __init__(self, schema: pa.Schema, options: Dict[str, str], key_columns: List[str]):
-        self._schema, self._options, self._key_columns = schema, options, key_columns
+    def __init__(self, schema: pa.Schema, options: Dict[str, str], key_columns: List[str], table: str):
+        self._schema, self._options, self._key_columns, self._table = schema, options, key_columns, table
         self._rows: Dict[tuple, Dict[str, Any]] = {}
 
     def open(self) -> None:
-        reader = FileReader(self._schema, self._options, 0, 1)
+        reader = FileReader(self._schema, self._options, 0, 1, self._table)
         while True:
             batch = reader.poll()
             if batch is None:
@@ -344,32 +527,37 @@ class FileLookupTable:
 def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[str, str],
                    key_columns: List[str]) -> Callable[[Any], LookupTable]:
     """make_lookup(info) for a lookup join against the table, keyed by 'key_columns'."""
+    from fluvial.table import store_tables
+
     names = schema.names
     if connector == "jdbc":
-        _check_options("jdbc", options, ["url", "table-name", "username", "password", "driver"] + _LOOKUP_OPTIONS,
-                       ["url", "table-name"])
+        _check_options("jdbc", options, store_tables.JDBC_OPTIONS, ["url", "table-name"])
 
         def make_jdbc(info: Any) -> LookupTable:
-            from fluvial.datastream.connectors.jdbc import JdbcConnectionOptions, JdbcLookupFunction
+            from fluvial.datastream.connectors.jdbc import JdbcLookupFunction
 
-            builder = JdbcConnectionOptions.JdbcConnectionOptionsBuilder().with_url(options["url"])
-            if "driver" in options:
-                builder = builder.with_driver_name(options["driver"])
-            if "username" in options:
-                builder = builder.with_user_name(options["username"])
-            if "password" in options:
-                builder = builder.with_password(options["password"])
             single = len(key_columns) == 1
-            function = JdbcLookupFunction(builder.build(), options["table-name"], key_columns,
+            function = JdbcLookupFunction(store_tables.connection_options(options), options["table-name"], key_columns,
                                           key=(lambda k: k[0]) if single else (lambda k: k), columns=names,
                                           join=lambda record, found: found, **_lookup_arguments(options))
             return LookupTable(function, names, key_columns)
 
         return make_jdbc
     if connector == "redis":
-        _check_options("redis", options, ["host", "port", "db", "password", "key-pattern"] + _LOOKUP_OPTIONS, [])
+        _check_options("redis", options, store_tables.REDIS_OPTIONS, [])
         pattern = options.get("key-pattern", ":".join("{" + c + "}" for c in key_columns))
         fields = [n for n in names if n not in key_columns]
+        data_type = options.get("data-type", "hash")
+        if data_type not in ("hash", "string"):
+            raise ConnectorOptionError(f"table '{table}': 'data-type' must be 'hash' or 'string', got {data_type!r}")
+        if data_type == "string" and len(fields) != 1:
+            raise ConnectorOptionError(f"table '{table}': 'data-type' = 'string' holds one value column, but the "
+                                       f"columns besides the join keys are {', '.join(fields) or 'none'}")
+
+        def join(record: Any, found: Any) -> Any:
+            if data_type == "hash" or found is None:
+                return found
+            return {fields[0]: found}
 
         def make_redis(info: Any) -> LookupTable:
             from fluvial.datastream.connectors.redis import RedisLookupFunction
@@ -382,15 +570,16 @@ def lookup_factory(connector: str, table: str, schema: pa.Schema, options: Dict[
                                                f"not a join key ({', '.join(key_columns)})") from None
 
             function = RedisLookupFunction(options.get("host", "127.0.0.1"), int(options.get("port", "6379")),
-                                           key=redis_key, data_type="hash", fields=fields or None,
-                                           join=lambda record, found: found, db=int(options.get("db", "0")),
+                                           key=redis_key, data_type=data_type,
+                                           fields=(fields or None) if data_type == "hash" else None,
+                                           join=join, db=int(options.get("db", "0")),
                                            password=options.get("password"), **_lookup_arguments(options))
             return LookupTable(function, names, key_columns)
 
         return make_redis
     if connector == "filesystem":
-        _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
-        return lambda info: FileLookupTable(schema, options, key_columns)
+        _check_options("filesystem", options, _file_options(options), ["path", "format"])
+        return lambda info: FileLookupTable(schema, options, key_columns, table)
     raise ConnectorOptionError(f"table '{table}' (connector '{connector}') cannot serve a lookup join: "
                                f"FOR SYSTEM_TIME AS OF a processing-time attribute needs a 'jdbc' or 'redis' table")
 
@@ -412,9 +601,8 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
         bounded = "number-of-rows" in options
         return (lambda info: DataGenReader(schema, options, info.index, info.parallelism, rowtime)), bounded
     if connector == "filesystem":
-        # csv/json.ignore-parse-errors are not implemented for SQL file tables yet: refused, not ignored.
-        _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
-        return (lambda info: FileReader(schema, options, info.index, info.parallelism)), True
+        _check_options("filesystem", options, _file_options(options), ["path", "format"])
+        return (lambda info: FileReader(schema, options, info.index, info.parallelism, table_name)), True
     if connector == "nexmark":
         from fluvial.nexmark import OPTION_NAMES, table_reader_factory
 
@@ -428,6 +616,9 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
                                f"(sources: datagen, filesystem, nexmark, kafka, upsert-kafka)")
 
 
+_SINKS = ["print", "blackhole", "filesystem", "kafka", "upsert-kafka", "jdbc", "redis"]
+
+
 def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, str], table_name: str,
                         primary_key: List[str] = ()):
     """Returns make_writer(info) → object with write(batch, row_kinds) and finish() (and
@@ -437,6 +628,14 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
 
         _check_options(connector, options, *kafka_table.allowed_options(connector, options))
         return kafka_table.writer_factory(connector, table_name, schema, options, list(primary_key))
+    if connector in ("jdbc", "redis"):
+        from fluvial.table import store_tables
+
+        if connector == "jdbc":
+            _check_options("jdbc", options, store_tables.JDBC_OPTIONS, ["url", "table-name"])
+            return store_tables.jdbc_writer_factory(table_name, schema, options, list(primary_key))
+        _check_options("redis", options, store_tables.REDIS_OPTIONS, [])
+        return store_tables.redis_writer_factory(table_name, schema, options, list(primary_key))
     if connector == "print":
         _check_options("print", options, ["print-identifier", "standard-error", "sink.parallelism"], [])
         return lambda info: PrintWriter(options, info.index, info.parallelism)
@@ -444,11 +643,14 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
         _check_options("blackhole", options, [], [])
         return lambda info: BlackholeWriter()
     if connector == "filesystem":
-        _check_options("filesystem", options, ["path", "format", "csv.field-delimiter"], ["path", "format"])
-        return lambda info: FileWriter(options, info.index, table_name)
+        _check_options("filesystem", options, _file_options(options), ["path", "format"])
+        nested = _nested_columns(schema) if options.get("format") in ("csv", "raw") else []
+        if nested:
+            raise ConnectorOptionError(f"table '{table_name}': 'format' = '{options['format']}' cannot write ARRAY, "
+                                       f"MAP or ROW column(s) {nested}; use 'json' or 'parquet'")
+        return lambda info: FileWriter(options, info.index, table_name, schema)
     raise ConnectorOptionError(f"connector '{connector}' cannot be written by Fluvial's SQL yet"
-                               f"{_suggest(connector, ['print', 'blackhole', 'filesystem', 'kafka', 'upsert-kafka'])} "
-                               f"(sinks: print, blackhole, filesystem, kafka, upsert-kafka)")
+                               f"{_suggest(connector, _SINKS)} (sinks: {', '.join(_SINKS)})")
 
 
 class PrintWriter:
@@ -512,14 +714,25 @@ class FileWriter:
     committed file is never overwritten; hidden files of checkpoints that never completed are
     left behind, ignored by readers."""
 
-    def __init__(self, options: Dict[str, str], subtask: int, table_name: str):
+    def __init__(self, options: Dict[str, str], subtask: int, table_name: str, schema: pa.Schema):
         import os
 
-        self._path = options["path"][len("file://"):] if options["path"].startswith("file://") else options["path"]
+        self._path = _local_path(options)
         self._format = options["format"]
-        if self._format not in ("csv", "json", "parquet", "raw"):
+        if self._format not in ("csv", "json", "avro", "parquet", "raw"):
             raise ConnectorOptionError(f"unsupported 'format' = '{self._format}' for a filesystem sink "
-                                       f"(supported: csv, json, parquet, raw)")
+                                       f"(supported: csv, json, avro, parquet, raw)")
+        if self._format == "avro":
+            import fastavro
+
+            from fluvial.table.formats import avro_schema
+
+            self._avro = fastavro.parse_schema(avro_schema(pa.schema(
+                [f for f in schema if f.name not in _partition_keys(options)])))
+            self._avro_codec = options.get("avro.codec", "null")
+            if self._avro_codec not in _AVRO_CODECS:
+                raise ConnectorOptionError(f"'avro.codec' must be one of {', '.join(_AVRO_CODECS)}, "
+                                           f"got {self._avro_codec!r}")
         os.makedirs(self._path, exist_ok=True)
         self._subtask = subtask
         self._keys = _partition_keys(options)
@@ -606,6 +819,13 @@ class FileWriter:
             import pyarrow.csv as pacsv
 
             pacsv.write_csv(table, file, pacsv.WriteOptions(include_header=False))
+        elif self._format == "avro":
+            import fastavro
+
+            from fluvial.table.formats import avro_records
+
+            with open(file, "wb") as out:
+                fastavro.writer(out, self._avro, avro_records(table), codec=self._avro_codec)
         elif self._format == "raw":
             if table.num_columns != 1:
                 raise ConnectorOptionError("'format' = 'raw' writes one column per line")
@@ -616,7 +836,8 @@ class FileWriter:
             import json
 
             with open(file, "w") as out:
-                for row in table.to_pylist():
+                # MAP values as JSON objects, as Flink's JSON format writes them.
+                for row in table.to_pylist(maps_as_pydicts="lossy"):
                     out.write(json.dumps(row, default=str) + "\n")
         if self._attempt is not None:
             with open(file, "rb") as written:

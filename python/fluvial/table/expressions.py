@@ -13,16 +13,18 @@ from typing import Any, List, Optional, Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.table.types import DataType
 
 # SQL aggregate functions computed natively (and their Table API method names).
-AGGREGATES = ("sum", "count", "count_star", "count_distinct", "avg", "min", "max")
+AGGREGATES = ("sum", "count", "count_star", "count_distinct", "avg", "min", "max", "sum_distinct", "avg_distinct",
+              "collect", "array_agg")
 
 _INFIX = {"plus": "+", "minus": "-", "times": "*", "divide": "/", "mod": "%", "eq": "=", "ne": "<>",
           "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND", "or": "OR"}
 
 
-class Expression:
+class Expression(RefusesUnsupportedPyFlinkMethods):
     """A column expression. Build them with :func:`col`, :func:`lit`, :func:`call`
     and Python operators; read them in Table API calls such as ``select``.
 
@@ -111,6 +113,13 @@ class Expression:
         return Call("count", [self])
 
     @property
+    def distinct(self) -> "Expression":
+        """col('a').sum.distinct: the aggregate over the distinct values (COUNT, SUM, AVG, MIN, MAX)."""
+        if not isinstance(self, Call):
+            raise PlanningError(f"DISTINCT applies to an aggregate such as col('a').sum.distinct, not {self!r}")
+        return distinct_aggregate(self.function, self.args)
+
+    @property
     def avg(self) -> "Expression":
         return Call("avg", [self])
 
@@ -191,6 +200,78 @@ class Expression:
 
     def then(self, true_value: Any, false_value: Any) -> "Expression":
         return Call("if", [self, _wrap(true_value), _wrap(false_value)])
+
+    # -- collections (ARRAY and MAP values) ----------------------------------------
+    def at(self, index: Any) -> "Expression":
+        """The element at 'index' of an array (from 1; NULL outside) or the value of key 'index' of a map."""
+        return _collection("at", self, index)
+
+    @property
+    def cardinality(self) -> "Expression":
+        """The number of elements of an array or entries of a map."""
+        return _collection("cardinality", self)
+
+    @property
+    def element(self) -> "Expression":
+        """The sole element of an array: NULL if empty, an error if it has more than one."""
+        return _collection("element", self)
+
+    def array_contains(self, needle: Any) -> "Expression":
+        return _collection("array_contains", self, needle)
+
+    def array_distinct(self) -> "Expression":
+        return _collection("array_distinct", self)
+
+    def array_position(self, needle: Any) -> "Expression":
+        return _collection("array_position", self, needle)
+
+    def array_remove(self, needle: Any) -> "Expression":
+        return _collection("array_remove", self, needle)
+
+    def array_reverse(self) -> "Expression":
+        return _collection("array_reverse", self)
+
+    def array_slice(self, start_offset: Any, end_offset: Any = None) -> "Expression":
+        extra = [] if end_offset is None else [end_offset]
+        return _collection("array_slice", self, start_offset, *extra)
+
+    def array_union(self, array: Any) -> "Expression":
+        return _collection("array_union", self, array)
+
+    def array_concat(self, *arrays: Any) -> "Expression":
+        return _collection("array_concat", self, *arrays)
+
+    def array_max(self) -> "Expression":
+        return _collection("array_max", self)
+
+    def array_min(self) -> "Expression":
+        return _collection("array_min", self)
+
+    def array_join(self, delimiter: Any, null_replacement: Any = None) -> "Expression":
+        extra = [] if null_replacement is None else [null_replacement]
+        return _collection("array_join", self, delimiter, *extra)
+
+    @property
+    def map_keys(self) -> "Expression":
+        return _collection("map_keys", self)
+
+    @property
+    def map_values(self) -> "Expression":
+        return _collection("map_values", self)
+
+    @property
+    def map_entries(self) -> "Expression":
+        return _collection("map_entries", self)
+
+    @property
+    def collect(self) -> "Expression":
+        """The aggregate multiset of the values: a MAP from each value to its count."""
+        return Call("collect", [self])
+
+    @property
+    def array_agg(self) -> "Expression":
+        """The aggregate ARRAY of the values (NULLs kept)."""
+        return Call("array_agg", [self])
 
     # Intervals: lit(10).seconds, lit(5).minutes ... (milliseconds underneath).
     def _interval(self, millis: int) -> "Expression":
@@ -303,13 +384,6 @@ class Call(Expression):
     def is_aggregate(self) -> bool:
         return self.function in AGGREGATES
 
-    @property
-    def distinct(self) -> "Expression":
-        """col('a').count.distinct: the aggregate over distinct values (COUNT only so far)."""
-        if self.function != "count":
-            raise PlanningError(f"DISTINCT is supported for COUNT so far, not {self.function.upper()}")
-        return Call("count_distinct", self.args)
-
     def __repr__(self) -> str:
         if self.function in _INFIX and len(self.args) == 2:
             left, right = self.args
@@ -317,8 +391,8 @@ class Call(Expression):
             return f"({text})" if self.function in ("plus", "minus", "or") else text
         if self.function == "count_star":
             return "COUNT(*)"
-        if self.function == "count_distinct":
-            return f"COUNT(DISTINCT {self.args[0]!r})"
+        if self.function.endswith("_distinct"):
+            return f"{self.function[:-len('_distinct')].upper()}(DISTINCT {self.args[0]!r})"
         if self.function == "cast":
             return f"CAST({self.args[0]!r} AS {self.data_type!r})"
         return f"{self.function.upper()}({', '.join(repr(a) for a in self.args)})"
@@ -361,8 +435,24 @@ class Alias(Expression):
         return f"{self.expr!r} AS {self.name}"
 
 
+def distinct_aggregate(function: str, args: List[Expression]) -> Call:
+    """AGG(DISTINCT x): COUNT, SUM and AVG count each distinct value once; MIN and MAX are unchanged."""
+    if function in ("min", "max"):
+        return Call(function, args)
+    if function in ("count", "sum", "avg") and len(args) == 1:
+        return Call(f"{function}_distinct", args)
+    raise PlanningError(f"DISTINCT applies to COUNT, SUM, AVG, MIN and MAX of one argument, not "
+                        f"{function.upper()}({', '.join(repr(a) for a in args)})")
+
+
 def _wrap(value: Any) -> Expression:
     return value if isinstance(value, Expression) else Lit(value)
+
+
+def _collection(name: str, *args: Any) -> Expression:
+    from fluvial.table import _collections
+
+    return _collections.call(name, [_wrap(a) for a in args])
 
 
 # -- PyFlink's expression functions (pyflink.table.expressions) -----------------
@@ -399,6 +489,10 @@ def call(f: Any, *args: Any) -> Expression:
     """
     arguments = [_wrap(a) for a in args]
     if isinstance(f, str):
+        from fluvial.table import _collections
+
+        if f.lower() in _collections.FUNCTIONS:
+            return _collections.call(f.lower(), arguments)
         return Call(f.lower(), arguments)
     return UdfCall(f, arguments)
 
@@ -464,6 +558,39 @@ def coalesce(*args: Any) -> Expression:
     return Call("coalesce", [_wrap(a) for a in args])
 
 
+def array(head: Any, *tail: Any) -> Expression:
+    """An ARRAY of the values (of one common type), like SQL's ``ARRAY[...]``.
+
+    Examples:
+        >>> from fluvial.table.expressions import array, col
+        >>> array(col("a"), col("b"), 3)
+        ARRAY(a, b, 3)
+    """
+    return _collection("array", head, *tail)
+
+
+def map_(key: Any, value: Any, *tail: Any) -> Expression:
+    """A MAP of key, value pairs, like SQL's ``MAP[k1, v1, k2, v2]``.
+
+    Examples:
+        >>> from fluvial.table.expressions import col, map_
+        >>> map_("a", col("x"), "b", col("y"))
+        MAP('a', x, 'b', y)
+    """
+    return _collection("map", key, value, *tail)
+
+
+def row(head: Any, *tail: Any) -> Expression:
+    """A ROW of the values, like SQL's ``ROW(...)``; its fields are named EXPR$0, EXPR$1, ...
+
+    Examples:
+        >>> from fluvial.table.expressions import col, row
+        >>> row(col("id"), "x")
+        ROW(id, 'x')
+    """
+    return _collection("row", head, *tail)
+
+
 def row_interval(rows: int) -> Expression:
     """A number of rows, for the bounds of OVER windows.
 
@@ -517,6 +644,12 @@ def to_arrow(expr: Expression, schema: pa.Schema, describe: str = "expression") 
         raise PlanningError(f"aggregate {expr!r} is not allowed in {describe}: use group_by(...).select(...) "
                             f"or GROUP BY")
     args = [to_arrow(a, schema, describe) for a in expr.args]
+    from fluvial.table import _collections
+
+    if expr.function in _collections.NATIVE:
+        types = infer_schema(schema, args, [f"a{i}" for i in range(len(args))]).types
+        literals = [a.value if isinstance(a, Lit) else None for a in expr.args]
+        return _collections.compile_native(expr.function, literals, args, types)
     if expr.function in ("case", "if", "coalesce"):
         args = _common_type(expr, args, schema)
     return _compile_call(expr, args)
@@ -729,4 +862,4 @@ def transform(expr: Expression, rewrite) -> Expression:
 
 
 __all__ = ["Expression", "col", "lit", "call", "if_then_else", "and_", "or_", "concat", "coalesce",
-           "row_interval", "CURRENT_ROW", "UNBOUNDED_ROW", "UNBOUNDED_RANGE", "CURRENT_RANGE"]
+           "row_interval", "array", "map_", "row", "CURRENT_ROW", "UNBOUNDED_ROW", "UNBOUNDED_RANGE", "CURRENT_RANGE"]

@@ -11,14 +11,16 @@ with 'json.ignore-parse-errors' / 'csv.ignore-parse-errors'.
 upsert-kafka follows Flink: a message's key is the PRIMARY KEY's columns, a null value
 (tombstone) deletes the key. Read back, each subtask turns the upserts into a changelog
 (+I, -U/+U, -D) against the last row it saw per key, as Flink's ChangelogNormalize does
-(a key's messages are in one partition, hence at one subtask). Written, +I and +U become
-upserts, -D a tombstone, and -U is dropped.
+(a key's messages are in one partition, hence at one subtask). Those rows are kept per
+partition and go into the partition's split state at a checkpoint, so a restored reader
+goes on emitting -U/+U (not +I) for keys it saw before, whichever subtask the partition
+moves to. Written, +I and +U become upserts, -D a tombstone, and -U is dropped.
+
+Every batch names the partition of each row (SplitBatch), so a WATERMARK clause gives
+watermarks per partition: the minimum over the partitions of each one's largest rowtime
+minus the delay.
 """
 
-import datetime
-import decimal
-import io
-import json
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pyarrow as pa
@@ -37,16 +39,12 @@ from fluvial.datastream.connectors.kafka import (
     _KafkaSinkWriter,
     _KafkaSourceReader,
 )
-from fluvial.datastream.formats._bad_records import describe_value
+from fluvial.datastream.formats._bad_records import BadRecords, describe_value
 from fluvial.table.expressions import PlanningError
+from fluvial.table.formats import FORMAT_OPTIONS, FORMATS, RowCodec, sql_advice
 
 __all__: List[str] = []  # used through CREATE TABLE ... WITH ('connector' = 'kafka'), not imported
 
-FORMATS = ("json", "csv", "raw")
-_FORMAT_OPTIONS = {"json": ["ignore-parse-errors"],
-                   "csv": ["field-delimiter", "quote-character", "disable-quote-character", "escape-character",
-                           "null-literal", "ignore-parse-errors"],
-                   "raw": ["charset"]}
 _COMMON = ["topic", "properties.bootstrap.servers", "properties.group.id", "sink.delivery-guarantee",
            "sink.transactional-id-prefix", "sink.partitioner", "value.fields-include",
            "scan.bounded.mode", "scan.bounded.timestamp-millis", "scan.bounded.specific-offsets"]
@@ -62,10 +60,10 @@ def allowed_options(connector: str, options: Dict[str, str]) -> Tuple[List[str],
     allowed = list(_KAFKA if connector == "kafka" else _UPSERT)
     for role in ("", "key.", "value."):
         fmt = options.get(f"{role}format")
-        if fmt in _FORMAT_OPTIONS:
-            allowed += [f"{role}{fmt}.{name}" for name in _FORMAT_OPTIONS[fmt]]
+        if fmt in FORMAT_OPTIONS:
+            allowed += [f"{role}{fmt}.{name}" for name in FORMAT_OPTIONS[fmt]]
             if role == "":
-                allowed += [f"value.{fmt}.{name}" for name in _FORMAT_OPTIONS[fmt]]
+                allowed += [f"value.{fmt}.{name}" for name in FORMAT_OPTIONS[fmt]]
     required = ["properties.bootstrap.servers"]
     required += ["key.format", "value.format"] if connector == "upsert-kafka" else []
     return allowed, required, ["properties."]
@@ -75,141 +73,6 @@ def _option_error(message: str) -> Exception:
     from fluvial.table.connectors import ConnectorOptionError
 
     return ConnectorOptionError(message)
-
-
-# -- formats ----------------------------------------------------------------------------
-
-class _Codec:
-    """One format ('json', 'csv', 'raw') for a set of columns, both ways."""
-
-    def __init__(self, fmt: str, schema: pa.Schema, options: Dict[str, str], prefixes: List[str], what: str):
-        if fmt not in FORMATS:
-            raise _option_error(f"unsupported {what} '{fmt}' (supported: {', '.join(FORMATS)})")
-        self.format, self.schema = fmt, schema
-
-        def option(name: str, default: Optional[str] = None) -> Optional[str]:
-            for prefix in prefixes:
-                if f"{prefix}{fmt}.{name}" in options:
-                    return options[f"{prefix}{fmt}.{name}"]
-            return default
-
-        self.ignore_parse_errors = (option("ignore-parse-errors", "false") or "").lower() == "true"
-        if fmt == "raw":
-            if len(schema) != 1 or not (pa.types.is_string(schema[0].type) or pa.types.is_binary(schema[0].type)):
-                raise _option_error(f"the 'raw' {what} reads and writes one STRING or BYTES column, got "
-                                    f"{', '.join(f'{f.name} {f.type}' for f in schema)}")
-            if (option("charset", "UTF-8") or "").upper().replace("_", "-") not in ("UTF-8", "UTF8"):
-                raise _option_error("'raw.charset': Fluvial reads and writes UTF-8 only")
-        if fmt == "csv":
-            import pyarrow.csv as pacsv
-
-            delimiter = option("field-delimiter", ",")
-            quote = option("quote-character", '"')
-            escape = option("escape-character")
-            null_literal = option("null-literal")
-            if option("disable-quote-character", "false").lower() == "true":
-                quote = None
-            self._csv_parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quote or False,
-                                                 escape_char=escape or False, newlines_in_values=True)
-            self._csv_convert = pacsv.ConvertOptions(
-                column_types=schema, null_values=[null_literal] if null_literal is not None else None,
-                strings_can_be_null=null_literal is not None)
-            self._csv_write = pacsv.WriteOptions(include_header=False, delimiter=delimiter,
-                                                 null_string=null_literal or "",
-                                                 quoting_style="none" if quote is None else "needed")
-            if quote not in (None, '"'):
-                self._csv_write = None  # pyarrow writes '"' only: rows are written by Python's csv below
-            self._csv_quote = quote
-
-    # -- reading
-
-    def decode(self, values: List[bytes]) -> pa.Table:
-        """The rows of non-null message values; ValueError saying what is wrong if any is bad."""
-        if self.format == "raw":
-            array = pa.array(values, pa.binary())
-            try:
-                column = array.cast(self.schema[0].type)
-            except pa.ArrowInvalid as error:
-                raise ValueError(f"not {self.schema[0].type} ({error})") from None
-            return pa.Table.from_arrays([column], schema=self.schema)
-        data = b"\n".join(values)
-        if self.format == "json" and data.count(b"\n") != len(values) - 1:
-            # A raw line break is only whitespace between JSON tokens (inside a string it is invalid).
-            data = b"\n".join(v.replace(b"\r", b" ").replace(b"\n", b" ") for v in values)
-        try:
-            table = self._parse(data)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
-            raise ValueError(str(error).split("\n")[0]) from None
-        if table.num_rows != len(values):
-            raise ValueError(f"expected one {self.format.upper()} row per message, got {table.num_rows} rows "
-                             f"from {len(values)} messages")
-        return table
-
-    def _parse(self, data: bytes) -> pa.Table:
-        if self.format == "json":
-            import pyarrow.json as pajson
-
-            table = pajson.read_json(io.BytesIO(data),
-                                     read_options=pajson.ReadOptions(use_threads=False,
-                                                                     block_size=max(len(data) + 1, 1 << 16)),
-                                     parse_options=pajson.ParseOptions(explicit_schema=self.schema,
-                                                                       unexpected_field_behavior="ignore"))
-            return table.select(self.schema.names)
-        import pyarrow.csv as pacsv
-
-        return pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(
-            column_names=self.schema.names, use_threads=False, block_size=max(len(data) + 1, 1 << 16)),
-            parse_options=self._csv_parse, convert_options=self._csv_convert)
-
-    # -- writing
-
-    def encode(self, batch: pa.RecordBatch) -> List[Optional[bytes]]:
-        if self.format == "raw":
-            column = batch.column(0)
-            return [v.encode() if isinstance(v, str) else v for v in column.to_pylist()]
-        if self.format == "json":
-            return [json.dumps(row, default=_json_value, separators=(",", ":"), ensure_ascii=False).encode()
-                    for row in batch.to_pylist()]
-        if self._csv_write is not None:
-            import pyarrow.csv as pacsv
-
-            out = io.BytesIO()
-            pacsv.write_csv(batch, out, self._csv_write)
-            lines = out.getvalue().split(b"\n")[:-1]
-            if len(lines) == batch.num_rows:
-                return lines
-        return [self._csv_row(row) for row in batch.to_pylist()]  # a value holds a line break
-
-    def _csv_row(self, row: Dict[str, Any]) -> bytes:
-        import csv
-
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=self._csv_write.delimiter if self._csv_write else ",",
-                            quotechar=self._csv_quote or '"',
-                            quoting=csv.QUOTE_NONE if self._csv_quote is None else csv.QUOTE_MINIMAL,
-                            lineterminator="")
-        writer.writerow(["" if v is None else _json_value(v) if not isinstance(v, (str, int, float)) else v
-                         for v in row.values()])
-        return out.getvalue().encode()
-
-
-def _json_value(value: Any) -> Any:
-    """Flink's JSON (SQL timestamp format) for what json.dumps cannot write itself."""
-    if isinstance(value, datetime.datetime):
-        spec = "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-            return value.isoformat(sep=" ", timespec=spec) + "Z"
-        return value.isoformat(sep=" ", timespec=spec)
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        import base64
-
-        return base64.b64encode(value).decode()
-    raise TypeError(f"cannot write a {type(value).__name__} ({value!r}) as JSON")
 
 
 # -- the table's layout: which columns the key and the value carry ------------------------
@@ -248,8 +111,8 @@ class _Layout:
             raise _option_error(f"table '{table}': 'value.fields-include' = 'EXCEPT_KEY' leaves no value columns")
         self.value_schema = pa.schema([schema.field(n) for n in value_fields])
         self.key_schema = pa.schema([schema.field(n) for n in key_fields])
-        self.value = _Codec(value_format, self.value_schema, options, ["value.", ""], "'value.format'")
-        self.key = (_Codec(options["key.format"], self.key_schema, options, ["key."], "'key.format'")
+        self.value = RowCodec(value_format, self.value_schema, options, ["value.", ""], "'value.format'")
+        self.key = (RowCodec(options["key.format"], self.key_schema, options, ["key."], "'key.format'")
                     if key_fields else None)
         self.upsert = connector == "upsert-kafka"
 
@@ -350,21 +213,41 @@ class KafkaTableReader(_KafkaSourceReader):
         self._layout = layout
         codecs = [layout.value] + ([layout.key] if layout.key else [])
         self._ignore = all(codec.ignore_parse_errors for codec in codecs)
-        self._last: Dict[tuple, tuple] = {}  # upsert-kafka: the last row per key
+        self._source_timestamps = False  # event time comes from the rowtime column
+        # upsert-kafka: the last row per key, per partition (checkpointed with the partition)
+        self._last: Dict[Tuple[str, int], Dict[tuple, tuple]] = {}
+
+    def open(self) -> None:
+        super().open()
+        self._bad_records = BadRecords(self._ignore, self.metric_group.num_records_in_errors,
+                                       sql_advice(self._layout.value.format))
 
     def poll(self) -> Any:
         result = super().poll()
         if result is None:
             return None
+        empty = pa.RecordBatch.from_pylist([], schema=self._layout.schema)
         if isinstance(result, list):  # nothing arrived
-            return pa.RecordBatch.from_pylist([], schema=self._layout.schema)
+            return empty
+        if isinstance(result.records, list):  # nothing arrived, but the partitions changed
+            result.records = empty
         return result
 
-    def _read_messages(self, messages) -> Any:
+    def _split_extra(self, topic: str, partition: int) -> tuple:
+        if not self._layout.upsert:
+            return ()
+        return (dict(self._last.get((topic, partition), {})),)
+
+    def _restore_extra(self, extras: Dict[Tuple[str, int], tuple]) -> None:
+        for location, extra in extras.items():
+            if extra and self._layout.upsert:
+                self._last[location] = dict(extra[0])
+
+    def _read_messages(self, messages) -> Tuple[Any, Optional[List[int]]]:
         layout = self._layout
         if layout.key is None:
             values = messages.values()
-            keys = None
+            keys = records = None
         else:
             records = messages.records()
             keys = [r[4] for r in records]
@@ -377,11 +260,17 @@ class KafkaTableReader(_KafkaSourceReader):
             key_rows = self._decode(layout.key, [keys[i] for i in with_key], with_key, messages, "key")
         if not layout.upsert:
             # Flink skips messages with a null value (tombstones) on a plain kafka table.
-            rows = [row for row in (self._row(i, value_rows, key_rows) for i in present) if row is not None]
-            return pa.RecordBatch.from_pylist(rows, schema=layout.schema)
-        return self._changelog(keys, values, value_rows, key_rows, messages)
+            rows, origins = [], []
+            for index in present:
+                row = self._row(index, value_rows, key_rows)
+                if row is not None:
+                    rows.append(row)
+                    origins.append(index)
+            batch = pa.RecordBatch.from_pylist(rows, schema=layout.schema)
+            return batch, (None if len(origins) == len(values) else origins)
+        return self._changelog(records, value_rows, key_rows, messages)
 
-    def _decode(self, codec: _Codec, values: List[bytes], indexes: List[int], messages,
+    def _decode(self, codec: RowCodec, values: List[bytes], indexes: List[int], messages,
                 what: str) -> Dict[int, Dict[str, Any]]:
         """Message index → decoded columns, bad messages reported (or skipped and counted)."""
         if not values:
@@ -412,13 +301,16 @@ class KafkaTableReader(_KafkaSourceReader):
             row.update(key_rows[index])
         return row
 
-    def _changelog(self, keys, values, value_rows, key_rows, messages) -> Tuple[pa.RecordBatch, bytes]:
-        layout, last = self._layout, self._last
+    def _changelog(self, records, value_rows, key_rows,
+                   messages) -> Tuple[Tuple[pa.RecordBatch, bytes], List[int]]:
+        """The changelog rows and their kinds, and the message index of every row."""
+        layout = self._layout
         names, key_fields = layout.schema.names, layout.key_fields
-        rows, kinds = [], bytearray()
-        for index, value in enumerate(values):
+        rows, kinds, origins = [], bytearray(), []
+        for index, (topic, partition, _, _, key_bytes, value) in enumerate(records):
+            last = self._last.setdefault((topic, partition), {})
             if index not in key_rows:
-                if keys[index] is None:  # (an unreadable key was reported by _decode)
+                if key_bytes is None:  # (an unreadable key was reported by _decode)
                     topic, partition, offset = messages.location(index)
                     self._bad_records.reject(
                         f"upsert-kafka table '{layout.table}': topic '{topic}' partition {partition} offset "
@@ -431,6 +323,7 @@ class KafkaTableReader(_KafkaSourceReader):
                 if old is not None:
                     rows.append(old)
                     kinds.append(3)
+                    origins.append(index)
                 continue
             row = self._row(index, value_rows, key_rows)
             if row is None:
@@ -441,13 +334,15 @@ class KafkaTableReader(_KafkaSourceReader):
             if old is None:
                 rows.append(new)
                 kinds.append(0)
+                origins.append(index)
             elif old != new:
                 rows.extend((old, new))
                 kinds.extend((1, 2))
+                origins.extend((index, index))
         columns = list(zip(*rows)) if rows else [[] for _ in names]
         batch = pa.RecordBatch.from_arrays([pa.array(list(c), f.type) for c, f in zip(columns, layout.schema)],
                                            schema=layout.schema)
-        return batch, bytes(kinds)
+        return (batch, bytes(kinds)), origins
 
 
 # -- writing --------------------------------------------------------------------------------

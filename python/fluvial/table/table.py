@@ -1,6 +1,6 @@
 """Table: a relational query over streams, built lazily and run by execute()."""
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import pyarrow as pa
 
@@ -31,6 +31,8 @@ def _expressions(fields: Tuple[Any, ...], schema: pa.Schema) -> List[Expression]
                     result.append(Col(name))
                 else:
                     raise PlanningError(f"expression strings are not supported, use col('...'): {field!r}")
+        elif isinstance(field, Col) and field.name == "*":
+            result.extend(Col(n) for n in schema.names)
         elif isinstance(field, Expression):
             result.append(field)
         else:
@@ -39,10 +41,18 @@ def _expressions(fields: Tuple[Any, ...], schema: pa.Schema) -> List[Expression]
 
 
 def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
+    from fluvial.table.expressions import walk
+
+    for node in (n for e in expressions for n in walk(e)):
+        if isinstance(node, UdfCall) and getattr(node.function, "_is_table_aggregate", False):
+            name = node.function._name
+            raise PlanningError(f"'{name}' is a table aggregate function: use it in flat_aggregate({name}(...)), "
+                                f"not in a select or filter")
     items = []
     for position, expression in enumerate(expressions):
         if isinstance(expression, Col) and expression.name == "*":
-            raise PlanningError("use table.select(col('*')) only via the string '*'")
+            raise PlanningError("col('*') stands alone in a select (all the columns); it cannot be part of an "
+                                "expression")
         items.append((output_name(expression, position), expression))
     names = [n for n, _ in items]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -171,6 +181,16 @@ class Table:
         keys = [Col(n) for n in self._plan.schema.names]
         return self.group_by(*keys).select(*keys)
 
+    def aggregate(self, func: Any) -> "AggregatedTable":
+        """Aggregates the whole table with an aggregate function whose ROW result becomes columns
+        (``.alias(...)`` names them); close it with ``select``. See GroupedTable.aggregate."""
+        return self.group_by().aggregate(func)
+
+    def flat_aggregate(self, func: Any) -> "FlatAggregateTable":
+        """Aggregates the whole table with a table aggregate function (udtaf); close it with ``select``.
+        See GroupedTable.flat_aggregate."""
+        return self.group_by().flat_aggregate(func)
+
     def window(self, window: GroupWindow) -> "GroupWindowedTable":
         return GroupWindowedTable(self, window)
 
@@ -180,6 +200,10 @@ class Table:
     def join(self, right: "Table", join_predicate: Optional[Expression] = None) -> "Table":
         """Inner equi-join; the two tables' column names must differ (rename_columns first).
 
+        With key equalities and time bounds between the two tables' event-time attributes (given
+        here or in a ``where`` right after ``join(right)``), it is an interval join: state bounded
+        by the watermark, insert-only output.
+
         Examples:
             >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
             >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
@@ -187,44 +211,61 @@ class Table:
             >>> users = t_env.from_elements([(10, "ann")], ["user_id", "name"])
             >>> [tuple(r) for r in orders.join(users, col("user") == col("user_id")).execute().collect()]
             [(1, 10, 10, 'ann')]
+            >>> [tuple(r) for r in orders.join(users).where(col("user") == col("user_id")).execute().collect()]
+            [(1, 10, 10, 'ann')]
         """
-        return self._join(right, join_predicate, left_outer=False)
+        if join_predicate is None:
+            return _PendingJoin(self, right)  # type: ignore[return-value]
+        return self._join(right, join_predicate, "inner")
 
     def left_outer_join(self, right: "Table", join_predicate: Optional[Expression] = None) -> "Table":
         """Left outer equi-join: left rows without a match get NULLs on the right."""
-        return self._join(right, join_predicate, left_outer=True)
+        return self._join(right, join_predicate, "left")
 
-    def _join(self, right: "Table", predicate: Optional[Expression], left_outer: bool) -> "Table":
+    def right_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
+        """Right outer equi-join: right rows without a match get NULLs on the left.
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> orders = t_env.from_elements([(1, 10)], ["order_id", "user"])
+            >>> users = t_env.from_elements([(10, "ann"), (11, "bob")], ["user_id", "name"])
+            >>> sorted((tuple(r) for r in orders.right_outer_join(users, col("user") == col("user_id"))
+            ...         .execute().collect()), key=lambda r: r[2])
+            [(1, 10, 10, 'ann'), (None, None, 11, 'bob')]
+        """
+        return self._join(right, join_predicate, "right")
+
+    def full_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
+        """Full outer join: unmatched rows of either side padded with NULLs. Runs as an interval join
+        (key equalities and time bounds between the event-time attributes) or a window join so far.
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> a = t_env.from_elements([(1, 10)], ["k", "v"])
+            >>> b = t_env.from_elements([(2, 20)], ["k2", "v2"])
+            >>> try:
+            ...     a.full_outer_join(b, col("k") == col("k2"))
+            ... except ValueError as error:
+            ...     print(str(error)[:58])
+            a FULL OUTER JOIN of tables without time bounds is not sup
+        """
+        return self._join(right, join_predicate, "full")
+
+    def _join(self, right: "Table", predicate: Optional[Expression], join_type: str) -> "Table":
+        from fluvial.table import _time_joins
+
         clash = sorted(set(self._plan.schema.names) & set(right._plan.schema.names))
         if clash:
             raise PlanningError(f"join: both tables have the column(s) {clash}; rename one side's with "
                                 f"rename_columns(col('x').alias('x2')) first")
         if predicate is None:
             raise PlanningError("join needs a predicate: left.join(right, col('a') == col('b'))")
-        left_keys, right_keys, residual = [], [], []
-        conjuncts, stack = [], [predicate]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, Call) and current.function == "and":
-                stack += current.args
-            else:
-                conjuncts.append(current)
-        for condition in conjuncts:
-            if isinstance(condition, Call) and condition.function == "eq" and all(
-                    isinstance(a, Col) for a in condition.args):
-                a, b = condition.args
-                if a.name in right._plan.schema.names and b.name in self._plan.schema.names:
-                    a, b = b, a
-                if a.name in self._plan.schema.names and b.name in right._plan.schema.names:
-                    left_keys.append(a.name)
-                    right_keys.append(b.name)
-                    continue
-            residual.append(condition)
-        if residual and left_outer:
-            raise PlanningError("left_outer_join supports only equalities between the two tables so far")
-        plan, _ = _planner.regular_join(self._plan, right._plan, left_keys, right_keys, left_outer)
+        left_keys, right_keys, residual = _equi_keys(predicate, self._plan.schema.names, right._plan.schema.names)
+        plan, _, rest = _time_joins.plan_join(self._plan, right._plan, left_keys, right_keys, join_type, residual)
         joined = self._with(plan)
-        for condition in residual:
+        for condition in rest:
             joined = joined.filter(condition)
         return joined
 
@@ -257,6 +298,10 @@ class Table:
         if isinstance(call, AliasExpression):
             names = [call.name] + call.extra_names
             call = call.expr
+        if isinstance(call, Call) and call.function in self._t_env._functions:
+            call = UdfCall(self._t_env._functions[call.function], call.args)
+        if isinstance(call, UdfCall) and isinstance(call.function, TemporalTableFunction):
+            return self._with(call.function._join(self._plan, call.args, names, predicate, left_outer))
         if not isinstance(call, UdfCall) or not getattr(call.function, "_is_table_function", False):
             raise PlanningError(f"join_lateral takes a call of a table function (udtf), got {call!r}")
         joined = self._with(_planner.lateral_table(self._plan, call, names, left_outer))
@@ -270,6 +315,23 @@ class Table:
         result = self._with(_planner.lateral_table(self._plan, call, [], left_outer=False))
         produced = [n for n in result._plan.schema.names if n not in names]
         return result.select(*[Col(n) for n in produced])
+
+    def create_temporal_table_function(self, time_attribute: Any, primary_key: Any) -> "TemporalTableFunction":
+        """This table as a history of versions per key, for event-time temporal joins: register
+        the function (create_temporary_system_function) and join it with
+        ``join_lateral(call('name', col('left_time')), col('left_key') == col('key'))``.
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+            >>> rates = t_env.from_elements([("EUR", 1.1, 9)], ["r_currency", "r_rate", "r_time"])
+            >>> rates.create_temporal_table_function(col("r_time"), col("r_currency"))
+            Traceback (most recent call last):
+            ...
+            fluvial.table.expressions.PlanningError: create_temporal_table_function: 'r_time' is not the table's ...
+        """
+        return TemporalTableFunction(self, _column_name(time_attribute, "time attribute"),
+                                     _column_name(primary_key, "primary key"))
 
     def map(self, func: Any) -> "Table":
         function = func.function if isinstance(func, UdfCall) else func
@@ -343,6 +405,119 @@ class Table:
 
     def __repr__(self) -> str:
         return f"Table({', '.join(f'{f.name} {f.type}' for f in self._plan.schema)})"
+
+
+def _column_name(value: Any, what: str) -> str:
+    if isinstance(value, str) and value.isidentifier():
+        return value
+    if isinstance(value, Col):
+        return value.name
+    raise PlanningError(f"create_temporal_table_function: the {what} must be a column (col('name')), got {value!r}")
+
+
+class TemporalTableFunction:
+    """A table's history of versions per key, joined by event time with join_lateral: each
+    left row gets the version valid at its time (an event-time temporal join).
+
+    Examples:
+        >>> from datetime import datetime
+        >>> from fluvial.common import Types
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.table import Schema, StreamTableEnvironment
+        >>> from fluvial.table.expressions import call, col
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> t_env = StreamTableEnvironment.create(env)
+        >>> def table(rows, names):  # event time from the third column
+        ...     types = [Types.STRING(), Types.INT(), Types.SQL_TIMESTAMP()]
+        ...     ds = env.from_collection(rows, type_info=Types.ROW_NAMED(names, types))
+        ...     return t_env.from_data_stream(ds, Schema.new_builder().watermark(names[2], names[2]).build())
+        >>> rates = table([("EUR", 110, datetime(2024, 1, 1, 9)), ("EUR", 120, datetime(2024, 1, 1, 11))],
+        ...               ["r_currency", "r_rate", "r_time"])
+        >>> orders = table([("EUR", 2, datetime(2024, 1, 1, 10)), ("EUR", 3, datetime(2024, 1, 1, 12))],
+        ...                ["currency", "amount", "o_time"])
+        >>> function = rates.create_temporal_table_function(col("r_time"), col("r_currency"))
+        >>> t_env.create_temporary_system_function("rates", function)
+        >>> joined = orders.join_lateral(call("rates", col("o_time")), col("currency") == col("r_currency"))
+        >>> sorted((r.amount, r.r_rate) for r in joined.execute().collect())
+        [(2, 110), (3, 120)]
+    """
+
+    def __init__(self, table: "Table", time_attribute: str, key: str):
+        plan = table._plan
+        for column, what in ((time_attribute, "time attribute"), (key, "primary key")):
+            if column not in plan.schema.names:
+                raise PlanningError(f"create_temporal_table_function: {what} "
+                                    f"{unknown_column(column, plan.schema.names)}")
+        if plan.rowtime != time_attribute:
+            has = f"it is '{plan.rowtime}'" if plan.rowtime else "it has none"
+            raise PlanningError(f"create_temporal_table_function: '{time_attribute}' is not the table's event-time "
+                                f"attribute ({has}); declare a watermark on it")
+        if plan.updating:
+            raise PlanningError("create_temporal_table_function needs an append-only table (its rows are the "
+                                "versions); for a changelog use a versioned table and FOR SYSTEM_TIME AS OF")
+        self._table = table
+        self._time_attribute = time_attribute
+        self._key = key
+        self._name = f"TemporalTableFunction({key}, {time_attribute})"
+
+    def _join(self, left: _planner.TablePlan, arguments: List[Expression], names: List[str],
+              predicate: Optional[Expression], left_outer: bool) -> _planner.TablePlan:
+        """join_lateral(call(this, col(left_time)).alias(*names), predicate)."""
+        if len(arguments) != 1 or not isinstance(arguments[0], Col):
+            raise PlanningError(f"a temporal table function takes one argument, the left table's time attribute "
+                                f"(col('{left.rowtime or 'rowtime'}')), got {arguments!r}")
+        right = self._table._plan
+        if names:
+            if len(names) != len(right.schema.names):
+                raise PlanningError(f"temporal table function: {len(names)} alias name(s) {names} for "
+                                    f"{len(right.schema.names)} column(s) {right.schema.names}")
+            renamed = dict(zip(right.schema.names, names))
+            right = _planner.calc(right, [(renamed[n], Col(n)) for n in right.schema.names],
+                                  name="Calc(alias)")
+        else:
+            renamed = {n: n for n in right.schema.names}
+        right = _planner.TablePlan(right.transformation, right.schema, rowtime=renamed[self._time_attribute],
+                                   updating=False, primary_key=[renamed[self._key]])
+        clash = sorted(set(left.schema.names) & set(right.schema.names))
+        if clash:
+            raise PlanningError(f"join_lateral: the left table and the temporal table function both have the "
+                                f"column(s) {clash}; alias the function's columns (.alias(...))")
+        if predicate is None:
+            raise PlanningError(f"join_lateral with a temporal table function needs the key equality as its "
+                                f"predicate, e.g. col('...') == col('{renamed[self._key]}')")
+        left_keys, right_keys, residual = _equi_keys(predicate, left.schema.names, right.schema.names)
+        if residual and left_outer:
+            raise PlanningError("left_outer_join_lateral supports only equalities between the two sides so far")
+        plan, _ = _planner.temporal_join(left, right, left_keys, right_keys, left_outer, right_name=self._name,
+                                         time_column=arguments[0].name)
+        for condition in residual:
+            plan = _planner.calc(plan, [(n, Col(n)) for n in plan.schema.names], condition, name="Calc(where)")
+        return plan
+
+
+def _equi_keys(predicate: Expression, left_names: List[str], right_names: List[str]
+               ) -> Tuple[List[str], List[str], List[Expression]]:
+    """The equalities of a left and a right column in a conjunction (the join keys), and the rest."""
+    left_keys, right_keys, residual = [], [], []
+    conjuncts, stack = [], [predicate]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Call) and current.function == "and":
+            stack += current.args
+        else:
+            conjuncts.append(current)
+    for condition in conjuncts:
+        if isinstance(condition, Call) and condition.function == "eq" and all(
+                isinstance(a, Col) for a in condition.args):
+            a, b = condition.args
+            if a.name in right_names and b.name in left_names:
+                a, b = b, a
+            if a.name in left_names and b.name in right_names:
+                left_keys.append(a.name)
+                right_keys.append(b.name)
+                continue
+        residual.append(condition)
+    return left_keys, right_keys, residual
 
 
 def _has_aggregate(expression: Expression) -> bool:
@@ -440,10 +615,124 @@ class GroupedTable:
                                   batch_mode=table._t_env._batch_mode())
         return Table(table._t_env, plan)
 
-    def aggregate(self, func: Any):
-        from fluvial.errors import UnsupportedFeatureError
+    def aggregate(self, func: Any) -> "AggregatedTable":
+        """Aggregates each group with an aggregate function (general or pandas udaf) whose ROW result
+        becomes columns, named by ``.alias(...)``: the function alone takes the whole row (a Row, or a
+        pandas DataFrame), a call takes its arguments. Close it with ``select``.
 
-        raise UnsupportedFeatureError("GroupedTable.aggregate is not supported yet; use select with aggregates")
+        Examples:
+            >>> from fluvial.common import Row
+            >>> from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment, col
+            >>> from fluvial.table.udf import udaf
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> t = t_env.from_elements([(1, 2), (2, 1), (1, 3)], ["a", "b"])
+            >>> stats = udaf(lambda rows: Row(rows.b.count(), rows.b.sum()), func_type="pandas",
+            ...              result_type=DataTypes.ROW([DataTypes.FIELD("n", DataTypes.BIGINT()),
+            ...                                         DataTypes.FIELD("total", DataTypes.BIGINT())]))
+            >>> result = t.group_by(col("a")).aggregate(stats.alias("c", "d")).select(col("a"), col("c"), col("d"))
+            >>> sorted(tuple(r) for r in result.execute().collect())
+            [(1, 2, 5), (2, 1, 1)]
+        """
+        from fluvial.table._python_table_aggregate import RowBasedCall, row_aggregate
+
+        table = self._table
+        call = RowBasedCall.parse(_resolve_call(table, func), "aggregate")
+        plan, visible = row_aggregate(table, self._keys, call, None)
+        return AggregatedTable(table._t_env, plan, visible, None)
+
+    def flat_aggregate(self, func: Any) -> "FlatAggregateTable":
+        """Aggregates each group with a table aggregate function (udtaf): the group keys, then the
+        rows ``emit_value`` yields. In a stream, a group's earlier rows are retracted when it changes.
+        Close it with ``select``.
+
+        Examples:
+            >>> from fluvial.common import Row
+            >>> from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment, col
+            >>> from fluvial.table.udf import TableAggregateFunction, udtaf
+            >>> class Top2(TableAggregateFunction):
+            ...     def create_accumulator(self):
+            ...         return []
+            ...     def accumulate(self, accumulator, value):
+            ...         accumulator[:] = sorted(accumulator + [value], reverse=True)[:2]
+            ...     def emit_value(self, accumulator):
+            ...         for rank, value in enumerate(accumulator, 1):
+            ...             yield Row(value, rank)
+            >>> top2 = udtaf(Top2(), result_type=DataTypes.ROW([DataTypes.FIELD("v", DataTypes.BIGINT()),
+            ...                                                 DataTypes.FIELD("rank", DataTypes.INT())]))
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> t = t_env.from_elements([("a", 1), ("a", 5), ("b", 2), ("a", 3)], ["k", "v"])
+            >>> sorted(tuple(r) for r in t.group_by(col("k")).flat_aggregate(top2(col("v"))).select("*")
+            ...        .execute().collect())
+            [('a', 3, 2), ('a', 5, 1), ('b', 2, 1)]
+        """
+        from fluvial.table._python_table_aggregate import RowBasedCall, flat_aggregate
+
+        table = self._table
+        call = RowBasedCall.parse(_resolve_call(table, func), "flat_aggregate")
+        plan = flat_aggregate(table._plan, self._keys, call, batch_mode=table._t_env._batch_mode())
+        return FlatAggregateTable(table._t_env, plan)
+
+
+def _resolve_call(table: Table, func: Any) -> Any:
+    """A registered function called by name (call('top2', ...)) becomes a call of it."""
+    if isinstance(func, Expression):
+        return table._resolve([func])[0]
+    return func
+
+
+class AggregatedTable:
+    """The result of ``aggregate``: keys and the aggregate's row fields; ``select`` makes it a Table.
+
+    Examples:
+        >>> from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment, col
+        >>> from fluvial.table.udf import udaf
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t = t_env.from_elements([(1, 2.0), (1, 4.0)], ["a", "b"])
+        >>> mean = udaf(lambda b: b.mean(), result_type=DataTypes.DOUBLE(), func_type="pandas")
+        >>> [tuple(r) for r in t.group_by(col("a")).aggregate(mean(col("b")).alias("m")).select("*")
+        ...  .execute().collect()]
+        [(1, 3.0)]
+    """
+
+    def __init__(self, t_env: Any, plan: _planner.TablePlan, visible: List[str], window_alias: Optional[str]):
+        self._t_env = t_env
+        self._plan = plan
+        self._visible = visible
+        self._window_alias = window_alias
+
+    def select(self, *fields: Any) -> Table:
+        visible = pa.schema([self._plan.schema.field(n) for n in self._visible])
+        expressions = [_window_property(e, self._window_alias) for e in _expressions(fields, visible)]
+        if any(_has_aggregate(e) for e in expressions):
+            raise PlanningError("the select after aggregate/flat_aggregate cannot hold aggregate functions")
+        return Table(self._t_env, _planner.calc(self._plan, _items(expressions), name="Calc(select)"))
+
+
+class FlatAggregateTable(AggregatedTable):
+    """The result of ``flat_aggregate``: keys and the rows the table aggregate function emitted;
+    ``select`` makes it a Table.
+
+    Examples:
+        >>> from fluvial.common import Row
+        >>> from fluvial.table import DataTypes, EnvironmentSettings, TableEnvironment, col
+        >>> from fluvial.table.udf import TableAggregateFunction, udtaf
+        >>> class Both(TableAggregateFunction):
+        ...     def create_accumulator(self):
+        ...         return [None, None]
+        ...     def accumulate(self, accumulator, value):
+        ...         accumulator[0] = value if accumulator[0] is None else min(accumulator[0], value)
+        ...         accumulator[1] = value if accumulator[1] is None else max(accumulator[1], value)
+        ...     def emit_value(self, accumulator):
+        ...         yield from accumulator
+        >>> both = udtaf(Both(), result_type=DataTypes.BIGINT())
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t = t_env.from_elements([(4,), (1,), (9,)], ["v"])
+        >>> [r.x for r in t.flat_aggregate(both(col("v")).alias("x")).select(col("x")).execute().collect()]
+        [1, 9]
+    """
+
+    def __init__(self, t_env: Any, plan: _planner.TablePlan):
+        super().__init__(t_env, plan, list(plan.schema.names), None)
 
 
 class GroupWindowedTable:
@@ -493,18 +782,57 @@ class WindowGroupedTable:
         self._window = window
         self._keys = [k for k in keys if not (isinstance(k, Col) and k.name == window.alias_name)]
 
+    def _spec(self) -> Dict[str, Any]:
+        table, window = self._table, self._window
+        processing_time = window.time_field is not None and window.time_field == table._plan.proctime
+        if window.time_field != table._plan.rowtime and not processing_time:
+            raise PlanningError(f"window on '{window.time_field}', which is not a time attribute of the table "
+                                f"(event time: {table._plan.rowtime or 'none declared'}; processing time: "
+                                f"{table._plan.proctime or 'none declared'})")
+        return {"kind": window.kind, "size": window.size, "slide": window.slide, "time_column": window.time_field,
+                "processing_time": processing_time}
+
     def select(self, *fields: Any) -> Table:
         table = self._table
-        window = self._window
-        if window.time_field != table._plan.rowtime:
-            raise PlanningError(f"window on '{window.time_field}', which is not the table's event-time attribute "
-                                f"({table._plan.rowtime or 'none declared'})")
-        expressions = [_window_property(e, window.alias_name)
+        spec = self._spec()
+        expressions = [_window_property(e, self._window.alias_name)
                        for e in table._resolve(_expressions(fields, table._plan.schema))]
-        spec = {"kind": window.kind, "size": window.size, "slide": window.slide, "time_column": window.time_field}
         plan = _planner.aggregate(table._plan, self._keys, _items(expressions), None,
                                   batch_mode=table._t_env._batch_mode(), window=spec)
         return Table(table._t_env, plan)
+
+    def aggregate(self, func: Any) -> AggregatedTable:
+        """Aggregates each window and group with an aggregate function whose ROW result becomes
+        columns; ``select`` may read the window's ``col('w').start`` / ``col('w').end``.
+
+        Examples:
+            >>> import datetime
+            >>> from fluvial.common import Row, Types
+            >>> from fluvial.datastream import StreamExecutionEnvironment
+            >>> from fluvial.table import DataTypes, Schema, StreamTableEnvironment, col, lit
+            >>> from fluvial.table.udf import udaf
+            >>> from fluvial.table.window import Tumble
+            >>> env = StreamExecutionEnvironment.get_execution_environment()
+            >>> t_env = StreamTableEnvironment.create(env)
+            >>> start = datetime.datetime(2024, 1, 1)
+            >>> ds = env.from_collection([Row(v=v, ts=start + datetime.timedelta(seconds=v)) for v in (1, 5, 70)],
+            ...     type_info=Types.ROW_NAMED(["v", "ts"], [Types.LONG(), Types.SQL_TIMESTAMP()]))
+            >>> t = t_env.from_data_stream(ds, Schema.new_builder().watermark("ts", "ts").build())
+            >>> low_high = udaf(lambda v: (v.min(), v.max()), func_type="pandas",
+            ...                 result_type=DataTypes.ROW([DataTypes.FIELD("low", DataTypes.BIGINT()),
+            ...                                            DataTypes.FIELD("high", DataTypes.BIGINT())]))
+            >>> w = t.window(Tumble.over(lit(1).minutes).on(col("ts")).alias("w"))
+            >>> result = w.group_by(col("w")).aggregate(low_high(col("v"))).select(col("w").start, col("low"),
+            ...                                                                     col("high"))
+            >>> [(str(r[0]), r.low, r.high) for r in result.execute().collect()]
+            [('2024-01-01 00:00:00', 1, 5), ('2024-01-01 00:01:00', 70, 70)]
+        """
+        from fluvial.table._python_table_aggregate import RowBasedCall, row_aggregate
+
+        table = self._table
+        call = RowBasedCall.parse(_resolve_call(table, func), "aggregate")
+        plan, visible = row_aggregate(table, self._keys, call, self._spec())
+        return AggregatedTable(table._t_env, plan, visible, self._window.alias_name)
 
 
 def _window_property(expression: Expression, alias: Optional[str]) -> Expression:
@@ -517,4 +845,23 @@ def _window_property(expression: Expression, alias: Optional[str]) -> Expression
 
     return transform(expression, rewrite)
 
-__all__ = ["Table", "GroupedTable", "GroupWindowedTable", "OverWindowedTable", "WindowGroupedTable"]
+__all__ = ["AggregatedTable", "FlatAggregateTable", "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "Table",
+           "WindowGroupedTable"]
+
+
+class _PendingJoin:
+    """``left.join(right)`` without a predicate: PyFlink takes the join condition from a ``where``
+    right after it (how its interval joins are written). Anything else would be a cross join."""
+
+    def __init__(self, left: Table, right: Table):
+        self._left, self._right = left, right
+
+    def where(self, predicate: Expression) -> Table:
+        return self._left._join(self._right, predicate, "inner")
+
+    filter = where
+
+    def __getattr__(self, name: str) -> Any:
+        raise PlanningError(f"join(right) without a predicate is a cross join, which is not supported: give the "
+                            f"condition to join(right, predicate) or call .where(predicate) right after it "
+                            f"(not .{name})")

@@ -238,8 +238,9 @@ class TableEnvironment:
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
                                non_parallel=non_parallel)
+        plan.primary_key = list(entry.primary_key)
         if connector == "upsert-kafka":  # read back as a changelog keyed by the primary key
-            plan.updating, plan.primary_key = True, list(entry.primary_key)
+            plan.updating = True
         if entry.proctime:
             plan = _planner.add_proctime(plan, entry.proctime)
         table = Table(self, plan)
@@ -351,11 +352,21 @@ class TableEnvironment:
 
                 expression = expression.cast(from_arrow(wanted))
             items.append((name, expression))
+        if table._plan.updating:
+            from fluvial.table.store_tables import refuse_updates
+
+            refuse_updates(table_path, entry.options.get("connector", ""), entry.primary_key)
         if table._plan.updating and entry.options.get("connector") == "kafka":
             raise PlanningError(f"table '{table_path}' ('connector' = 'kafka') takes only inserts, but the query "
                                 f"produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, or "
                                 f"aggregate in a window")
         plan = _planner.calc(table._plan, items, name=f"Calc(to {table_path})")
+        upstream = plan.transformation
+        key = list(entry.primary_key)
+        if table._plan.updating and key and entry.options.get("connector") in ("jdbc", "redis"):
+            # As Flink's upsert sinks: each key's changes reach one sink subtask, in order (the
+            # plan's own key is not trusted to be the table's: a projection may have narrowed it).
+            upstream, _ = _planner._keyed(upstream, [entry.schema.get_field_index(k) for k in key])
         make_writer = sink_writer_factory(entry.options.get("connector", ""), entry.schema, entry.options,
                                           table_path, entry.primary_key)
 
@@ -367,7 +378,7 @@ class TableEnvironment:
                     spec[hook] = getattr(writer, hook)
             return spec
 
-        return Transformation(kind="table_sink", name=f"Sink({table_path})", inputs=[plan.transformation],
+        return Transformation(kind="table_sink", name=f"Sink({table_path})", inputs=[upstream],
                               make_spec=make_spec, bounded=plan.transformation.bounded)
 
     def _execute_insert(self, inserts: List[Tuple[str, Table]]) -> TableResult:
@@ -497,6 +508,33 @@ class StreamTableEnvironment(TableEnvironment):
                 plan = _planner.assign_rowtime(plan, column, _watermark_delay_of(self, column, expression))
         return Table(self, plan)
 
+    def from_changelog_stream(self, data_stream: Any, schema: Any = None, changelog_mode: Any = None) -> Table:
+        """A table of a stream of Rows with row kinds (+I, -U, +U, -D): an updating table; a
+        ``Schema`` with ``primary_key(...)`` and a watermark makes it a versioned table.
+
+        Examples:
+            >>> from fluvial.common import Row, RowKind, Types
+            >>> from fluvial.datastream import StreamExecutionEnvironment
+            >>> from fluvial.table import StreamTableEnvironment
+            >>> env = StreamExecutionEnvironment.get_execution_environment()
+            >>> t_env = StreamTableEnvironment.create(env)
+            >>> rows = [Row.of_kind(RowKind.INSERT, "a", 1), Row.of_kind(RowKind.UPDATE_BEFORE, "a", 1),
+            ...         Row.of_kind(RowKind.UPDATE_AFTER, "a", 2)]
+            >>> stream = env.from_collection(rows, type_info=Types.ROW_NAMED(["k", "v"], [Types.STRING(), Types.INT()]))
+            >>> [(str(r.get_row_kind()), *r) for r in t_env.from_changelog_stream(stream).execute().collect()]
+            [('+I', 'a', 1), ('-U', 'a', 1), ('+U', 'a', 2)]
+        """
+        table = self.from_data_stream(data_stream, schema) if schema is not None \
+            else self.from_data_stream(data_stream)
+        plan = table._plan
+        primary_key = list(getattr(schema, "primary_key", None) or [])
+        for column in primary_key:
+            if column not in plan.schema.names:
+                raise PlanningError(f"from_changelog_stream: primary key column '{column}' is not a column of the "
+                                    f"stream ({', '.join(plan.schema.names)})")
+        return Table(self, _planner.TablePlan(plan.transformation, plan.schema, rowtime=plan.rowtime,
+                                              proctime=plan.proctime, updating=True, primary_key=primary_key))
+
     def to_data_stream(self, table: Table, target_type: Any = None) -> Any:
         """The table's rows as a stream of Rows (an insert-only table)."""
         if table._plan.updating:
@@ -598,9 +636,10 @@ class StatementSet:
 
 
 def _as_function(function: Any, path: str) -> Any:
+    from fluvial.table.table import TemporalTableFunction
     from fluvial.table.udf import ScalarFunction, UserDefinedFunctionWrapper, udf
 
-    if isinstance(function, UserDefinedFunctionWrapper):
+    if isinstance(function, (UserDefinedFunctionWrapper, TemporalTableFunction)):
         return function
     if isinstance(function, ScalarFunction):
         raise PlanningError(f"function '{path}': wrap the ScalarFunction with udf(..., result_type=...)")

@@ -27,7 +27,7 @@ class ResultKind:
 def rows_of(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> List[Row]:
     """Rows (with their kinds) of a record batch, values as Python objects."""
     names = batch.schema.names
-    columns = [c.to_pylist() for c in batch.columns]
+    columns = [_python_values(c) for c in batch.columns]
     rows = []
     for index, values in enumerate(zip(*columns)):
         row = Row(*values)
@@ -39,11 +39,46 @@ def rows_of(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> List[Row]:
     return rows
 
 
-def _text(value: Any) -> str:
+def _nested(arrow_type: pa.DataType) -> bool:
+    return pa.types.is_map(arrow_type) or pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type) \
+        or pa.types.is_struct(arrow_type)
+
+
+def _python_values(column: pa.Array) -> List[Any]:
+    """A column's values as PyFlink hands them out: a MAP as a dict, a ROW as a Row, an ARRAY as a list."""
+    values = column.to_pylist()
+    if not _nested(column.type):
+        return values
+    return [_python_value(v, column.type) for v in values]
+
+
+def _python_value(value: Any, arrow_type: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if pa.types.is_map(arrow_type):
+        return {_python_value(k, arrow_type.key_type): _python_value(v, arrow_type.item_type) for k, v in value}
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        return [_python_value(v, arrow_type.value_type) for v in value]
+    if pa.types.is_struct(arrow_type):
+        row = Row(*[_python_value(value[f.name], f.type) for f in arrow_type])
+        row._names = [f.name for f in arrow_type]
+        row._from_dict = True
+        return row
+    return value
+
+
+def _text(value: Any, nested: bool = False) -> str:
+    """Flink's tableau text of a value: ARRAY as [1, 2], MAP as {a=1}, ROW as (1, a), NULL inside them."""
     from fluvial.common._display import display
 
     if value is None:
-        return "<NULL>"
+        return "NULL" if nested else "<NULL>"
+    if isinstance(value, Row):
+        return "(" + ", ".join(_text(v, True) for v in value) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v, True) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_text(k, True)}={_text(v, True)}" for k, v in value.items()) + "}"
     if hasattr(value, "isoformat") and hasattr(value, "hour"):
         text = value.isoformat(sep=" ")
         return text[:-3] if len(text) > 23 and text[19] == "." else text

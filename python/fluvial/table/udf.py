@@ -139,6 +139,51 @@ class AggregateFunction(UserDefinedFunction):
         return None
 
 
+class TableAggregateFunction(UserDefinedFunction):
+    """A table aggregate function (PyFlink's TableAggregateFunction): an accumulator per group,
+    and ``emit_value(accumulator)`` yields the group's result rows (any number). Used with
+    ``flat_aggregate``; in a stream, a group's previous rows are retracted when it changes.
+
+    Examples:
+        >>> from fluvial.common import Row
+        >>> from fluvial.table.udf import TableAggregateFunction
+        >>> class Top2(TableAggregateFunction):
+        ...     def create_accumulator(self):
+        ...         return []
+        ...     def accumulate(self, accumulator, value):
+        ...         accumulator[:] = sorted(accumulator + [value], reverse=True)[:2]
+        ...     def emit_value(self, accumulator):
+        ...         for value in accumulator:
+        ...             yield Row(value)
+        >>> top2 = Top2(); acc = top2.create_accumulator()
+        >>> for v in (3, 9, 4):
+        ...     top2.accumulate(acc, v)
+        >>> list(top2.emit_value(acc))
+        [<Row(9)>, <Row(4)>]
+    """
+
+    def create_accumulator(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define create_accumulator()")
+
+    def accumulate(self, accumulator: Any, *args: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must define accumulate()")
+
+    def emit_value(self, accumulator: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define emit_value()")
+
+    def retract(self, accumulator: Any, *args: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} has no retract(): it cannot consume updates")
+
+    def merge(self, accumulator: Any, accumulators: List[Any]) -> None:
+        raise NotImplementedError(f"{type(self).__name__} has no merge()")
+
+    def get_result_type(self) -> Optional[DataType]:
+        return None
+
+    def get_accumulator_type(self) -> Optional[DataType]:
+        return None
+
+
 class UserDefinedFunctionWrapper:
     """What udf()/udaf()/udtf() return: callable on expressions to build a call."""
 
@@ -252,6 +297,19 @@ class UserDefinedTableFunctionWrapper(UserDefinedFunctionWrapper):
     _is_table_function = True
 
 
+class UserDefinedTableAggregateFunctionWrapper(UserDefinedFunctionWrapper):
+    """What udtaf() returns: used only in ``flat_aggregate`` (a call, or the function alone for whole rows)."""
+
+    _is_table_aggregate = True
+
+    def _result_fields(self) -> List[pa.Field]:
+        """The columns of each emitted row: a ROW result's fields, or one column 'f0'."""
+        arrow_type = self._arrow_result_type()
+        if pa.types.is_struct(arrow_type):
+            return list(arrow_type)
+        return [pa.field("f0", arrow_type)]
+
+
 def _function_name(func: Any) -> str:
     if isinstance(func, functools.partial):
         func = func.func
@@ -320,6 +378,43 @@ def udaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumu
     return UserDefinedAggregateFunctionWrapper(f, result_type, func_type, name, "aggregate")
 
 
+def udtaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumulator_type: Any = None,
+          deterministic: Optional[bool] = None, name: Optional[str] = None, func_type: str = "general"):
+    """Makes a table aggregate function from a TableAggregateFunction (PyFlink has only general ones).
+
+    Examples:
+        >>> from fluvial.common import Row
+        >>> from fluvial.table import DataTypes
+        >>> from fluvial.table.udf import TableAggregateFunction, udtaf
+        >>> class MinMax(TableAggregateFunction):
+        ...     def create_accumulator(self):
+        ...         return []
+        ...     def accumulate(self, accumulator, value):
+        ...         accumulator.append(value)
+        ...     def emit_value(self, accumulator):
+        ...         yield Row(min(accumulator), "min")
+        ...         yield Row(max(accumulator), "max")
+        >>> min_max = udtaf(MinMax(), result_type=DataTypes.ROW([DataTypes.FIELD("v", DataTypes.BIGINT()),
+        ...                                                     DataTypes.FIELD("which", DataTypes.STRING())]))
+        >>> [f.name for f in min_max._result_fields()]
+        ['v', 'which']
+    """
+    if f is None:
+        return functools.partial(udtaf, input_types=input_types, result_type=result_type,
+                                 accumulator_type=accumulator_type, deterministic=deterministic, name=name,
+                                 func_type=func_type)
+    if func_type != "general":
+        raise ValueError(f"udtaf supports only func_type='general' (as PyFlink), got {func_type!r}")
+    if not isinstance(f, TableAggregateFunction):
+        raise TypeError(f"udtaf() needs a TableAggregateFunction instance, got {f!r}")
+    if result_type is None:
+        result_type = f.get_result_type()
+    if result_type is None:
+        raise TypeError(f"table aggregate function '{_function_name(f)}' needs a result type: define "
+                        f"get_result_type() or pass udtaf(..., result_type=...)")
+    return UserDefinedTableAggregateFunctionWrapper(f, result_type, func_type, name, "table_aggregate")
+
+
 def udtf(f: Any = None, input_types: Any = None, result_types: Any = None, deterministic: Optional[bool] = None,
          name: Optional[str] = None):
     """Makes a table function (yielding rows) from a generator function or a TableFunction.
@@ -338,5 +433,5 @@ def udtf(f: Any = None, input_types: Any = None, result_types: Any = None, deter
                                  deterministic=deterministic, name=name)
     return UserDefinedTableFunctionWrapper(f, result_types, "general", name, "table")
 
-__all__ = ["AggregateFunction", "FunctionContext", "ScalarFunction", "TableFunction", "UserDefinedFunction",
-           "udaf", "udf", "udtf"]
+__all__ = ["AggregateFunction", "FunctionContext", "ScalarFunction", "TableAggregateFunction", "TableFunction",
+           "UserDefinedFunction", "udaf", "udf", "udtaf", "udtf"]

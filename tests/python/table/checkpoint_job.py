@@ -52,12 +52,13 @@ def rows_of(files: int = FILES, rows: int = ROWS) -> List[Tuple[str, int, str, d
 
 
 def reference_totals(files: int = FILES, rows: int = ROWS) -> Counter:
-    """GROUP BY k: (k, SUM(v), COUNT(*), MIN(v), MAX(v), COUNT(DISTINCT name), MIN(name), MAX(name))."""
+    """GROUP BY k: (k, SUM(v), COUNT(*), MIN(v), MAX(v), COUNT(DISTINCT name), MIN(name), MAX(name),
+    SUM(DISTINCT v))."""
     groups: Dict[str, list] = defaultdict(list)
     for k, v, name, _ in rows_of(files, rows):
         groups[k].append((v, name))
     return Counter({(k, sum(v for v, _ in g), len(g), min(v for v, _ in g), max(v for v, _ in g),
-                     len({n for _, n in g}), min(n for _, n in g), max(n for _, n in g)): 1
+                     len({n for _, n in g}), min(n for _, n in g), max(n for _, n in g), sum({v for v, _ in g})): 1
                     for k, g in groups.items()})
 
 
@@ -104,7 +105,8 @@ def create_source(t_env, input_dir: str) -> None:
 
 
 TOTALS_SQL = ("SELECT k, SUM(v) AS s, COUNT(*) AS c, MIN(v) AS lo, MAX(v) AS hi, COUNT(DISTINCT name) AS names, "
-              "MIN(name) AS first_name, MAX(name) AS last_name FROM src_checked GROUP BY k")
+              "MIN(name) AS first_name, MAX(name) AS last_name, SUM(DISTINCT v) AS distinct_sum "
+              "FROM src_checked GROUP BY k")
 WINDOWS_SQL = (f"SELECT k, TUMBLE_START(ts, INTERVAL '{WINDOW_S}' SECOND) AS ws, COUNT(*) AS c, SUM(v) AS s "
                f"FROM src_checked GROUP BY k, TUMBLE(ts, INTERVAL '{WINDOW_S}' SECOND)")
 
@@ -142,7 +144,7 @@ def apply_changelog(lines: List[str], types) -> Counter:
     return Counter({values: count for values, count in state.items() if count})
 
 
-TOTAL_TYPES = (str, int, int, int, int, int, str, str)
+TOTAL_TYPES = (str, int, int, int, int, int, str, str, int)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -11,7 +11,7 @@ def final_rows(rows: Iterable[Any]) -> Counter:
     """The multiset of rows a changelog leaves: +I/+U add, -U/-D remove (must be present)."""
     state: Counter = Counter()
     for row in rows:
-        values = tuple(row)
+        values = tuple(_hashable(v) for v in row)
         if row.get_row_kind() in (RowKind.INSERT, RowKind.UPDATE_AFTER):
             state[values] += 1
         else:
@@ -22,9 +22,21 @@ def final_rows(rows: Iterable[Any]) -> Counter:
     return state
 
 
+def _hashable(value: Any) -> Any:
+    """ARRAY and MAP values (lists, dicts) as tuples, so rows holding them can be counted."""
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((_hashable(k), _hashable(v)) for k, v in value.items()))
+    return value
+
+
 def normalize(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 6)
+    if isinstance(value, (list, tuple, dict)):
+        value = _hashable(value)
+        return tuple(normalize(v) for v in value)
     return value
 
 

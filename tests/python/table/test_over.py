@@ -51,6 +51,12 @@ QUERIES = {
               "SELECT \"user\", ts, v, SUM(v) OVER w AS s, MIN(v) OVER w AS lo, MAX(v) OVER w AS hi, "
               "CAST(TRUNC(AVG(v) OVER w) AS BIGINT) AS a FROM events WINDOW w AS (PARTITION BY \"user\" ORDER BY ts "
               "RANGE BETWEEN INTERVAL 60 SECOND PRECEDING AND CURRENT ROW)"),
+    "distinct": ("SELECT `user`, ts, v, SUM(DISTINCT v / 10) OVER w AS s, COUNT(DISTINCT v / 10) OVER w AS c, "
+                 "MAX(DISTINCT v) OVER w AS hi FROM events WINDOW w AS (PARTITION BY `user` ORDER BY ts ROWS "
+                 "BETWEEN 5 PRECEDING AND CURRENT ROW)",
+                 "SELECT \"user\", ts, v, SUM(DISTINCT v // 10) OVER w AS s, COUNT(DISTINCT v // 10) OVER w AS c, "
+                 "MAX(DISTINCT v) OVER w AS hi FROM events WINDOW w AS (PARTITION BY \"user\" ORDER BY ts ROWS "
+                 "BETWEEN 5 PRECEDING AND CURRENT ROW)"),
     "unbounded": ("SELECT `user`, ts, SUM(v) OVER (PARTITION BY `user` ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING "
                   "AND CURRENT ROW) AS running FROM events", None),
 }

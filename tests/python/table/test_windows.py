@@ -3,7 +3,7 @@ functions and the Table API) on out-of-order streams with late records,
 checked against a plain-Python re-computation of the same events."""
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from fluvial.common import Duration, Row, Types, WatermarkStrategy
 from fluvial.common.watermark_strategy import TimestampAssigner
 from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors.base import Source, SourceReader
 from fluvial.table import Schema, StreamTableEnvironment
 from fluvial.table.expressions import col, lit
 from fluvial.table.window import Slide, Tumble
@@ -241,3 +242,207 @@ def test_processing_time_windows_count_every_row(tmp_path):
         assert (as_millis(r.window_end) - as_millis(r.window_start)) == 10_000
         totals[r.user] += r.c
     assert dict(totals) == {"u0": 100, "u1": 100, "u2": 100}
+
+
+# -- processing-time session windows ---------------------------------------------------------
+
+GAP = 1_000
+
+
+class ClockAt:
+    """A script step: set the job's manual clock to 'time' (the source then emits nothing)."""
+
+    def __init__(self, time):
+        self.time = time
+
+
+class ClockScript(Source):
+    """Plays batches of (user, v) rows and ClockAt steps, one per poll."""
+
+    def __init__(self, steps, clock):
+        self.steps = list(steps)
+        self.clock = clock
+
+    def _is_non_parallel(self):
+        return True
+
+    def _create_reader(self, subtask_index, parallelism):
+        return _ClockScriptReader(self.steps, self.clock)
+
+
+class _ClockScriptReader(SourceReader):
+    def __init__(self, steps, clock):
+        self._steps = list(steps)
+        self._clock = clock
+
+    def poll(self):
+        if not self._steps:
+            return None
+        step = self._steps.pop(0)
+        if isinstance(step, ClockAt):
+            self._clock.set(step.time)
+            return []
+        return [Row(user=u, v=v) for u, v in step]
+
+
+def clock_script(seed, steps=60, users=("u1",)):
+    rng = random.Random(seed)
+    script, now, value = [], 10_000, 0
+    for _ in range(steps):
+        now += rng.choice((100, 300, 700, 999, 1000, 1500, 4000))
+        script.append(ClockAt(now))
+        batch = []
+        for _ in range(rng.randint(0, 3)):
+            batch.append((rng.choice(users), value))
+            value += 1
+        if batch:
+            script.append(batch)
+    return script
+
+
+def proctime_session_reference(script):
+    """Per user: sessions of rows stamped with the clock when they arrive, merged when they touch,
+    fired when the clock reaches a session's last millisecond; open ones fire at the end."""
+    now, open_sessions, fired = 0, defaultdict(list), []
+    for step in script:
+        if isinstance(step, ClockAt):
+            now = step.time
+            for user, sessions in open_sessions.items():
+                fired += [(user, s) for s in sessions if s[1] - 1 <= now]
+                sessions[:] = [s for s in sessions if s[1] - 1 > now]
+            continue
+        for user, value in step:
+            merged = [now, now + GAP, [value]]
+            for session in list(open_sessions[user]):
+                if session[0] <= merged[1] and merged[0] <= session[1]:
+                    merged = [min(session[0], merged[0]), max(session[1], merged[1]), session[2] + merged[2]]
+                    open_sessions[user].remove(session)
+            open_sessions[user].append(merged)
+    fired += [(user, s) for user, sessions in open_sessions.items() for s in sessions]
+    return {(user, start, end): (len(values), sum(values)) for user, (start, end, values) in fired}
+
+
+def proctime_table(script, parallelism):
+    from fluvial import _core
+
+    clock = _core.ManualClock(0)
+    env = StreamExecutionEnvironment.get_execution_environment().set_parallelism(parallelism)
+    env._set_processing_time_clock(clock)
+    t_env = StreamTableEnvironment.create(env)
+    ds = env.from_source(ClockScript(script, clock), None, "script",
+                         type_info=Types.ROW_NAMED(["user", "v"], [Types.STRING(), Types.LONG()]))
+    table = t_env.from_data_stream(ds, Schema.new_builder().column_by_expression("pt", "PROCTIME()").build())
+    t_env.create_temporary_view("clicks", table)
+    return t_env, table
+
+
+def test_processing_time_sessions_table_api_match_reference():
+    # One global session window: the plan runs in the source's thread, so each row is stamped
+    # with the clock the script set before it, and each ClockAt step fires what it closes.
+    from fluvial.table.window import Session
+
+    script = clock_script(seed=21)
+    _, table = proctime_table(script, parallelism=1)
+    result = table.window(Session.with_gap(lit(1).seconds).on(col("pt")).alias("w")).group_by(col("w")) \
+        .select(col("w").start.alias("ws"), col("w").end.alias("we"), col("v").count.alias("n"),
+                col("v").sum.alias("total"))
+    rows = list(result.execute().collect())
+    got = {("u1", as_millis(r.ws), as_millis(r.we)): (r.n, r.total) for r in rows}
+    expected = proctime_session_reference(script)
+    assert len(got) == len(rows) == len(expected)
+    assert got == expected
+    assert any(end - start > GAP for _, start, end in expected), "some sessions must have merged"
+
+
+@pytest.mark.parametrize("form", ["group_window", "tvf"])
+def test_processing_time_sessions_in_sql_match_reference(form):
+    script = clock_script(seed=22)
+    t_env, _ = proctime_table(script, parallelism=1)
+    if form == "group_window":
+        query = ("SELECT SESSION_START(pt, INTERVAL '1' SECOND) AS ws, SESSION_END(pt, INTERVAL '1' SECOND) AS we, "
+                 "COUNT(*) AS n, SUM(v) AS total FROM clicks GROUP BY SESSION(pt, INTERVAL '1' SECOND)")
+    else:
+        query = ("SELECT window_start AS ws, window_end AS we, COUNT(*) AS n, SUM(v) AS total FROM "
+                 "TABLE(SESSION(TABLE clicks, DESCRIPTOR(pt), INTERVAL '1' SECOND)) GROUP BY window_start, window_end")
+    rows = list(t_env.execute_sql(query).collect())
+    got = {("u1", as_millis(r.ws), as_millis(r.we)): (r.n, r.total) for r in rows}
+    assert got == proctime_session_reference(script)
+
+
+def test_keyed_processing_time_sessions_keep_every_row_once():
+    # Keyed sessions run behind a hash exchange, in other threads than the source: a row may be
+    # stamped with a later clock value than the script's. Clock steps here are far apart (more
+    # than the gap), so whatever the timing each session holds rows of one clock value: it
+    # spans exactly the gap, starts at a value the script set, and every row is counted once.
+    rng = random.Random(5)
+    script, clocks, now, value = [], set(), 10_000, 0
+    for _ in range(25):
+        now += rng.choice((3_000, 5_000))
+        clocks.add(now)
+        script.append(ClockAt(now))
+        batch = [(rng.choice(("a", "b", "c")), value + i) for i in range(rng.randint(1, 4))]
+        value += len(batch)
+        script.append(batch)
+    t_env, _ = proctime_table(script, parallelism=2)
+    rows = list(t_env.execute_sql(
+        "SELECT `user`, SESSION_START(pt, INTERVAL '1' SECOND) AS ws, SESSION_END(pt, INTERVAL '1' SECOND) AS we, "
+        "COUNT(*) AS n, SUM(v) AS total FROM clicks GROUP BY `user`, SESSION(pt, INTERVAL '1' SECOND)").collect())
+    counts, totals = Counter(), Counter()
+    for r in rows:
+        assert as_millis(r.we) - as_millis(r.ws) == GAP
+        assert as_millis(r.ws) in clocks
+        counts[r.user] += r.n
+        totals[r.user] += r.total
+    expected_counts, expected_totals = Counter(), Counter()
+    for step in script:
+        if not isinstance(step, ClockAt):
+            for user, v in step:
+                expected_counts[user] += 1
+                expected_totals[user] += v
+    assert counts == expected_counts and totals == expected_totals
+
+
+def test_processing_time_tumbling_windows_in_the_table_api_match_reference():
+    script = clock_script(seed=23)
+    _, table = proctime_table(script, parallelism=1)
+    size = 2_000
+    result = table.window(Tumble.over(lit(2).seconds).on(col("pt")).alias("w")).group_by(col("w")) \
+        .select(col("w").start.alias("ws"), col("v").count.alias("n"), col("v").sum.alias("total"))
+    got = {as_millis(r.ws): (r.n, r.total) for r in result.execute().collect()}
+    now, expected = 0, defaultdict(lambda: [0, 0])
+    for step in script:
+        if isinstance(step, ClockAt):
+            now = step.time
+            continue
+        for _, v in step:
+            window = expected[now - now % size]
+            window[0] += 1
+            window[1] += v
+    assert got == {start: tuple(value) for start, value in expected.items()}
+
+
+def test_processing_time_sessions_aggregate_with_a_row_result():
+    from fluvial.table import DataTypes
+    from fluvial.table.udf import AggregateFunction, udaf
+    from fluvial.table.window import Session
+
+    class CountSum(AggregateFunction):
+        def create_accumulator(self):
+            return [0, 0]
+
+        def accumulate(self, accumulator, value):
+            accumulator[0] += 1
+            accumulator[1] += value
+
+        def get_value(self, accumulator):
+            return Row(*accumulator)
+
+    count_sum = udaf(CountSum(), result_type=DataTypes.ROW([DataTypes.FIELD("n", DataTypes.BIGINT()),
+                                                            DataTypes.FIELD("total", DataTypes.BIGINT())]))
+    script = clock_script(seed=24)
+    _, table = proctime_table(script, parallelism=1)
+    result = table.window(Session.with_gap(lit(1).seconds).on(col("pt")).alias("w")).group_by(col("w")) \
+        .aggregate(count_sum(col("v"))).select(col("w").start, col("w").end, col("*"))
+    rows = list(result.execute().collect())
+    got = {("u1", as_millis(r[0]), as_millis(r[1])): (r.n, r.total) for r in rows}
+    assert got == proctime_session_reference(script)

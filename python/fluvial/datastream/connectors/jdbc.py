@@ -382,9 +382,16 @@ def _is_connection_error(error: Exception) -> bool:
 # ----------------------------------------------------------------------------- sink
 
 class _JdbcWriter(SinkWriter):
-    def __init__(self, sink: "JdbcSink"):
-        self._sink = sink
-        self._buffer: List[Tuple[Any, ...]] = []
+    """Buffers records as rows of statement parameters and writes them in batches."""
+
+    def __init__(self, connection_options: "JdbcConnectionOptions", execution_options: "JdbcExecutionOptions",
+                 sql: str, to_values: Callable[[Any], Tuple[Any, ...]]):
+        self._options = connection_options
+        self._execution = execution_options
+        self._sql = sql
+        self._statement, _ = _to_psycopg_placeholders(sql)
+        self._to_values = to_values
+        self._buffer: Any = []
         self._first_buffered_at = 0.0
         self._connection = None
         self._lock = threading.Lock()  # the interval flusher and the writer share the buffer
@@ -393,9 +400,9 @@ class _JdbcWriter(SinkWriter):
         self._flush_error: Optional[BaseException] = None
 
     def open(self) -> None:
-        self._connection = _connect(self._sink._connection_options, autocommit=False)
-        interval_ms = self._sink._execution_options.get_batch_interval_ms()
-        if interval_ms > 0 and self._sink._execution_options.get_batch_size() > 1:
+        self._connection = _connect(self._options, autocommit=False)
+        interval_ms = self._execution.get_batch_interval_ms()
+        if interval_ms > 0 and self._execution.get_batch_size() > 1:
             self._flusher = threading.Thread(target=self._flush_periodically, args=(interval_ms / 1000,),
                                              name="fluvial-jdbc-flusher", daemon=True)
             self._flusher.start()
@@ -411,32 +418,45 @@ class _JdbcWriter(SinkWriter):
                         return
 
     def write(self, records: List[Any]) -> None:
-        sink = self._sink
-        to_values = sink._to_values
-        batch_size = sink._execution_options.get_batch_size()
+        batch_size = self._execution.get_batch_size()
         with self._lock:
             if self._flush_error is not None:
                 raise self._flush_error
             for record in records:
                 if not self._buffer:
                     self._first_buffered_at = time.monotonic()
-                self._buffer.append(to_values(record))
+                self._add(record)
                 if len(self._buffer) >= batch_size:
                     self._flush_locked()
 
-    def _flush_locked(self) -> None:
+    # What the buffer holds and how it is written (_JdbcUpsertWriter keeps one change per key).
+
+    def _add(self, record: Any) -> None:
+        self._buffer.append(self._to_values(record))
+
+    def _take(self) -> List[Any]:
         rows, self._buffer = self._buffer, []
+        return rows
+
+    def _execute(self, cursor: Any, rows: List[Any]) -> None:
+        cursor.executemany(self._statement, rows)
+
+    def _one_by_one(self, rows: List[Any]) -> List[Tuple[str, str, Any, Tuple[Any, ...]]]:
+        """(sql, statement, row, parameters) per row, to find the row the database refuses."""
+        return [(self._sql, self._statement, row, row) for row in rows]
+
+    def _flush_locked(self) -> None:
+        rows = self._take()
         if not rows:
             return
         import psycopg
 
-        sink = self._sink
-        max_retries = sink._execution_options.get_max_retries()
+        max_retries = self._execution.get_max_retries()
         attempt = 0
         while True:
             try:
                 with self._connection.cursor() as cursor:
-                    cursor.executemany(sink._statement, rows)
+                    self._execute(cursor, rows)
                 self._connection.commit()
                 return
             except psycopg.Error as error:
@@ -445,7 +465,7 @@ class _JdbcWriter(SinkWriter):
                     raise self._data_error(rows, error) from error
                 if attempt >= max_retries:
                     raise ConnectorError(
-                        f"JDBC sink: writing {len(rows)} records to {sink._connection_options._describe()} "
+                        f"JDBC sink: writing {len(rows)} records to {self._options._describe()} "
                         f"failed after {attempt + 1} attempts: {_sql_error_text(error)}") from error
                 attempt += 1
                 time.sleep(min(0.1 * 2 ** attempt, 2.0))
@@ -461,30 +481,30 @@ class _JdbcWriter(SinkWriter):
         try:
             self._connection.close()
         finally:
-            self._connection = _connect(self._sink._connection_options, autocommit=False)
+            self._connection = _connect(self._options, autocommit=False)
 
-    def _data_error(self, rows: List[Tuple[Any, ...]], error: Exception) -> ConnectorError:
+    def _data_error(self, rows: List[Any], error: Exception) -> ConnectorError:
         """The batch failed for its data or SQL: find the first record the database refuses."""
         import psycopg
 
-        sink = self._sink
-        culprit = None
-        if len(rows) > 1:
+        steps = self._one_by_one(rows)
+        culprit, sql = None, self._sql
+        if len(steps) > 1:
             try:
                 with self._connection.cursor() as cursor:
-                    for row in rows:
+                    for step_sql, statement, row, parameters in steps:
                         try:
-                            cursor.execute(sink._statement, row)
+                            cursor.execute(statement, parameters)
                         except psycopg.Error as row_error:
-                            culprit, error = row, row_error
+                            culprit, sql, error = row, step_sql, row_error
                             break
             finally:
                 self._rollback()
         else:
-            culprit = rows[0]
+            sql, _, culprit, _ = steps[0]
         record = f" at record {culprit!r}" if culprit is not None else ""
-        return ConnectorError(f"JDBC sink: {sink._sql!r} failed{record} on "
-                              f"{sink._connection_options._describe()}: {_sql_error_text(error)}")
+        return ConnectorError(f"JDBC sink: {sql!r} failed{record} on "
+                              f"{self._options._describe()}: {_sql_error_text(error)}")
 
     def _flush(self) -> None:
         with self._lock:
@@ -509,6 +529,59 @@ class _JdbcWriter(SinkWriter):
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+
+class _JdbcAppendWriter(_JdbcWriter):
+    """Appends rows to a table (the SQL sink of a table without a PRIMARY KEY) with COPY ...
+    FROM STDIN, several times faster than INSERTs; a batch the database refuses is retried
+    row by row with INSERT to name the row."""
+
+    def __init__(self, connection_options: "JdbcConnectionOptions", execution_options: "JdbcExecutionOptions",
+                 table: str, columns: Sequence[str]):
+        super().__init__(connection_options, execution_options, insert_sql(table, columns), lambda values: values)
+        names = ", ".join(_quote_identifier(c) for c in columns)
+        self._copy = f"COPY {_quote_identifier(table)} ({names}) FROM STDIN"
+
+    def _execute(self, cursor: Any, rows: List[Any]) -> None:
+        with cursor.copy(self._copy) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+class _JdbcUpsertWriter(_JdbcWriter):
+    """Flink's JDBC upsert writer (the SQL sink of a table with a PRIMARY KEY): records are
+    (delete, values) pairs; the buffer keeps the last change per key, and a flush deletes
+    the keys whose last change is a delete and upserts the others, in one transaction."""
+
+    def __init__(self, connection_options: "JdbcConnectionOptions", execution_options: "JdbcExecutionOptions",
+                 table: str, columns: Sequence[str], primary_key: Sequence[str]):
+        super().__init__(connection_options, execution_options, upsert_sql(table, columns, primary_key),
+                         lambda values: values)
+        self._key_positions = [list(columns).index(k) for k in primary_key]
+        condition = " AND ".join(f"{_quote_identifier(k)} = ?" for k in primary_key)
+        self._delete_sql = f"DELETE FROM {_quote_identifier(table)} WHERE {condition}"
+        self._delete_statement, _ = _to_psycopg_placeholders(self._delete_sql)
+        self._buffer = {}
+
+    def _add(self, record: Tuple[bool, Tuple[Any, ...]]) -> None:
+        delete, values = record
+        self._buffer[tuple(values[i] for i in self._key_positions)] = (delete, tuple(values))
+
+    def _take(self) -> List[Any]:
+        changes, self._buffer = list(self._buffer.items()), {}
+        return changes
+
+    def _execute(self, cursor: Any, rows: List[Any]) -> None:
+        deletes = [key for key, (delete, _) in rows if delete]
+        upserts = [values for _, (delete, values) in rows if not delete]
+        if deletes:
+            cursor.executemany(self._delete_statement, deletes)
+        if upserts:
+            cursor.executemany(self._statement, upserts)
+
+    def _one_by_one(self, rows: List[Any]) -> List[Tuple[str, str, Any, Tuple[Any, ...]]]:
+        return [(self._delete_sql, self._delete_statement, key, key) if delete
+                else (self._sql, self._statement, values, values) for key, (delete, values) in rows]
 
 
 class JdbcSink(SinkFunction, Sink):
@@ -573,7 +646,7 @@ class JdbcSink(SinkFunction, Sink):
         return "Sink: JdbcSink"
 
     def _create_writer(self, subtask_index: int, parallelism: int) -> SinkWriter:
-        return _JdbcWriter(self)
+        return _JdbcWriter(self._connection_options, self._execution_options, self._sql, self._to_values)
 
 
 def _row_values(type_info: RowTypeInfo) -> Callable[[Any], Tuple[Any, ...]]:

@@ -103,12 +103,16 @@ class _RedisWriter(SinkWriter):
         self._client = connect(sink._host, sink._port, sink._db, sink._password, sink._timeout)
 
     def write(self, records: List[Any]) -> None:
-        import redis
+        pipeline = self._client.pipeline(transaction=False)
+        commands: List[tuple] = []  # (command, key) per queued command, to name a failure
+        self._queue_writes(pipeline, commands, records, replace=False)
+        self._execute(pipeline, commands, len(records))
 
+    def _queue_writes(self, pipeline: Any, commands: List[tuple], records: List[Any], replace: bool) -> None:
+        """Queues the records' writes; with replace, a hash key is deleted first, so that the
+        record's fields are all it holds."""
         sink = self._sink
         key_of, ttl = sink._key, sink._ttl
-        pipeline = self._client.pipeline(transaction=False)
-        commands = []  # (command, key) per queued command, to name a failure
         if sink._data_type == "string":
             value_of = sink._value
             for record in records:
@@ -130,15 +134,23 @@ class _RedisWriter(SinkWriter):
                                          f"of field -> value, got {mapping!r} from record {record!r}")
                 for field, value in mapping.items():
                     _check_scalar(value, key, field)
+                if replace:
+                    pipeline.delete(key)
+                    commands.append(("DEL", key))
                 pipeline.hset(key, mapping=mapping)
                 commands.append(("HSET", key))
                 if ttl is not None:
                     pipeline.pexpire(key, int(ttl * 1000))
                     commands.append(("PEXPIRE", key))
+
+    def _execute(self, pipeline: Any, commands: List[tuple], count: int) -> None:
+        import redis
+
+        sink = self._sink
         try:
             results = pipeline.execute(raise_on_error=False)
         except redis.RedisError as error:
-            raise ConnectorError(f"Redis sink: writing {len(records)} records to {sink._host}:{sink._port} "
+            raise ConnectorError(f"Redis sink: writing {count} records to {sink._host}:{sink._port} "
                                  f"failed: {error}") from error
         for (command, key), result in zip(commands, results):
             if isinstance(result, Exception):
@@ -153,6 +165,26 @@ class _RedisWriter(SinkWriter):
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+class _RedisUpsertWriter(_RedisWriter):
+    """The SQL sink of a redis table: records are (delete, record) pairs. Of each batch, the
+    last change per key is written in one pipeline: a delete is DEL key, an upsert replaces
+    what the key held (DEL then HSET for a hash, SET for a string)."""
+
+    def write(self, records: List[Any]) -> None:
+        key_of = self._sink._key
+        last: Dict[Any, tuple] = {}
+        for delete, record in records:
+            last[key_of(record)] = (delete, record)
+        pipeline = self._client.pipeline(transaction=False)
+        commands: List[tuple] = []
+        for key, (delete, _) in last.items():
+            if delete:
+                pipeline.delete(key)
+                commands.append(("DEL", key))
+        self._queue_writes(pipeline, commands, [r for delete, r in last.values() if not delete], replace=True)
+        self._execute(pipeline, commands, len(records))
 
 
 class RedisSink(Sink):

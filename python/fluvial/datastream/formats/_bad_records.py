@@ -15,15 +15,16 @@ ADVICE = ("; fix the record or the schema, or skip bad records with with_ignore_
 
 
 class BadRecords:
-    def __init__(self, ignore: bool, counter: Counter):
+    def __init__(self, ignore: bool, counter: Counter, advice: str = ADVICE):
         self.ignore = ignore
         self._counter = counter
+        self._advice = advice
         self._logged = False
 
     def reject(self, message: str) -> None:
         """Raises ConnectorError(message), or counts and logs the skipped record."""
         if not self.ignore:
-            raise ConnectorError(message + ADVICE)
+            raise ConnectorError(message + self._advice)
         self._counter.inc()
         if not self._logged:
             # The first one per reader is a warning; the counter tells how many followed.

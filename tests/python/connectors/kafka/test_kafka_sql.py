@@ -4,9 +4,11 @@ GROUP BY checked against the same aggregation in plain Python."""
 
 import collections
 import datetime
+import io
 import json
 import random
 
+import fastavro
 import pytest
 
 from fluvial.common import RowKind
@@ -38,7 +40,7 @@ def orders(count: int):
 COLUMNS = "id BIGINT, user_name STRING, amount DOUBLE, ts TIMESTAMP(3), note STRING"
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "avro"])
 @pytest.mark.parametrize("parallelism", [1, 2])
 def test_insert_into_kafka_then_select(kafka, fmt, parallelism):
     topic = kafka.topic(partitions=2)
@@ -56,6 +58,15 @@ def test_insert_into_kafka_then_select(kafka, fmt, parallelism):
         first = min((json.loads(v) for _, _, _, v in messages), key=lambda r: r["id"])
         assert first == {"id": 0, "user_name": rows[0][1], "amount": rows[0][2], "ts": "2024-03-01 12:00:00.000",
                          "note": None}
+    if fmt == "avro":  # schemaless Avro of the columns (Flink's 'avro' format)
+        schema = {"type": "record", "name": "record", "fields": [
+            {"name": name, "type": ["null", avro_type], "default": None} for name, avro_type in
+            [("id", "long"), ("user_name", "string"), ("amount", "double"),
+             ("ts", {"type": "long", "logicalType": "timestamp-millis"}), ("note", "string")]]}
+        decoded = [fastavro.schemaless_reader(io.BytesIO(v), fastavro.parse_schema(schema), None)
+                   for _, _, _, v in messages]
+        first = min(decoded, key=lambda r: r["id"])
+        assert (first["id"], first["user_name"], first["amount"], first["ts"].replace(tzinfo=None)) == rows[0][:4]
 
     reader = streaming()
     reader.get_config().set("parallelism.default", str(parallelism))
@@ -90,7 +101,36 @@ def test_bad_json_fails_naming_the_offset_or_is_skipped(kafka):
     t_env = streaming()
     t_env.execute_sql(f"CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'kafka', "
                       f"{with_options(kafka.servers, topic, 'json', **{'json.ignore-parse-errors': 'true'})})")
-    assert sorted(tuple(r) for r in t_env.execute_sql("SELECT * FROM t").collect()) == [(1, "a"), (4, "d")]
+    result = t_env.execute_sql("SELECT * FROM t")
+    assert sorted(tuple(r) for r in result.collect()) == [(1, "a"), (4, "d")]
+    job = result.get_job_client().get_job_execution_result().result()
+    assert job.get_accumulator_result("numRecordsInErrors") == 2
+
+
+def test_json_fail_on_missing_field(kafka):
+    topic = kafka.topic()
+    kafka.produce(topic, [b'{"id": 1, "name": "a"}', b'{"id": 2}', b'{"id": 3, "name": null}'])
+    t_env = streaming()
+    t_env.execute_sql(f"CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'kafka', "
+                      f"{with_options(kafka.servers, topic, 'json')})")
+    assert sorted(tuple(r) for r in t_env.execute_sql("SELECT * FROM t").collect()) == [
+        (1, "a"), (2, None), (3, None)]
+    t_env.execute_sql(f"CREATE TABLE f (id BIGINT, name STRING) WITH ('connector' = 'kafka', "
+                      f"{with_options(kafka.servers, topic, 'json', **{'json.fail-on-missing-field': 'true'})})")
+    with pytest.raises(JobExecutionError, match=rf"topic '{topic}' partition 0 offset 1: cannot read the value as "
+                                                r"JSON \(id, name\): field 'name' is missing"):
+        list(t_env.execute_sql("SELECT * FROM f").collect())
+
+
+def test_bad_avro_is_named_by_offset(kafka):
+    topic = kafka.topic()
+    kafka.produce(topic, [b"\x02\x02\x02\x02a", b"\x02", b"\x02\x04\x00"])  # (1, 'a'), cut short, (2, NULL)
+    t_env = streaming()
+    t_env.execute_sql(f"CREATE TABLE t (id BIGINT, name STRING) WITH ('connector' = 'kafka', "
+                      f"{with_options(kafka.servers, topic, 'avro')})")
+    with pytest.raises(JobExecutionError, match=rf"topic '{topic}' partition 0 offset 1: cannot read the value as "
+                                                r"AVRO \(id, name\): not Avro of the table's schema"):
+        list(t_env.execute_sql("SELECT * FROM t").collect())
 
 
 def test_options_are_checked(kafka):
