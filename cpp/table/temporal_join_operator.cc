@@ -13,6 +13,9 @@
 //   one valid at the watermark can never be chosen again and are dropped
 //   (Flink's cleanup), so state stays bounded by the versions newer than the
 //   watermark, one per key, and the probes waiting for it.
+// Checkpoints hold the kept versions (with their times; a tombstone keeps the
+// -D row, for its key), the waiting probes (with their row kinds) and the
+// watermark, each row under the key group of its join key.
 #include <arrow/compute/api.h>
 
 #include <algorithm>
@@ -23,13 +26,20 @@
 #include "common/errors.h"
 #include "table/columnar_batch.h"
 #include "table/key_grouper.h"
+#include "table/key_hash.h"
 #include "table/row_store.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
 namespace {
 
-constexpr int64_t kTombstone = -2;  // a version entry saying "no row from this time on"
+// A version of a key: the right row valid from its time on, or a tombstone ("no row from this
+// time on"), which keeps its -D row for the key it names.
+struct Version {
+  int64_t row;
+  bool tombstone;
+};
 
 // Rows addressed by increasing ids, like RowStore, but able to forget rows:
 // Compact keeps only the live ids (in one batch) and frees the rest.
@@ -121,10 +131,11 @@ std::vector<bool> KeysPresent(const arrow::RecordBatch& data, const std::vector<
   return present;
 }
 
-class TemporalJoinOperator : public runtime::Operator {
+class TemporalJoinOperator : public TableOperator {
  public:
   explicit TemporalJoinOperator(const py::dict& spec)
-      : keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
+      : TableOperator(spec),
+        keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
         times_{spec["left_time"].cast<int>(), spec["right_time"].cast<int>()},
         time_names_{py::str(spec["left_time_name"]), py::str(spec["right_time_name"])},
         schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
@@ -133,6 +144,12 @@ class TemporalJoinOperator : public runtime::Operator {
         grouper_(keys_[0], *schemas_[0], "temporal join") {
     // The right side's keys are cast to the left's types, so equal keys share a group.
     for (int column : keys_[0]) key_types_.push_back(schemas_[0]->field(column)->type());
+    Restore();
+  }
+
+  void Open(const runtime::OperatorInfo& info) override {
+    key_group_begin_ = info.key_group_begin;
+    key_group_end_ = info.key_group_end;
   }
 
   void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -168,7 +185,97 @@ class TemporalJoinOperator : public runtime::Operator {
   // The end of input: every probe is due.
   void Finish(runtime::Collector& out) override { EmitProbesUpTo(runtime::kMaxWatermark, out); }
 
+ protected:
+  // The kept versions (right rows with "__version_time" and "__tombstone"), the waiting probes
+  // (left rows with "__kind"), each under the key group of its join key; and the watermark.
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<int64_t> ids;
+    arrow::Int64Builder times;
+    arrow::BooleanBuilder tombstones;
+    for (const auto& versions : versions_) {
+      for (const auto& [time, version] : versions) {
+        ids.push_back(version.row);
+        CheckArrow(times.Append(time), "snapshotting a temporal join");
+        CheckArrow(tombstones.Append(version.tombstone), "snapshotting a temporal join");
+      }
+    }
+    auto versions = arrow::RecordBatch::Make(schemas_[1], static_cast<int64_t>(ids.size()),
+                                             right_rows_.Take(ids, schemas_[1]));
+    std::vector<int32_t> version_groups = KeyGroupsOf(*versions, keys_[1], max_parallelism());
+    versions = AddStateColumn(versions, kVersionTime, ValueOrThrow(times.Finish(), "snapshotting a temporal join"));
+    versions = AddStateColumn(versions, kTombstoneColumn,
+                              ValueOrThrow(tombstones.Finish(), "snapshotting a temporal join"));
+
+    ids.clear();
+    arrow::Int8Builder kinds;
+    for (const ProbeRun& run : runs_) {
+      for (size_t i = run.next; i < run.probes.size(); ++i) {
+        ids.push_back(run.probes[i].id);
+        CheckArrow(kinds.Append(run.probes[i].kind), "snapshotting a temporal join");
+      }
+    }
+    auto probes = arrow::RecordBatch::Make(schemas_[0], static_cast<int64_t>(ids.size()),
+                                           left_rows_.Take(ids, schemas_[0]));
+    std::vector<int32_t> probe_groups = KeyGroupsOf(*probes, keys_[0], max_parallelism());
+    probes = AddStateColumn(probes, kKindColumn, ValueOrThrow(kinds.Finish(), "snapshotting a temporal join"));
+    return {{"versions", WithKeyGroups(versions, version_groups)},
+            {"probes", WithKeyGroups(probes, probe_groups)},
+            WatermarkPart(watermark_, key_group_begin_, key_group_end_)};
+  }
+
  private:
+  static constexpr const char* kVersionTime = "__version_time";
+  static constexpr const char* kTombstoneColumn = "__tombstone";
+  static constexpr const char* kKindColumn = "__kind";
+
+  static std::shared_ptr<arrow::RecordBatch> AddStateColumn(const std::shared_ptr<arrow::RecordBatch>& rows,
+                                                            const char* name,
+                                                            const std::shared_ptr<arrow::Array>& column) {
+    return ValueOrThrow(rows->AddColumn(rows->num_columns(), arrow::field(name, column->type()), column),
+                        "snapshotting a temporal join");
+  }
+
+  // The rows of a restored part without its 'extra' state columns, checked against the query's schema.
+  static std::shared_ptr<arrow::RecordBatch> RestoredRows(const std::shared_ptr<arrow::RecordBatch>& restored,
+                                                          const std::shared_ptr<arrow::Schema>& schema, int extra,
+                                                          const char* what) {
+    if (restored->num_columns() != schema->num_fields() + extra) {
+      throw UserError("the checkpoint's " + std::string(what) + " of the temporal join have " +
+                      std::to_string(restored->num_columns() - extra) + " columns, the query's " +
+                      std::to_string(schema->num_fields()) + ": the query changed since the checkpoint");
+    }
+    std::vector<std::shared_ptr<arrow::Array>> columns(restored->columns().begin(),
+                                                       restored->columns().begin() + schema->num_fields());
+    return arrow::RecordBatch::Make(schema, restored->num_rows(), columns);
+  }
+
+  // Puts back the versions and the waiting probes of this subtask's key groups, and the watermark.
+  void Restore() {
+    for (const auto& restored : RestoredPart("versions")) {
+      auto rows = RestoredRows(restored, schemas_[1], 2, "versions");
+      const int columns = schemas_[1]->num_fields();
+      const auto& times = static_cast<const arrow::Int64Array&>(*restored->column(columns));
+      const auto& tombstones = static_cast<const arrow::BooleanArray&>(*restored->column(columns + 1));
+      std::vector<uint32_t> groups = grouper_.Consume(*rows, &keys_[1], &key_types_);
+      const int64_t first = right_rows_.Append(rows);
+      for (int64_t row = 0; row < rows->num_rows(); ++row) {
+        if (groups[row] >= versions_.size()) versions_.resize(groups[row] + 1);
+        versions_[groups[row]][times.Value(row)] = Version{first + row, tombstones.Value(row)};
+        ++versions_kept_;
+        cleanups_.emplace(times.Value(row), groups[row]);
+      }
+    }
+    for (const auto& restored : RestoredPart("probes")) {
+      ColumnarBatch batch(RestoredRows(restored, schemas_[0], 1, "waiting rows"));
+      const auto& kinds = static_cast<const arrow::Int8Array&>(*restored->column(schemas_[0]->num_fields()));
+      batch.row_kinds.assign(kinds.raw_values(), kinds.raw_values() + kinds.length());
+      std::vector<int64_t> times = EpochMillis(batch.data->column(times_[0]), "a restored temporal join row's time");
+      std::vector<uint32_t> groups = grouper_.Consume(*batch.data, &keys_[0], &key_types_);
+      AddProbes(batch, times, groups, KeysPresent(*batch.data, keys_[0]));
+    }
+    watermark_ = RestoredWatermark(watermark_);
+  }
+
   struct Probe {
     int64_t time;
     int64_t id;
@@ -213,7 +320,7 @@ class TemporalJoinOperator : public runtime::Operator {
       const RowKind kind = batch.kind(row);
       if (!present[row] || kind == RowKind::kUpdateBefore) continue;
       if (groups[row] >= versions_.size()) versions_.resize(groups[row] + 1);
-      const int64_t entry = IsAccumulate(kind) ? first + static_cast<int64_t>(row) : kTombstone;
+      const Version entry{first + static_cast<int64_t>(row), !IsAccumulate(kind)};
       auto [position, inserted] = versions_[groups[row]].insert_or_assign(times[row], entry);
       (void)position;
       if (inserted) ++versions_kept_;
@@ -267,8 +374,8 @@ class TemporalJoinOperator : public runtime::Operator {
     const auto& versions = versions_[group];
     auto after = versions.upper_bound(time);
     if (after == versions.begin()) return kNoRow;
-    const int64_t entry = std::prev(after)->second;
-    return entry == kTombstone ? kNoRow : entry;
+    const Version& entry = std::prev(after)->second;
+    return entry.tombstone ? kNoRow : entry.row;
   }
 
   // Drops, for every key whose version times the watermark passed, the versions before the one valid at it.
@@ -284,7 +391,7 @@ class TemporalJoinOperator : public runtime::Operator {
       versions.erase(versions.begin(), valid);
       versions_kept_ -= dropped;
       // A tombstone with nothing before it says no more than an empty history.
-      if (versions.begin()->second == kTombstone) {
+      if (versions.begin()->second.tombstone) {
         versions.erase(versions.begin());
         --versions_kept_;
       }
@@ -297,9 +404,7 @@ class TemporalJoinOperator : public runtime::Operator {
     if (right_rows_.stored() > 2 * versions_kept_ + kSlack || right_rows_.segments() > 64) {
       std::vector<int64_t> live;
       for (const auto& versions : versions_) {
-        for (const auto& [time, entry] : versions) {
-          if (entry != kTombstone) live.push_back(entry);
-        }
+        for (const auto& [time, entry] : versions) live.push_back(entry.row);  // a tombstone's row names its key
       }
       std::sort(live.begin(), live.end());
       right_rows_.Compact(std::move(live));
@@ -327,12 +432,14 @@ class TemporalJoinOperator : public runtime::Operator {
   CompactingRows left_rows_, right_rows_;
   std::vector<ProbeRun> runs_;  // left rows waiting for the watermark, one sorted run per batch
   int64_t waiting_ = 0;        // how many
-  std::vector<std::map<int64_t, int64_t>> versions_;  // per key group: version time → right row id or kTombstone
+  std::vector<std::map<int64_t, Version>> versions_;  // per key group: version time → version
   int64_t versions_kept_ = 0;
   // (version time, key group): when the watermark passes the time, the key's older versions are dropped.
   std::priority_queue<std::pair<int64_t, uint32_t>, std::vector<std::pair<int64_t, uint32_t>>, std::greater<>>
       cleanups_;
   int64_t watermark_ = runtime::kMinWatermark;
+  uint32_t key_group_begin_ = 0;
+  uint32_t key_group_end_ = 0;
 };
 
 }  // namespace

@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from checkpoint_job import (  # noqa: E402
+    START,
     TOTAL_TYPES,
     TOTALS_SQL,
     WINDOWS_SQL,
@@ -201,6 +202,37 @@ def test_session_windows_recover_exactly_once(tmp_path, input_dir):
     committed = apply_changelog(committed_lines(str(tmp_path / "out")), (str, str, str, int, int))
     stamp = lambda value: datetime.fromisoformat(value)  # noqa: E731
     assert Counter({(k, stamp(ws), stamp(we), c, s): n for (k, ws, we, c, s), n in committed.items()}) == expected
+
+
+def _label_versions(directory):
+    """A versioned table's rows: name's label changes every 50 s from (its number) s on; the first
+    rows of every name have no version yet (an inner join drops them)."""
+    directory.mkdir()
+    versions = sorted(((f"n{n:02d}", f"L{n}-{j}", START + timedelta(seconds=50 * j + n))
+                       for n in range(17) for j in range(13)), key=lambda version: version[2])
+    (directory / "v.csv").write_text("".join(f"{name},{label},{t:%Y-%m-%d %H:%M:%S}.000\n"
+                                             for name, label, t in versions))
+    return versions
+
+
+def test_temporal_join_recovers_exactly_once(tmp_path, input_dir):
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    versions = _label_versions(tmp_path / "versions")
+    t_env.execute_sql(f"""CREATE TABLE labels (name STRING, label STRING, lt TIMESTAMP(3),
+                          WATERMARK FOR lt AS lt, PRIMARY KEY (name) NOT ENFORCED)
+                          WITH ('connector' = 'filesystem', 'path' = '{tmp_path / "versions"}', 'format' = 'csv')""")
+    joined = t_env.sql_query("SELECT s.k, s.v, l.label FROM src_checked AS s "
+                             "JOIN labels FOR SYSTEM_TIME AS OF s.ts AS l ON s.name = l.name")
+    add_changelog_sink(t_env, joined, str(tmp_path / "out"), "temporal")
+    env.execute("temporal join")
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = Counter()
+    for k, v, name, ts in rows_of():
+        valid = [label for n, label, t in versions if n == name and t <= ts]
+        if valid:
+            expected[(k, v, valid[-1])] += 1
+    assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, str)) == expected
 
 
 def _rescale_job(env, t_env, input_dir, out, slow):
