@@ -18,6 +18,10 @@
 //
 // On processing time (PROCTIME() columns on both sides) a row's time is the
 // moment it reaches the join, as in Flink, and rows expire by the clock.
+//
+// Checkpoints hold each side's buffered rows with their times and matched
+// flags, under the key group of their join key, and the watermark (the late-row
+// filters hold theirs).
 #include <arrow/compute/api.h>
 
 #include <algorithm>
@@ -27,6 +31,8 @@
 #include "common/errors.h"
 #include "table/columnar_batch.h"
 #include "table/key_grouper.h"
+#include "table/key_hash.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 #include "table/time_join_state.h"
 #include "runtime/clock.h"
@@ -34,10 +40,11 @@
 namespace fluvial::table {
 namespace {
 
-class IntervalJoinOperator : public runtime::Operator {
+class IntervalJoinOperator : public TableOperator {
  public:
   explicit IntervalJoinOperator(const py::dict& spec)
-      : keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
+      : TableOperator(spec),
+        keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
         times_{spec["left_time"].cast<int>(), spec["right_time"].cast<int>()},
         schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
         output_schema_(ImportSchema(spec["output_schema"])),
@@ -60,6 +67,7 @@ class IntervalJoinOperator : public runtime::Operator {
     delay_ = std::max<int64_t>(0, stamp_side_ == 0 ? -lower_ : upper_);
     if (type_.right_outer) delay_ = std::max(delay_, upper_);  // right rows padded on expiry
     if (type_.left_outer) delay_ = std::max(delay_, -lower_);   // left rows padded on expiry
+    Restore();
   }
 
   void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -125,7 +133,11 @@ class IntervalJoinOperator : public runtime::Operator {
     probe_.Record(stores_[0].live_rows() + stores_[1].live_rows(), grouper_.num_groups());
   }
 
-  void Open(const runtime::OperatorInfo& info) override { clock_ = info.clock; }
+  void Open(const runtime::OperatorInfo& info) override {
+    clock_ = info.clock;
+    key_group_begin_ = info.key_group_begin;
+    key_group_end_ = info.key_group_end;
+  }
 
   void ProcessWatermark(int64_t watermark, runtime::Collector& out) override {
     if (processing_time_) {
@@ -156,7 +168,59 @@ class IntervalJoinOperator : public runtime::Operator {
     if (processing_time_) Expire(runtime::kMaxWatermark, out);
   }
 
+ protected:
+  // Each side's buffered rows with "__time" and "__matched", under the key groups of their join
+  // key; and the watermark.
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<StatePart> parts;
+    for (int input = 0; input < 2; ++input) {
+      std::vector<int64_t> ids;
+      arrow::Int64Builder times;
+      arrow::BooleanBuilder matched;
+      for (const Group& group : groups_) {
+        for (const Buffered& row : group.rows[input]) {
+          ids.push_back(row.id);
+          CheckArrow(times.Append(row.time), "snapshotting an interval join");
+          CheckArrow(matched.Append(row.matched), "snapshotting an interval join");
+        }
+      }
+      auto rows = arrow::RecordBatch::Make(schemas_[input], static_cast<int64_t>(ids.size()),
+                                           stores_[input].Take(ids, schemas_[input]));
+      std::vector<int32_t> key_groups = KeyGroupsOf(*rows, keys_[input], max_parallelism());
+      rows = WithStateColumn(rows, "__time", ValueOrThrow(times.Finish(), "snapshotting an interval join"));
+      rows = WithStateColumn(rows, "__matched", ValueOrThrow(matched.Finish(), "snapshotting an interval join"));
+      parts.push_back({kSideNames[input], WithKeyGroups(rows, key_groups)});
+    }
+    parts.push_back(WatermarkPart(watermark_, key_group_begin_, key_group_end_));
+    return parts;
+  }
+
  private:
+  static constexpr const char* kSideNames[2] = {"left", "right"};
+
+  // Puts back the buffered rows of this subtask's key groups, due to expire as before, and the watermark.
+  void Restore() {
+    for (int input = 0; input < 2; ++input) {
+      for (const auto& restored : RestoredPart(kSideNames[input])) {
+        auto rows = RestoredRows(restored, schemas_[input], 2,
+                                 "buffered " + std::string(kSideNames[input]) + " rows of the interval join");
+        const int columns = schemas_[input]->num_fields();
+        const auto& times = static_cast<const arrow::Int64Array&>(*restored->column(columns));
+        const auto& matched = static_cast<const arrow::BooleanArray&>(*restored->column(columns + 1));
+        const std::vector<uint32_t> groups = grouper_.Consume(*rows, &keys_[input], &key_types_);
+        if (groups_.size() < grouper_.num_groups()) groups_.resize(grouper_.num_groups());
+        const int64_t first = stores_[input].Append(rows);
+        for (int64_t row = 0; row < rows->num_rows(); ++row) {
+          const int64_t time = times.Value(row);
+          groups_[groups[row]].rows[input].push_back(Buffered{first + row, time, matched.Value(row)});
+          expiry_[input].emplace(input == 0 ? time - lower_ : time + upper_, std::make_pair(groups[row], first + row));
+          stores_[input].Keep(first + row);
+        }
+      }
+    }
+    watermark_ = RestoredWatermark(watermark_);
+  }
+
   // Lets go of the rows no row after 'watermark' can match, padding the unmatched outer ones.
   void Expire(int64_t watermark, runtime::Collector& out) {
     watermark_ = std::max(watermark_, watermark);
@@ -257,6 +321,8 @@ class IntervalJoinOperator : public runtime::Operator {
   StateProbe probe_;
   int64_t delay_ = 0;
   int64_t watermark_ = runtime::kMinWatermark;
+  uint32_t key_group_begin_ = 0;
+  uint32_t key_group_end_ = 0;
   ReleasingRowStore stores_[2];
   std::vector<Group> groups_;  // by key group id
   std::multimap<int64_t, std::pair<uint32_t, int64_t>> expiry_[2];  // expiry time → (group, row id)
@@ -266,10 +332,19 @@ class IntervalJoinOperator : public runtime::Operator {
 // Drops the rows of one input of a time-bounded join that are behind that input's own
 // watermark (time <= watermark): late rows. Runs before the join's exchange, so at
 // parallelism 1 it sees its input's rows and watermarks in their order.
-class LateRowFilter : public runtime::Operator {
+//
+// Its checkpoint holds its watermark (a subtask restored from several resumes from the smallest).
+class LateRowFilter : public TableOperator {
  public:
   explicit LateRowFilter(const py::dict& spec)
-      : time_(spec["time"].cast<int>()), what_(spec["what"].cast<std::string>()) {}
+      : TableOperator(spec), time_(spec["time"].cast<int>()), what_(spec["what"].cast<std::string>()) {
+    watermark_ = RestoredWatermark(watermark_);
+  }
+
+  void Open(const runtime::OperatorInfo& info) override {
+    key_group_begin_ = info.key_group_begin;
+    key_group_end_ = info.key_group_end;
+  }
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
     auto& columnar = AsColumnar(*batch);
@@ -294,10 +369,17 @@ class LateRowFilter : public runtime::Operator {
     out.EmitWatermark(watermark);
   }
 
+ protected:
+  std::vector<StatePart> SnapshotTables() override {
+    return {WatermarkPart(watermark_, key_group_begin_, key_group_end_)};
+  }
+
  private:
   int time_;
   std::string what_;
   int64_t watermark_ = runtime::kMinWatermark;
+  uint32_t key_group_begin_ = 0;
+  uint32_t key_group_end_ = 0;
 };
 
 }  // namespace

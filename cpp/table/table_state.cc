@@ -24,6 +24,26 @@ std::shared_ptr<arrow::RecordBatch> WithoutKeyGroups(const std::shared_ptr<arrow
   return ValueOrThrow(batch->RemoveColumn(last), "restoring table state");
 }
 
+std::shared_ptr<arrow::RecordBatch> WithStateColumn(const std::shared_ptr<arrow::RecordBatch>& rows,
+                                                    const std::string& name,
+                                                    const std::shared_ptr<arrow::Array>& column) {
+  return ValueOrThrow(rows->AddColumn(rows->num_columns(), arrow::field(name, column->type()), column),
+                      "snapshotting operator state");
+}
+
+std::shared_ptr<arrow::RecordBatch> RestoredRows(const std::shared_ptr<arrow::RecordBatch>& restored,
+                                                 const std::shared_ptr<arrow::Schema>& schema, int extra,
+                                                 const std::string& what) {
+  if (restored->num_columns() != schema->num_fields() + extra) {
+    throw UserError("the checkpoint's " + what + " have " + std::to_string(restored->num_columns() - extra) +
+                    " columns, the query's " + std::to_string(schema->num_fields()) +
+                    ": the query changed since the checkpoint");
+  }
+  std::vector<std::shared_ptr<arrow::Array>> columns(restored->columns().begin(),
+                                                     restored->columns().begin() + schema->num_fields());
+  return arrow::RecordBatch::Make(schema, restored->num_rows(), columns);
+}
+
 TableOperator::TableOperator(const py::dict& spec) {
   if (spec.contains("snapshot")) snapshot_ = spec["snapshot"];
   if (spec.contains("restored_native")) restored_ = spec["restored_native"];

@@ -35,6 +35,19 @@ std::shared_ptr<arrow::RecordBatch> WithKeyGroups(const std::shared_ptr<arrow::R
 /// Returns 'batch' without its last column (the key groups).
 std::shared_ptr<arrow::RecordBatch> WithoutKeyGroups(const std::shared_ptr<arrow::RecordBatch>& batch);
 
+/// Returns 'rows' with 'column' appended as 'name' (a column of an operator's own state, such as a
+/// row's time or matched flag, before the key groups).
+std::shared_ptr<arrow::RecordBatch> WithStateColumn(const std::shared_ptr<arrow::RecordBatch>& rows,
+                                                    const std::string& name,
+                                                    const std::shared_ptr<arrow::Array>& column);
+
+/// Returns the first columns of a restored part (one without its key groups) as rows of 'schema',
+/// after checking it has 'extra' state columns more; throws UserError naming 'what' (e.g. "the
+/// interval join's buffered left rows") if the query changed since the checkpoint.
+std::shared_ptr<arrow::RecordBatch> RestoredRows(const std::shared_ptr<arrow::RecordBatch>& restored,
+                                                 const std::shared_ptr<arrow::Schema>& schema, int extra,
+                                                 const std::string& what);
+
 /// Base of the columnar operators that take part in checkpoints. When the
 /// job checkpoints, the spec holds a "snapshot"(checkpoint_id, parts) hook:
 /// SnapshotState hands it SnapshotTables() as {name: [pyarrow.RecordBatch]};

@@ -202,8 +202,8 @@ class TemporalJoinOperator : public TableOperator {
     auto versions = arrow::RecordBatch::Make(schemas_[1], static_cast<int64_t>(ids.size()),
                                              right_rows_.Take(ids, schemas_[1]));
     std::vector<int32_t> version_groups = KeyGroupsOf(*versions, keys_[1], max_parallelism());
-    versions = AddStateColumn(versions, kVersionTime, ValueOrThrow(times.Finish(), "snapshotting a temporal join"));
-    versions = AddStateColumn(versions, kTombstoneColumn,
+    versions = WithStateColumn(versions, kVersionTime, ValueOrThrow(times.Finish(), "snapshotting a temporal join"));
+    versions = WithStateColumn(versions, kTombstoneColumn,
                               ValueOrThrow(tombstones.Finish(), "snapshotting a temporal join"));
 
     ids.clear();
@@ -217,7 +217,7 @@ class TemporalJoinOperator : public TableOperator {
     auto probes = arrow::RecordBatch::Make(schemas_[0], static_cast<int64_t>(ids.size()),
                                            left_rows_.Take(ids, schemas_[0]));
     std::vector<int32_t> probe_groups = KeyGroupsOf(*probes, keys_[0], max_parallelism());
-    probes = AddStateColumn(probes, kKindColumn, ValueOrThrow(kinds.Finish(), "snapshotting a temporal join"));
+    probes = WithStateColumn(probes, kKindColumn, ValueOrThrow(kinds.Finish(), "snapshotting a temporal join"));
     return {{"versions", WithKeyGroups(versions, version_groups)},
             {"probes", WithKeyGroups(probes, probe_groups)},
             WatermarkPart(watermark_, key_group_begin_, key_group_end_)};
@@ -228,31 +228,10 @@ class TemporalJoinOperator : public TableOperator {
   static constexpr const char* kTombstoneColumn = "__tombstone";
   static constexpr const char* kKindColumn = "__kind";
 
-  static std::shared_ptr<arrow::RecordBatch> AddStateColumn(const std::shared_ptr<arrow::RecordBatch>& rows,
-                                                            const char* name,
-                                                            const std::shared_ptr<arrow::Array>& column) {
-    return ValueOrThrow(rows->AddColumn(rows->num_columns(), arrow::field(name, column->type()), column),
-                        "snapshotting a temporal join");
-  }
-
-  // The rows of a restored part without its 'extra' state columns, checked against the query's schema.
-  static std::shared_ptr<arrow::RecordBatch> RestoredRows(const std::shared_ptr<arrow::RecordBatch>& restored,
-                                                          const std::shared_ptr<arrow::Schema>& schema, int extra,
-                                                          const char* what) {
-    if (restored->num_columns() != schema->num_fields() + extra) {
-      throw UserError("the checkpoint's " + std::string(what) + " of the temporal join have " +
-                      std::to_string(restored->num_columns() - extra) + " columns, the query's " +
-                      std::to_string(schema->num_fields()) + ": the query changed since the checkpoint");
-    }
-    std::vector<std::shared_ptr<arrow::Array>> columns(restored->columns().begin(),
-                                                       restored->columns().begin() + schema->num_fields());
-    return arrow::RecordBatch::Make(schema, restored->num_rows(), columns);
-  }
-
   // Puts back the versions and the waiting probes of this subtask's key groups, and the watermark.
   void Restore() {
     for (const auto& restored : RestoredPart("versions")) {
-      auto rows = RestoredRows(restored, schemas_[1], 2, "versions");
+      auto rows = RestoredRows(restored, schemas_[1], 2, "versions of the temporal join");
       const int columns = schemas_[1]->num_fields();
       const auto& times = static_cast<const arrow::Int64Array&>(*restored->column(columns));
       const auto& tombstones = static_cast<const arrow::BooleanArray&>(*restored->column(columns + 1));
@@ -266,7 +245,7 @@ class TemporalJoinOperator : public TableOperator {
       }
     }
     for (const auto& restored : RestoredPart("probes")) {
-      ColumnarBatch batch(RestoredRows(restored, schemas_[0], 1, "waiting rows"));
+      ColumnarBatch batch(RestoredRows(restored, schemas_[0], 1, "waiting rows of the temporal join"));
       const auto& kinds = static_cast<const arrow::Int8Array&>(*restored->column(schemas_[0]->num_fields()));
       batch.row_kinds.assign(kinds.raw_values(), kinds.raw_values() + kinds.length());
       std::vector<int64_t> times = EpochMillis(batch.data->column(times_[0]), "a restored temporal join row's time");

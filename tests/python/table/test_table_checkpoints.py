@@ -235,6 +235,39 @@ def test_temporal_join_recovers_exactly_once(tmp_path, input_dir):
     assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, str)) == expected
 
 
+def _register_events(t_env, directory):
+    """events (name, e, et): one a second, names cycling in another order than src's; returns them."""
+    directory.mkdir()
+    events = [(f"n{(i * 5) % 17:02d}", i, START + timedelta(seconds=i, milliseconds=300)) for i in range(600)]
+    (directory / "e.csv").write_text("".join(f"{name},{e},{et:%Y-%m-%d %H:%M:%S}.300\n" for name, e, et in events))
+    t_env.execute_sql(f"""CREATE TABLE events (name STRING, e BIGINT, et TIMESTAMP(3),
+                          WATERMARK FOR et AS et - INTERVAL '1' SECOND)
+                          WITH ('connector' = 'filesystem', 'path' = '{directory}', 'format' = 'csv')""")
+    return events
+
+
+def _maybe_int(text):
+    return None if text == "None" else int(text)
+
+
+def test_interval_join_recovers_exactly_once(tmp_path, input_dir):
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    events = _register_events(t_env, tmp_path / "events")
+    joined = t_env.sql_query("SELECT s.k, s.v, e.e FROM src_checked AS s LEFT JOIN events AS e ON s.name = e.name "
+                             "AND e.et BETWEEN s.ts - INTERVAL '5' SECOND AND s.ts + INTERVAL '3' SECOND")
+    add_changelog_sink(t_env, joined, str(tmp_path / "out"), "interval")
+    env.execute("interval join")
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = Counter()
+    for k, v, name, ts in rows_of():
+        matches = [e for n, e, et in events
+                   if n == name and ts - timedelta(seconds=5) <= et <= ts + timedelta(seconds=3)]
+        for e in matches or [None]:
+            expected[(k, v, e)] += 1
+    assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, _maybe_int)) == expected
+
+
 def _rescale_job(env, t_env, input_dir, out, slow):
     register_checked_source(t_env, input_dir, slow)
     add_changelog_sink(t_env, t_env.sql_query(TOTALS_SQL), str(out / "totals"), "totals")
