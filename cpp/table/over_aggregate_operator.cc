@@ -9,6 +9,11 @@
 // leaving it retracted (the built-in aggregates all retract), so a frame
 // costs O(1) per row whatever its size. RANGE frames treat rows with the
 // same time as peers: they enter together and share their result.
+//
+// Checkpoints hold the rows of every partition's current frame (in order) and
+// the rows waiting for the watermark, each with its time, under the key group
+// of its partition, and the watermark; on restore the frames' rows are
+// accumulated again.
 #include <arrow/compute/api.h>
 #include <arrow/compute/exec.h>
 #include <arrow/compute/row/grouper.h>
@@ -21,7 +26,9 @@
 #include "table/columnar_batch.h"
 #include "table/group_table.h"
 #include "table/key_grouper.h"
+#include "table/key_hash.h"
 #include "table/row_store.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
@@ -30,10 +37,11 @@ std::vector<AggregateCall> ReadAggregateCalls(const py::handle& calls);
 
 namespace {
 
-class OverAggregateOperator : public runtime::Operator {
+class OverAggregateOperator : public TableOperator {
  public:
   explicit OverAggregateOperator(const py::dict& spec)
-      : partition_(IntList(spec["partition"])),
+      : TableOperator(spec),
+        partition_(IntList(spec["partition"])),
         calls_(ReadAggregateCalls(spec["calls"])),
         input_schema_(ImportSchema(spec["input_schema"])),
         output_schema_(ImportSchema(spec["output_schema"])),
@@ -47,6 +55,12 @@ class OverAggregateOperator : public runtime::Operator {
       aggregates_.push_back(MakeAggregate(calls_[i].kind, input_type,
                                           output_schema_->field(first_value + static_cast<int>(i))->type()));
     }
+    Restore();
+  }
+
+  void Open(const runtime::OperatorInfo& info) override {
+    key_group_begin_ = info.key_group_begin;
+    key_group_end_ = info.key_group_end;
   }
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -79,7 +93,53 @@ class OverAggregateOperator : public runtime::Operator {
     out.EmitWatermark(watermark);
   }
 
+ protected:
+  // The rows of the frames (in order, "__in_frame" true) and those waiting for the watermark, with
+  // "__time", under the key groups of their partition; and the watermark.
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<int64_t> ids;
+    arrow::Int64Builder times;
+    arrow::BooleanBuilder in_frame;
+    auto add = [&](int64_t id, int64_t time, bool framed) {
+      ids.push_back(id);
+      CheckArrow(times.Append(time), "snapshotting an OVER aggregation");
+      CheckArrow(in_frame.Append(framed), "snapshotting an OVER aggregation");
+    };
+    for (const Partition& partition : partitions_) {
+      for (const auto& [time, id] : partition.frame) add(id, time, true);
+    }
+    for (const auto& [entry, group] : pending_) add(entry.second, entry.first, false);
+    auto rows = arrow::RecordBatch::Make(input_schema_, static_cast<int64_t>(ids.size()), store_.Take(ids, input_schema_));
+    std::vector<int32_t> key_groups = KeyGroupsOf(*rows, partition_, max_parallelism());
+    rows = WithStateColumn(rows, "__time", ValueOrThrow(times.Finish(), "snapshotting an OVER aggregation"));
+    rows = WithStateColumn(rows, "__in_frame", ValueOrThrow(in_frame.Finish(), "snapshotting an OVER aggregation"));
+    return {{"rows", WithKeyGroups(rows, key_groups)}, WatermarkPart(watermark_, key_group_begin_, key_group_end_)};
+  }
+
  private:
+  // Puts back the frames (accumulating their rows again) and the waiting rows; and the watermark.
+  void Restore() {
+    for (const auto& restored : RestoredPart("rows")) {
+      auto rows = RestoredRows(restored, input_schema_, 2, "rows of the OVER aggregation");
+      const auto& times = static_cast<const arrow::Int64Array&>(*restored->column(input_schema_->num_fields()));
+      const auto& in_frame = static_cast<const arrow::BooleanArray&>(*restored->column(input_schema_->num_fields() + 1));
+      std::vector<uint32_t> groups = grouper_.Consume(*rows);
+      const int64_t first = store_.Append(rows);
+      for (int64_t row = 0; row < rows->num_rows(); ++row) {
+        const int64_t time = times.Value(row);
+        if (!in_frame.Value(row)) {
+          pending_.emplace(std::make_pair(time, first + row), groups[row]);
+          continue;
+        }
+        Partition& partition = PartitionOf(groups[row]);
+        Apply(groups[row], first + row, false);
+        partition.frame.emplace_back(time, first + row);
+        if (!event_time_) sequence_ = std::max(sequence_, time + 1);
+      }
+    }
+    watermark_ = RestoredWatermark(watermark_);
+  }
+
   struct Partition {
     std::deque<std::pair<int64_t, int64_t>> frame;  // (time, row id) of the rows in the current frame
   };
@@ -107,11 +167,7 @@ class OverAggregateOperator : public runtime::Operator {
           }
         }
       }
-      if (group >= partitions_.size()) {
-        partitions_.resize(group + 1);
-        for (auto& aggregate : aggregates_) aggregate->Resize(partitions_.size());
-      }
-      Partition& partition = partitions_[group];
+      Partition& partition = PartitionOf(group);
       for (int64_t id : peers) {
         Apply(group, id, false);
         partition.frame.emplace_back(time, id);
@@ -144,7 +200,16 @@ class OverAggregateOperator : public runtime::Operator {
     out.Collect(std::move(result));
   }
 
-  // Accumulates (or retracts) stored row 'id' into the aggregates of 'group'.
+  // The partition 'group', made (with its aggregates) on first use.
+  Partition& PartitionOf(uint32_t group) {
+    if (group >= partitions_.size()) {
+      partitions_.resize(group + 1);
+      for (auto& aggregate : aggregates_) aggregate->Resize(partitions_.size());
+    }
+    return partitions_[group];
+  }
+
+  // Accumulates (or retracts) stored row 'id' into the aggregates of 'group' (made before).
   void Apply(uint32_t group, int64_t id, bool retract) {
     auto [batch, offset] = store_.Locate(id);
     const std::vector<bool> flags{retract};
@@ -169,6 +234,8 @@ class OverAggregateOperator : public runtime::Operator {
   std::vector<Partition> partitions_;
   int64_t watermark_ = runtime::kMinWatermark;
   int64_t sequence_ = 0;
+  uint32_t key_group_begin_ = 0;
+  uint32_t key_group_end_ = 0;
 };
 
 }  // namespace
