@@ -12,6 +12,9 @@
 // window_end and window_time appended, stamped with window_time. Before a
 // window join, the LateRowFilter on window_time drops the rows of windows the
 // input's own watermark has passed.
+//
+// The window join's checkpoint holds each side's rows of the windows not yet
+// joined, under the key group of their join key, and the watermark.
 #include <arrow/compute/api.h>
 
 #include <algorithm>
@@ -20,6 +23,8 @@
 #include "common/errors.h"
 #include "table/columnar_batch.h"
 #include "table/key_grouper.h"
+#include "table/key_hash.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 #include "table/time_join_state.h"
 #include "table/window_assigner.h"
@@ -27,16 +32,23 @@
 namespace fluvial::table {
 namespace {
 
-class WindowJoinOperator : public runtime::Operator {
+class WindowJoinOperator : public TableOperator {
  public:
   explicit WindowJoinOperator(const py::dict& spec)
-      : keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
+      : TableOperator(spec),
+        keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
         ends_{spec["left_end"].cast<int>(), spec["right_end"].cast<int>()},
         schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
         output_schema_(ImportSchema(spec["output_schema"])),
         type_(JoinType::Parse(spec["join_type"].cast<std::string>())),
         probe_(spec) {
     for (int column : keys_[0]) key_types_.push_back(schemas_[0]->field(column)->type());
+    Restore();
+  }
+
+  void Open(const runtime::OperatorInfo& info) override {
+    key_group_begin_ = info.key_group_begin;
+    key_group_end_ = info.key_group_end;
   }
 
   void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector&) override {
@@ -49,16 +61,7 @@ class WindowJoinOperator : public runtime::Operator {
                         std::string(input == 0 ? "left" : "right") + " input updates rows");
       }
     }
-    const std::vector<int64_t> ends = EpochMillis(data->column(ends_[input]), "window join, window_end");
-    ReleasingRowStore& store = stores_[input];
-    const int64_t first = store.Append(data);
-    for (int64_t row = 0; row < data->num_rows(); ++row) {
-      const int64_t end = ends[static_cast<size_t>(row)];
-      if (end - 1 <= watermark_) continue;  // late: the window was joined already
-      windows_[end].rows[input].push_back(first + row);
-      store.Keep(first + row);
-    }
-    store.DropUnkept();
+    Buffer(input, data);
     probe_.Record(stores_[0].live_rows() + stores_[1].live_rows());
   }
 
@@ -72,10 +75,52 @@ class WindowJoinOperator : public runtime::Operator {
     out.EmitWatermark(watermark);
   }
 
+ protected:
+  // Each side's rows of the windows not joined yet, under the key groups of their join key (their
+  // window is in their window_end column); and the watermark.
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<StatePart> parts;
+    for (int input = 0; input < 2; ++input) {
+      std::vector<int64_t> ids;
+      for (const auto& [end, window] : windows_) ids.insert(ids.end(), window.rows[input].begin(), window.rows[input].end());
+      auto rows = arrow::RecordBatch::Make(schemas_[input], static_cast<int64_t>(ids.size()),
+                                           stores_[input].Take(ids, schemas_[input]));
+      parts.push_back({kSideNames[input], WithKeyGroups(rows, KeyGroupsOf(*rows, keys_[input], max_parallelism()))});
+    }
+    parts.push_back(WatermarkPart(watermark_, key_group_begin_, key_group_end_));
+    return parts;
+  }
+
  private:
+  static constexpr const char* kSideNames[2] = {"left", "right"};
+
   struct Window {
     std::vector<int64_t> rows[2];  // row ids per input
   };
+
+  // Keeps the rows of 'data' in their windows, but those of windows joined already (late).
+  void Buffer(int input, const std::shared_ptr<arrow::RecordBatch>& data) {
+    const std::vector<int64_t> ends = EpochMillis(data->column(ends_[input]), "window join, window_end");
+    ReleasingRowStore& store = stores_[input];
+    const int64_t first = store.Append(data);
+    for (int64_t row = 0; row < data->num_rows(); ++row) {
+      const int64_t end = ends[static_cast<size_t>(row)];
+      if (end - 1 <= watermark_) continue;  // late: the window was joined already
+      windows_[end].rows[input].push_back(first + row);
+      store.Keep(first + row);
+    }
+    store.DropUnkept();
+  }
+
+  void Restore() {
+    for (int input = 0; input < 2; ++input) {
+      for (const auto& restored : RestoredPart(kSideNames[input])) {
+        Buffer(input, RestoredRows(restored, schemas_[input], 0,
+                                   "buffered " + std::string(kSideNames[input]) + " rows of the window join"));
+      }
+    }
+    watermark_ = RestoredWatermark(watermark_);
+  }
 
   void Fire(int64_t end, Window& window, runtime::Collector& out) {
     // The window's rows of each side as one batch, grouped by key afresh: no key outlives its window.
@@ -164,15 +209,19 @@ class WindowJoinOperator : public runtime::Operator {
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;
   StateProbe probe_;
   int64_t watermark_ = runtime::kMinWatermark;
+  uint32_t key_group_begin_ = 0;
+  uint32_t key_group_end_ = 0;
   ReleasingRowStore stores_[2];
   std::map<int64_t, Window> windows_;  // by window end
 };
 
 // TABLE(TUMBLE/HOP/CUMULATE(TABLE t, DESCRIPTOR(time), ...)): each row once per window.
-class WindowTableFunction : public runtime::Operator {
+// Stateless, but a TableOperator: it reports its (empty) snapshot, as every operator of a checkpoint must.
+class WindowTableFunction : public TableOperator {
  public:
   explicit WindowTableFunction(const py::dict& spec)
-      : time_(spec["time"].cast<int>()),
+      : TableOperator(spec),
+        time_(spec["time"].cast<int>()),
         windows_of_(spec["window"].cast<std::string>(), spec["size"].cast<int64_t>(), spec["slide"].cast<int64_t>(),
                     spec["offset"].cast<int64_t>()),
         output_schema_(ImportSchema(spec["output_schema"])) {}

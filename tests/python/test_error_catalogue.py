@@ -530,21 +530,19 @@ t_env = StreamTableEnvironment.create(env)
 t_env.execute_sql("CREATE TABLE a (k BIGINT, v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) "
                   "WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
 t_env.execute_sql("CREATE TABLE out (k BIGINT, total BIGINT) WITH ('connector' = 'blackhole')")
-t_env.execute_sql("INSERT INTO out SELECT k, v FROM TABLE(TUMBLE(TABLE a, DESCRIPTOR(ts), INTERVAL '1' SECOND))"
-                  ).wait()
+t_env.execute_sql("INSERT INTO out SELECT k, v FROM a ORDER BY v LIMIT 3").wait()
 ''',
-        message="checkpointing the Table/SQL operator 'WindowTableFunction(TUMBLE, time=ts, size=1000, slide=1000, "
-                "offset=0)' is not supported: its state (table_window_tvf) is not snapshotted yet; run the job "
+        message="checkpointing the Table/SQL operator 'SortLimit(v ASC, limit=3)' is not supported: its state "
+                "(table_sort_limit) is not snapshotted yet; run the job "
                 "without checkpointing (its state would be lost on recovery), or see docs/fault-tolerance.md for "
                 "the operators and connectors that are checkpointed",
         cause="is not snapshotted yet",
-        where="operator 'WindowTableFunction(TUMBLE",
+        where="operator 'SortLimit(v ASC",
         what_to_do="run the job without checkpointing",
         fix="Run the job without checkpointing, or rewrite it with the operators that are checkpointed: "
             "see [Fault tolerance](fault-tolerance.md#table-api-and-sql).",
         meaning="Checkpointing is on, and the job has a Table/SQL operator or connector whose state is not "
-                "in checkpoints yet (window table functions and window joins, Python aggregates in "
-                "TUMBLE/HOP/CUMULATE windows, the "
+                "in checkpoints yet (ORDER BY/LIMIT, Python aggregates in TUMBLE/HOP/CUMULATE windows, the "
                 "collect sink behind `execute_sql(...).collect()`, Kafka tables). Rather than lose that "
                 "state silently on recovery, the job is refused when it is submitted.",
     ),

@@ -25,7 +25,8 @@ KEY_GROUP_COLUMN = "__key_group"
 # Columnar operators whose whole state is snapshotted (or that keep none).
 _NATIVE_KINDS = {"table_calc", "table_key_by", "table_rowtime", "table_group_agg", "table_window_agg",
                  "table_join", "table_rank", "table_to_objects", "table_from_objects", "table_temporal_join",
-                 "table_interval_join", "table_drop_late", "table_over_agg"}
+                 "table_interval_join", "table_drop_late", "table_over_agg", "table_window_join",
+                 "table_window_tvf"}
 
 
 def split_by_key_group(parts: Dict[str, List[pa.RecordBatch]]) -> Dict[int, Dict[str, bytes]]:

@@ -285,6 +285,30 @@ def test_over_aggregation_recovers_exactly_once(tmp_path, input_dir):
     assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, int, int)) == expected
 
 
+def test_window_join_recovers_exactly_once(tmp_path, input_dir):
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    events = _register_events(t_env, tmp_path / "events")
+    joined = t_env.sql_query(
+        "SELECT L.v, R.e FROM (SELECT * FROM TABLE(TUMBLE(TABLE src_checked, DESCRIPTOR(ts), INTERVAL '10' SECOND))) L "
+        "FULL JOIN (SELECT * FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(et), INTERVAL '10' SECOND))) R "
+        "ON L.name = R.name AND L.window_start = R.window_start AND L.window_end = R.window_end")
+    add_changelog_sink(t_env, joined, str(tmp_path / "out"), "window-join")
+    env.execute("window join")
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    window = lambda ts: int((ts - START).total_seconds() // 10)  # noqa: E731
+    expected, matched_events = Counter(), set()
+    for _, v, name, ts in rows_of():
+        matches = [e for n, e, et in events if n == name and window(et) == window(ts)]
+        matched_events.update(matches)
+        for e in matches or [None]:
+            expected[(v, e)] += 1
+    for _, e, _ in events:
+        if e not in matched_events:
+            expected[(None, e)] += 1
+    assert apply_changelog(committed_lines(str(tmp_path / "out")), (_maybe_int, _maybe_int)) == expected
+
+
 def _rescale_job(env, t_env, input_dir, out, slow):
     register_checked_source(t_env, input_dir, slow)
     add_changelog_sink(t_env, t_env.sql_query(TOTALS_SQL), str(out / "totals"), "totals")
@@ -315,7 +339,7 @@ def test_savepoint_at_parallelism_2_resumes_at_3(tmp_path, input_dir):
 
 
 @pytest.mark.parametrize("query, operator", [
-    ("SELECT * FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '10' SECOND))", "WindowTableFunction"),
+    ("SELECT k, v FROM src ORDER BY v LIMIT 3", "SortLimit"),
 ])
 def test_operators_that_cannot_snapshot_are_refused_at_submission(tmp_path, input_dir, query, operator):
     env, t_env = _environment(tmp_path, restarts=False)
