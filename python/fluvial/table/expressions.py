@@ -493,7 +493,10 @@ def call(f: Any, *args: Any) -> Expression:
 
         if f.lower() in _collections.FUNCTIONS:
             return _collections.call(f.lower(), arguments)
-        return Call(f.lower(), arguments)
+        from fluvial.table import _builtins
+
+        builtin = _builtins.call(f, arguments)
+        return builtin if builtin is not None else Call(f.lower(), arguments)
     return UdfCall(f, arguments)
 
 
@@ -614,14 +617,6 @@ class PlanningError(ValueError):
     """A Table API or SQL mistake found while planning (unknown column, bad argument)."""
 
 
-def _java_to_strftime(pattern: str) -> str:
-    out = pattern
-    for java, c in (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"),
-                    ("SSS", "%f")):
-        out = out.replace(java, c)
-    return out
-
-
 def to_arrow(expr: Expression, schema: pa.Schema, describe: str = "expression") -> pc.Expression:
     """Compiles 'expr' over a batch of 'schema' into an Arrow expression."""
     if isinstance(expr, Alias):
@@ -650,6 +645,11 @@ def to_arrow(expr: Expression, schema: pa.Schema, describe: str = "expression") 
         types = infer_schema(schema, args, [f"a{i}" for i in range(len(args))]).types
         literals = [a.value if isinstance(a, Lit) else None for a in expr.args]
         return _collections.compile_native(expr.function, literals, args, types)
+    from fluvial.table import _builtins
+
+    if expr.function in _builtins.NATIVE:
+        types = infer_schema(schema, args, [f"a{i}" for i in range(len(args))]).types if args else []
+        return _builtins.compile_native(expr, args, types)
     if expr.function in ("case", "if", "coalesce"):
         args = _common_type(expr, args, schema)
     return _compile_call(expr, args)
@@ -689,7 +689,7 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
     f = expr.function
     binary = {"plus": "add", "minus": "subtract", "times": "multiply", "divide": "divide", "eq": "equal",
               "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
-              "and": "and_kleene", "or": "or_kleene", "power": "power"}
+              "and": "and_kleene", "or": "or_kleene"}
     if f in binary:
         return pc.Expression._call(binary[f], args)
     unary = {"not": "invert", "is_null": "is_null", "is_not_null": "is_valid", "upper": "utf8_upper",
@@ -700,12 +700,6 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
     if f in unary:
         _arity(expr, 1)
         return pc.Expression._call(unary[f], args)
-    if f == "mod":
-        # Java's %: the sign of the dividend (a - trunc(a / b) * b).
-        a, b = args
-        quotient = pc.Expression._call("divide", [a, b])
-        return pc.Expression._call("subtract", [a, pc.Expression._call(
-            "multiply", [pc.Expression._call("trunc", [quotient]), b])])
     if f == "cast":
         # Flink's CAST of a DOUBLE to an integer truncates.
         target = expr.data_type.arrow_type
@@ -729,7 +723,8 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
         return pc.and_kleene(pc.greater_equal(args[0], args[1]), pc.less_equal(args[0], args[2]))
     if f == "round":
         places = _literal(expr.args[1], "ROUND places") if len(expr.args) > 1 else 0
-        return pc.round(args[0], ndigits=places, round_mode="half_up")
+        # Flink rounds half away from zero (Java's HALF_UP): ROUND(-2.5) = -3.
+        return pc.round(args[0], ndigits=places, round_mode="half_towards_infinity")
     if f == "substring":
         start = _literal(expr.args[1], "SUBSTRING start")
         begin = max(start - 1, 0)
@@ -753,20 +748,11 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
             named, groups = f"(?P<g0>{named})", groups
         extracted = pc.extract_regex(args[0], pattern=f".*?{named}")
         return pc.struct_field(extracted, f"g{index}")
-    if f == "date_format":
-        return pc.strftime(args[0], format=_java_to_strftime(_literal(expr.args[1], "DATE_FORMAT pattern")))
-    if f == "to_timestamp":
-        fmt = _java_to_strftime(_literal(expr.args[1], "format")) if len(expr.args) > 1 else "%Y-%m-%d %H:%M:%S"
-        return pc.strptime(args[0], format=fmt, unit="ms")
-    if f == "to_timestamp_ltz":
-        precision = _literal(expr.args[1], "precision") if len(expr.args) > 1 else 3
-        unit = {0: "s", 3: "ms"}.get(precision)
-        if unit is None:
-            raise PlanningError("TO_TIMESTAMP_LTZ precision must be 0 (seconds) or 3 (milliseconds)")
-        return args[0].cast(pa.int64()).cast(pa.timestamp(unit, tz="UTC")).cast(pa.timestamp("ms", tz="UTC"))
     if f == "tumble_start" or f == "tumble_end":
         raise PlanningError(f"{f.upper()} is only allowed in the SELECT of a GROUP BY TUMBLE(...) query")
-    raise PlanningError(f"unknown function '{f.upper()}'" + _suggest(f, KNOWN_FUNCTIONS))
+    from fluvial.table._builtins import FUNCTIONS
+
+    raise PlanningError(f"unknown function '{f.upper()}'" + _suggest(f, KNOWN_FUNCTIONS + FUNCTIONS))
 
 
 KNOWN_FUNCTIONS = ["regexp_extract",

@@ -26,6 +26,8 @@ class FlinkParser(Parser):
         ),
     }
     SCHEMA_UNNAMED_CONSTRAINTS = {*Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
+    # Flink's TIMESTAMPDIFF(unit, t1, t2) is not sqlglot's (t1, t2, unit): a plain call.
+    FUNCTIONS = {k: v for k, v in Parser.FUNCTIONS.items() if k not in ("TIMESTAMPDIFF", "TIMESTAMP_DIFF")}
 
 
 class Flink(Dialect):

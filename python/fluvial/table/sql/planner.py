@@ -22,6 +22,7 @@ from fluvial.table.expressions import (
     walk,
 )
 from fluvial.table.sql.errors import SqlValidationError
+from fluvial.table.sql.functions import translate_builtin
 from fluvial.table.sql.types import from_sqlglot
 
 _UNIT_MILLIS = {"MILLISECOND": 1, "SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
@@ -71,6 +72,9 @@ class ExpressionTranslator:
 
     def translate(self, node: exp.Expression) -> Expression:  # noqa: C901 - one dispatch table
         t = self.translate
+        special = translate_builtin(node, t)
+        if special is not None:
+            return special
         if isinstance(node, exp.Paren):
             return t(node.this)
         if isinstance(node, exp.Alias):
@@ -198,6 +202,11 @@ class ExpressionTranslator:
             return UdfCall(BUILTINS[lowered], args)
         if lowered == "proctime":
             return Call("proctime", [])
+        from fluvial.table import _builtins
+
+        builtin = _builtins.call(lowered, args)
+        if builtin is not None:
+            return builtin
         from fluvial.table import _collections
 
         lowered = _COLLECTION_ALIASES.get(lowered, lowered)
@@ -217,7 +226,7 @@ class ExpressionTranslator:
                                         "session_rowtime"}
         if lowered in known:
             return Call(lowered, args)
-        candidates = sorted(known | set(self._t_env._functions))
+        candidates = sorted(known | set(self._t_env._functions) | set(_builtins.FUNCTIONS))
         raise SqlValidationError(f"unknown function '{name}'{_position(node)}{_suggest(lowered, candidates)}")
 
 
