@@ -518,6 +518,18 @@ def _timestampdiff(expr, args, types):
     return _K("divide", [millis, pc.scalar(_UNIT_MILLIS[unit])]).cast(pa.int32())
 
 
+@_native("floor_to", "ceil_to", arity=(2, 2))
+def _floor_ceil_to(expr, args, types):
+    unit = str(_lit(expr.args[1], "FLOOR/CEIL unit")).upper()
+    units = {"MILLISECOND": "millisecond", "SECOND": "second", "MINUTE": "minute", "HOUR": "hour", "DAY": "day",
+             "WEEK": "week", "MONTH": "month", "QUARTER": "quarter", "YEAR": "year"}
+    if unit not in units:
+        raise PlanningError(f"FLOOR/CEIL(... TO {unit}) is not supported (supported: {', '.join(units)})")
+    kernel = "floor_temporal" if expr.function == "floor_to" else "ceil_temporal"
+    options = pc.RoundTemporalOptions(unit=units[unit], week_starts_monday=True)
+    return _K(kernel, [args[0]], options)
+
+
 @_native("date_format", arity=(2, 2))
 def _date_format(expr, args, types):
     return _format_timestamp(args[0], types[0], _lit(expr.args[1], "DATE_FORMAT pattern"))
@@ -627,6 +639,53 @@ def _str_to_map(text: str, pair_delimiter: str = ",", key_delimiter: str = "=") 
     return list(entries.items())
 
 
+def _json(text: Any) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def _is_json(text: Optional[str], kind: str = "VALUE") -> bool:
+    """s IS JSON [VALUE|OBJECT|ARRAY|SCALAR]: FALSE (not NULL) for a NULL string, as Flink."""
+    value = _NOT_JSON if text is None else _json(text)
+    if value is _NOT_JSON:
+        return False
+    return {"OBJECT": isinstance(value, dict), "ARRAY": isinstance(value, list),
+            "SCALAR": not isinstance(value, (dict, list))}.get(kind, True)
+
+
+def _json_exists(text: str, path: str) -> Optional[bool]:
+    from fluvial.table._python_builtins import _path
+
+    value = _json(text)
+    if value is _NOT_JSON:
+        return False
+    for step in _path(path):
+        if isinstance(step, int):
+            if not isinstance(value, list) or step >= len(value):
+                return False
+        elif not isinstance(value, dict) or step not in value:
+            return False
+        value = value[step]
+    return True
+
+
+def _json_string(value: Any) -> Optional[str]:
+    import json
+
+    if value is None:
+        return None
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        value = value.isoformat()
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def _add_months(stamp: Any, count: int, unit: str) -> Any:
     months = count * _MONTH_UNITS[unit]
     total = stamp.year * 12 + stamp.month - 1 + months
@@ -713,6 +772,9 @@ STEPS: Dict[str, Any] = {
         lambda s, n, p: None if n < 0 or p == "" else ((p * n)[:max(n - len(s), 0)] + s)[:n])),
     "rpad": _step("rpad", range(3, 4), pa.string(), _per_row(
         lambda s, n, p: None if n < 0 or p == "" else (s + p * n)[:n])),
+    "is_json": _step("is_json", range(1, 3), pa.bool_(), _is_json),
+    "json_exists": _step("json_exists", range(2, 3), pa.bool_(), _per_row(_json_exists)),
+    "json_string": _step("json_string", range(1, 2), pa.string(), _json_string),
     "convert_tz": _step("convert_tz", range(3, 4), pa.string(), _per_row(_convert_tz)),
     "timestampadd": _step("timestampadd", range(3, 4), _timestamp_type, _per_row(
         lambda unit, n, stamp: _add_months(stamp, n, unit))),

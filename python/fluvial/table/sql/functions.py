@@ -1,5 +1,5 @@
 """sqlglot's special forms of Flink's built-in functions → Expression IR: LPAD/RPAD (sqlglot's
-PAD), LTRIM/RTRIM and TRIM(... FROM ...), EXTRACT(unit FROM ...), TIMESTAMPADD/TIMESTAMPDIFF
+PAD), LTRIM/RTRIM and TRIM(... FROM ...), EXTRACT(unit FROM ...), IS [NOT] JSON, FLOOR/CEIL(t TO unit), NOT LIKE, negative literals, TIMESTAMPADD/TIMESTAMPDIFF
 (their unit), IS [NOT] TRUE/FALSE/UNKNOWN, IS [NOT] DISTINCT FROM, LOCALTIMESTAMP and LOCALTIME.
 Every other built-in is a plain call resolved by name (fluvial.table._builtins)."""
 
@@ -34,6 +34,10 @@ def translate_builtin(node: exp.Expression, t: Callable[[exp.Expression], Expres
         return Call("trim_chars", [t(node.this), t(node.expression), Lit(position)])
     if isinstance(node, exp.ConcatWs):
         return _builtins.call("concat_ws", [t(e) for e in node.expressions])
+    if isinstance(node, exp.Like) and node.args.get("negate"):
+        return Call("not", [Call("like", [t(node.this), t(node.expression)])])
+    if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return Lit(-t(node.this).value)  # a negative literal (IN lists take literals only)
     if isinstance(node, exp.Extract):
         return Call("extract", [Lit(node.this.name.upper()), t(node.expression)])
     if isinstance(node, exp.Anonymous) and node.name.upper() in ("TIMESTAMPADD", "TIMESTAMPDIFF") \
@@ -44,6 +48,14 @@ def translate_builtin(node: exp.Expression, t: Callable[[exp.Expression], Expres
         return Call("is_true" if node.expression.this else "is_false", [t(node.this)])
     if isinstance(node, exp.Not) and isinstance(node.this, exp.Is) and isinstance(node.this.expression, exp.Boolean):
         return Call("is_not_true" if node.this.expression.this else "is_not_false", [t(node.this.this)])
+    if isinstance(node, exp.Is) and isinstance(node.expression, exp.JSON):
+        kind = node.expression.this
+        return _builtins.call("is_json", [t(node.this)] + ([Lit(str(kind).upper())] if kind else []))
+    if isinstance(node, exp.Not) and isinstance(node.this, exp.Is) and isinstance(node.this.expression, exp.JSON):
+        return Call("not", [translate_builtin(node.this, t)])
+    if isinstance(node, (exp.Floor, exp.Ceil)) and node.args.get("to") is not None:
+        name = "floor_to" if isinstance(node, exp.Floor) else "ceil_to"
+        return Call(name, [t(node.this), Lit(node.args["to"].name.upper())])
     if isinstance(node, exp.NullSafeNEQ):
         return Call("is_distinct_from", [t(node.this), t(node.expression)])
     if isinstance(node, exp.NullSafeEQ):
