@@ -434,6 +434,20 @@ def _try_cast(expr, args, types):
     return value.cast(target, safe=False)
 
 
+@_native("cast")
+def _cast(expr, args, types):
+    target = expr.data_type.arrow_type
+    value, source = args[0], types[0]
+    if pa.types.is_struct(target) and pa.types.is_struct(source):
+        # Flink casts a ROW field by field in order; Arrow would match the fields by name.
+        if source.num_fields != target.num_fields:
+            raise PlanningError(f"cannot CAST a ROW of {source.num_fields} field(s) to {expr.data_type!r}")
+        fields = [_K("struct_field", [value], pc.StructFieldOptions(i)).cast(f.type) for i, f in enumerate(target)]
+        return pc.make_struct(*fields, field_names=[f.name for f in target])
+    # Flink's CAST of a DOUBLE to an integer truncates.
+    return value.cast(options=pc.CastOptions(target, allow_float_truncate=True))
+
+
 @_native("typeof", arity=(1, 2))
 def _typeof(expr, args, types):
     from fluvial.table.types import from_arrow

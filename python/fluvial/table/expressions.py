@@ -273,6 +273,75 @@ class Expression(RefusesUnsupportedPyFlinkMethods):
         """The aggregate ARRAY of the values (NULLs kept)."""
         return Call("array_agg", [self])
 
+    # -- built-in scalar functions (PyFlink's names; see the function table in docs/table.md) -------
+    def get(self, name_or_index: Any) -> "Expression":
+        """The field of a ROW value by name (or by position from 0)."""
+        return _collection("at", self, name_or_index)
+
+    def flatten(self) -> "Expression":
+        """All the fields of a ROW value as columns named ``r$field`` (in a select)."""
+        return Call("flatten", [self])
+
+    def lpad(self, length: Any, pad: Any) -> "Expression":
+        return _builtin("lpad", self, length, pad)
+
+    def rpad(self, length: Any, pad: Any) -> "Expression":
+        return _builtin("rpad", self, length, pad)
+
+    def repeat(self, n: Any) -> "Expression":
+        return _builtin("repeat", self, n)
+
+    def regexp(self, regex: Any) -> "Expression":
+        return _builtin("regexp", self, regex)
+
+    def regexp_replace(self, regex: Any, replacement: Any) -> "Expression":
+        return _builtin("regexp_replace", self, regex, replacement)
+
+    def regexp_count(self, regex: Any) -> "Expression":
+        return _builtin("regexp_count", self, regex)
+
+    def replace(self, search: Any = None, replacement: Any = None) -> "Expression":
+        return _builtin("replace", self, search, replacement)
+
+    def position(self, haystack: Any = None) -> "Expression":
+        """lit('a').position(s): where this string first occurs in 'haystack', from 1; 0 if absent."""
+        return _builtin("locate", self, haystack)
+
+    def instr(self, s: Any) -> "Expression":
+        return _builtin("instr", self, s)
+
+    def left(self, length: Any) -> "Expression":
+        return _builtin("left", self, length)
+
+    def right(self, length: Any) -> "Expression":
+        return _builtin("right", self, length)
+
+    def starts_with(self, start_expr: Any) -> "Expression":
+        return _builtin("startswith", self, start_expr)
+
+    def ends_with(self, end_expr: Any) -> "Expression":
+        return _builtin("endswith", self, end_expr)
+
+    def log(self, base: Any = None) -> "Expression":
+        """The natural logarithm, or the logarithm to 'base'."""
+        return _builtin("log", self) if base is None else _builtin("log", base, self)
+
+    def truncate(self, n: Any = 0) -> "Expression":
+        return _builtin("truncate", self, n)
+
+    def parse_url(self, part_to_extract: Any, key: Any = None) -> "Expression":
+        return _builtin("parse_url", self, part_to_extract, *([] if key is None else [key]))
+
+    def str_to_map(self, list_delimiter: Any = None, key_value_delimiter: Any = None) -> "Expression":
+        extra = [list_delimiter or ",", key_value_delimiter or "="]
+        return _builtin("str_to_map", self, *extra)
+
+    def json_exists(self, path: Any) -> "Expression":
+        return _builtin("json_exists", self, path)
+
+    def is_json(self, json_type: Any = None) -> "Expression":
+        return _builtin("is_json", self, *([] if json_type is None else [str(json_type).split(".")[-1].upper()]))
+
     # Intervals: lit(10).seconds, lit(5).minutes ... (milliseconds underneath).
     def _interval(self, millis: int) -> "Expression":
         if not isinstance(self, Lit) or not isinstance(self.value, (int, float)):
@@ -447,6 +516,37 @@ def distinct_aggregate(function: str, args: List[Expression]) -> Call:
 
 def _wrap(value: Any) -> Expression:
     return value if isinstance(value, Expression) else Lit(value)
+
+
+def _builtin(name: str, *args: Any) -> Expression:
+    from fluvial.table import _builtins
+
+    arguments = [_wrap(a) for a in args]
+    builtin = _builtins.call(name, arguments)
+    return builtin if builtin is not None else Call(name, arguments)
+
+
+def _property(function: str) -> property:
+    def getter(self: Expression) -> Expression:
+        return _builtin(function, self)
+
+    getter.__doc__ = f"{function.upper()} of this value (Flink's built-in function)."
+    return property(getter)
+
+
+# PyFlink's property-style built-ins: col('s').md5, col('x').ln, ...
+for _name, _function in (("md5", "md5"), ("sha1", "sha1"), ("sha224", "sha224"), ("sha256", "sha256"),
+                         ("sha384", "sha384"), ("sha512", "sha512"), ("to_base64", "to_base64"),
+                         ("from_base64", "from_base64"), ("ascii", "ascii"), ("chr", "chr"), ("reverse", "reverse"),
+                         ("init_cap", "initcap"), ("bin", "bin"), ("hex", "hex"), ("ln", "ln"), ("log10", "log10"),
+                         ("log2", "log2"), ("exp", "exp"), ("sin", "sin"), ("cos", "cos"), ("tan", "tan"),
+                         ("cot", "cot"), ("asin", "asin"), ("acos", "acos"), ("atan", "atan"), ("sinh", "sinh"),
+                         ("cosh", "cosh"), ("tanh", "tanh"), ("degrees", "degrees"), ("radians", "radians"),
+                         ("sign", "sign"), ("is_true", "is_true"), ("is_false", "is_false"),
+                         ("is_not_true", "is_not_true"), ("is_not_false", "is_not_false"),
+                         ("url_encode", "url_encode"), ("url_decode", "url_decode"), ("quarter", "quarter"),
+                         ("to_date", "to_date"), ("to_timestamp", "to_timestamp")):
+    setattr(Expression, _name, _property(_function))
 
 
 def _collection(name: str, *args: Any) -> Expression:
@@ -700,10 +800,6 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
     if f in unary:
         _arity(expr, 1)
         return pc.Expression._call(unary[f], args)
-    if f == "cast":
-        # Flink's CAST of a DOUBLE to an integer truncates.
-        target = expr.data_type.arrow_type
-        return args[0].cast(options=pc.CastOptions(target, allow_float_truncate=True))
     if f == "try_cast":
         return args[0].cast(expr.data_type.arrow_type, safe=False)
     if f == "if":

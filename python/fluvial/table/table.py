@@ -33,11 +33,24 @@ def _expressions(fields: Tuple[Any, ...], schema: pa.Schema) -> List[Expression]
                     raise PlanningError(f"expression strings are not supported, use col('...'): {field!r}")
         elif isinstance(field, Col) and field.name == "*":
             result.extend(Col(n) for n in schema.names)
+        elif isinstance(field, Call) and field.function == "flatten":
+            result.extend(_flattened(field.args[0], schema))
         elif isinstance(field, Expression):
             result.append(field)
         else:
             raise PlanningError(f"expected an expression (col('name'), lit(...)), got {field!r}")
     return result
+
+
+def _flattened(value: Expression, schema: pa.Schema) -> List[Expression]:
+    """col('r').flatten(): a column per field of the ROW, named r$field as in Flink."""
+    from fluvial.table.expressions import Alias, infer_schema, to_arrow
+
+    arrow_type = infer_schema(schema, [to_arrow(value, schema)], ["v"]).field(0).type
+    if not pa.types.is_struct(arrow_type):
+        raise PlanningError(f"flatten() applies to a ROW value, but {value!r} is {arrow_type}")
+    prefix = value.name if isinstance(value, Col) else repr(value)
+    return [Alias(value.get(f.name), f"{prefix}${f.name}") for f in arrow_type]
 
 
 def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:

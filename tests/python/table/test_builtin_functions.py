@@ -19,7 +19,7 @@ import pytest
 from fluvial.table import EnvironmentSettings, TableEnvironment
 
 S = "Hello World"
-I = -7
+IV = -7
 D = 2.5
 TS = dt.datetime(2024, 3, 9, 13, 5, 7, 89000)
 J = '{"a": {"b": [1, 2]}}'
@@ -57,15 +57,15 @@ CATALOGUE = [
     ("Logical", "AND, OR, NOT", "NOT (b AND FALSE) OR b", True),
     ("Logical", "IS [NOT] TRUE / FALSE", "b IS TRUE AND b IS NOT FALSE AND (n = 'x') IS NOT TRUE", True),
     ("Logical", "IS [NOT] UNKNOWN", "(n = 'x') IS UNKNOWN", True),
-    ("Arithmetic", "+, -, *, /", "(i + 1) * 2 - 1 / 2.0", (I + 1) * 2 - 0.5),
-    ("Arithmetic", "MOD, %", "MOD(i, 3) + i % 4", _java_mod(I, 3) + _java_mod(I, 4)),
-    ("Arithmetic", "POWER", "POWER(i, 2)", float(I ** 2)),
-    ("Arithmetic", "ABS", "ABS(i)", abs(I)),
+    ("Arithmetic", "+, -, *, /", "(i + 1) * 2 - 1 / 2.0", (IV + 1) * 2 - 0.5),
+    ("Arithmetic", "MOD, %", "MOD(i, 3) + i % 4", _java_mod(IV, 3) + _java_mod(IV, 4)),
+    ("Arithmetic", "POWER", "POWER(i, 2)", float(IV ** 2)),
+    ("Arithmetic", "ABS", "ABS(i)", abs(IV)),
     ("Arithmetic", "SQRT", "SQRT(d)", math.sqrt(D)),
     ("Arithmetic", "LN, LOG, LOG2, LOG10", "LN(d) + LOG(d) + LOG(2, 8) + LOG2(d) + LOG10(d)",
      2 * math.log(D) + 3 + math.log2(D) + math.log10(D)),
     ("Arithmetic", "EXP", "EXP(d)", math.exp(D)),
-    ("Arithmetic", "CEIL, CEILING, FLOOR", "CEIL(d) + CEILING(-d) + FLOOR(d) + CEIL(i)", 3.0 - 2.0 + 2.0 + I),
+    ("Arithmetic", "CEIL, CEILING, FLOOR", "CEIL(d) + CEILING(-d) + FLOOR(d) + CEIL(i)", 3.0 - 2.0 + 2.0 + IV),
     ("Arithmetic", "ROUND(x[, digits])", "ROUND(-2.5) + ROUND(1.25, 1)", _half_up(-2.5) + _half_up(1.25, 1)),
     ("Arithmetic", "TRUNCATE(x[, digits])", "TRUNCATE(-1.789, 2)", -1.78),
     ("Arithmetic", "SIGN", "SIGN(i)", -1),
@@ -77,7 +77,7 @@ CATALOGUE = [
     ("Arithmetic", "DEGREES, RADIANS", "DEGREES(d) + RADIANS(d)", math.degrees(D) + math.radians(D)),
     ("Arithmetic", "RAND([seed]), RAND_INTEGER([seed,] bound)", "RAND(7) < 1 AND RAND_INTEGER(7, 10) < 10", True),
     ("Arithmetic", "BIN, HEX", "BIN(5) || HEX(i) || HEX(s)",
-     "101" + format(I & 0xFFFFFFFFFFFFFFFF, "X") + S.encode().hex().upper()),
+     "101" + format(IV & 0xFFFFFFFFFFFFFFFF, "X") + S.encode().hex().upper()),
     ("Arithmetic", "UUID()", "CHAR_LENGTH(UUID())", 36),
     ("Arithmetic", "PERCENTILE", "PERCENTILE(d, 0.5)", NO),
     ("String", "||, CONCAT, CONCAT_WS", "s || '!' || CONCAT('a', 'b') || CONCAT_WS('-', 'x', n, 'y')",
@@ -128,7 +128,8 @@ CATALOGUE = [
     ("Temporal", "FLOOR / CEIL(t TO unit)", "DATE_FORMAT(FLOOR(ts TO DAY), 'yyyy-MM-dd HH:mm:ss') || ' ' || "
      "DATE_FORMAT(CEIL(ts TO HOUR), 'HH:mm:ss.SSS')", "2024-03-09 00:00:00 14:00:00.000"),
     ("Temporal", "DATE_FORMAT (Java patterns)", "DATE_FORMAT(ts, 'yyyy/M/d HH:mm:ss.SSS, EEE MMM dd ''''yy ''at'' H')",
-     TS.strftime("%Y/") + f"{TS.month}/{TS.day} " + TS.strftime("%H:%M:%S.") + "089" + TS.strftime(", %a %b %d '%y at ") + str(TS.hour)),
+     TS.strftime("%Y/") + f"{TS.month}/{TS.day} " + TS.strftime("%H:%M:%S.") + "089"
+     + TS.strftime(", %a %b %d '%y at ") + str(TS.hour)),
     ("Temporal", "TIMESTAMPADD", "TIMESTAMPADD(HOUR, 5, ts) = ts + INTERVAL '5' HOUR AND "
      "TIMESTAMPADD(MONTH, 1, TIMESTAMP '2024-01-31 00:00:00') = TIMESTAMP '2024-02-29 00:00:00'", True),
     ("Temporal", "TIMESTAMPDIFF", "TIMESTAMPDIFF(DAY, TIMESTAMP '2024-01-01 12:00:00', ts) * 1000 + "
@@ -152,8 +153,8 @@ CATALOGUE = [
     ("Conditional", "IF", "IF(i < 0, 'neg', 'pos')", "neg"),
     ("Conditional", "IS_ALPHA, IS_DECIMAL, IS_DIGIT", "IS_ALPHA('ab') AND IS_DECIMAL('-1.5') AND IS_DIGIT('12') "
      "AND NOT IS_DIGIT(n)", True),
-    ("Conditional", "GREATEST, LEAST", "GREATEST(i, 2, 1) * 10 + LEAST(i, 2)", 2 * 10 + I),
-    ("Type conversion", "CAST", "CAST(CAST(i AS STRING) AS INT) + CAST(d AS INT)", I + 2),
+    ("Conditional", "GREATEST, LEAST", "GREATEST(i, 2, 1) * 10 + LEAST(i, 2)", 2 * 10 + IV),
+    ("Type conversion", "CAST", "CAST(CAST(i AS STRING) AS INT) + CAST(d AS INT)", IV + 2),
     ("Type conversion", "TRY_CAST", "COALESCE(TRY_CAST(s AS INT), -1) + TRY_CAST(' 12 ' AS INT)", 11),
     ("Type conversion", "TYPEOF", "TYPEOF(i) || ' ' || TYPEOF(s)", "BIGINT STRING"),
     ("Hash", "MD5, SHA1, SHA224, SHA256, SHA384, SHA512, SHA2",
@@ -163,7 +164,7 @@ CATALOGUE = [
     ("JSON", "JSON_VALUE, JSON_QUERY", "JSON_VALUE(j, '$.a.b[1]') || JSON_QUERY(j, '$.a')", '2{"b":[1,2]}'),
     ("JSON", "IS [NOT] JSON [VALUE|OBJECT|ARRAY|SCALAR]", "j IS JSON OBJECT AND s IS NOT JSON AND n IS NOT JSON", True),
     ("JSON", "JSON_EXISTS", "JSON_EXISTS(j, '$.a.b[1]') AND NOT JSON_EXISTS(j, '$.c')", True),
-    ("JSON", "JSON_STRING", "JSON_STRING(s) || JSON_STRING(i)", f'"{S}"{I}'),
+    ("JSON", "JSON_STRING", "JSON_STRING(s) || JSON_STRING(i)", f'"{S}"{IV}'),
     ("JSON", "JSON_OBJECT, JSON_ARRAY", "JSON_ARRAY(1, 2)", NO),
     ("Value construction and access", "ROW(...), ARRAY[...], MAP[...]", "CARDINALITY(ARRAY[1, 2]) + MAP['a', 1]['a']",
      3),
@@ -174,7 +175,7 @@ CATALOGUE = [
 @pytest.fixture(scope="module")
 def t_env():
     env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
-    frame = pd.DataFrame({"s": [S], "i": [I], "d": [D], "b": [True], "ts": [TS], "n": pd.array([None], dtype="string"),
+    frame = pd.DataFrame({"s": [S], "i": [IV], "d": [D], "b": [True], "ts": [TS], "n": pd.array([None], dtype="string"),
                           "j": [J]})
     env.create_temporary_view("t", env.from_pandas(frame))
     return env

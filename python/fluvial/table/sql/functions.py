@@ -1,14 +1,15 @@
 """sqlglot's special forms of Flink's built-in functions → Expression IR: LPAD/RPAD (sqlglot's
-PAD), LTRIM/RTRIM and TRIM(... FROM ...), EXTRACT(unit FROM ...), IS [NOT] JSON, FLOOR/CEIL(t TO unit), NOT LIKE, negative literals, TIMESTAMPADD/TIMESTAMPDIFF
-(their unit), IS [NOT] TRUE/FALSE/UNKNOWN, IS [NOT] DISTINCT FROM, LOCALTIMESTAMP and LOCALTIME.
+PAD), LTRIM/RTRIM and TRIM(... FROM ...), CONCAT_WS, EXTRACT(unit FROM ...), IS [NOT] JSON,
+FLOOR/CEIL(t TO unit), NOT LIKE, negative literals, TIMESTAMPADD/TIMESTAMPDIFF (their unit),
+IS [NOT] TRUE/FALSE/UNKNOWN, IS [NOT] DISTINCT FROM, LOCALTIMESTAMP and LOCALTIME, (expr).field.
 Every other built-in is a plain call resolved by name (fluvial.table._builtins)."""
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from sqlglot import exp
 
 from fluvial.table import _builtins
-from fluvial.table.expressions import Call, Expression, Lit
+from fluvial.table.expressions import Call, Col, Expression, Lit
 
 _NILADIC = ("LOCALTIMESTAMP", "LOCALTIME", "CURRENT_ROW_TIMESTAMP")
 
@@ -21,7 +22,7 @@ def translate_builtin(node: exp.Expression, t: Callable[[exp.Expression], Expres
         >>> from fluvial.table.sql.functions import translate_builtin
         >>> node = parse("SELECT EXTRACT(YEAR FROM ts) FROM t")[0].expressions[0]
         >>> translate_builtin(node, lambda n: n.sql())
-        EXTRACT('YEAR', ts)
+        EXTRACT('YEAR', 'ts')
     """
     if isinstance(node, exp.Pad):
         name = "lpad" if node.args.get("is_left") else "rpad"
@@ -38,6 +39,10 @@ def translate_builtin(node: exp.Expression, t: Callable[[exp.Expression], Expres
         return Call("not", [Call("like", [t(node.this), t(node.expression)])])
     if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
         return Lit(-t(node.this).value)  # a negative literal (IN lists take literals only)
+    if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Identifier):
+        from fluvial.table import _collections  # (expression).field: a field of a ROW value
+
+        return _collections.call("at", [t(node.this), Lit(node.expression.name)])
     if isinstance(node, exp.Extract):
         return Call("extract", [Lit(node.this.name.upper()), t(node.expression)])
     if isinstance(node, exp.Anonymous) and node.name.upper() in ("TIMESTAMPADD", "TIMESTAMPDIFF") \
@@ -65,4 +70,26 @@ def translate_builtin(node: exp.Expression, t: Callable[[exp.Expression], Expres
     return None
 
 
-__all__ = ["translate_builtin"]
+def row_field_access(node: exp.Column, columns: Sequence[str]) -> Optional[Expression]:
+    """``r.a`` / ``t.r.a.b``: the fields of ROW column r when r is one of 'columns', else None.
+
+    Examples:
+        >>> from fluvial.table.sql.dialect import parse
+        >>> from fluvial.table.sql.functions import row_field_access
+        >>> node = parse("SELECT r.a FROM t")[0].expressions[0]
+        >>> row_field_access(node, ["r"]), row_field_access(node, ["a"])
+        (AT(r, 'a'), None)
+    """
+    from fluvial.table import _collections
+
+    parts = [p.name for p in node.parts]
+    start = next((i for i in range(min(2, len(parts) - 1)) if parts[i] in columns), None)
+    if start is None or (start == 1 and parts[0] in columns):
+        return None
+    value: Expression = Col(parts[start])
+    for name in parts[start + 1:]:
+        value = _collections.call("at", [value, Lit(name)])
+    return value
+
+
+__all__ = ["row_field_access", "translate_builtin"]

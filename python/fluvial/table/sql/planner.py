@@ -22,7 +22,7 @@ from fluvial.table.expressions import (
     walk,
 )
 from fluvial.table.sql.errors import SqlValidationError
-from fluvial.table.sql.functions import translate_builtin
+from fluvial.table.sql.functions import row_field_access, translate_builtin
 from fluvial.table.sql.types import from_sqlglot
 
 _UNIT_MILLIS = {"MILLISECOND": 1, "SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
@@ -66,6 +66,8 @@ class ExpressionTranslator:
         self._t_env = t_env
         # (table alias, column) → column name in the joined row, for qualified columns after a join.
         self.scope: Dict[Tuple[str, str], str] = {}
+        # The input's columns, for r.a: a field of ROW column r, not column a of table r.
+        self.columns: Any = ()
 
     def __call__(self, node: exp.Expression) -> Expression:
         return self.translate(node)
@@ -82,6 +84,9 @@ class ExpressionTranslator:
         if isinstance(node, exp.Column):
             if isinstance(node.this, exp.Star):
                 raise SqlValidationError(f"'*' is only allowed alone in SELECT{_position(node)}")
+            fields = row_field_access(node, self.columns)
+            if fields is not None:
+                return fields
             qualifier = node.table
             if qualifier and (qualifier, node.name) in self.scope:
                 return Col(self.scope[(qualifier, node.name)])
@@ -293,6 +298,7 @@ def plan_query(t_env: Any, node: exp.Expression):
         implicit = where_node.this if where_node is not None and join.args.get("on") is None \
             and not isinstance(join.this, exp.Unnest) else None
         table = _plan_join(t_env, table, from_clause.this, join, translate, implicit)
+    translate.columns = table._plan.schema.names
     where = node.args.get("where")
     if where is not None:
         table = table.filter(_validated(translate(where.this), table, where))
@@ -801,6 +807,8 @@ def _select_items(node: exp.Select, table: Any, translate: ExpressionTranslator)
             name = expression.name
         elif isinstance(expression, Col):
             name = expression.name
+        elif isinstance(projection, exp.Column):
+            name = projection.name  # a ROW's field r.a is named a
         else:
             name = f"EXPR${position}"
         items.append((name, expression))
