@@ -837,7 +837,9 @@ def call(name: str, args: List[Expression]) -> Optional[Expression]:
         rest = args[1:] if seeded else args
         _arity(name, rest, 1 if name == "rand_integer" else 0)
         return UdfCall(STEPS[name], [Lit(seed.value if seeded else None, None)] + rest)
-    if name in ("lpad", "rpad") and len(args) == 3 and not (
+    if name in ("lpad", "rpad"):
+        _arity(name, args, 3)
+    if name in ("lpad", "rpad") and not (
             all(isinstance(a, Lit) for a in args[1:]) and isinstance(args[2].value, str) and len(args[2].value) <= 1):
         return UdfCall(STEPS[name], args)
     if name == "timestampadd" and len(args) == 3 and isinstance(args[0], Lit) \

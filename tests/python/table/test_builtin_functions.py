@@ -219,3 +219,40 @@ def test_docs_table_is_the_catalogue():
 
 if __name__ == "__main__":
     sys.stdout.write(render_table() + "\n")
+
+
+def test_table_api_methods(t_env):
+    from fluvial.table.expressions import call, col, lit
+
+    table = t_env.from_path("t")
+    got = list(table.select(
+        col("s").md5, col("s").sha256, col("s").to_base64, col("s").lpad(13, "ab"), col("s").rpad(3, "*"),
+        col("s").init_cap, col("s").reverse, col("s").repeat(2), col("s").regexp_replace("l+", "L"),
+        col("s").regexp("W.r"), col("s").replace("o", "0"), lit("o").position(col("s")), col("s").instr("W"),
+        col("s").left(2), col("s").right(2), col("s").starts_with("He"), col("d").ln, col("d").log(2),
+        col("d").truncate(0), col("i").bin, col("i").hex, col("b").is_not_true, col("j").json_exists("$.a"),
+        col("j").is_json(), call("mod", col("i"), 3), call("date_format", col("ts"), "yyyy-MM-dd"),
+    ).execute().collect())[0]
+    assert list(got) == [
+        hashlib.md5(S.encode()).hexdigest(), hashlib.sha256(S.encode()).hexdigest(),
+        base64.b64encode(S.encode()).decode(), ("ab" + S)[:13], S[:3], S.title(), S[::-1], S * 2,
+        re.sub("l+", "L", S), True, S.replace("o", "0"), S.index("o") + 1, S.index("W") + 1, S[:2], S[-2:], True,
+        math.log(D), math.log2(D), 2.0, format(IV & 0xFFFFFFFFFFFFFFFF, "b"), format(IV & 0xFFFFFFFFFFFFFFFF, "X"),
+        False, True, True, _java_mod(IV, 3), TS.strftime("%Y-%m-%d")]
+
+
+def test_bad_arguments_are_named(t_env):
+    from fluvial.table.expressions import PlanningError
+
+    with pytest.raises(PlanningError, match="unsupported letters 'Q' in date pattern 'yyyy-Q'"):
+        t_env.execute_sql("SELECT DATE_FORMAT(ts, 'yyyy-Q') FROM t")
+    with pytest.raises(PlanningError, match="TIMESTAMPDIFF unit CENTURY is not supported"):
+        t_env.execute_sql("SELECT TIMESTAMPDIFF(CENTURY, ts, ts) FROM t")
+    with pytest.raises(PlanningError, match="LPAD takes 3 argument"):
+        t_env.execute_sql("SELECT LPAD(s, 3) FROM t")
+    with pytest.raises(PlanningError, match="REGEXP pattern must be a literal"):
+        t_env.execute_sql("SELECT REGEXP(s, s) FROM t")
+    with pytest.raises(PlanningError, match="EXTRACT\\(EPOCH FROM ...\\) is not supported"):
+        t_env.execute_sql("SELECT EXTRACT(EPOCH FROM ts) FROM t")
+    with pytest.raises(PlanningError, match="date pattern \"yyyy'\" has an unclosed quote"):
+        t_env.execute_sql("SELECT DATE_FORMAT(ts, 'yyyy''') FROM t")

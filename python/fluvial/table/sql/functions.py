@@ -27,7 +27,7 @@ def translate_builtin(node: exp.Expression, t: Callable[[exp.Expression], Expres
     if isinstance(node, exp.Pad):
         name = "lpad" if node.args.get("is_left") else "rpad"
         fill = node.args.get("fill_pattern")
-        return _builtins.call(name, [t(node.this), t(node.expression), t(fill) if fill is not None else Lit(" ")])
+        return _builtins.call(name, [t(node.this), t(node.expression)] + ([t(fill)] if fill is not None else []))
     if isinstance(node, exp.Trim) and (node.args.get("position") or node.expression is not None):
         position = str(node.args.get("position") or "BOTH").upper()
         if node.expression is None:
