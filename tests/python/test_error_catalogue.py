@@ -634,6 +634,29 @@ t_env.execute_sql("SELECT CARDINALITY(order_id) FROM orders")
                 "that is not an ARRAY or a MAP, or on an array of the wrong element type.",
     ),
     Entry(
+        key="sql-date-pattern",
+        title="DATE_FORMAT or TO_TIMESTAMP gets a date pattern it cannot read",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, "2024-01-02 03:04:05")], ["order_id", "at"]))
+t_env.execute_sql("SELECT DATE_FORMAT(at, 'yyyy-QQ') FROM orders")
+''',
+        message="unsupported letters 'QQ' in date pattern 'yyyy-QQ' (supported: yyyy yy MMMM MMM MM M dd d HH H "
+                "hh mm m ss s SSS a EEEE EEE DDD Z and 'quoted text'); quote literal text, see the built-in "
+                "functions in docs/table.md",
+        cause="unsupported letters 'QQ'",
+        where="in date pattern 'yyyy-QQ'",
+        what_to_do="quote literal text",
+        fix="Use the Java `DateTimeFormatter` letters listed, and put literal text in single quotes "
+            "(`'at'`; `''` is a quote). For other fields, build the text with `EXTRACT` or `QUARTER(...)`.",
+        meaning="DATE_FORMAT, TO_TIMESTAMP, TO_DATE, UNIX_TIMESTAMP and FROM_UNIXTIME take Java date "
+                "patterns; the pattern has letters Fluvial does not translate (or, to parse, fields that "
+                "are not padded).",
+    ),
+    Entry(
         key="temporal-join-not-versioned",
         title="An event-time temporal join against a table without a primary key",
         raises="SqlValidationError",

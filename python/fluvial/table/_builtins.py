@@ -103,7 +103,8 @@ def java_pattern(pattern: str) -> List[Any]:
             segments.append(("field", _JAVA_UNPADDED[run]))
         else:
             raise PlanningError(f"unsupported letters {run!r} in date pattern {pattern!r} (supported: yyyy yy "
-                                f"MMMM MMM MM M dd d HH H hh mm m ss s SSS a EEEE EEE DDD Z and 'quoted text')")
+                                f"MMMM MMM MM M dd d HH H hh mm m ss s SSS a EEEE EEE DDD Z and 'quoted text'); "
+                                f"quote literal text, see the built-in functions in docs/table.md")
         i = j
     return segments
 
