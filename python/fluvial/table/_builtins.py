@@ -748,6 +748,18 @@ class _Random:
         return pa.array(values, type=result_type, mask=bound[0].is_null().to_numpy(zero_copy_only=False))
 
 
+def _random_step(name: str, arity: range, result: pa.DataType, integer: bool) -> Any:
+    from fluvial.table._collections import CollectionFunction
+
+    class RandomStep(CollectionFunction):
+        """A RAND step: each run of the job starts the seeded sequences afresh, as Flink."""
+
+        def _open(self, job_parameters: Any) -> None:
+            self._evaluate_columns = _Random(integer)
+
+    return RandomStep(name, arity, _fixed(result), _Random(integer), per_row=False)
+
+
 def _fixed(result: pa.DataType) -> Callable[[List[pa.DataType]], pa.DataType]:
     return lambda types: result
 
@@ -794,8 +806,8 @@ STEPS: Dict[str, Any] = {
     "timestampadd": _step("timestampadd", range(3, 4), _timestamp_type, _per_row(
         lambda unit, n, stamp: _add_months(stamp, n, unit))),
     "uuid": _step("uuid", range(1, 2), pa.string(), lambda _marker: str(uuid.uuid4())),
-    "rand": _step("rand", range(1, 2), pa.float64(), _Random(False), per_row=False),
-    "rand_integer": _step("rand_integer", range(2, 3), pa.int32(), _Random(True), per_row=False),
+    "rand": _random_step("rand", range(1, 2), pa.float64(), False),
+    "rand_integer": _random_step("rand_integer", range(2, 3), pa.int32(), True),
     "current_timestamp": _step("current_timestamp", range(1, 2), pa.timestamp("ms", tz="UTC"),
                                _now(pa.timestamp("ms", tz="UTC")), per_row=False),
     "localtimestamp": _step("localtimestamp", range(1, 2), pa.timestamp("ms"), _now(pa.timestamp("ms")),

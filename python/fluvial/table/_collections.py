@@ -134,7 +134,7 @@ class CollectionFunction:
             expected = f"{self._arity.start}" if len(self._arity) == 1 else \
                 f"{self._arity.start} to {self._arity.stop - 1}"
             raise PlanningError(f"{self._name} takes {expected} argument(s), got {len(argument_types)}")
-        bound = CollectionFunction(self._name, self._arity, self._typer, self._evaluate_columns, self._per_row)
+        bound = type(self)(self._name, self._arity, self._typer, self._evaluate_columns, self._per_row)
         bound._argument_types = list(argument_types)
         bound._result = self._typer(list(argument_types))
         if self._name == "AT" and pa.types.is_map(argument_types[0]):

@@ -256,3 +256,20 @@ def test_bad_arguments_are_named(t_env):
         t_env.execute_sql("SELECT EXTRACT(EPOCH FROM ts) FROM t")
     with pytest.raises(PlanningError, match="date pattern \"yyyy'\" has an unclosed quote"):
         t_env.execute_sql("SELECT DATE_FORMAT(ts, 'yyyy''') FROM t")
+
+
+def test_seeded_rand_repeats_and_cast_errors_name_the_value():
+    from fluvial.errors import JobExecutionError
+
+    env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    env.create_temporary_view("n", env.from_elements([(k, "x1" if k == 5 else str(k)) for k in range(50)],
+                                                     ["k", "s"]))
+    query = "SELECT RAND(42) AS r, RAND_INTEGER(42, 10) AS i, RAND() AS u FROM n"
+    first, second = ([tuple(x) for x in env.execute_sql(query).collect()] for _ in range(2))
+    assert [x[:2] for x in first] == [x[:2] for x in second]
+    assert all(0 <= x[0] < 1 and 0 <= x[1] < 10 and 0 <= x[2] < 1 for x in first)
+    assert len({x[0] for x in first}) == 50 and [x[2] for x in first] != [x[2] for x in second]
+    with pytest.raises(JobExecutionError, match=r"cast\(s, .*'x1'"):
+        list(env.execute_sql("SELECT CAST(s AS INT) FROM n").collect())
+    assert [x[0] for x in env.execute_sql("SELECT TRY_CAST(s AS INT) FROM n").collect()] == \
+        [None if k == 5 else k for k in range(50)]
