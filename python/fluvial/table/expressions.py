@@ -282,6 +282,34 @@ class Expression(RefusesUnsupportedPyFlinkMethods):
         """All the fields of a ROW value as columns named ``r$field`` (in a select)."""
         return Call("flatten", [self])
 
+    def sha2(self, hash_length: Any) -> "Expression":
+        return _builtin("sha2", self, hash_length)
+
+    def substr(self, begin_index: Any, length: Any = None) -> "Expression":
+        return self.substring(begin_index, length)
+
+    def trim_leading(self, character: Any = None) -> "Expression":
+        if character is None:
+            return _builtin("ltrim", self)
+        return Call("trim_chars", [self, _wrap(character), Lit("LEADING")])
+
+    def trim_trailing(self, character: Any = None) -> "Expression":
+        if character is None:
+            return _builtin("rtrim", self)
+        return Call("trim_chars", [self, _wrap(character), Lit("TRAILING")])
+
+    def if_null(self, null_replacement: Any) -> "Expression":
+        return Call("coalesce", [self, _wrap(null_replacement)])
+
+    def not_between(self, lower_bound: Any, upper_bound: Any) -> "Expression":
+        return Call("not", [self.between(lower_bound, upper_bound)])
+
+    def regexp_extract(self, regex: Any, extract_index: Any = None) -> "Expression":
+        return Call("regexp_extract", [self, _wrap(regex)] + ([] if extract_index is None else [_wrap(extract_index)]))
+
+    def split_index(self, separator: Any, index: Any) -> "Expression":
+        return Call("split_index", [self, _wrap(separator), _wrap(index)])
+
     def lpad(self, length: Any, pad: Any) -> "Expression":
         return _builtin("lpad", self, length, pad)
 

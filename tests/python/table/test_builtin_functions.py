@@ -273,3 +273,15 @@ def test_seeded_rand_repeats_and_cast_errors_name_the_value():
         list(env.execute_sql("SELECT CAST(s AS INT) FROM n").collect())
     assert [x[0] for x in env.execute_sql("SELECT TRY_CAST(s AS INT) FROM n").collect()] == \
         [None if k == 5 else k for k in range(50)]
+
+
+def test_table_api_string_methods(t_env):
+    from fluvial.table.expressions import col, lit
+
+    got = list(t_env.from_path("t").select(
+        col("s").sha2(224), col("s").substr(7), lit("xxaxx").trim_leading("x"), lit("xxaxx").trim_trailing("x"),
+        lit("  a ").trim_leading(), col("n").if_null("none"), col("i").not_between(0, 10),
+        col("s").regexp_extract("(W)(o)", 2), col("s").split_index(" ", 1),
+    ).execute().collect())[0]
+    assert list(got) == [hashlib.sha224(S.encode()).hexdigest(), S[6:], "axx", "xxa", "a ", "none", True, "o",
+                         S.split(" ")[1]]
