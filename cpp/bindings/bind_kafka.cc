@@ -87,6 +87,22 @@ py::list Records(const MessageBatch& batch) {
   return records;
 }
 
+// A Python buffer (bytes) of native ints: what SplitBatch takes without a
+// Python object per record.
+template <typename T>
+py::bytes PackInts(const std::vector<T>& values) {
+  return py::bytes(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+}
+
+py::bytes Timestamps(const MessageBatch& batch) {
+  std::vector<int64_t> timestamps(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    rd_kafka_timestamp_type_t type;
+    timestamps[i] = rd_kafka_message_timestamp(batch.at(i), &type);
+  }
+  return PackInts(timestamps);
+}
+
 const char* BufferOf(py::handle object, size_t* size, const char* what, size_t index) {
   char* data = nullptr;
   Py_ssize_t length = 0;
@@ -161,6 +177,8 @@ void BindKafka(py::module_& module) {
       .def("values", &Values, "Returns the values as a list of bytes (None for a null value).")
       .def("records", &Records,
            "Returns (topic, partition, offset, timestamp, key, value) tuples.")
+      .def("timestamps", &Timestamps,
+           "Returns the messages' timestamps (ms; -1: none) as bytes of native int64.")
       .def(
           "location",
           [](const MessageBatch& batch, size_t index) {
@@ -206,6 +224,15 @@ void BindKafka(py::module_& module) {
       .def("positions",
            [](const KafkaConsumer& consumer) { return FromOffsets(consumer.Positions()); })
       .def("finished", &KafkaConsumer::Finished)
+      .def(
+          "splits_of",
+          [](KafkaConsumer& consumer, const MessageBatch& batch) {
+            return PackInts(consumer.SplitsOf(batch));
+          },
+          py::arg("messages"),
+          "Returns each message's split (partition index in assignment order) as bytes of native int32.")
+      .def("active_splits", &KafkaConsumer::ActiveSplits,
+           "Returns the splits (partition indexes in assignment order) not finished yet.")
       .def(
           "committed",
           [](KafkaConsumer& consumer, const std::vector<Entry>& partitions, int timeout_ms) {

@@ -4,6 +4,7 @@
 #include "python/object_batch.h"
 #include "python/python_error.h"
 #include "python/python_operator.h"
+#include "python/split_batch.h"
 #include "python/timestamp_assigner.h"
 #include "runtime/clock.h"
 
@@ -54,17 +55,32 @@ class PollSource : public runtime::SourceOperator {
         Py_DECREF(result);
         return runtime::SourceStatus::kEnded;
       }
-      PyObject* list = PySequence_Fast(result, "poll() must return a list of records or None");
-      Py_DECREF(result);
+      auto polled = py::reinterpret_steal<py::object>(result);
+      const int64_t now = clock_->NowMillis();
+      // A reader of splits names each record's split: watermarks per split.
+      const bool tagged = split_batches_.Unpack(polled, tags_);
+      if (tagged && tags_.assigned_changed) {
+        timestamps_.SetSplits(tags_.assigned, now);
+      }
+      PyObject* list = PySequence_Fast(polled.ptr(), "poll() must return a list of records or None");
       if (list == nullptr) ThrowPythonError();
+      auto records = py::reinterpret_steal<py::object>(list);
       if (PySequence_Fast_GET_SIZE(list) == 0) {
-        Py_DECREF(list);
-        timestamps_.TrackActivity(false, clock_->NowMillis(), out);
+        // A split may have become idle: the others' watermark may move now,
+        // before the subtask itself is marked idle.
+        timestamps_.EmitWatermark(out, now);
+        timestamps_.TrackActivity(false, now, out);
         return runtime::SourceStatus::kIdle;
       }
+      if (tagged) {
+        split_batches_.CheckCount(tags_, static_cast<size_t>(PySequence_Fast_GET_SIZE(list)));
+      } else {
+        timestamps_.ForgetSplits();
+      }
       // Active again before the records, so they count for event time.
-      timestamps_.TrackActivity(true, clock_->NowMillis(), out);
-      pending_ = py::reinterpret_steal<py::object>(list);
+      timestamps_.TrackActivity(true, now, out);
+      polled_at_ = now;
+      pending_ = std::move(records);
       offset_ = 0;
     }
     EmitChunk(out);
@@ -109,6 +125,10 @@ class PollSource : public runtime::SourceOperator {
       Py_INCREF(items[i]);
       batch->records.push_back(items[i]);
     }
+    const int32_t* splits = tags_.splits.empty() ? nullptr : tags_.splits.data() + offset_;
+    if (!tags_.timestamps.empty()) {
+      batch->timestamps.assign(tags_.timestamps.begin() + offset_, tags_.timestamps.begin() + offset_ + count);
+    }
     offset_ += count;
     if (offset_ >= size) pending_ = py::none();
     const auto started = std::chrono::steady_clock::now();
@@ -116,9 +136,9 @@ class PollSource : public runtime::SourceOperator {
     // split), after the polled batch that moves them: after its last chunk,
     // so where a watermark falls does not depend on how the chunk size
     // adapted to the machine's speed (results stay deterministic).
-    timestamps_.Assign(*batch);
+    timestamps_.Assign(*batch, splits, polled_at_);
     out.Collect(std::move(batch));
-    if (pending_.is_none()) timestamps_.EmitWatermark(out);
+    if (pending_.is_none()) timestamps_.EmitWatermark(out, polled_at_);
     AdaptChunkSize(count, std::chrono::steady_clock::now() - started);
   }
 
@@ -138,6 +158,9 @@ class PollSource : public runtime::SourceOperator {
   static constexpr Py_ssize_t kMaxChunk = 1024;
 
   TimestampAssigner timestamps_;
+  SplitBatchReader split_batches_;
+  SplitTags tags_;          // of the polled list still being sent
+  int64_t polled_at_ = 0;   // when it was polled (ms, the job's clock)
   py::object pending_ = py::none();  // the polled list still being sent, or None
   Py_ssize_t offset_ = 0;
   Py_ssize_t chunk_size_ = 8;  // starts small: the first records are not kept waiting

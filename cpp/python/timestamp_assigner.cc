@@ -17,6 +17,7 @@ TimestampAssigner::TimestampAssigner(const py::dict& spec)
   if (spec.contains("idle_timeout") && !spec["idle_timeout"].is_none()) {
     idle_timeout_ = spec["idle_timeout"].cast<int64_t>();
   }
+  splits_ = runtime::SplitWatermarks(delay_ + 1, idle_timeout_);
 }
 
 void TimestampAssigner::TrackActivity(bool had_records, int64_t now, runtime::Collector& out) {
@@ -35,8 +36,11 @@ void TimestampAssigner::TrackActivity(bool had_records, int64_t now, runtime::Co
   }
 }
 
-void TimestampAssigner::Assign(ObjectBatch& batch) {
+void TimestampAssigner::Assign(ObjectBatch& batch, const int32_t* splits, int64_t now) {
   if (assigner_.is_none()) {
+    if (splits != nullptr) {
+      for (size_t i = 0; i < batch.timestamps.size(); ++i) splits_.Observe(splits[i], batch.timestamps[i], now);
+    }
     for (int64_t timestamp : batch.timestamps) max_timestamp_ = std::max(max_timestamp_, timestamp);
     return;
   }
@@ -59,13 +63,19 @@ void TimestampAssigner::Assign(ObjectBatch& batch) {
     if (timestamp == -1 && PyErr_Occurred()) ThrowPythonError();
     batch.timestamps[i] = timestamp;
     max_timestamp_ = std::max(max_timestamp_, timestamp);
+    if (splits != nullptr) splits_.Observe(splits[i], timestamp, now);
   }
 }
 
-void TimestampAssigner::EmitWatermark(runtime::Collector& out) {
-  if (!emits_watermarks_ || max_timestamp_ == runtime::kMinWatermark) return;
-  const int64_t watermark = max_timestamp_ - delay_ - 1;
-  if (watermark <= last_watermark_) return;
+void TimestampAssigner::EmitWatermark(runtime::Collector& out, int64_t now) {
+  if (!emits_watermarks_) return;
+  int64_t watermark = runtime::kMinWatermark;
+  if (splits_.enabled()) {
+    watermark = splits_.Current(now);
+  } else if (max_timestamp_ != runtime::kMinWatermark) {
+    watermark = max_timestamp_ - delay_ - 1;
+  }
+  if (watermark == runtime::kMinWatermark || watermark <= last_watermark_) return;
   last_watermark_ = watermark;
   out.EmitWatermark(watermark);
 }

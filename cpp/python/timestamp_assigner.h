@@ -2,8 +2,11 @@
 
 #include <pybind11/pybind11.h>
 
+#include <vector>
+
 #include "python/object_batch.h"
 #include "runtime/operator.h"
+#include "runtime/split_watermarks.h"
 
 namespace fluvial::python {
 
@@ -18,15 +21,28 @@ namespace py = pybind11;
 /// None), spec["watermark_delay"] (ms, or None for no watermarks) and
 /// spec["idle_timeout"] (ms, or None: a source subtask without records for
 /// that long is marked idle, so event time downstream moves without it).
+///
+/// A source whose reader names the split of every record (SplitBatch) gets
+/// watermarks per split (runtime::SplitWatermarks): the watermark is the
+/// minimum over the splits that are not idle, as Flink's KafkaSource.
 class TimestampAssigner {
  public:
   explicit TimestampAssigner(const py::dict& spec);
   bool active() const { return !assigner_.is_none() || emits_watermarks_; }
 
-  /// Sets the timestamp of every record in 'batch' (GIL held).
-  void Assign(ObjectBatch& batch);
-  /// Emits a watermark if the largest timestamp moved it forward.
-  void EmitWatermark(runtime::Collector& out);
+  /// Sets the timestamp of every record in 'batch' (GIL held). With 'splits'
+  /// (one per record), each record's timestamp counts for its split, at 'now'.
+  void Assign(ObjectBatch& batch, const int32_t* splits = nullptr, int64_t now = 0);
+  /// Sets the splits the source reads at 'now' (see SplitWatermarks::SetSplits).
+  void SetSplits(const std::vector<int32_t>& splits, int64_t now) { splits_.SetSplits(splits, now); }
+  /// Goes back to one watermark for the subtask (the reader sent records
+  /// without splits: a HybridSource switched from Kafka to another source).
+  void ForgetSplits() {
+    if (splits_.enabled()) splits_ = runtime::SplitWatermarks(delay_ + 1, idle_timeout_);
+  }
+  /// Emits a watermark if it moved forward: the largest timestamp's, or with
+  /// splits, the minimum over the splits active at 'now'.
+  void EmitWatermark(runtime::Collector& out, int64_t now = 0);
   /// Records that a poll at 'now' (ms) did or did not bring records, and
   /// emits the idle or active status when it changes.
   void TrackActivity(bool had_records, int64_t now, runtime::Collector& out);
@@ -40,6 +56,7 @@ class TimestampAssigner {
   int64_t idle_timeout_ = -1;  // ms; negative: never idle
   int64_t last_active_ = runtime::kMinWatermark;
   bool idle_ = false;
+  runtime::SplitWatermarks splits_{0, -1};
 };
 
 }  // namespace fluvial::python

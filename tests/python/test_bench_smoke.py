@@ -19,6 +19,7 @@ SMOKE_ARGUMENTS = {
     "lookup_join.py": ["--records", "3000", "--rounds", "1"],
     "table_sql.py": ["--rows", "50000", "--rounds", "1"],
     "temporal_join.py": ["--orders", "20000", "--rounds", "1"],
+    "state_checkpoint.py": ["--keys", "20000", "--rounds", "1"],
     # Fluvial alone, every query (those it cannot run listed with the reason); Flink stays out of CI.
     "nexmark/run.py": ["--events", "20000"],
     # The Fluvial side of the PyFlink comparison alone (PyFlink itself stays out of CI).

@@ -517,6 +517,37 @@ env.add_jars("file:///opt/connectors/flink-sql-connector-kafka.jar")
                 "connectors are built in.)",
     ),
     Entry(
+        key="table-checkpoint-unsupported",
+        title="A checkpointed Table/SQL job with an operator that cannot snapshot",
+        raises="UnsupportedFeatureError",
+        code='''\
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.table import StreamTableEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.enable_checkpointing(1000)
+t_env = StreamTableEnvironment.create(env)
+t_env.execute_sql("CREATE TABLE a (k BIGINT, v BIGINT, pt AS PROCTIME()) "
+                  "WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
+t_env.execute_sql("CREATE TABLE out (k BIGINT, total BIGINT) WITH ('connector' = 'blackhole')")
+t_env.execute_sql("INSERT INTO out SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY pt "
+                  "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM a").wait()
+''',
+        message="checkpointing the Table/SQL operator 'OverAggregate(partition=['k'], order=pt, ROWS 2 ROWS "
+                "PRECEDING)' is not supported: its state (table_over_agg) is not snapshotted yet; run the job "
+                "without checkpointing (its state would be lost on recovery), or see docs/fault-tolerance.md for "
+                "the operators and connectors that are checkpointed",
+        cause="is not snapshotted yet",
+        where="operator 'OverAggregate(partition=['k']",
+        what_to_do="run the job without checkpointing",
+        fix="Run the job without checkpointing, or rewrite it with the operators that are checkpointed: "
+            "see [Fault tolerance](fault-tolerance.md#table-api-and-sql).",
+        meaning="Checkpointing is on, and the job has a Table/SQL operator or connector whose state is not "
+                "in checkpoints yet (OVER aggregations, Python aggregates in TUMBLE/HOP/CUMULATE windows, the "
+                "collect sink behind `execute_sql(...).collect()`, Kafka tables). Rather than lose that "
+                "state silently on recovery, the job is refused when it is submitted.",
+    ),
+    Entry(
         key="unsupported-module",
         title="A PyFlink module Fluvial does not have (under fluvial run)",
         raises="UnsupportedFeatureError",
@@ -573,6 +604,31 @@ t_env.execute_sql("SELECT order_id, prise FROM orders")
         fix="Use one of the columns listed (the closest is suggested); `DESCRIBE table` shows a "
             "table's columns and types.",
         meaning="The query reads a column its input does not have.",
+    ),
+    Entry(
+        key="sql-full-join-without-time-bounds",
+        title="A FULL OUTER JOIN has no time bounds",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("a", t_env.from_elements([(1, 2.5)], ["k", "x"]))
+t_env.create_temporary_view("b", t_env.from_elements([(2, 3.5)], ["k", "y"]))
+t_env.execute_sql("SELECT * FROM a FULL OUTER JOIN b ON a.k = b.k")
+''',
+        message="a FULL OUTER JOIN of tables without time bounds is not supported yet: it runs as an interval "
+                "join (key equalities and time bounds on event-time attributes) or as a window join (both sides "
+                "window table functions joined on window_start and window_end) at line 1, column 33",
+        cause="FULL OUTER JOIN of tables without time bounds is not supported yet",
+        where="at line",
+        what_to_do="time bounds on event-time attributes",
+        fix="Bound the two sides' event times against each other in `ON` (`a.ts BETWEEN b.ts - INTERVAL "
+            "'5' MINUTE AND b.ts + INTERVAL '5' MINUTE`, both tables with a `WATERMARK`) to make it an "
+            "interval join, join two window table functions on `window_start` and `window_end`, or use "
+            "a LEFT or RIGHT JOIN.",
+        meaning="Full outer joins run only as time-bounded joins so far, whose state the watermark "
+                "cleans up; a regular full outer join is not implemented.",
     ),
     Entry(
         key="sql-unknown-table",
@@ -923,6 +979,47 @@ t_env.execute_sql("INSERT INTO totals SELECT user_name, SUM(amount) FROM orders 
                 "or `redis` table without a primary key can only append, as in Flink.",
     ),
     Entry(
+        key="split-batch-count",
+        title="A reader's SplitBatch names fewer splits than it has records",
+        raises="JobExecutionError",
+        code='''\
+from fluvial.common import WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors.base import Source, SourceReader, SplitBatch
+
+
+class TwoPartitions(SourceReader):
+    def __init__(self):
+        self.done = False
+
+    def poll(self):
+        if self.done:
+            return None
+        self.done = True
+        return SplitBatch(["a", "b"], [0], timestamps=[1000, 2000])  # one split for two records
+
+
+class Events(Source):
+    def _create_reader(self, subtask_index, parallelism):
+        return TwoPartitions()
+
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_source(Events(), WatermarkStrategy.for_monotonous_timestamps(), "events").print()
+env.execute()
+''',
+        message="operator 'events' (subtask 1/1) failed: poll() returned a SplitBatch of 2 records but 1 splits; "
+                "give one split per record",
+        cause="a SplitBatch of 2 records but 1 splits",
+        where="operator 'events'",
+        what_to_do="give one split per record",
+        fix="Give `SplitBatch(records, splits, ...)` one split per record (an `array('i')` as long as the "
+            "records, or one int for all of them), and as many timestamps, or None. See "
+            "[Connectors](connectors.md#kafka-fluvialdatastreamconnectorskafka-librdkafka).",
+        meaning="A source reader returned a `SplitBatch` (records tagged with their splits, for watermarks "
+                "per split) whose `splits` or `timestamps` do not match its records one to one.",
+    ),
+    Entry(
         key="kafka-unreachable",
         title="The Kafka brokers cannot be reached",
         raises="JobExecutionError",
@@ -950,8 +1047,121 @@ env.execute()
         meaning="No broker named in `bootstrap.servers` answered in time. The job fails instead of "
                 "waiting forever.",
     ),
-]
+    Entry(
+        key="state-value-misfit",
+        title="A state value does not fit the state's declared type",
+        raises="JobExecutionError",
+        cause_class="InvalidJobError",
+        code='''\
+from fluvial.common import Types
+from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from fluvial.datastream.state import ValueStateDescriptor
 
+class LastPrice(KeyedProcessFunction):
+    def open(self, runtime_context):
+        self.last = runtime_context.get_state(ValueStateDescriptor("last_price", Types.LONG()))
+
+    def process_element(self, value, ctx):
+        self.last.update(value[1])
+        yield value
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.enable_checkpointing(1000)
+env.get_checkpoint_config().set_checkpoint_storage_dir("checkpoints")
+env.from_collection([("apple", 3), ("pear", 2.5)]).key_by(lambda sale: sale[0]) \\
+    .process(LastPrice()).name("last price").print()
+env.execute()
+''',
+        message="operator 'last price' (subtask 1/1) failed: state 'last_price' (ValueState<LONG>) "
+                "holds a value that does not fit its declared type, for key 'pear': expected LONG "
+                "(a Python int in [-9223372036854775808, 9223372036854775807]), got float 2.5; "
+                "store values of the declared type or change the type in the state descriptor",
+        cause="holds a value that does not fit its declared type",
+        where="for key 'pear'",
+        what_to_do="store values of the declared type or change the type in the state descriptor",
+        fix="Store values of the declared type (here `int(price)`), or declare the type the "
+            "state holds (`Types.DOUBLE()`; `Types.PICKLED_BYTE_ARRAY()` or none for any "
+            "Python object). See [Fault tolerance](fault-tolerance.md#state-serializers).",
+        meaning="Checkpoints write state with its declared type's serializer; a value that "
+                "does not fit fails the checkpoint (and the job) instead of being coerced.",
+    ),
+    Entry(
+        key="state-type-changed",
+        title="A restored state's declared type changed",
+        raises="JobExecutionError",
+        cause_class="InvalidJobError",
+        code='''\
+from fluvial.common import Configuration, Types
+from fluvial.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from fluvial.datastream.state import ValueStateDescriptor
+
+class Count(KeyedProcessFunction):
+    def __init__(self, count_type):
+        self.count_type = count_type
+
+    def open(self, runtime_context):
+        self.count = runtime_context.get_state(ValueStateDescriptor("count", self.count_type))
+
+    def process_element(self, value, ctx):
+        self.count.update((self.count.value() or 0) + 1)
+        yield value
+
+def run(count_type, configuration=None):
+    env = StreamExecutionEnvironment.get_execution_environment(configuration)
+    env.enable_checkpointing(1000)
+    env.get_checkpoint_config().set_checkpoint_storage_dir("checkpoints")
+    env.from_collection(["a", "b", "a"]).uid("words").key_by(lambda word: word) \\
+        .process(Count(count_type)).uid("count").name("count").print()
+    return env.execute_async("count")
+
+client = run(Types.INT())
+client.get_job_execution_result().result()
+resume = Configuration()
+resume.set_string("execution.savepoint.path", "checkpoints")
+run(Types.LONG(), resume).get_job_execution_result().result()
+''',
+        message="operator 'count' (subtask 1/1) failed: state 'count' was checkpointed as "
+                "ValueState<INT> but is now declared as ValueState<LONG>: the stored values cannot "
+                "be read as the new type; restore with the old descriptor, or start without this "
+                "checkpoint (or give the state a new name)",
+        cause="was checkpointed as ValueState<INT> but is now declared as ValueState<LONG>",
+        where="state 'count'",
+        what_to_do="restore with the old descriptor, or start without this checkpoint",
+        fix="Restore with the descriptor's old type; or start the job without the checkpoint "
+            "(a fresh checkpoint directory), or under a new state name, to begin that state "
+            "empty. See [Fault tolerance](fault-tolerance.md#state-serializers).",
+        meaning="The checkpoint records each state's serializer and declared type; a job whose "
+                "descriptor now declares another type would mis-read the stored bytes, so it "
+                "fails before using them.",
+    ),
+    Entry(
+        key="s3-credentials",
+        title="Only one of the S3 access key and secret key is set",
+        raises="InvalidJobError",
+        code='''\
+from fluvial.common import Configuration
+from fluvial.datastream import StreamExecutionEnvironment
+
+configuration = Configuration()
+configuration.set_string("state.checkpoints.dir", "s3://my-bucket/checkpoints")
+configuration.set_string("s3.access-key", "AKIAEXAMPLE")
+env = StreamExecutionEnvironment.get_execution_environment(configuration)
+env.enable_checkpointing(1000)
+env.from_collection([1, 2, 3]).print()
+env.execute()
+''',
+        message="configuration: s3.access-key and s3.secret-key go together; set both (or "
+                "neither, to use the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment "
+                "variables or ~/.aws/credentials)",
+        cause="s3.access-key and s3.secret-key go together",
+        where="configuration: s3.access-key",
+        what_to_do="set both (or neither",
+        fix="Set `s3.secret-key` too, or neither key to use the AWS environment variables or "
+            "credentials file. See [Fault tolerance](fault-tolerance.md#s3).",
+        meaning="S3 credentials are a pair: an access key without its secret cannot sign "
+                "requests.",
+    ),
+]
 
 def template_pattern(template: str) -> re.Pattern:
     """The template as a regular expression: <...> placeholders match any text."""

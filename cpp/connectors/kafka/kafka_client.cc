@@ -345,6 +345,26 @@ bool KafkaConsumer::Finished() const {
   return true;
 }
 
+std::vector<int32_t> KafkaConsumer::SplitsOf(const MessageBatch& batch) {
+  std::vector<int32_t> splits(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const rd_kafka_message_t* message = batch.at(i);
+    // Consume() keeps only messages of assigned partitions.
+    Split* split = FindSplit(rd_kafka_topic_name(message->rkt), message->partition);
+    FLUVIAL_CHECK(split != nullptr, "a fetched message of an unassigned partition");
+    splits[i] = static_cast<int32_t>(split - splits_.data());
+  }
+  return splits;
+}
+
+std::vector<int32_t> KafkaConsumer::ActiveSplits() const {
+  std::vector<int32_t> active;
+  for (size_t i = 0; i < splits_.size(); ++i) {
+    if (!splits_[i].finished) active.push_back(static_cast<int32_t>(i));
+  }
+  return active;
+}
+
 std::vector<TopicPartitionOffset> KafkaConsumer::Committed(
     std::vector<TopicPartitionOffset> partitions, int timeout_ms) {
   auto list = MakeList(partitions);

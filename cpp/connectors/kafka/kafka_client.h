@@ -120,6 +120,11 @@ class KafkaConsumer : public KafkaClient {
   std::vector<TopicPartitionOffset> Positions() const;
   /// Returns whether every assigned partition has a stop offset and reached it.
   bool Finished() const;
+  /// Returns the split (the partition's index in assignment order, which never
+  /// changes) of every message of 'batch', for watermarks per partition.
+  std::vector<int32_t> SplitsOf(const MessageBatch& batch);
+  /// Returns the splits still being read (assigned and not finished).
+  std::vector<int32_t> ActiveSplits() const;
   /// Returns the group's committed offsets (-1001 where none) for the partitions.
   std::vector<TopicPartitionOffset> Committed(std::vector<TopicPartitionOffset> partitions,
                                               int timeout_ms);

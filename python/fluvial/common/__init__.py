@@ -6,6 +6,7 @@
 - Duration, Time, Instant: time amounts and points.
 - SerializationSchema, DeserializationSchema, SimpleStringSchema, ByteArraySchema, Encoder:
   records to bytes and back.
+- TypeSerializer: values of a declared type to bytes and back (checkpointed state).
 - WatermarkStrategy, TimestampAssigner: how sources assign event time.
 """
 
@@ -19,6 +20,7 @@ from fluvial.common.serialization import (
     SerializationSchema,
     SimpleStringSchema,
 )
+from fluvial.common.serializer import TypeSerializer
 from fluvial.common.time import Duration, Instant, Time
 from fluvial.common.typeinfo import TypeInformation, Types
 from fluvial.common.types import Row, RowKind
@@ -41,6 +43,7 @@ __all__ = [
     "Time",
     "TimestampAssigner",
     "TypeInformation",
+    "TypeSerializer",
     "Types",
     "WatermarkStrategy",
 ]

@@ -4,7 +4,9 @@ A strategy gives each record its event time (the TimestampAssigner) and says
 how far behind the largest timestamp seen the watermark trails: 0 for
 monotonous timestamps, the given bound for out-of-order ones, no watermarks at
 all (but the final one at the end of a bounded input) for no_watermarks().
-The engine applies it per source subtask (cpp/python/timestamp_assigner.cc).
+The engine applies it per source subtask (cpp/python/timestamp_assigner.cc), and per
+split for sources whose readers name each record's split (KafkaSource: one watermark per
+partition, the subtask's is the minimum over its partitions that are not idle).
 """
 
 from abc import ABC, abstractmethod
@@ -96,7 +98,9 @@ class WatermarkStrategy:
 
     def with_idleness(self, idle_timeout: Duration) -> "WatermarkStrategy":
         """Marks a source subtask idle after 'idle_timeout' without records, so event time
-        downstream moves on without it until it sends records again."""
+        downstream moves on without it until it sends records again; for a source with
+        watermarks per split (KafkaSource), a partition without records for that long
+        stops holding the subtask's watermark back."""
         if not isinstance(idle_timeout, Duration) or idle_timeout.to_milliseconds() <= 0:
             raise ValueError(f"with_idleness() needs a positive Duration, got {idle_timeout!r}")
         self._idleness = idle_timeout

@@ -98,8 +98,42 @@ class BroadcastStateStore:
     """The broadcast states of one operator subtask, by descriptor name."""
 
     def __init__(self, descriptors: Iterable[MapStateDescriptor]):
+        descriptors = list(descriptors)
         self._states = {d.name: HeapBroadcastState(d.name) for d in descriptors}
+        self._descriptors = {d.name: d for d in descriptors}
         self._views = {name: ReadOnlyView(state) for name, state in self._states.items()}
+
+    def snapshot(self) -> Dict[str, Any]:
+        """{name: entries}: a SerializedState for a descriptor with declared types, else a
+        copy of the dict (pickled with the rest of the snapshot)."""
+        from fluvial.datastream import _state_serialization as serialization
+
+        result: Dict[str, Any] = {}
+        for name, state in self._states.items():
+            descriptor = self._descriptors[name]
+            serializer = serialization.broadcast_serializer(descriptor)
+            if serializer is None:
+                result[name] = dict(state._entries)
+            else:
+                result[name] = serialization.serialize_entries(
+                    name, "broadcast " + serialization.declared_type(descriptor), serializer,
+                    {(None, None): dict(state._entries)})
+        return result
+
+    def restore(self, states: Dict[str, Any]) -> None:
+        """Puts back what snapshot() returned (or a pickled checkpoint's dicts)."""
+        from fluvial.datastream import _state_serialization as serialization
+
+        for name, entries in states.items():
+            if name not in self._states:
+                continue
+            if isinstance(entries, serialization.SerializedState):
+                descriptor = self._descriptors[name]
+                serialization.check_compatible(
+                    name, entries, serialization.broadcast_serializer(descriptor),
+                    "broadcast " + serialization.declared_type(descriptor))
+                entries = entries.decode(name)[(None, None)]
+            self._states[name]._entries.update(entries)
 
     def get(self, descriptor: Any, writable: bool) -> ReadOnlyBroadcastState:
         if not isinstance(descriptor, MapStateDescriptor):

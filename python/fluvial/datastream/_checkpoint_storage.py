@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import cloudpickle
 
-from fluvial.errors import FluvialError
+from fluvial.errors import FluvialError, InvalidJobError
 
 logger = logging.getLogger("fluvial.checkpoint")
 
@@ -79,12 +79,57 @@ def _mac(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
+# Flink's names of the S3 options (configuration keys), read by filesystem_options().
+S3_OPTIONS = ("s3.endpoint", "s3.access-key", "s3.secret-key", "s3.path.style.access",
+              "s3.region")
+
+
+def filesystem_options(configuration: Any) -> Dict[str, str]:
+    """The S3 options set in a Configuration (the keys of S3_OPTIONS)."""
+    options = {}
+    for key in S3_OPTIONS:
+        value = configuration.get_string(key, "")
+        if value:
+            options[key] = value
+    return options
+
+
+def _s3_filesystem(location: str, options: Dict[str, str]):
+    """pyarrow's S3FileSystem for an s3:// location with Flink's s3.* options, and the
+    bucket/path inside it."""
+    from urllib.parse import urlparse
+
+    from pyarrow import fs
+
+    arguments: Dict[str, Any] = {}
+    endpoint = options.get("s3.endpoint")
+    if endpoint:
+        parsed = urlparse(endpoint if "://" in endpoint else "https://" + endpoint)
+        arguments["endpoint_override"] = parsed.netloc + parsed.path.rstrip("/")
+        arguments["scheme"] = parsed.scheme
+    if ("s3.access-key" in options) != ("s3.secret-key" in options):
+        raise InvalidJobError("configuration: s3.access-key and s3.secret-key go together; set both "
+                         "(or neither, to use the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY "
+                         "environment variables or ~/.aws/credentials)")
+    if "s3.access-key" in options:
+        arguments["access_key"] = options["s3.access-key"]
+        arguments["secret_key"] = options["s3.secret-key"]
+    if "s3.region" in options:
+        arguments["region"] = options["s3.region"]
+    path_style = options.get("s3.path.style.access")
+    if path_style is not None:
+        arguments["force_virtual_addressing"] = path_style.strip().lower() != "true"
+    return fs.S3FileSystem(**arguments), location[len("s3://"):].rstrip("/")
+
+
 class _Files:
     """The few file operations storage needs, on a local path or through pyarrow.fs."""
 
-    def __init__(self, location: str):
+    def __init__(self, location: str, options: Optional[Dict[str, str]] = None):
         self.location = location
-        if "://" in location and not location.startswith("file://"):
+        if location.startswith("s3://") and options:
+            self._fs, self.root = _s3_filesystem(location, options)
+        elif "://" in location and not location.startswith("file://"):
             from pyarrow import fs
 
             self._fs, self.root = fs.FileSystem.from_uri(location)
@@ -164,13 +209,31 @@ class CompletedCheckpoint:
             return None
         return {subtask: cloudpickle.loads(payload) for subtask, payload in operator["states"].items()}
 
+    def state_entries(self, operator_key: str, state_name: str) -> Dict[Tuple[Any, Any], Any]:
+        """{(key, namespace): value} of one keyed state of one operator, over all subtasks,
+        decoded with the serializer that wrote it (for tools and tests)."""
+        from fluvial.datastream._state_serialization import SerializedState
+
+        entries: Dict[Tuple[Any, Any], Any] = {}
+        for state in (self.states_of(operator_key) or {}).values():
+            for parts in state["keyed"].values():
+                table = parts.get("tables", {}).get(state_name)
+                if table is not None:
+                    values = table[1]
+                    entries.update(values.decode(state_name) if isinstance(values, SerializedState)
+                                   else values)
+        return entries
+
 
 class CheckpointStorage:
     """Writes and reads the checkpoints of one job under 'location'."""
 
-    def __init__(self, location: str, key: Optional[bytes] = None):
+    def __init__(self, location: str, key: Optional[bytes] = None,
+                 options: Optional[Dict[str, str]] = None):
         self.location = location
-        self._files = _Files(location)
+        # Filesystem options (Flink's s3.* keys), for savepoints written next to it too.
+        self.options = dict(options or {})
+        self._files = _Files(location, self.options)
         self._key = key if key is not None else checkpoint_key()
 
     # ------------------------------------------------------------ writing
@@ -275,10 +338,12 @@ class CheckpointStorage:
         return self._files.join(f"savepoint-{time.strftime('%Y%m%d-%H%M%S')}-{checkpoint_id}")
 
 
-def open_restore_path(path: str) -> Tuple[CheckpointStorage, CompletedCheckpoint]:
+def open_restore_path(path: str, options: Optional[Dict[str, str]] = None
+                      ) -> Tuple[CheckpointStorage, CompletedCheckpoint]:
     """Resolves a --from-checkpoint / --from-savepoint path: a checkpoint or savepoint
-    folder (with _metadata), or a checkpoint directory (its latest complete checkpoint)."""
-    storage = CheckpointStorage(path)
+    folder (with _metadata), or a checkpoint directory (its latest complete checkpoint).
+    'options': Flink's s3.* configuration keys, for s3:// paths."""
+    storage = CheckpointStorage(path, options=options)
     files = storage._files
     if files.exists(files.root.rstrip("/") + "/" + METADATA):
         return storage, storage.load(files.root)

@@ -127,9 +127,8 @@ class _OperatorState:
         runtime = spec.get("runtime")
         if runtime is not None:
             for name, table in runtime.tables().items():
-                for key_group, values in table.key_groups().items():
-                    if values:
-                        component(key_group).setdefault("tables", {})[name] = (table.kind, values)
+                for key_group, values in table.snapshot().items():
+                    component(key_group).setdefault("tables", {})[name] = (table.kind, values)
         if self.kind == "keyed_process" and native is not None:
             for domain in ("event", "processing"):
                 for timestamp, key, key_group in native.get(domain, ()):
@@ -144,11 +143,38 @@ class _OperatorState:
                 for key, accumulator in accumulators.items():
                     component(key_group_of(key)).setdefault("windows", []).append(
                         (start, fired, key, accumulator))
+        if isinstance(native, dict) and str(self.kind).startswith("table_"):
+            from fluvial.table._table_state import split_by_key_group
+
+            for key_group, pieces in split_by_key_group(native).items():
+                component(key_group)["table"] = pieces
+        keyed_state = spec.get("keyed_state")
+        if keyed_state is not None:
+            for key_group, value in keyed_state.snapshot().items():
+                component(key_group)["step"] = value
         broadcast = spec.get("broadcast_store")
         if broadcast is not None:
-            union["broadcast"] = {name: dict(state._entries)
-                                  for name, state in broadcast._states.items()}
-        return {"keyed": keyed, "list": lists, "union": union}
+            union["broadcast"] = broadcast.snapshot()
+        return {"keyed": keyed, "list": lists, "union": union,
+                "serializers": self._serializers(runtime, broadcast)}
+
+    @staticmethod
+    def _serializers(runtime: Any, broadcast: Any) -> Dict[str, str]:
+        """{state name: serializer, version and type} of the states written with their
+        declared type's serializer (recorded in the checkpoint's metadata)."""
+        from fluvial.datastream._state_serialization import broadcast_serializer
+
+        serializers = {}
+        for name, table in (runtime.tables().items() if runtime is not None else ()):
+            if table.serializer is not None:
+                serializers[name] = table.serializer
+        if broadcast is not None:
+            for name, descriptor in broadcast._descriptors.items():
+                serializer = broadcast_serializer(descriptor)
+                if serializer is not None:
+                    serializers[name] = serializer
+        return {name: f"{serializer.name} v{serializer.version} {serializer.type_info.to_type_string()}"
+                for name, serializer in serializers.items()}
 
     def restore(self, share: Dict[str, Any]) -> None:
         spec = self.spec
@@ -162,11 +188,17 @@ class _OperatorState:
         timers: Dict[str, list] = {"event": [], "processing": []}
         reduce: Dict[int, dict] = {}
         windows: Dict[int, Tuple[bool, dict]] = {}
+        table_pieces: Dict[str, List[bytes]] = {}
+        steps: Dict[int, Any] = {}
         for key_group, parts in keyed.items():
+            for name, piece in parts.get("table", {}).items():
+                table_pieces.setdefault(name, []).append(piece)
+            if "step" in parts:
+                steps[key_group] = parts["step"]
             for name, (kind, values) in parts.get("tables", {}).items():
                 if runtime is None:
                     continue
-                runtime.table(name, kind).key_groups().setdefault(key_group, {}).update(values)
+                runtime.table(name, kind).restore(key_group, values)
             for domain, timestamp, key in parts.get("timers", ()):
                 timers[domain].append((timestamp, key, key_group))
             if "reduce" in parts:
@@ -176,9 +208,13 @@ class _OperatorState:
                 accumulators[key] = accumulator
         broadcast = spec.get("broadcast_store")
         if broadcast is not None and "broadcast" in union:
-            for name, entries in union["broadcast"].items():
-                if name in broadcast._states:
-                    broadcast._states[name]._entries.update(entries)
+            broadcast.restore(union["broadcast"])
+        if steps and spec.get("keyed_state") is not None:
+            spec["keyed_state"].restore(steps)
+        if table_pieces:
+            from fluvial.table._table_state import read_parts
+
+            spec["restored_native"] = read_parts(table_pieces)
         if self.kind == "keyed_process" and (timers["event"] or timers["processing"]):
             for domain in timers:
                 timers[domain].sort(key=lambda timer: timer[0])
@@ -259,6 +295,9 @@ class CheckpointStatistics:
         self.failed: List[Tuple[int, str]] = []
         self.durations_ms: List[float] = []
         self.restored_from: Optional[int] = None
+        # (checkpoint id, operator node id, subtask, ms): each snapshot's time on its worker
+        # thread, serializing included (the worker does no other work meanwhile).
+        self.snapshot_ms: List[Tuple[int, int, int, float]] = []
 
 
 class CheckpointCoordinator:
@@ -275,7 +314,7 @@ class CheckpointCoordinator:
         self._events: "queue.Queue[tuple]" = queue.Queue()
         self._lock = threading.Lock()
         self._next_id = first_id
-        self._final_reports: Dict[Tuple[int, int], Optional[bytes]] = {}
+        self._final_reports: Dict[Tuple[int, int], Optional[Tuple[bytes, Dict[str, str]]]] = {}
         self._pending: Dict[int, _Pending] = {}
         self._savepoints: "List[SavepointRequest]" = []
         self._triggering = True
@@ -297,10 +336,12 @@ class CheckpointCoordinator:
         return FINAL_CHECKPOINT_ID if checkpoint_id == FINAL else checkpoint_id
 
     def report(self, node_id: int, subtask: int, checkpoint_id: int, state: Dict[str, Any]) -> None:
+        serializers = state.pop("serializers", None) or {}
         empty = not (state["keyed"] or any(state["list"].values()) or state["union"])
         # Pickled here, on the worker thread: the bytes are the consistent copy, and the
-        # worker goes on while the coordinator writes them.
-        payload = None if empty else cloudpickle.dumps(state)
+        # worker goes on while the coordinator writes them. (Typed state was serialized
+        # with its declared type's serializer already, in the snapshot.)
+        payload = None if empty else (cloudpickle.dumps(state), serializers)
         self._events.put(("ack", checkpoint_id, node_id, subtask, payload))
 
     # ---- control
@@ -321,7 +362,7 @@ class CheckpointCoordinator:
             self._abort(pending, "the job ended first", count=False)
 
     def trigger_savepoint(self, directory: str) -> SavepointRequest:
-        storage = CheckpointStorage(directory)
+        storage = CheckpointStorage(directory, options=self.storage.options if self.storage else None)
         request = SavepointRequest(storage.savepoint_folder(0))
         self._events.put(("savepoint", storage, request))
         return request
@@ -375,18 +416,22 @@ class CheckpointCoordinator:
             _, storage, request = event
             self._trigger(storage, request)
 
-    def _store(self, pending: _Pending, node_id: int, subtask: int, payload: Optional[bytes]) -> bool:
+    def _store(self, pending: _Pending, node_id: int, subtask: int,
+               payload: Optional[Tuple[bytes, Dict[str, str]]]) -> bool:
         """Writes one subtask's state into 'pending'; False if that failed it."""
         entry = None
         if payload is not None:
+            data, serializers = payload
             name = f"op-{node_id}-{subtask}.state"
             try:
                 fault_point("checkpoint-write")
-                entry = self.storage_of(pending).write_state(pending.folder, name, payload)
+                entry = self.storage_of(pending).write_state(pending.folder, name, data)
             except OSError as error:
                 self._abort(pending, f"writing {name} failed: {error}")
                 return False
             entry["subtask"] = subtask
+            if serializers:
+                entry["serializers"] = serializers
         pending.files[(node_id, subtask)] = entry
         return True
 
@@ -551,6 +596,12 @@ def instrument(nodes: list, coordinator: CheckpointCoordinator,
 
         def instantiate(subtask: int) -> Dict[str, Any]:
             spec = original(subtask)
+            if str(spec.get("kind", "")).startswith("table_"):
+                from fluvial.table._table_state import check_snapshot_capable
+
+                if coordinator.settings.interval_ms > 0 or restored is not None:
+                    check_snapshot_capable(node.name, spec)
+                spec.setdefault("max_parallelism", node.max_parallelism)
             state = _OperatorState(spec, node.max_parallelism)
             old = restored_states.get(key)
             if old:
@@ -560,8 +611,11 @@ def instrument(nodes: list, coordinator: CheckpointCoordinator,
             node_id = node.id
 
             def snapshot(checkpoint_id: int, native: Any) -> None:
+                started = time.perf_counter()
                 checkpoint_id = coordinator.resolve(checkpoint_id)
                 coordinator.report(node_id, subtask, checkpoint_id, state.snapshot(checkpoint_id, native))
+                coordinator.statistics.snapshot_ms.append(
+                    (checkpoint_id, node_id, subtask, (time.perf_counter() - started) * 1000))
 
             notify = _notify_hook(spec)
             if spec.get("kind") == "source" or node.is_source:

@@ -21,7 +21,8 @@ _NO_NAMESPACE = None
 class StateTable:
     """The values of one named state for all keys of one operator subtask."""
 
-    __slots__ = ("name", "kind", "_cell", "_groups")
+    __slots__ = ("name", "kind", "_cell", "_groups", "serializer", "described", "declared",
+                 "_restored")
 
     def __init__(self, name: str, kind: str, cell: list):
         self.name = name
@@ -29,6 +30,56 @@ class StateTable:
         self._cell = cell
         # key group -> {(key, namespace): value}
         self._groups: Dict[int, Dict[Tuple[Any, Any], Any]] = {}
+        # The declared type's serializer (None: pickled), set by declare().
+        self.serializer = None
+        self.described = ""
+        self.declared = False
+        # Restored SerializedStates (key group, blob) waiting for declare().
+        self._restored: List[Tuple[int, Any]] = []
+
+    def declare(self, descriptor: Any) -> None:
+        """Tells the table its descriptor (so its type): decodes what a checkpoint restored
+        into it, failing if that was written for another type."""
+        from fluvial.common.serializer import serializer_for
+        from fluvial.datastream import _state_serialization as serialization
+
+        if self.declared and not self._restored:
+            return
+        stored = serialization.stored_type(descriptor)
+        self.serializer = serializer_for(stored) if stored is not None else None
+        self.described = serialization.declared_type(descriptor)
+        self.declared = True
+        restored, self._restored = self._restored, []
+        for key_group, blob in restored:
+            self.restore(key_group, blob)
+
+    def restore(self, key_group: int, values: Any) -> None:
+        """Adds restored entries of one key group: a dict (pickled checkpoints) or a
+        SerializedState (decoded once the state is declared)."""
+        from fluvial.datastream import _state_serialization as serialization
+
+        if isinstance(values, serialization.SerializedState):
+            if not self.declared:
+                self._restored.append((key_group, values))
+                return
+            serialization.check_compatible(self.name, values, self.serializer, self.described)
+            values = values.decode(self.name)
+        self._groups.setdefault(key_group, {}).update(values)
+
+    def snapshot(self) -> Dict[int, Any]:
+        """{key group: entries}: a SerializedState per key group when the state declares a
+        type, else the dict itself (pickled with the rest of the snapshot)."""
+        from fluvial.datastream import _state_serialization as serialization
+
+        result: Dict[int, Any] = {}
+        serializer = self.serializer
+        for key_group, values in self._groups.items():
+            if values:
+                result[key_group] = (values if serializer is None else serialization.serialize_entries(
+                    self.name, self.described, serializer, values))
+        for key_group, blob in self._restored:  # never declared since the restore
+            result[key_group] = blob
+        return result
 
     def get(self, namespace: Any = _NO_NAMESPACE, default: Any = None) -> Any:
         cell = self._cell

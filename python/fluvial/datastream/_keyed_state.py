@@ -417,6 +417,7 @@ class KeyedStateStore:
         table = self._runtime.table(descriptor.name, descriptor._kind)
         state = self._states.get(descriptor.name)
         if state is None:
+            table.declare(descriptor)
             state = self._states[descriptor.name] = self._create(descriptor, table)
         return state
 
@@ -440,5 +441,6 @@ class KeyedStateStore:
     def keys_with_state(self, state_descriptor: api.StateDescriptor) -> List[Tuple[int, Any]]:
         """(key group, key) of every key that has a value of that state (outside windows)."""
         table = self._runtime.table(state_descriptor.name, state_descriptor._kind)
+        table.declare(state_descriptor)
         return [(key_group, key) for key_group, key, namespace, _ in table.entries()
                 if namespace is None]

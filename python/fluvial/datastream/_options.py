@@ -16,6 +16,12 @@ _RUNTIME_MODES = ("STREAMING", "BATCH", "AUTOMATIC")
 OPTIONS: Dict[str, Tuple[str, Callable[[str], bool]]] = {
     "parallelism.default": ("a positive integer", lambda value: value.strip().isdigit() and int(value) > 0),
     "execution.runtime-mode": (" or ".join(_RUNTIME_MODES), lambda value: value.upper() in _RUNTIME_MODES),
+    # S3 checkpoint storage (fluvial.datastream._checkpoint_storage.filesystem_options).
+    "s3.endpoint": ("a URL such as http://127.0.0.1:9000", lambda value: bool(value.strip())),
+    "s3.access-key": ("a non-empty key id", lambda value: bool(value.strip())),
+    "s3.secret-key": ("a non-empty secret", lambda value: bool(value.strip())),
+    "s3.path.style.access": ("true or false", lambda value: value.strip().lower() in ("true", "false")),
+    "s3.region": ("an AWS region such as us-east-1", lambda value: bool(value.strip())),
 }
 
 

@@ -63,7 +63,8 @@ class Recovery:
             if directory is None:
                 # Without a directory checkpoints still serve restarts in this process.
                 temporary_dir = directory = tempfile.mkdtemp(prefix="fluvial-checkpoints-")
-            storage = CheckpointStorage(directory)
+            options = getattr(config, "_storage_options", {})
+            storage = CheckpointStorage(directory, options=options)
             settings = CheckpointSettings(
                 interval_ms=config.get_checkpoint_interval() if enabled else 0,
                 exactly_once=config.get_checkpointing_mode().name == "EXACTLY_ONCE",
@@ -75,7 +76,7 @@ class Recovery:
                 storage=storage,
                 delete_on_cancel=config.get_externalized_checkpoint_cleanup().name != "RETAIN_ON_CANCELLATION")
             if restore_path is not None:
-                _, restore = open_restore_path(restore_path)
+                _, restore = open_restore_path(restore_path, options)
             elif temporary_dir is None:
                 restore = storage.latest()  # a killed run of this job resumes where it stopped
             if restore is not None:

@@ -8,7 +8,7 @@ execution.checkpointing.dir or state.checkpoints.dir, and state.checkpoints.num-
 """
 
 from enum import Enum
-from typing import Optional
+from typing import Dict, Optional
 
 from fluvial.common.restart_strategy import parse_duration_ms
 from fluvial.datastream.checkpointing_mode import CheckpointingMode
@@ -67,6 +67,8 @@ class CheckpointConfig:
         self._cleanup = ExternalizedCheckpointCleanup.NO_EXTERNALIZED_CHECKPOINTS
         self._storage_dir: Optional[str] = None
         self._retained = 1
+        # Flink's s3.* options for an s3:// checkpoint directory (and savepoints).
+        self._storage_options: Dict[str, str] = {}
         if configuration is not None:
             self._read(configuration)
 
@@ -93,6 +95,9 @@ class CheckpointConfig:
         if retention:
             self._cleanup = ExternalizedCheckpointCleanup[retention.strip().upper()]
         self._storage_dir = get(prefix + "dir") or get("state.checkpoints.dir") or self._storage_dir
+        from fluvial.datastream._checkpoint_storage import filesystem_options
+
+        self._storage_options.update(filesystem_options(configuration))
         if get("state.checkpoints.num-retained"):
             self.set_max_retained_checkpoints(int(get("state.checkpoints.num-retained")))
 

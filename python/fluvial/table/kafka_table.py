@@ -11,8 +11,14 @@ with 'json.ignore-parse-errors' / 'csv.ignore-parse-errors'.
 upsert-kafka follows Flink: a message's key is the PRIMARY KEY's columns, a null value
 (tombstone) deletes the key. Read back, each subtask turns the upserts into a changelog
 (+I, -U/+U, -D) against the last row it saw per key, as Flink's ChangelogNormalize does
-(a key's messages are in one partition, hence at one subtask). Written, +I and +U become
-upserts, -D a tombstone, and -U is dropped.
+(a key's messages are in one partition, hence at one subtask). Those rows are kept per
+partition and go into the partition's split state at a checkpoint, so a restored reader
+goes on emitting -U/+U (not +I) for keys it saw before, whichever subtask the partition
+moves to. Written, +I and +U become upserts, -D a tombstone, and -U is dropped.
+
+Every batch names the partition of each row (SplitBatch), so a WATERMARK clause gives
+watermarks per partition: the minimum over the partitions of each one's largest rowtime
+minus the delay.
 """
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -207,7 +213,9 @@ class KafkaTableReader(_KafkaSourceReader):
         self._layout = layout
         codecs = [layout.value] + ([layout.key] if layout.key else [])
         self._ignore = all(codec.ignore_parse_errors for codec in codecs)
-        self._last: Dict[tuple, tuple] = {}  # upsert-kafka: the last row per key
+        self._source_timestamps = False  # event time comes from the rowtime column
+        # upsert-kafka: the last row per key, per partition (checkpointed with the partition)
+        self._last: Dict[Tuple[str, int], Dict[tuple, tuple]] = {}
 
     def open(self) -> None:
         super().open()
@@ -218,15 +226,28 @@ class KafkaTableReader(_KafkaSourceReader):
         result = super().poll()
         if result is None:
             return None
+        empty = pa.RecordBatch.from_pylist([], schema=self._layout.schema)
         if isinstance(result, list):  # nothing arrived
-            return pa.RecordBatch.from_pylist([], schema=self._layout.schema)
+            return empty
+        if isinstance(result.records, list):  # nothing arrived, but the partitions changed
+            result.records = empty
         return result
 
-    def _read_messages(self, messages) -> Any:
+    def _split_extra(self, topic: str, partition: int) -> tuple:
+        if not self._layout.upsert:
+            return ()
+        return (dict(self._last.get((topic, partition), {})),)
+
+    def _restore_extra(self, extras: Dict[Tuple[str, int], tuple]) -> None:
+        for location, extra in extras.items():
+            if extra and self._layout.upsert:
+                self._last[location] = dict(extra[0])
+
+    def _read_messages(self, messages) -> Tuple[Any, Optional[List[int]]]:
         layout = self._layout
         if layout.key is None:
             values = messages.values()
-            keys = None
+            keys = records = None
         else:
             records = messages.records()
             keys = [r[4] for r in records]
@@ -239,9 +260,15 @@ class KafkaTableReader(_KafkaSourceReader):
             key_rows = self._decode(layout.key, [keys[i] for i in with_key], with_key, messages, "key")
         if not layout.upsert:
             # Flink skips messages with a null value (tombstones) on a plain kafka table.
-            rows = [row for row in (self._row(i, value_rows, key_rows) for i in present) if row is not None]
-            return pa.RecordBatch.from_pylist(rows, schema=layout.schema)
-        return self._changelog(keys, values, value_rows, key_rows, messages)
+            rows, origins = [], []
+            for index in present:
+                row = self._row(index, value_rows, key_rows)
+                if row is not None:
+                    rows.append(row)
+                    origins.append(index)
+            batch = pa.RecordBatch.from_pylist(rows, schema=layout.schema)
+            return batch, (None if len(origins) == len(values) else origins)
+        return self._changelog(records, value_rows, key_rows, messages)
 
     def _decode(self, codec: RowCodec, values: List[bytes], indexes: List[int], messages,
                 what: str) -> Dict[int, Dict[str, Any]]:
@@ -274,13 +301,16 @@ class KafkaTableReader(_KafkaSourceReader):
             row.update(key_rows[index])
         return row
 
-    def _changelog(self, keys, values, value_rows, key_rows, messages) -> Tuple[pa.RecordBatch, bytes]:
-        layout, last = self._layout, self._last
+    def _changelog(self, records, value_rows, key_rows,
+                   messages) -> Tuple[Tuple[pa.RecordBatch, bytes], List[int]]:
+        """The changelog rows and their kinds, and the message index of every row."""
+        layout = self._layout
         names, key_fields = layout.schema.names, layout.key_fields
-        rows, kinds = [], bytearray()
-        for index, value in enumerate(values):
+        rows, kinds, origins = [], bytearray(), []
+        for index, (topic, partition, _, _, key_bytes, value) in enumerate(records):
+            last = self._last.setdefault((topic, partition), {})
             if index not in key_rows:
-                if keys[index] is None:  # (an unreadable key was reported by _decode)
+                if key_bytes is None:  # (an unreadable key was reported by _decode)
                     topic, partition, offset = messages.location(index)
                     self._bad_records.reject(
                         f"upsert-kafka table '{layout.table}': topic '{topic}' partition {partition} offset "
@@ -293,6 +323,7 @@ class KafkaTableReader(_KafkaSourceReader):
                 if old is not None:
                     rows.append(old)
                     kinds.append(3)
+                    origins.append(index)
                 continue
             row = self._row(index, value_rows, key_rows)
             if row is None:
@@ -303,13 +334,15 @@ class KafkaTableReader(_KafkaSourceReader):
             if old is None:
                 rows.append(new)
                 kinds.append(0)
+                origins.append(index)
             elif old != new:
                 rows.extend((old, new))
                 kinds.extend((1, 2))
+                origins.extend((index, index))
         columns = list(zip(*rows)) if rows else [[] for _ in names]
         batch = pa.RecordBatch.from_arrays([pa.array(list(c), f.type) for c, f in zip(columns, layout.schema)],
                                            schema=layout.schema)
-        return batch, bytes(kinds)
+        return (batch, bytes(kinds)), origins
 
 
 # -- writing --------------------------------------------------------------------------------

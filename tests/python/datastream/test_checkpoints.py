@@ -362,6 +362,8 @@ def test_tampered_state_is_refused_before_unpickling(tmp_path, monkeypatch):
                 entry["size"], entry["sha256"] = len(forged), hashlib.sha256(forged).hexdigest()
     (newest / "_metadata").write_text(json.dumps(metadata))
     monkeypatch.setattr(cloudpickle, "loads", lambda *_: pytest.fail("unpickled unverified state"))
+    from fluvial.datastream._state_serialization import SerializedState
+    monkeypatch.setattr(SerializedState, "decode", lambda *_: pytest.fail("decoded unverified state"))
     with pytest.raises(CorruptCheckpointError, match="HMAC mismatch"):
         storage.load(str(newest))
     wrong_key = CheckpointStorage(str(checkpoints), key=b"another key of sixteen+ bytes")
@@ -462,10 +464,7 @@ def test_savepoint_resumes_with_another_parallelism(tmp_path, before, after):
     expected_lines, expected_state = reference(SEED, SPLITS, per_split, KEYS)
     assert Counter(committed_lines(output)) == Counter(expected_lines)
     final = CheckpointStorage(str(tmp_path / "chk2")).latest()
-    state = {}
-    for subtask_state in final.states_of("uid:running-total").values():
-        for parts in subtask_state["keyed"].values():
-            state.update({key: value for (key, _), value in parts["tables"]["total"][1].items()})
+    state = {key: value for (key, _), value in final.state_entries("uid:running-total", "total").items()}
     assert state == expected_state
     assert final.operators["uid:running-total"]["parallelism"] == after
 

@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.join(HERE, "fault_tolerance"))
 from generator_job import committed_lines, reference  # noqa: E402
 
 from fluvial.datastream._checkpoint_storage import CheckpointStorage  # noqa: E402
+from fluvial.datastream._state_serialization import SerializedState  # noqa: E402
 
 JOB = os.path.join(HERE, "fault_tolerance", "generator_job.py")
 SEED, SPLITS, PER_SPLIT, KEYS = 11, 4, 20000, 40
@@ -79,6 +80,8 @@ def _final_state(checkpoints):
     for subtask_state in latest.states_of("uid:running-total").values():
         for parts in subtask_state["keyed"].values():
             _, values = parts["tables"]["total"]
+            if isinstance(values, SerializedState):  # the declared type's serializer wrote it
+                values = values.decode("total")
             for (key, _), value in values.items():
                 assert key not in state, f"key {key} restored twice"
                 state[key] = value

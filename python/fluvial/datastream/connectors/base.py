@@ -25,15 +25,22 @@ two writes, so no locking is needed:
   ``restore_state(state)`` runs before ``open()``: pre-committed work of the
   restored (complete) checkpoint is committed, idempotently, and anything
   newer is aborted.
+
+Watermarks per split: a reader that reads several splits (Kafka partitions) may
+return a ``SplitBatch`` from poll() instead of a list, naming the split of every
+record. The engine then keeps one watermark per split and emits the minimum over
+the splits that are not idle (cpp/runtime/split_watermarks.h), as Flink's
+KafkaSource does, so a split far ahead does not make another split's records late.
 """
 
+from array import array
 from enum import Enum
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence, Union
 
 from fluvial.datastream.connectors.metrics import SourceReaderMetricGroup
 
 # source_spec and sink_spec are the engine's plumbing, not API.
-__all__ = ["Sink", "SinkWriter", "Source", "SourceReader"]
+__all__ = ["Sink", "SinkWriter", "Source", "SourceReader", "SplitBatch"]
 
 BATCH_SIZE = 1024
 
@@ -107,6 +114,56 @@ class SourceReader:
 
     def close(self) -> None:
         pass
+
+
+class SplitBatch:
+    """What a reader of several splits returns from poll() for watermarks per split: the
+    records, the split (a small int the reader chooses) of each record, optionally each
+    record's timestamp from the source (the TimestampAssigner's ``record_timestamp``, and
+    the event time when there is no assigner), and the splits it reads now when they
+    changed (None: unchanged). A split that was named and has no record yet holds the
+    watermark back until it has one, or until WatermarkStrategy.with_idleness() marks it
+    idle; a split left out of ``assigned`` (finished) no longer counts.
+
+    ``records`` is a list (DataStream sources) or what a table reader returns (a record
+    batch, or a (batch, row kinds) pair); ``splits`` and ``timestamps`` are buffers of
+    native int32 / int64 (``array('i')``, ``array('q')``, bytes) so that no Python object
+    is built per record, or an int for "every record is of this split".
+
+    Examples:
+        >>> from fluvial.datastream.connectors.base import SplitBatch
+        >>> batch = SplitBatch(["a", "b", "c"], [0, 1, 0], timestamps=[1000, 90, 1100], assigned=[0, 1])
+        >>> batch.splits.tolist(), batch.timestamps.tolist(), batch.assigned
+        ([0, 1, 0], [1000, 90, 1100], [0, 1])
+        >>> SplitBatch(["x", "y"], 3).splits.tolist()   # every record of split 3
+        [3, 3]
+        >>> SplitBatch([], 0, assigned=[0, 1]).records  # no records, but the splits read now
+        []
+        >>> list(batch), len(batch)   # iterates over its records, as the list it stands for
+        (['a', 'b', 'c'], 3)
+    """
+
+    __slots__ = ("records", "splits", "timestamps", "assigned")
+
+    def __init__(self, records: Any, splits: Union[int, Sequence[int], bytes],
+                 timestamps: Union[None, Sequence[int], bytes] = None,
+                 assigned: Optional[Sequence[int]] = None):
+        self.records = records
+        if isinstance(splits, int):
+            splits = array("i", [splits]) * len(records)
+        elif not isinstance(splits, (array, bytes, memoryview)):
+            splits = array("i", splits)
+        if timestamps is not None and not isinstance(timestamps, (array, bytes, memoryview)):
+            timestamps = array("q", timestamps)
+        self.splits = splits
+        self.timestamps = timestamps
+        self.assigned = None if assigned is None else [int(split) for split in assigned]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self):
+        return iter(self.records)
 
 
 class Source:

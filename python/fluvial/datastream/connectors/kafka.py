@@ -8,7 +8,8 @@ KafkaProducer); properties are librdkafka's, which share the common Java names
 Offsets and checkpoints (the contract in connectors/base.py):
 
 - A reader's split state is ``(topic, partition, next_offset, stop_offset)`` per
-  partition (stop -1 when unbounded). notify_checkpoint_complete() commits the
+  partition (stop -1 when unbounded); a subclass may append what it keeps per
+  partition (the upsert-kafka table reader: the last row per key). notify_checkpoint_complete() commits the
   snapshotted offsets to the consumer group. Until a checkpoint is taken, a reader with a
   group.id commits its position every auto.commit.interval.ms (5 s) and when a bounded
   read ends, so a job started again with committed_offsets() continues where the last
@@ -33,13 +34,21 @@ import logging
 import re
 import time
 import uuid
+from array import array
 from enum import Enum
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from fluvial import _core
 from fluvial.common.serialization import DeserializationSchema, SerializationSchema
 from fluvial.datastream._checkpointing import FINAL_CHECKPOINT_ID, fault_point
-from fluvial.datastream.connectors.base import DeliveryGuarantee, Sink, SinkWriter, Source, SourceReader
+from fluvial.datastream.connectors.base import (
+    DeliveryGuarantee,
+    Sink,
+    SinkWriter,
+    Source,
+    SourceReader,
+    SplitBatch,
+)
 from fluvial.datastream.formats._bad_records import BadRecords, describe_value
 from fluvial.errors import ConnectorError
 
@@ -541,6 +550,9 @@ class _KafkaSourceReader(SourceReader):
         self._last_committed: Optional[List[tuple]] = None
         self._next_commit = 0.0
         self._next_discovery = 0.0
+        # Watermarks per partition: every poll names each record's partition (SplitBatch).
+        self._announced: Optional[Tuple[int, ...]] = None  # the active splits the engine knows
+        self._source_timestamps = True  # hand the messages' timestamps to the engine
         deserializer = source._deserializer
         if isinstance(deserializer, _ValueOnly):
             schema = deserializer.schema
@@ -556,6 +568,14 @@ class _KafkaSourceReader(SourceReader):
 
     def restore_state(self, splits: List[Any]) -> None:
         self._restored = [tuple(split) for split in splits]
+        self._restore_extra({tuple(split[:2]): split[4:] for split in self._restored})
+
+    def _restore_extra(self, extras: Dict[Tuple[str, int], tuple]) -> None:
+        """What a subclass appended to the split states, per partition (see _split_extra)."""
+
+    def _split_extra(self, topic: str, partition: int) -> tuple:
+        """What a subclass keeps per partition and appends to its split state."""
+        return ()
 
     def open(self) -> None:
         source = self._source
@@ -570,9 +590,9 @@ class _KafkaSourceReader(SourceReader):
         self._consumer = _core.KafkaConsumer(_client_properties(properties))
         self._bad_records = BadRecords(self._ignore, self.metric_group.num_records_in_errors)
         if self._restored is not None:
-            ranges = [(t, p, o, s) for t, p, o, s in self._restored]
-            self._known = {(t, p) for t, p, _, _ in self._restored}
-            self._stops = {(t, p): s for t, p, _, s in self._restored}
+            ranges = [split[:4] for split in self._restored]
+            self._known = {(t, p) for t, p, _, _ in ranges}
+            self._stops = {(t, p): s for t, p, _, s in ranges}
             self._consumer.assign(ranges)
         else:
             self._assign_new(self._discover(), source._starting)
@@ -627,26 +647,50 @@ class _KafkaSourceReader(SourceReader):
                 if self._auto_commit and not self._checkpointing:
                     self._commit(self._consumer.positions())
                 return None
-            return []
+            assigned = self._assigned_if_changed()
+            return [] if assigned is None else SplitBatch([], array("i"), None, assigned)
         try:
-            return self._read_messages(messages)
+            records, origins = self._read_messages(messages)
+            return self._split_batch(messages, records, origins)
         finally:
             # Even when an error's traceback keeps this batch alive, its messages must go.
             messages.release()
 
-    def _read_messages(self, messages) -> Any:
-        """What poll() returns for a non-empty batch of messages (the SQL connector reads
-        them into record batches instead, fluvial/table/kafka_table.py)."""
+    def _assigned_if_changed(self) -> Optional[List[int]]:
+        """The partitions (splits) being read, if they changed since the engine last heard."""
+        active = tuple(self._consumer.active_splits())
+        if active == self._announced:
+            return None
+        self._announced = active
+        return list(active)
+
+    def _split_batch(self, messages, records: Any, origins: Optional[List[int]]) -> SplitBatch:
+        """'records' with each one's partition (and message timestamp) for watermarks per
+        partition; 'origins': the message index of each record, None when one per message."""
+        splits = self._consumer.splits_of(messages)
+        timestamps = messages.timestamps() if self._source_timestamps else None
+        if origins is not None:
+            splits = array("i", splits)
+            splits = array("i", [splits[i] for i in origins])
+            if timestamps is not None:
+                timestamps = array("q", timestamps)
+                timestamps = array("q", [timestamps[i] for i in origins])
+        return SplitBatch(records, splits, timestamps, self._assigned_if_changed())
+
+    def _read_messages(self, messages) -> Tuple[Any, Optional[List[int]]]:
+        """The records of a non-empty batch of messages and the message index of each, None
+        when there is one per message (the SQL connector reads them into record batches
+        instead, fluvial/table/kafka_table.py)."""
         if self._read_value is not None:
             values = messages.values()
             try:
-                return [self._read_value(value) for value in values]
+                return [self._read_value(value) for value in values], None
             except Exception:  # noqa: BLE001 - located and reported one by one below
                 return self._deserialize_one_by_one(messages, values)
         return self._deserialize_one_by_one(messages, None)
 
-    def _deserialize_one_by_one(self, messages, values: Optional[list]) -> List[Any]:
-        records = []
+    def _deserialize_one_by_one(self, messages, values: Optional[list]) -> Tuple[List[Any], List[int]]:
+        records, origins = [], []
         items = values if values is not None else messages.records()
         for index, item in enumerate(items):
             try:
@@ -665,7 +709,8 @@ class _KafkaSourceReader(SourceReader):
                 continue
             if record is not None:
                 records.append(record)
-        return records
+                origins.append(index)
+        return records, origins
 
     def _commit(self, positions: List[tuple]) -> None:
         positions = [p for p in positions if p[2] >= 0]
@@ -676,7 +721,7 @@ class _KafkaSourceReader(SourceReader):
     def snapshot_state(self, checkpoint_id: int) -> List[Any]:
         self._checkpointing = True
         positions = self._consumer.positions()
-        state = [(t, p, o, self._stops[(t, p)]) for t, p, o in positions]
+        state = [(t, p, o, self._stops[(t, p)]) + self._split_extra(t, p) for t, p, o in positions]
         if self._user_group is not None:
             self._pending_commits[checkpoint_id] = positions
         return state
