@@ -79,13 +79,13 @@ class JoinOperator : public TableOperator {
         subject = RemoveEqual(mine, live, *data, row);
         if (subject == kNoRow) continue;  // retracting a row never seen: nothing to undo
       }
-      const std::vector<int64_t>& matches = other.Live(groups[row]);
+      const std::vector<int64_t>& matches = Partners(other, groups[row]);
       if (input == 0) {
         for (int64_t match : matches) output.Add(subject, match, kind);
         if (matches.empty() && left_outer_) output.Add(subject, kNoRow, accumulate ? RowKind::kInsert : RowKind::kDelete);
         left_matches_[subject] = static_cast<int64_t>(matches.size());
       } else {
-        const std::vector<int64_t>& partners = other.Live(groups[row]);
+        const std::vector<int64_t>& partners = Partners(other, groups[row]);
         for (int64_t left : partners) {
           if (left_outer_ && accumulate && left_matches_[left]++ == 0) output.Add(left, kNoRow, RowKind::kDelete);
           output.Add(left, subject, kind);
@@ -109,7 +109,7 @@ class JoinOperator : public TableOperator {
     size_t groups = 0;
     for (uint32_t group = 0; group < grouper_.num_groups(); ++group) {
       const std::vector<int64_t>& lefts = stores_[0].Live(group);
-      const std::vector<int64_t>& rights = stores_[1].Live(group);
+      const std::vector<int64_t>& rights = Partners(stores_[1], group);
       for (int64_t left : lefts) {
         for (int64_t right : rights) output.Add(left, right, RowKind::kInsert);
         if (rights.empty() && left_outer_) output.Add(left, kNoRow, RowKind::kInsert);
@@ -117,7 +117,6 @@ class JoinOperator : public TableOperator {
       ++groups;
     }
     (void)groups;
-    // Left rows whose key was NULL never match (SQL semantics) but a left join keeps them.
     if (output.kinds.empty()) return;
     std::vector<std::shared_ptr<arrow::Array>> columns = stores_[0].Take(output.left, schemas_[0]);
     for (auto& column : stores_[1].Take(output.right, schemas_[1])) columns.push_back(std::move(column));
@@ -164,7 +163,7 @@ class JoinOperator : public TableOperator {
       }
     }
     for (uint32_t group = 0; group < grouper_.num_groups(); ++group) {
-      const auto matches = static_cast<int64_t>(stores_[1].Live(group).size());
+      const auto matches = static_cast<int64_t>(Partners(stores_[1], group).size());
       for (int64_t left : stores_[0].Live(group)) left_matches_[left] = matches;
     }
   }
@@ -179,8 +178,25 @@ class JoinOperator : public TableOperator {
     }
   };
 
+  // The join key group of each row; a key with a NULL in it marks its group as one that never
+  // matches (SQL: NULL = NULL is not true), though a left join still emits its left rows.
   std::vector<uint32_t> Groups(int input, const arrow::RecordBatch& data) {
-    return grouper_.Consume(data, &keys_[input], &key_types_);
+    std::vector<uint32_t> groups = grouper_.Consume(data, &keys_[input], &key_types_);
+    null_groups_.resize(grouper_.num_groups(), false);
+    for (int column : keys_[input]) {
+      const auto& values = *data.column(column);
+      if (values.null_count() == 0) continue;
+      for (int64_t row = 0; row < data.num_rows(); ++row) {
+        if (values.IsNull(row)) null_groups_[groups[static_cast<size_t>(row)]] = true;
+      }
+    }
+    return groups;
+  }
+
+  // The rows of the other side that a row of 'group' joins.
+  const std::vector<int64_t>& Partners(RowStore& other, uint32_t group) {
+    static const std::vector<int64_t> kNone;
+    return null_groups_[group] ? kNone : other.Live(group);
   }
 
   // Removes from 'live' a stored row equal to row 'row' of 'data'; returns its id or kNoRow.
@@ -206,6 +222,7 @@ class JoinOperator : public TableOperator {
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;
   RowStore stores_[2];
   std::vector<int64_t> left_matches_;  // per left row id: how many right rows it joins now
+  std::vector<bool> null_groups_;      // per key group: its key has a NULL, so it joins nothing
 };
 
 }  // namespace
