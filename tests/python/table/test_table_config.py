@@ -17,3 +17,19 @@ def test_the_idle_timeout_option_is_checked_when_set():
         config.set("table.exec.source.idle-timeout", "soon")
     t_env.execute_sql("RESET 'table.exec.source.idle-timeout'")
     assert config.get("table.exec.source.idle-timeout") is None
+
+
+def test_set_and_reset_statements_say_what_they_expect():
+    from fluvial.table.sql.errors import SqlValidationError
+
+    t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    with pytest.raises(SqlValidationError, match=r"SET 'parallelism.default' needs a value: SET "):
+        t_env.execute_sql("SET 'parallelism.default'")
+    with pytest.raises(SqlValidationError, match=r"RESET takes a key only: RESET 'parallelism.default'"):
+        t_env.execute_sql("RESET 'parallelism.default' = '2'")
+    t_env.execute_sql("set 'parallelism.default' = '2';")
+    t_env.execute_sql("SET 'table.local-time-zone' = 'UTC'")
+    assert [tuple(r) for r in t_env.execute_sql("SET").collect()] == [
+        ("parallelism.default", "2"), ("table.local-time-zone", "UTC")]
+    t_env.execute_sql("RESET")
+    assert list(t_env.execute_sql("SET").collect()) == []
