@@ -36,6 +36,83 @@ std::shared_ptr<arrow::Array> CastTo(std::shared_ptr<arrow::Array> array,
   return CastArray(array, type, false, "producing an aggregate's result");
 }
 
+// Accumulators in checkpoints: plain columns, and for the aggregates that keep
+// values with their multiplicities (MIN, MAX, COUNT DISTINCT) a list of
+// (value, count) per group.
+template <typename T>
+struct StateColumn;
+template <>
+struct StateColumn<int64_t> {
+  using Builder = arrow::Int64Builder;
+  using Array = arrow::Int64Array;
+  static int64_t Get(const Array& array, int64_t i) { return array.Value(i); }
+};
+template <>
+struct StateColumn<double> {
+  using Builder = arrow::DoubleBuilder;
+  using Array = arrow::DoubleArray;
+  static double Get(const Array& array, int64_t i) { return array.Value(i); }
+};
+template <>
+struct StateColumn<std::string> {
+  using Builder = arrow::BinaryBuilder;
+  using Array = arrow::BinaryArray;
+  static std::string Get(const Array& array, int64_t i) { return std::string(array.GetView(i)); }
+};
+
+template <typename T>
+std::shared_ptr<arrow::Array> StateValues(const std::vector<T>& values, const std::vector<uint32_t>& groups) {
+  typename StateColumn<T>::Builder builder;
+  for (uint32_t group : groups) CheckArrow(builder.Append(values[group]), "snapshotting an aggregate");
+  return ValueOrThrow(builder.Finish(), "snapshotting an aggregate");
+}
+
+template <typename T>
+void AddStateValues(std::vector<T>& values, const uint32_t* groups, const arrow::Array& state) {
+  const auto& column = static_cast<const typename StateColumn<T>::Array&>(state);
+  for (int64_t row = 0; row < column.length(); ++row) values[groups[row]] += StateColumn<T>::Get(column, row);
+}
+
+template <typename Map>
+std::shared_ptr<arrow::Array> MultisetState(const std::vector<Map>& sets, const std::vector<uint32_t>& groups) {
+  using Key = typename Map::key_type;
+  typename StateColumn<Key>::Builder values;
+  arrow::Int64Builder counts;
+  arrow::Int32Builder offsets;
+  int32_t offset = 0;
+  CheckArrow(offsets.Append(0), "snapshotting an aggregate");
+  for (uint32_t group : groups) {
+    for (const auto& [value, count] : sets[group]) {
+      CheckArrow(values.Append(value), "snapshotting an aggregate");
+      CheckArrow(counts.Append(count), "snapshotting an aggregate");
+      ++offset;
+    }
+    CheckArrow(offsets.Append(offset), "snapshotting an aggregate");
+  }
+  auto entries = ValueOrThrow(
+      arrow::StructArray::Make({ValueOrThrow(values.Finish(), "snapshotting an aggregate"),
+                                ValueOrThrow(counts.Finish(), "snapshotting an aggregate")},
+                               std::vector<std::string>{"value", "count"}),
+      "snapshotting an aggregate");
+  auto offset_array = ValueOrThrow(offsets.Finish(), "snapshotting an aggregate");
+  return ValueOrThrow(arrow::ListArray::FromArrays(*offset_array, *entries), "snapshotting an aggregate");
+}
+
+template <typename Map>
+void RestoreMultiset(std::vector<Map>& sets, const uint32_t* groups, const arrow::Array& state) {
+  using Key = typename Map::key_type;
+  const auto& list = static_cast<const arrow::ListArray&>(state);
+  auto entries = std::static_pointer_cast<arrow::StructArray>(list.values());
+  const auto& values = static_cast<const typename StateColumn<Key>::Array&>(*entries->field(0));
+  const auto& counts = static_cast<const arrow::Int64Array&>(*entries->field(1));
+  for (int64_t row = 0; row < list.length(); ++row) {
+    auto& set = sets[groups[row]];
+    for (int64_t i = list.value_offset(row); i < list.value_offset(row + 1); ++i) {
+      set[StateColumn<Key>::Get(values, i)] += counts.Value(i);
+    }
+  }
+}
+
 class CountAggregate : public Aggregate {
  public:
   CountAggregate(bool star, std::shared_ptr<arrow::DataType> output) : star_(star), output_(std::move(output)) {}
@@ -52,6 +129,12 @@ class CountAggregate : public Aggregate {
     CheckArrow(builder.Reserve(static_cast<int64_t>(groups.size())), "count");
     for (uint32_t group : groups) builder.UnsafeAppend(counts_[group]);
     return CastTo(ValueOrThrow(builder.Finish(), "count"), output_);
+  }
+  std::shared_ptr<arrow::Array> State(const std::vector<uint32_t>& groups) const override {
+    return StateValues(counts_, groups);
+  }
+  void Restore(const uint32_t* groups, const arrow::Array& state) override {
+    AddStateValues(counts_, groups, state);
   }
 
  private:
@@ -114,6 +197,16 @@ class SumAggregate : public Aggregate {
     }
     return CastTo(result, output_);
   }
+  std::shared_ptr<arrow::Array> State(const std::vector<uint32_t>& groups) const override {
+    return ValueOrThrow(arrow::StructArray::Make({StateValues(sums_, groups), StateValues(counts_, groups)},
+                                                 std::vector<std::string>{"sum", "count"}),
+                        "snapshotting an aggregate");
+  }
+  void Restore(const uint32_t* groups, const arrow::Array& state) override {
+    const auto& fields = static_cast<const arrow::StructArray&>(state);
+    AddStateValues(sums_, groups, *fields.field(0));
+    AddStateValues(counts_, groups, *fields.field(1));
+  }
 
  private:
   bool average_;
@@ -163,6 +256,12 @@ class ExtremeAggregate : public Aggregate {
     }
     return CastTo(result, output_);
   }
+  std::shared_ptr<arrow::Array> State(const std::vector<uint32_t>& groups) const override {
+    return MultisetState(values_, groups);
+  }
+  void Restore(const uint32_t* groups, const arrow::Array& state) override {
+    RestoreMultiset(values_, groups, state);
+  }
 
  private:
   bool max_;
@@ -203,6 +302,12 @@ class StringExtremeAggregate : public Aggregate {
       }
     }
     return CastTo(ValueOrThrow(builder.Finish(), "min/max"), output_);
+  }
+  std::shared_ptr<arrow::Array> State(const std::vector<uint32_t>& groups) const override {
+    return MultisetState(values_, groups);
+  }
+  void Restore(const uint32_t* groups, const arrow::Array& state) override {
+    RestoreMultiset(values_, groups, state);
   }
 
  private:
@@ -280,6 +385,17 @@ class DistinctAggregate : public Aggregate {
   }
   std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const override {
     return inner_->Output(groups);
+  }
+  // The distinct values with their multiplicities beside the wrapped aggregate's own state.
+  std::shared_ptr<arrow::Array> State(const std::vector<uint32_t>& groups) const override {
+    return ValueOrThrow(arrow::StructArray::Make({MultisetState(values_, groups), inner_->State(groups)},
+                                                 std::vector<std::string>{"values", "inner"}),
+                        "snapshotting an aggregate");
+  }
+  void Restore(const uint32_t* groups, const arrow::Array& state) override {
+    const auto& parts = static_cast<const arrow::StructArray&>(state);
+    RestoreMultiset(values_, groups, *parts.field(0));
+    inner_->Restore(groups, *parts.field(1));
   }
 
  private:

@@ -23,6 +23,11 @@ class Aggregate {
                       const std::vector<bool>& retract) = 0;
   /// The current value of each group in 'groups', of type output_type().
   virtual std::shared_ptr<arrow::Array> Output(const std::vector<uint32_t>& groups) const = 0;
+  /// A copy of the accumulator of each group in 'groups', one row per group
+  /// (for checkpoints; its type is the same for every batch).
+  virtual std::shared_ptr<arrow::Array> State(const std::vector<uint32_t>& groups) const = 0;
+  /// Adds the accumulators 'state' (rows as State returns them) to groups[row].
+  virtual void Restore(const uint32_t* groups, const arrow::Array& state) = 0;
 };
 
 /// Makes the aggregate 'kind' (count_star, count, sum, min, max, avg, or

@@ -6,14 +6,15 @@
 #include "common/errors.h"
 #include "table/columnar_batch.h"
 #include "table/table_operators.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
 namespace {
 
-class CalcOperator : public runtime::Operator {
+class CalcOperator : public TableOperator {
  public:
-  explicit CalcOperator(const py::dict& spec) : output_schema_(ImportSchema(spec["output_schema"])) {
+  explicit CalcOperator(const py::dict& spec) : TableOperator(spec), output_schema_(ImportSchema(spec["output_schema"])) {
     if (!spec["filter"].is_none()) filter_ = DeserializeExpression(spec["filter"]);
     for (const py::handle& projection : spec["projections"]) {
       projections_.push_back(DeserializeExpression(projection));

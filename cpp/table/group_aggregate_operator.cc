@@ -9,6 +9,8 @@
 #include "common/errors.h"
 #include "table/columnar_batch.h"
 #include "table/group_table.h"
+#include "table/key_hash.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
@@ -23,15 +25,18 @@ std::vector<AggregateCall> ReadCalls(const py::handle& calls) {
   return result;
 }
 
-class GroupAggregateOperator : public runtime::Operator {
+class GroupAggregateOperator : public TableOperator {
  public:
   explicit GroupAggregateOperator(const py::dict& spec)
-      : keys_(IntList(spec["keys"])),
+      : TableOperator(spec),
+        keys_(IntList(spec["keys"])),
         calls_(ReadCalls(spec["calls"])),
         input_schema_(ImportSchema(spec["input_schema"])),
         output_schema_(ImportSchema(spec["output_schema"])),
         final_only_(spec["final_only"].cast<bool>()),
-        table_(keys_, calls_, input_schema_, output_schema_) {}
+        table_(keys_, calls_, input_schema_, output_schema_) {
+    for (const auto& state : RestoredPart("groups")) table_.Restore(*state);
+  }
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
     auto& input = AsColumnar(*batch);
@@ -86,6 +91,15 @@ class GroupAggregateOperator : public runtime::Operator {
     }
     if (groups.empty()) return;
     out.Collect(std::make_unique<ColumnarBatch>(WithSchema(table_.Output(groups))));
+  }
+
+ protected:
+  // The groups: keys, row counts and accumulators, by the key group of their keys.
+  std::vector<StatePart> SnapshotTables() override {
+    auto groups = table_.Snapshot();
+    std::vector<int> key_columns(keys_.size());
+    for (size_t i = 0; i < keys_.size(); ++i) key_columns[i] = static_cast<int>(i);
+    return {{"groups", WithKeyGroups(groups, KeyGroupsOf(*groups, key_columns, max_parallelism()))}};
   }
 
  private:

@@ -37,11 +37,21 @@ class GroupTable {
   /// The output rows (keys then aggregate values) of 'groups', in order.
   std::shared_ptr<arrow::RecordBatch> Output(const std::vector<uint32_t>& groups) const;
 
+  /// The keys, row count ("__rows") and accumulators ("__state<i>") of every
+  /// group holding rows, one row each: a copy for a checkpoint.
+  std::shared_ptr<arrow::RecordBatch> Snapshot() const;
+
+  /// Adds the groups of 'state' (rows as Snapshot returns them) to the table.
+  /// Throws UserError if they do not fit its keys and aggregates (the query changed).
+  void Restore(const arrow::RecordBatch& state);
+
   int64_t rows(uint32_t group) const { return row_counts_[group]; }
   size_t num_groups() const { return row_counts_.size(); }
   const std::vector<int>& key_columns() const { return key_columns_; }
 
  private:
+  std::vector<uint32_t> ConsumeKeys(const std::vector<std::shared_ptr<arrow::Array>>& keys, int64_t rows);
+
   std::vector<int> key_columns_;
   std::vector<AggregateCall> calls_;
   std::shared_ptr<arrow::Schema> output_schema_;

@@ -16,7 +16,9 @@
 #include "common/errors.h"
 #include "table/columnar_batch.h"
 #include "table/key_grouper.h"
+#include "table/key_hash.h"
 #include "table/row_store.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
@@ -29,10 +31,11 @@ bool RowsEqual(const arrow::RecordBatch& a, int64_t row_a, const arrow::RecordBa
   return true;
 }
 
-class JoinOperator : public runtime::Operator {
+class JoinOperator : public TableOperator {
  public:
   explicit JoinOperator(const py::dict& spec)
-      : keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
+      : TableOperator(spec),
+        keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
         schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
         output_schema_(ImportSchema(spec["output_schema"])),
         left_outer_(spec["left_outer"].cast<bool>()),
@@ -40,6 +43,7 @@ class JoinOperator : public runtime::Operator {
         grouper_(keys_[0], *schemas_[0], "join") {
     // The right side's keys are cast to the left's types, so equal keys share a group.
     for (int column : keys_[0]) key_types_.push_back(schemas_[0]->field(column)->type());
+    Restore();
   }
 
   void ProcessBatch(int input, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -123,7 +127,48 @@ class JoinOperator : public runtime::Operator {
 
   // Rows of a join carry no single event time; the watermark passes on.
 
+ protected:
+  // The live rows of each side, by the key group of their join key (how many matches a left row
+  // has follows from the other side's rows, so it is recomputed on restore).
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<StatePart> parts;
+    for (int side = 0; side < 2; ++side) {
+      std::vector<int64_t> ids;
+      for (uint32_t group = 0; group < grouper_.num_groups(); ++group) {
+        const auto& live = stores_[side].Live(group);
+        ids.insert(ids.end(), live.begin(), live.end());
+      }
+      auto rows = arrow::RecordBatch::Make(schemas_[side], static_cast<int64_t>(ids.size()),
+                                           stores_[side].Take(ids, schemas_[side]));
+      parts.push_back({kSideNames[side], WithKeyGroups(rows, KeyGroupsOf(*rows, keys_[side], max_parallelism()))});
+    }
+    return parts;
+  }
+
  private:
+  static constexpr const char* kSideNames[2] = {"left", "right"};
+
+  void Restore() {
+    for (int side = 0; side < 2; ++side) {
+      for (const auto& rows : RestoredPart(kSideNames[side])) {
+        if (rows->num_columns() != schemas_[side]->num_fields()) {
+          throw UserError("the checkpoint's rows of the join's " + std::string(kSideNames[side]) + " side have " +
+                          std::to_string(rows->num_columns()) + " columns, the query's " +
+                          std::to_string(schemas_[side]->num_fields()) + ": the query changed since the checkpoint");
+        }
+        auto data = arrow::RecordBatch::Make(schemas_[side], rows->num_rows(), rows->columns());
+        std::vector<uint32_t> groups = Groups(side, *data);
+        const int64_t first = stores_[side].Append(data);
+        for (int64_t row = 0; row < data->num_rows(); ++row) stores_[side].Live(groups[row]).push_back(first + row);
+        if (side == 0) left_matches_.resize(static_cast<size_t>(first + data->num_rows()), 0);
+      }
+    }
+    for (uint32_t group = 0; group < grouper_.num_groups(); ++group) {
+      const auto matches = static_cast<int64_t>(stores_[1].Live(group).size());
+      for (int64_t left : stores_[0].Live(group)) left_matches_[left] = matches;
+    }
+  }
+
   struct Output {
     std::vector<int64_t> left, right;
     std::vector<int8_t> kinds;

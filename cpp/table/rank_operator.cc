@@ -16,7 +16,9 @@
 #include "common/errors.h"
 #include "table/columnar_batch.h"
 #include "table/key_grouper.h"
+#include "table/key_hash.h"
 #include "table/row_store.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
@@ -46,10 +48,11 @@ std::vector<SortValue> ColumnValues(const std::shared_ptr<arrow::Array>& column)
   return values;
 }
 
-class RankOperator : public runtime::Operator {
+class RankOperator : public TableOperator {
  public:
   explicit RankOperator(const py::dict& spec)
-      : partition_(IntList(spec["partition"])),
+      : TableOperator(spec),
+        partition_(IntList(spec["partition"])),
         limit_(spec["limit"].cast<int64_t>()),
         with_rank_(spec["with_rank"].cast<bool>()),
         final_only_(spec["final_only"].cast<bool>()),
@@ -61,6 +64,7 @@ class RankOperator : public runtime::Operator {
       order_.push_back(pair[0].cast<int>());
       ascending_.push_back(pair[1].cast<bool>());
     }
+    for (const auto& rows : RestoredPart("rankings")) Restore(rows);
   }
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
@@ -134,7 +138,38 @@ class RankOperator : public runtime::Operator {
     if (!emitted.kinds.empty()) Emit(std::move(emitted), out);
   }
 
+ protected:
+  // Every partition's ranking (its top rows, in rank order), by the key group of the partition.
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<int64_t> ids;
+    for (const auto& ranking : rankings_) {
+      for (const auto& entry : ranking) ids.push_back(entry.row);
+    }
+    auto rows = arrow::RecordBatch::Make(input_schema_, static_cast<int64_t>(ids.size()), store_.Take(ids, input_schema_));
+    return {{"rankings", WithKeyGroups(rows, KeyGroupsOf(*rows, partition_, max_parallelism()))}};
+  }
+
  private:
+  // Puts back snapshotted rankings: their rows come in rank order per partition.
+  void Restore(const std::shared_ptr<arrow::RecordBatch>& restored) {
+    if (restored->num_columns() != input_schema_->num_fields()) {
+      throw UserError("the checkpoint's Top-N rows have " + std::to_string(restored->num_columns()) +
+                      " columns, the query's " + std::to_string(input_schema_->num_fields()) +
+                      ": the query changed since the checkpoint");
+    }
+    auto rows = arrow::RecordBatch::Make(input_schema_, restored->num_rows(), restored->columns());
+    std::vector<uint32_t> groups = grouper_.Consume(*rows);
+    std::vector<std::vector<SortValue>> sort_columns;
+    for (int column : order_) sort_columns.push_back(ColumnValues(rows->column(column)));
+    const int64_t first = store_.Append(rows);
+    for (int64_t row = 0; row < rows->num_rows(); ++row) {
+      if (groups[row] >= rankings_.size()) rankings_.resize(groups[row] + 1);
+      Entry entry{first + row, {}};
+      for (auto& column : sort_columns) entry.key.push_back(std::move(column[row]));
+      rankings_[groups[row]].push_back(std::move(entry));
+    }
+  }
+
   struct Emitted;
   void Emit(Emitted emitted, runtime::Collector& out) {
     std::vector<std::shared_ptr<arrow::Array>> columns = store_.Take(emitted.rows, input_schema_);

@@ -23,7 +23,9 @@
 #include "table/columnar_batch.h"
 #include "table/group_table.h"
 #include "table/key_grouper.h"
+#include "table/key_hash.h"
 #include "table/row_store.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 #include "runtime/clock.h"
 
@@ -33,10 +35,11 @@ std::vector<AggregateCall> ReadAggregateCalls(const py::handle& calls);
 
 namespace {
 
-class SessionWindowOperator : public runtime::Operator {
+class SessionWindowOperator : public TableOperator {
  public:
   explicit SessionWindowOperator(const py::dict& spec)
-      : keys_(IntList(spec["keys"])),
+      : TableOperator(spec),
+        keys_(IntList(spec["keys"])),
         calls_(ReadAggregateCalls(spec["calls"])),
         input_schema_(ImportSchema(spec["input_schema"])),
         output_schema_(ImportSchema(spec["output_schema"])),
@@ -50,11 +53,17 @@ class SessionWindowOperator : public runtime::Operator {
     std::vector<std::shared_ptr<arrow::Field>> fields{arrow::field("__session", arrow::uint32())};
     for (size_t i = 0; i < calls_.size(); ++i) fields.push_back(output_schema_->field(static_cast<int>(keys_.size() + i)));
     aggregate_schema_ = arrow::schema(fields);
+    for (const auto& rows : RestoredPart("sessions")) Restore(rows);
+    watermark_ = RestoredWatermark(watermark_);
+  }
+
+  void Open(const runtime::OperatorInfo& info) override {
+    clock_ = info.clock;
+    key_group_begin_ = info.key_group_begin;
+    key_group_end_ = info.key_group_end;
   }
 
   bool RequiresPython() const override { return !python_aggregate_.is_none(); }
-
-  void Open(const runtime::OperatorInfo& info) override { clock_ = info.clock; }
 
   int64_t NextProcessingTimer() const override {
     if (!processing_time_) return runtime::kNoTimer;
@@ -114,7 +123,62 @@ class SessionWindowOperator : public runtime::Operator {
     out.EmitWatermark(watermark);
   }
 
+ protected:
+  // The rows of every open session with the session's bounds, by the key group of their key; and
+  // the watermark.
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<int64_t> ids;
+    arrow::Int64Builder starts;
+    arrow::Int64Builder ends;
+    for (const auto& sessions : sessions_) {
+      for (const auto& session : sessions) {
+        for (int64_t id : session.rows) {
+          ids.push_back(id);
+          CheckArrow(starts.Append(session.start), "snapshotting a session");
+          CheckArrow(ends.Append(session.end), "snapshotting a session");
+        }
+      }
+    }
+    auto rows = arrow::RecordBatch::Make(input_schema_, static_cast<int64_t>(ids.size()), store_.Take(ids, input_schema_));
+    std::vector<int32_t> key_groups = KeyGroupsOf(*rows, keys_, max_parallelism());
+    rows = ValueOrThrow(rows->AddColumn(rows->num_columns(), arrow::field("__session_start", arrow::int64()),
+                                        ValueOrThrow(starts.Finish(), "snapshotting a session")),
+                        "snapshotting a session");
+    rows = ValueOrThrow(rows->AddColumn(rows->num_columns(), arrow::field("__session_end", arrow::int64()),
+                                        ValueOrThrow(ends.Finish(), "snapshotting a session")),
+                        "snapshotting a session");
+    return {{"sessions", WithKeyGroups(rows, key_groups)},
+            WatermarkPart(watermark_, key_group_begin_, key_group_end_)};
+  }
+
  private:
+  // Puts back snapshotted sessions: rows with their session's bounds (sessions of a key never overlap).
+  void Restore(const std::shared_ptr<arrow::RecordBatch>& restored) {
+    const int columns = input_schema_->num_fields();
+    if (restored->num_columns() != columns + 2) {
+      throw UserError("the checkpoint's session rows have " + std::to_string(restored->num_columns() - 2) +
+                      " columns, the query's " + std::to_string(columns) + ": the query changed since the checkpoint");
+    }
+    const auto& starts = static_cast<const arrow::Int64Array&>(*restored->column(columns));
+    const auto& ends = static_cast<const arrow::Int64Array&>(*restored->column(columns + 1));
+    std::vector<std::shared_ptr<arrow::Array>> data(restored->columns().begin(), restored->columns().begin() + columns);
+    auto rows = arrow::RecordBatch::Make(input_schema_, restored->num_rows(), data);
+    std::vector<uint32_t> groups = grouper_.Consume(*rows);
+    const int64_t first = store_.Append(rows);
+    for (int64_t row = 0; row < rows->num_rows(); ++row) {
+      if (groups[row] >= sessions_.size()) sessions_.resize(groups[row] + 1);
+      auto& sessions = sessions_[groups[row]];
+      auto found = std::find_if(sessions.begin(), sessions.end(), [&](const Session& session) {
+        return session.start == starts.Value(row) && session.end == ends.Value(row);
+      });
+      if (found == sessions.end()) {
+        sessions.push_back(Session{starts.Value(row), ends.Value(row), {}});
+        found = sessions.end() - 1;
+      }
+      found->rows.push_back(first + row);
+    }
+  }
+
   struct Session {
     int64_t start;
     int64_t end;
@@ -223,6 +287,8 @@ class SessionWindowOperator : public runtime::Operator {
   RowStore store_;
   const runtime::Clock* clock_ = nullptr;
   std::vector<std::vector<Session>> sessions_;  // per key: its open sessions
+  uint32_t key_group_begin_ = 0;
+  uint32_t key_group_end_ = 0;
   int64_t watermark_ = runtime::kMinWatermark;
   int64_t next_timer_ = runtime::kNoTimer;  // the earliest open session's last millisecond
 };

@@ -10,6 +10,7 @@
 #include "table/arrow_python.h"
 #include "table/columnar_batch.h"
 #include "table/table_operators.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
 
 namespace fluvial::table {
@@ -67,10 +68,10 @@ class RowtimeWatermarks {
 
 /// Assigns event time and watermarks to a table that did not get them at its
 /// source (a table from a DataStream with WATERMARK FOR on a column).
-class RowtimeOperator : public runtime::Operator {
+class RowtimeOperator : public TableOperator {
  public:
   explicit RowtimeOperator(const py::dict& spec)
-      : watermarks_(spec["rowtime"].cast<int>(), spec["watermark_delay"].cast<int64_t>()) {}
+      : TableOperator(spec), watermarks_(spec["rowtime"].cast<int>(), spec["watermark_delay"].cast<int64_t>()) {}
 
   void ProcessBatch(int, runtime::BatchPtr batch, runtime::Collector& out) override {
     const int64_t watermark = watermarks_.Assign(AsColumnar(*batch));
@@ -92,6 +93,9 @@ class TableSource : public runtime::SourceOperator {
       : poll_(spec["poll"]),
         open_(spec.contains("open") ? py::object(spec["open"]) : py::none()),
         close_(spec.contains("close") ? py::object(spec["close"]) : py::none()),
+        snapshot_(spec.contains("snapshot") ? py::object(spec["snapshot"]) : py::none()),
+        notify_(spec.contains("notify_checkpoint_complete") ? py::object(spec["notify_checkpoint_complete"])
+                                                            : py::none()),
         watermarks_(spec.contains("rowtime") ? spec["rowtime"].cast<int>() : -1,
                     spec.contains("watermark_delay") ? spec["watermark_delay"].cast<int64_t>() : 0,
                     IdleTimeout(spec)),
@@ -103,6 +107,10 @@ class TableSource : public runtime::SourceOperator {
     CallOptional(open_);
   }
   void Close() override { CallOptional(close_); }
+  // The reader's position (spec "snapshot"(checkpoint_id) stores it); every
+  // batch read was emitted, so a barrier may follow at any poll.
+  void SnapshotState(int64_t checkpoint_id) override { CallWithId(snapshot_, checkpoint_id); }
+  void NotifyCheckpointComplete(int64_t checkpoint_id) override { CallWithId(notify_, checkpoint_id); }
 
   runtime::SourceStatus Poll(runtime::Collector& out) override {
     PyObject* raw = PyObject_CallNoArgs(poll_.ptr());
@@ -151,10 +159,22 @@ class TableSource : public runtime::SourceOperator {
                                                                                : -1;
   }
 
+  static void CallWithId(const py::object& hook, int64_t checkpoint_id) {
+    if (hook.is_none()) return;
+    PyObject* id = PyLong_FromLongLong(checkpoint_id);
+    if (id == nullptr) python::ThrowPythonError();
+    PyObject* result = PyObject_CallOneArg(hook.ptr(), id);
+    Py_DECREF(id);
+    if (result == nullptr) python::ThrowPythonError();
+    Py_DECREF(result);
+  }
+
   const runtime::Clock* clock_ = nullptr;
   py::object poll_;
   py::object open_;
   py::object close_;
+  py::object snapshot_;
+  py::object notify_;
   RowtimeWatermarks watermarks_;
   runtime::SourceActivity activity_;
   python::SplitBatchReader split_batches_;

@@ -77,6 +77,10 @@ std::unique_ptr<runtime::Operator> MakeTableOperator(const py::dict& spec) {
   if (kind == "table_rowtime") return MakeRowtimeOperator(spec);
   if (kind == "table_join") return MakeJoinOperator(spec);
   if (kind == "table_temporal_join") return MakeTemporalJoinOperator(spec);
+  if (kind == "table_interval_join") return MakeIntervalJoinOperator(spec);
+  if (kind == "table_drop_late") return MakeLateRowFilter(spec);
+  if (kind == "table_window_join") return MakeWindowJoinOperator(spec);
+  if (kind == "table_window_tvf") return MakeWindowTableFunction(spec);
   if (kind == "table_sort_limit") return MakeSortLimitOperator(spec);
   if (kind == "table_rank") return MakeRankOperator(spec);
   if (kind == "table_over_agg") return MakeOverAggregateOperator(spec);

@@ -15,7 +15,10 @@
 #include "table/arrow_python.h"
 #include "table/columnar_batch.h"
 #include "table/group_table.h"
+#include "table/key_hash.h"
+#include "table/table_state.h"
 #include "table/table_support.h"
+#include "table/window_assigner.h"
 #include "runtime/clock.h"
 
 namespace fluvial::table {
@@ -24,29 +27,30 @@ std::vector<AggregateCall> ReadAggregateCalls(const py::handle& calls);
 
 namespace {
 
-int64_t FloorMod(int64_t value, int64_t divisor) {
-  const int64_t remainder = value % divisor;
-  return remainder < 0 ? remainder + divisor : remainder;
-}
-
-class WindowAggregateOperator : public runtime::Operator {
+class WindowAggregateOperator : public TableOperator {
  public:
   explicit WindowAggregateOperator(const py::dict& spec)
-      : keys_(IntList(spec["keys"])),
+      : TableOperator(spec),
+        keys_(IntList(spec["keys"])),
         calls_(ReadAggregateCalls(spec["calls"])),
         input_schema_(ImportSchema(spec["input_schema"])),
         output_schema_(ImportSchema(spec["output_schema"])),
-        window_kind_(spec["window"].cast<std::string>()),
-        size_(spec["size"].cast<int64_t>()),
-        slide_(spec["slide"].cast<int64_t>()),
-        offset_(spec["offset"].cast<int64_t>()),
+        windows_of_(spec["window"].cast<std::string>(), spec["size"].cast<int64_t>(), spec["slide"].cast<int64_t>(),
+                    spec["offset"].cast<int64_t>()),
         python_columns_(IntList(spec["python_columns"])),
         python_aggregate_(spec["python_aggregate"]),
         processing_time_(spec.contains("processing_time") && spec["processing_time"].cast<bool>()) {
-    if (size_ <= 0 || slide_ <= 0) throw UserError("window size and slide must be positive");
+    if (!python_aggregate_.is_none() && spec.contains("snapshot")) {
+      throw UserError("window aggregation with a Python aggregate function cannot be checkpointed yet");
+    }
+    Restore();
   }
 
-  void Open(const runtime::OperatorInfo& info) override { clock_ = info.clock; }
+  void Open(const runtime::OperatorInfo& info) override {
+    clock_ = info.clock;
+    key_group_begin_ = info.key_group_begin;
+    key_group_end_ = info.key_group_end;
+  }
 
   // Processing-time windows: a row belongs to the windows of the moment it arrives, and a
   // window fires when the clock passes its end.
@@ -89,7 +93,7 @@ class WindowAggregateOperator : public runtime::Operator {
     std::map<int64_t, std::vector<uint32_t>> rows_by_end;
     for (size_t row = 0; row < input.size(); ++row) {
       const int64_t timestamp = input.timestamps[row];
-      ForEachWindow(timestamp, [&](int64_t start, int64_t end) {
+      windows_of_.ForEachWindow(timestamp, [&](int64_t start, int64_t end) {
         if (end - 1 <= watermark_) return;  // late: the window fired already
         auto& window = windows_[end];
         window.start = start;
@@ -132,34 +136,65 @@ class WindowAggregateOperator : public runtime::Operator {
     out.EmitWatermark(watermark);
   }
 
+ protected:
+  // Every open window's groups (keys, row counts, accumulators) with the window's bounds, and the
+  // watermark once per owned key group (a subtask restored with some of them takes the smallest).
+  std::vector<StatePart> SnapshotTables() override {
+    std::vector<StatePart> parts;
+    std::vector<int> key_columns(keys_.size());
+    for (size_t i = 0; i < keys_.size(); ++i) key_columns[i] = static_cast<int>(i);
+    for (const auto& [end, window] : windows_) {
+      if (!window.table) continue;
+      auto groups = window.table->Snapshot();
+      groups = AppendTime(AppendTime(groups, "__window_start", window.start), "__window_end", end);
+      parts.push_back({"windows", WithKeyGroups(groups, KeyGroupsOf(*groups, key_columns, max_parallelism()))});
+    }
+    parts.push_back(WatermarkPart(watermark_, key_group_begin_, key_group_end_));
+    return parts;
+  }
+
  private:
+  static std::shared_ptr<arrow::RecordBatch> AppendTime(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                                        const std::string& name, int64_t value) {
+    arrow::Int64Builder builder;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) CheckArrow(builder.Append(value), "snapshotting a window");
+    return ValueOrThrow(batch->AddColumn(batch->num_columns(), arrow::field(name, arrow::int64()),
+                                         ValueOrThrow(builder.Finish(), "snapshotting a window")),
+                        "snapshotting a window");
+  }
+
+  // Rebuilds the windows (and the watermark) of this subtask's key groups from a checkpoint.
+  void Restore() {
+    for (const auto& part : RestoredPart("windows")) {
+      const int columns = part->num_columns();
+      if (columns < 2) throw InternalError("a restored window state lacks its bounds");
+      const auto& starts = static_cast<const arrow::Int64Array&>(*part->column(columns - 2));
+      const auto& ends = static_cast<const arrow::Int64Array&>(*part->column(columns - 1));
+      std::map<int64_t, std::vector<uint32_t>> rows_by_end;
+      for (int64_t row = 0; row < part->num_rows(); ++row) {
+        rows_by_end[ends.Value(row)].push_back(static_cast<uint32_t>(row));
+        windows_[ends.Value(row)].start = starts.Value(row);
+      }
+      auto groups = ValueOrThrow(part->RemoveColumn(columns - 1), "restoring a window");
+      groups = ValueOrThrow(groups->RemoveColumn(columns - 2), "restoring a window");
+      for (const auto& [end, rows] : rows_by_end) {
+        arrow::UInt32Builder indices;
+        CheckArrow(indices.AppendValues(rows), "restoring a window");
+        auto taken = ValueOrThrow(arrow::compute::Take(groups, ValueOrThrow(indices.Finish(), "restoring a window")),
+                                  "restoring a window");
+        auto& window = windows_[end];
+        if (!window.table) window.table = std::make_unique<GroupTable>(keys_, calls_, input_schema_, output_schema_);
+        window.table->Restore(*taken.record_batch());
+      }
+    }
+    watermark_ = RestoredWatermark(watermark_);
+  }
+
   struct Window {
     int64_t start = 0;
     std::unique_ptr<GroupTable> table;
     std::vector<std::shared_ptr<arrow::RecordBatch>> python_inputs;
   };
-
-  template <typename Visit>
-  void ForEachWindow(int64_t timestamp, Visit visit) const {
-    if (window_kind_ == "tumble") {
-      const int64_t start = timestamp - FloorMod(timestamp - offset_, size_);
-      visit(start, start + size_);
-    } else if (window_kind_ == "hop") {
-      // Every window of 'size' starting at a multiple of 'slide' that holds the row.
-      for (int64_t start = timestamp - FloorMod(timestamp - offset_, slide_); start > timestamp - size_;
-           start -= slide_) {
-        visit(start, start + size_);
-      }
-    } else if (window_kind_ == "cumulate") {
-      // Windows [start, start + k*step) for the max window holding the row.
-      const int64_t start = timestamp - FloorMod(timestamp - offset_, size_);
-      for (int64_t end = start + slide_; end <= start + size_; end += slide_) {
-        if (end > timestamp) visit(start, end);
-      }
-    } else {
-      throw UserError("unknown window kind '" + window_kind_ + "'");
-    }
-  }
 
   void Fire(int64_t end, Window& window, runtime::Collector& out) {
     if (!window.table) return;
@@ -195,16 +230,15 @@ class WindowAggregateOperator : public runtime::Operator {
   std::vector<AggregateCall> calls_;
   std::shared_ptr<arrow::Schema> input_schema_;
   std::shared_ptr<arrow::Schema> output_schema_;
-  std::string window_kind_;
-  int64_t size_;
-  int64_t slide_;
-  int64_t offset_;
+  WindowAssigner windows_of_;
   std::vector<int> python_columns_;
   py::object python_aggregate_;
   bool processing_time_;
   const runtime::Clock* clock_ = nullptr;
   std::map<int64_t, Window> windows_;  // by window end
   int64_t watermark_ = runtime::kMinWatermark;
+  uint32_t key_group_begin_ = 0;
+  uint32_t key_group_end_ = 0;
 };
 
 }  // namespace

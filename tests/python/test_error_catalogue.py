@@ -517,6 +517,37 @@ env.add_jars("file:///opt/connectors/flink-sql-connector-kafka.jar")
                 "connectors are built in.)",
     ),
     Entry(
+        key="table-checkpoint-unsupported",
+        title="A checkpointed Table/SQL job with an operator that cannot snapshot",
+        raises="UnsupportedFeatureError",
+        code='''\
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.table import StreamTableEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.enable_checkpointing(1000)
+t_env = StreamTableEnvironment.create(env)
+t_env.execute_sql("CREATE TABLE a (k BIGINT, v BIGINT, pt AS PROCTIME()) "
+                  "WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
+t_env.execute_sql("CREATE TABLE out (k BIGINT, total BIGINT) WITH ('connector' = 'blackhole')")
+t_env.execute_sql("INSERT INTO out SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY pt "
+                  "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM a").wait()
+''',
+        message="checkpointing the Table/SQL operator 'OverAggregate(partition=['k'], order=pt, ROWS 2 ROWS "
+                "PRECEDING)' is not supported: its state (table_over_agg) is not snapshotted yet; run the job "
+                "without checkpointing (its state would be lost on recovery), or see docs/fault-tolerance.md for "
+                "the operators and connectors that are checkpointed",
+        cause="is not snapshotted yet",
+        where="operator 'OverAggregate(partition=['k']",
+        what_to_do="run the job without checkpointing",
+        fix="Run the job without checkpointing, or rewrite it with the operators that are checkpointed: "
+            "see [Fault tolerance](fault-tolerance.md#table-api-and-sql).",
+        meaning="Checkpointing is on, and the job has a Table/SQL operator or connector whose state is not "
+                "in checkpoints yet (OVER aggregations, Python aggregates in TUMBLE/HOP/CUMULATE windows, the "
+                "collect sink behind `execute_sql(...).collect()`, Kafka tables). Rather than lose that "
+                "state silently on recovery, the job is refused when it is submitted.",
+    ),
+    Entry(
         key="unsupported-module",
         title="A PyFlink module Fluvial does not have (under fluvial run)",
         raises="UnsupportedFeatureError",
@@ -573,6 +604,31 @@ t_env.execute_sql("SELECT order_id, prise FROM orders")
         fix="Use one of the columns listed (the closest is suggested); `DESCRIBE table` shows a "
             "table's columns and types.",
         meaning="The query reads a column its input does not have.",
+    ),
+    Entry(
+        key="sql-full-join-without-time-bounds",
+        title="A FULL OUTER JOIN has no time bounds",
+        raises="SqlValidationError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("a", t_env.from_elements([(1, 2.5)], ["k", "x"]))
+t_env.create_temporary_view("b", t_env.from_elements([(2, 3.5)], ["k", "y"]))
+t_env.execute_sql("SELECT * FROM a FULL OUTER JOIN b ON a.k = b.k")
+''',
+        message="a FULL OUTER JOIN of tables without time bounds is not supported yet: it runs as an interval "
+                "join (key equalities and time bounds on event-time attributes) or as a window join (both sides "
+                "window table functions joined on window_start and window_end) at line 1, column 33",
+        cause="FULL OUTER JOIN of tables without time bounds is not supported yet",
+        where="at line",
+        what_to_do="time bounds on event-time attributes",
+        fix="Bound the two sides' event times against each other in `ON` (`a.ts BETWEEN b.ts - INTERVAL "
+            "'5' MINUTE AND b.ts + INTERVAL '5' MINUTE`, both tables with a `WATERMARK`) to make it an "
+            "interval join, join two window table functions on `window_start` and `window_end`, or use "
+            "a LEFT or RIGHT JOIN.",
+        meaning="Full outer joins run only as time-bounded joins so far, whose state the watermark "
+                "cleans up; a regular full outer join is not implemented.",
     ),
     Entry(
         key="sql-unknown-table",

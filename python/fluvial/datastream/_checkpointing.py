@@ -143,6 +143,15 @@ class _OperatorState:
                 for key, accumulator in accumulators.items():
                     component(key_group_of(key)).setdefault("windows", []).append(
                         (start, fired, key, accumulator))
+        if isinstance(native, dict) and str(self.kind).startswith("table_"):
+            from fluvial.table._table_state import split_by_key_group
+
+            for key_group, pieces in split_by_key_group(native).items():
+                component(key_group)["table"] = pieces
+        keyed_state = spec.get("keyed_state")
+        if keyed_state is not None:
+            for key_group, value in keyed_state.snapshot().items():
+                component(key_group)["step"] = value
         broadcast = spec.get("broadcast_store")
         if broadcast is not None:
             union["broadcast"] = broadcast.snapshot()
@@ -179,7 +188,13 @@ class _OperatorState:
         timers: Dict[str, list] = {"event": [], "processing": []}
         reduce: Dict[int, dict] = {}
         windows: Dict[int, Tuple[bool, dict]] = {}
+        table_pieces: Dict[str, List[bytes]] = {}
+        steps: Dict[int, Any] = {}
         for key_group, parts in keyed.items():
+            for name, piece in parts.get("table", {}).items():
+                table_pieces.setdefault(name, []).append(piece)
+            if "step" in parts:
+                steps[key_group] = parts["step"]
             for name, (kind, values) in parts.get("tables", {}).items():
                 if runtime is None:
                     continue
@@ -194,6 +209,12 @@ class _OperatorState:
         broadcast = spec.get("broadcast_store")
         if broadcast is not None and "broadcast" in union:
             broadcast.restore(union["broadcast"])
+        if steps and spec.get("keyed_state") is not None:
+            spec["keyed_state"].restore(steps)
+        if table_pieces:
+            from fluvial.table._table_state import read_parts
+
+            spec["restored_native"] = read_parts(table_pieces)
         if self.kind == "keyed_process" and (timers["event"] or timers["processing"]):
             for domain in timers:
                 timers[domain].sort(key=lambda timer: timer[0])
@@ -575,6 +596,12 @@ def instrument(nodes: list, coordinator: CheckpointCoordinator,
 
         def instantiate(subtask: int) -> Dict[str, Any]:
             spec = original(subtask)
+            if str(spec.get("kind", "")).startswith("table_"):
+                from fluvial.table._table_state import check_snapshot_capable
+
+                if coordinator.settings.interval_ms > 0 or restored is not None:
+                    check_snapshot_capable(node.name, spec)
+                spec.setdefault("max_parallelism", node.max_parallelism)
             state = _OperatorState(spec, node.max_parallelism)
             old = restored_states.get(key)
             if old:

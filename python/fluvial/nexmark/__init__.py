@@ -30,8 +30,9 @@ Subtasks take blocks of 10,000 event numbers round-robin, so the union over any 
 is the same stream.
 """
 
+import itertools
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pyarrow as pa
 
@@ -88,7 +89,10 @@ class NexmarkReader:
                  tps: float = 0):
         check_block(BLOCK, config)
         self._config, self._table, self._columns = config, table, columns
-        self._blocks = blocks_of(config, subtask, parallelism, BLOCK)
+        # Splits: [subtask, parallelism, blocks done] — one subtask's blocks at that parallelism;
+        # checkpoints store them, so a job resumes at any parallelism.
+        self._splits: List[List[int]] = [[subtask, parallelism, 0]]
+        self._blocks: Optional[Iterator[Tuple[int, int]]] = None
         self._rate = tps / parallelism if tps else 0.0
         self._emitted = 0
         self._started: Optional[float] = None
@@ -101,11 +105,29 @@ class NexmarkReader:
             if ahead > 0:
                 time.sleep(min(ahead, 0.05))
                 return pa.RecordBatch.from_pylist([], schema=_subset(self._table, self._columns))
-        block = next(self._blocks, None)
-        if block is None:
-            return None
-        self._emitted += block[1] - block[0]
-        return generate(self._config, self._table, block[0], block[1], self._columns)
+        while self._splits:
+            split = self._splits[0]
+            if self._blocks is None:
+                self._blocks = itertools.islice(blocks_of(self._config, split[0], split[1], BLOCK), split[2], None)
+            block = next(self._blocks, None)
+            if block is None:
+                self._splits.pop(0)
+                self._blocks = None
+                continue
+            split[2] += 1
+            self._emitted += block[1] - block[0]
+            return generate(self._config, self._table, block[0], block[1], self._columns)
+        return None
+
+    def snapshot_state(self, checkpoint_id: int) -> List[Tuple[int, int, int]]:
+        return [tuple(split) for split in self._splits]
+
+    def restore_state(self, splits: List[Tuple[int, int, int]]) -> None:
+        self._splits = [list(split) for split in splits]
+        self._blocks = None
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        pass
 
 
 def _subset(table: str, columns: List[str]) -> pa.Schema:
@@ -142,6 +164,9 @@ class _Cast:
 
     def __init__(self, reader: NexmarkReader, schema: pa.Schema):
         self._reader, self._schema = reader, schema
+        self.snapshot_state = reader.snapshot_state
+        self.restore_state = reader.restore_state
+        self.notify_checkpoint_complete = reader.notify_checkpoint_complete
 
     def poll(self) -> Optional[pa.RecordBatch]:
         batch = self._reader.poll()

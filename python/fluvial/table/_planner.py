@@ -44,6 +44,9 @@ class TablePlan:
     proctime: Optional[str] = None  # a PROCTIME() column, if any
     updating: bool = False  # carries -U/+U/-D rows
     primary_key: List[str] = field(default_factory=list)
+    # A window table function's output: its window (kind, size, slide, offset) and the names of
+    # its window_start/window_end columns (what a window join pairs).
+    window: Optional[Dict[str, Any]] = None
 
 
 def _keyed(upstream: Transformation, key_indices: List[int]) -> Tuple[Transformation, Dict[str, Any]]:
@@ -83,7 +86,7 @@ def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], An
             # Readers that skip bad records count them in the job's numRecordsInErrors.
             reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
         spec = {"kind": "table_source", "poll": reader.poll, "rowtime": rowtime_index,
-                "watermark_delay": int(watermark_delay)}
+                "watermark_delay": int(watermark_delay), "reader": reader}
         if idle_timeout is not None:
             spec["idle_timeout"] = idle_timeout()
         for hook in ("open", "close"):
@@ -176,8 +179,12 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
     transformation = _transformation("table_calc", name, [plan.transformation], make_spec)
     rowtime = _renamed(plan.rowtime, items)
     proctime = _renamed(plan.proctime, items)
+    window = None
+    if plan.window is not None:
+        start, end = _renamed(plan.window["start"], items), _renamed(plan.window["end"], items)
+        window = dict(plan.window, start=start, end=end) if start and end else None
     return TablePlan(transformation, output, rowtime=rowtime, proctime=proctime, updating=plan.updating,
-                     primary_key=[k for k in plan.primary_key if k in names])
+                     primary_key=[k for k in plan.primary_key if k in names], window=window)
 
 
 def _substitute(expression: Expression, columns: Dict[int, str]) -> Expression:
@@ -248,7 +255,7 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
             for function in functions:
                 function._close()
 
-        return {"kind": "table_python_calc", "call": evaluate, "open": open_all, "close": close_all}
+        return {"kind": "table_python_calc", "call": evaluate, "open": open_all, "close": close_all, "stateless": True}
 
     name = "PythonCalc(" + ", ".join(f._name for f in functions) + ")"
     transformation = _transformation("table_python_calc", name, [plan.transformation], make_spec)
@@ -289,7 +296,7 @@ def python_map(plan: TablePlan, function: Any) -> TablePlan:
                       for i, f in enumerate(output)]
             return pa.RecordBatch.from_arrays(arrays, schema=output)
 
-        return {"kind": "table_python_calc", "call": evaluate,
+        return {"kind": "table_python_calc", "call": evaluate, "stateless": True,
                 "open": lambda: function._open(info.job_parameters), "close": function._close}
 
     transformation = _transformation("table_python_calc", f"PythonMap({function._name})",
@@ -543,7 +550,7 @@ def add_proctime(plan: TablePlan, column: str) -> TablePlan:
                 pa.array([now.as_py()] * batch.num_rows, now.type)
             return pa.RecordBatch.from_arrays(batch.columns + [column_values], schema=output)
 
-        return {"kind": "table_python_calc", "call": evaluate}
+        return {"kind": "table_python_calc", "call": evaluate, "stateless": True}
 
     transformation = _transformation("table_python_calc", f"Calc(PROCTIME() AS {column})", [plan.transformation],
                                      make_spec)
@@ -582,7 +589,8 @@ def lookup_join(left: TablePlan, right_schema: pa.Schema, left_keys: List[str], 
             result = pa.RecordBatch.from_arrays(selected.columns + right_columns, schema=output)
             return result, rows
 
-        return {"kind": "table_python_calc", "call": evaluate, "open": lookup.open, "close": lookup.close}
+        return {"kind": "table_python_calc", "call": evaluate, "open": lookup.open, "close": lookup.close,
+                "stateless": True}
 
     kind = "LeftOuterJoin" if left_outer else "InnerJoin"
     transformation = _transformation("table_python_calc", f"LookupJoin({kind}, table={right_name}, "
@@ -844,7 +852,7 @@ def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool
             return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), sources
 
         return {"kind": "table_python_calc", "call": evaluate, "open": lambda: function._open(info.job_parameters),
-                "close": function._close}
+                "close": function._close, "stateless": True}
 
     transformation = _transformation("table_python_calc", f"Correlate({function._name})", [projected.transformation],
                                      make_spec)
@@ -958,12 +966,13 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
     udafs = [f for _, f, _ in aggregates if not isinstance(f, str)]
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
-        step = PythonGroupAggregate(key_columns, aggregates, output, final_only=info.batch_mode)
+        step = PythonGroupAggregate(key_columns, aggregates, output, final_only=info.batch_mode,
+                                    max_parallelism=info.max_parallelism)
 
         def call(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
             return step(batch, row_kinds)
 
-        return {"kind": "table_python_calc", "call": call, "finish": step.finish,
+        return {"kind": "table_python_calc", "call": call, "finish": step.finish, "keyed_state": step,
                 "open": lambda: [u._open(info.job_parameters) for u in udafs] and None,
                 "close": lambda: [u._close() for u in udafs] and None}
 

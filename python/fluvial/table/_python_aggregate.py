@@ -96,8 +96,9 @@ class _Udaf:
 
 class PythonGroupAggregate:
     def __init__(self, key_columns: List[str], aggregates: List[Tuple[str, Any, List[str]]],
-                 output: pa.Schema, final_only: bool):
+                 output: pa.Schema, final_only: bool, max_parallelism: int = 128):
         self.key_columns = key_columns
+        self.max_parallelism = max_parallelism
         self.functions = [(_Udaf(f) if not isinstance(f, str)
                            else _Builtin(f, pa.types.is_integer(output.field(name).type)), arguments)
                           for name, f, arguments in aggregates]
@@ -142,6 +143,31 @@ class PythonGroupAggregate:
                 rows += [before, after]
                 kinds += [UPDATE_BEFORE, UPDATE_AFTER]
         return self._batch(rows), bytes(kinds)
+
+    # Checkpoints (the spec's "keyed_state" hook): the groups by the key group of their key,
+    # hashed as the keyed exchange before this step hashes the key columns.
+
+    def snapshot(self) -> Dict[int, Dict[tuple, List[Any]]]:
+        from fluvial._core import table_key_groups
+
+        keys = [key for key, group in self.groups.items() if group[0] != 0]
+        if not keys:
+            return {}
+        if self.key_columns:
+            fields = [self.output.field(name) for name in self.key_columns]
+            batch = pa.RecordBatch.from_arrays([pa.array([key[i] for key in keys], type=f.type)
+                                                for i, f in enumerate(fields)], schema=pa.schema(fields))
+            key_groups = table_key_groups(batch, self.max_parallelism)
+        else:
+            key_groups = [0] * len(keys)
+        result: Dict[int, Dict[tuple, List[Any]]] = {}
+        for key, key_group in zip(keys, key_groups):
+            result.setdefault(key_group, {})[key] = self.groups[key]
+        return result
+
+    def restore(self, state: Dict[int, Dict[tuple, List[Any]]]) -> None:
+        for groups in state.values():
+            self.groups.update(groups)
 
     def finish(self):
         if not self.final_only:

@@ -2,11 +2,13 @@
 that produce Arrow record batches and sinks that consume them. Options use
 Flink's names; a misspelled or missing option is an error naming it."""
 
+import os
 import sys
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pyarrow as pa
 
+from fluvial.errors import ConnectorError
 from fluvial.table.expressions import PlanningError, _suggest
 
 
@@ -51,12 +53,16 @@ class DataGenReader:
 
         self._schema = schema
         self._options = options
-        self._rng = np.random.default_rng(int(options.get("seed", "0")) + subtask)
         total = int(options["number-of-rows"]) if "number-of-rows" in options else None
-        self._remaining = None if total is None else total // parallelism + (1 if subtask < total % parallelism else 0)
+        remaining = None if total is None else total // parallelism + (1 if subtask < total % parallelism else 0)
+        # Splits: one subtask's stream at the job's parallelism — its random generator, rows
+        # emitted and left. Checkpoints store them, so a job resumes at any parallelism.
+        self._splits: List[Dict[str, Any]] = [{
+            "subtask": subtask, "parallelism": parallelism, "emitted": 0, "remaining": remaining,
+            "rng": np.random.default_rng(int(options.get("seed", "0")) + subtask).bit_generator.state}]
+        self._rng = None
         self._rate = float(options.get("rows-per-second", "10000")) / parallelism
-        self._emitted = 0
-        self._subtask, self._parallelism = subtask, parallelism
+        self._throttled = 0
         self._started: Optional[float] = None
         for field in schema:
             kind = options.get(f"fields.{field.name}.kind", "random")
@@ -70,29 +76,52 @@ class DataGenReader:
     def poll(self) -> Optional[pa.RecordBatch]:
         import time
 
-        if self._remaining is not None and self._remaining <= 0:
+        import numpy as np
+
+        while self._splits and self._splits[0]["remaining"] is not None and self._splits[0]["remaining"] <= 0:
+            self._splits.pop(0)
+            self._rng = None
+        if not self._splits:
             return None
+        split = self._splits[0]
         if self._started is None:
             self._started = time.monotonic()
-        allowed = int((time.monotonic() - self._started) * self._rate) + 1 - self._emitted
+        allowed = int((time.monotonic() - self._started) * self._rate) + 1 - self._throttled
         if allowed <= 0:
             time.sleep(min(0.05, 1.0 / self._rate))
             return pa.RecordBatch.from_pylist([], schema=self._schema)
-        count = min(self.BATCH, allowed, self._remaining if self._remaining is not None else self.BATCH)
-        batch = pa.RecordBatch.from_arrays([self._column(f, count) for f in self._schema], schema=self._schema)
-        self._emitted += count
-        if self._remaining is not None:
-            self._remaining -= count
+        if self._rng is None:
+            self._rng = np.random.default_rng()
+            self._rng.bit_generator.state = split["rng"]
+        count = min(self.BATCH, allowed, split["remaining"] if split["remaining"] is not None else self.BATCH)
+        batch = pa.RecordBatch.from_arrays([self._column(f, count, split) for f in self._schema],
+                                           schema=self._schema)
+        split["emitted"] += count
+        split["rng"] = self._rng.bit_generator.state
+        self._throttled += count
+        if split["remaining"] is not None:
+            split["remaining"] -= count
         return batch
 
-    def _column(self, field: pa.Field, count: int) -> pa.Array:
+    def snapshot_state(self, checkpoint_id: int) -> List[Dict[str, Any]]:
+        return [dict(split) for split in self._splits]
+
+    def restore_state(self, splits: List[Dict[str, Any]]) -> None:
+        self._splits = [dict(split) for split in splits]
+        self._rng = None
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        pass
+
+    def _column(self, field: pa.Field, count: int, split: Dict[str, Any]) -> pa.Array:
         import numpy as np
 
         o, name, t = self._options, field.name, field.type
         if o.get(f"fields.{name}.kind", "random") == "sequence":
             start, end = int(o[f"fields.{name}.start"]), int(o[f"fields.{name}.end"])
-            first = start + self._subtask + self._emitted * self._parallelism
-            values = np.arange(first, first + count * self._parallelism, self._parallelism)[:count]
+            parallelism = split["parallelism"]
+            first = start + split["subtask"] + split["emitted"] * parallelism
+            values = np.arange(first, first + count * parallelism, parallelism)[:count]
             if values.size and values[-1] > end:
                 raise ConnectorOptionError(f"sequence field '{name}' ran past its end {end}: raise "
                                            f"'fields.{name}.end' or lower 'number-of-rows'")
@@ -169,8 +198,16 @@ class FileReader:
         self._schema, self._format, self._path, self._table = schema, fmt, path, table
         self._metric_group: Any = None
         self._bad: Any = None
+        self._batches: Optional[Iterator[pa.RecordBatch]] = None
         if fmt in ("parquet", "orc"):
-            self._batches = self._dataset_batches(subtask, parallelism)
+            import pyarrow.dataset as ds
+
+            keys = self._keys
+            self._partitioning = ds.partitioning(pa.schema([schema.field(k) for k in keys]),
+                                                 flavor="hive") if keys else None
+            files = sorted(ds.dataset(path, format=fmt, partitioning=self._partitioning).files)
+            # Splits: [file, batches read]; checkpoints store them, so a job resumes where it was.
+            self._files = [[file, 0] for file in files[subtask::parallelism]]
             return
         if fmt == "raw" and len(self._data_schema) != 1:
             raise ConnectorOptionError("'format' = 'raw' reads one column (STRING or BYTES) per line")
@@ -185,7 +222,8 @@ class FileReader:
                                    if p != "."))
         if os.path.isfile(path):
             files = [path]
-        self._batches = (batch for file in files[subtask::parallelism] for batch in self._file_batches(file))
+        # Splits: [file, batches read]; checkpoints store them, so a job resumes where it was.
+        self._files = [[file, 0] for file in files[subtask::parallelism]]
 
     # The job's metrics: the planner hands the reader its subtask's group.
     @property
@@ -209,18 +247,16 @@ class FileReader:
                                    sql_advice(self._format))
         return self._bad
 
-    def _dataset_batches(self, subtask: int, parallelism: int) -> Iterator[pa.RecordBatch]:
+    def _batches_of(self, file: str) -> Iterator[pa.RecordBatch]:
+        """A file's batches: the same on every read, so a position counts them."""
+        if self._format not in ("parquet", "orc"):
+            return self._file_batches(file)
         import pyarrow.dataset as ds
 
-        schema, keys = self._schema, self._keys
-        partitioning = ds.partitioning(pa.schema([schema.field(k) for k in keys]), flavor="hive") if keys else None
-        dataset = ds.dataset(self._path, format=self._format, partitioning=partitioning)
-        files = sorted(dataset.files)[subtask::parallelism]
-        if not files:
-            return iter([])
         # The declared schema, not one inferred from the first file.
-        return iter(ds.dataset(files, format=self._format, partitioning=partitioning, partition_base_dir=self._path,
-                               schema=schema).to_batches(columns=schema.names))
+        return iter(ds.dataset([file], format=self._format, partitioning=self._partitioning,
+                               partition_base_dir=self._path, schema=self._schema)
+                    .to_batches(columns=self._schema.names))
 
     def _file_batches(self, file: str) -> Iterator[pa.RecordBatch]:
         if self._format == "avro":
@@ -369,11 +405,35 @@ class FileReader:
                     return
 
     def poll(self) -> Optional[pa.RecordBatch]:
-        batch = next(self._batches, None)
+        import itertools
+
+        batch = None
+        while batch is None and self._files:
+            file, done = self._files[0]
+            if self._batches is None:
+                self._batches = itertools.islice(self._batches_of(file), done, None)
+            batch = next(self._batches, None)
+            if batch is None:
+                self._files.pop(0)
+                self._batches = None
+            else:
+                self._files[0][1] += 1
         if batch is None:
             return None
         return pa.RecordBatch.from_arrays([c.cast(f.type) for c, f in zip(batch.columns, self._schema)],
                                           schema=self._schema)
+
+
+    def snapshot_state(self, checkpoint_id: int) -> List[Tuple[str, int]]:
+        return [(file, done) for file, done in self._files]
+
+    def restore_state(self, splits: List[Tuple[str, int]]) -> None:
+        # Sorted: after rescaling, a subtask's splits come from several old subtasks.
+        self._files = sorted([file, done] for file, done in splits)
+        self._batches = None
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        pass
 
 
 def _short(error: Exception) -> str:
@@ -615,6 +675,16 @@ class PrintWriter:
     def finish(self) -> None:
         (self._stream or sys.stdout).flush()
 
+    # Checkpoints: printed rows are not taken back (at least once, as Flink's print sink).
+    def snapshot_state(self, checkpoint_id: int) -> None:
+        (self._stream or sys.stdout).flush()
+
+    def restore_state(self, state: Any) -> None:
+        pass
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        pass
+
 
 class BlackholeWriter:
     def write(self, batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
@@ -623,10 +693,26 @@ class BlackholeWriter:
     def finish(self) -> None:
         pass
 
+    def snapshot_state(self, checkpoint_id: int) -> None:
+        return None
+
+    def restore_state(self, state: Any) -> None:
+        pass
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        pass
+
 
 class FileWriter:
     """Writes append-only rows into part files under 'path' (one per subtask and partition); with
-    partition keys, into Hive-style directories (dt=2024-01-01/hour=10/) without those columns."""
+    partition keys, into Hive-style directories (dt=2024-01-01/hour=10/) without those columns.
+
+    Without checkpoints the rows are written when the input ends. With checkpoints the writer
+    commits in two phases, as the DataStream FileSink: at each checkpoint the rows since the
+    last one go into hidden in-progress files (pre-commit, listed in the checkpoint), renamed
+    to their final names when that checkpoint completes — or when a job resumes from it. A
+    committed file is never overwritten; hidden files of checkpoints that never completed are
+    left behind, ignored by readers."""
 
     def __init__(self, options: Dict[str, str], subtask: int, table_name: str, schema: pa.Schema):
         import os
@@ -652,6 +738,8 @@ class FileWriter:
         self._keys = _partition_keys(options)
         self._batches: List[pa.RecordBatch] = []
         self._table = table_name
+        self._attempt: Optional[str] = None  # set when the job checkpoints
+        self._pending: List[Tuple[int, str, str]] = []  # (checkpoint id, in-progress file, final file)
 
     def write(self, batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
         if row_kinds is not None and any(k != 0 for k in row_kinds):
@@ -660,15 +748,54 @@ class FileWriter:
         self._batches.append(batch)
 
     def finish(self) -> None:
-        import os
+        if self._attempt is not None:
+            return  # the final checkpoint pre-commits the rest, its completion commits it
+        extension = "txt" if self._format == "raw" else self._format
+        for directory, table in self._parts():
+            self._write(table, os.path.join(directory, f"part-{self._subtask}-0.{extension}"))
 
+    # -- checkpoints (two-phase commit)
+
+    def _enable_two_phase_commit(self, attempt: str) -> None:
+        self._attempt = attempt
+
+    def snapshot_state(self, checkpoint_id: int) -> Dict[str, Any]:
+        extension = "txt" if self._format == "raw" else self._format
+        name = f"part-{self._subtask}-{self._attempt}-{checkpoint_id}.{extension}"
+        for directory, table in self._parts():
+            final = os.path.join(directory, name)
+            hidden = os.path.join(directory, f".{name}.inprogress")
+            self._write(table, hidden)
+            self._pending.append((checkpoint_id, hidden, final))
+        self._batches = []
+        return {"pending": list(self._pending)}
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        from fluvial.datastream._checkpointing import fault_point
+
+        done = [p for p in self._pending if p[0] <= checkpoint_id]
+        for _, hidden, final in done:
+            fault_point("file-sink-commit")
+            _commit(hidden, final)
+        self._pending = [p for p in self._pending if p[0] > checkpoint_id]
+
+    def restore_state(self, state: Dict[str, Any]) -> None:
+        # Files pre-committed for the checkpoint the job resumes from: that checkpoint completed.
+        for _, hidden, final in state.get("pending", []):
+            _commit(hidden, final)
+
+    # -- writing
+
+    def _parts(self) -> Iterator[Tuple[str, pa.Table]]:
+        """(directory, rows) per partition of the rows written since the last call."""
         import pyarrow.compute as pc
 
         if not self._batches:
             return
         table = pa.Table.from_batches(self._batches)
+        self._batches = []
         if not self._keys:
-            self._write(table, self._path)
+            yield self._path, table
             return
         groups = table.group_by(self._keys).aggregate([]).to_pylist()
         for group in groups:
@@ -681,12 +808,9 @@ class FileWriter:
             names = [f"{k}={'__HIVE_DEFAULT_PARTITION__' if group[k] is None else group[k]}" for k in self._keys]
             directory = os.path.join(self._path, *names)
             os.makedirs(directory, exist_ok=True)
-            self._write(part, directory)
+            yield directory, part
 
-    def _write(self, table: pa.Table, directory: str) -> None:
-        import os
-
-        file = os.path.join(directory, f"part-{self._subtask}-0.{'txt' if self._format == 'raw' else self._format}")
+    def _write(self, table: pa.Table, file: str) -> None:
         if self._format == "parquet":
             import pyarrow.parquet as pq
 
@@ -715,6 +839,23 @@ class FileWriter:
                 # MAP values as JSON objects, as Flink's JSON format writes them.
                 for row in table.to_pylist(maps_as_pydicts="lossy"):
                     out.write(json.dumps(row, default=str) + "\n")
+        if self._attempt is not None:
+            with open(file, "rb") as written:
+                os.fsync(written.fileno())
+
+
+def _commit(hidden: str, final: str) -> None:
+    """Renames a pre-committed file to its final name; never over a file (committed already)."""
+    if os.path.exists(final):
+        return
+    try:
+        os.link(hidden, final)  # fails if 'final' appeared meanwhile: nothing is overwritten
+    except FileExistsError:
+        return
+    except FileNotFoundError:
+        raise ConnectorError(f"filesystem sink: the pre-committed file {hidden} of a completed checkpoint is "
+                             f"gone, so its rows cannot be committed (was the output directory changed?)") from None
+    os.unlink(hidden)
 
 
 __all__ = ["ConnectorOptionError"]

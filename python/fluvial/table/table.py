@@ -200,6 +200,10 @@ class Table:
     def join(self, right: "Table", join_predicate: Optional[Expression] = None) -> "Table":
         """Inner equi-join; the two tables' column names must differ (rename_columns first).
 
+        With key equalities and time bounds between the two tables' event-time attributes (given
+        here or in a ``where`` right after ``join(right)``), it is an interval join: state bounded
+        by the watermark, insert-only output.
+
         Examples:
             >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
             >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
@@ -207,14 +211,51 @@ class Table:
             >>> users = t_env.from_elements([(10, "ann")], ["user_id", "name"])
             >>> [tuple(r) for r in orders.join(users, col("user") == col("user_id")).execute().collect()]
             [(1, 10, 10, 'ann')]
+            >>> [tuple(r) for r in orders.join(users).where(col("user") == col("user_id")).execute().collect()]
+            [(1, 10, 10, 'ann')]
         """
-        return self._join(right, join_predicate, left_outer=False)
+        if join_predicate is None:
+            return _PendingJoin(self, right)  # type: ignore[return-value]
+        return self._join(right, join_predicate, "inner")
 
     def left_outer_join(self, right: "Table", join_predicate: Optional[Expression] = None) -> "Table":
         """Left outer equi-join: left rows without a match get NULLs on the right."""
-        return self._join(right, join_predicate, left_outer=True)
+        return self._join(right, join_predicate, "left")
 
-    def _join(self, right: "Table", predicate: Optional[Expression], left_outer: bool) -> "Table":
+    def right_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
+        """Right outer equi-join: right rows without a match get NULLs on the left.
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> orders = t_env.from_elements([(1, 10)], ["order_id", "user"])
+            >>> users = t_env.from_elements([(10, "ann"), (11, "bob")], ["user_id", "name"])
+            >>> sorted((tuple(r) for r in orders.right_outer_join(users, col("user") == col("user_id"))
+            ...         .execute().collect()), key=lambda r: r[2])
+            [(1, 10, 10, 'ann'), (None, None, 11, 'bob')]
+        """
+        return self._join(right, join_predicate, "right")
+
+    def full_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
+        """Full outer join: unmatched rows of either side padded with NULLs. Runs as an interval join
+        (key equalities and time bounds between the event-time attributes) or a window join so far.
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+            >>> a = t_env.from_elements([(1, 10)], ["k", "v"])
+            >>> b = t_env.from_elements([(2, 20)], ["k2", "v2"])
+            >>> try:
+            ...     a.full_outer_join(b, col("k") == col("k2"))
+            ... except ValueError as error:
+            ...     print(str(error)[:58])
+            a FULL OUTER JOIN of tables without time bounds is not sup
+        """
+        return self._join(right, join_predicate, "full")
+
+    def _join(self, right: "Table", predicate: Optional[Expression], join_type: str) -> "Table":
+        from fluvial.table import _time_joins
+
         clash = sorted(set(self._plan.schema.names) & set(right._plan.schema.names))
         if clash:
             raise PlanningError(f"join: both tables have the column(s) {clash}; rename one side's with "
@@ -222,11 +263,9 @@ class Table:
         if predicate is None:
             raise PlanningError("join needs a predicate: left.join(right, col('a') == col('b'))")
         left_keys, right_keys, residual = _equi_keys(predicate, self._plan.schema.names, right._plan.schema.names)
-        if residual and left_outer:
-            raise PlanningError("left_outer_join supports only equalities between the two tables so far")
-        plan, _ = _planner.regular_join(self._plan, right._plan, left_keys, right_keys, left_outer)
+        plan, _, rest = _time_joins.plan_join(self._plan, right._plan, left_keys, right_keys, join_type, residual)
         joined = self._with(plan)
-        for condition in residual:
+        for condition in rest:
             joined = joined.filter(condition)
         return joined
 
@@ -808,3 +847,21 @@ def _window_property(expression: Expression, alias: Optional[str]) -> Expression
 
 __all__ = ["AggregatedTable", "FlatAggregateTable", "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "Table",
            "WindowGroupedTable"]
+
+
+class _PendingJoin:
+    """``left.join(right)`` without a predicate: PyFlink takes the join condition from a ``where``
+    right after it (how its interval joins are written). Anything else would be a cross join."""
+
+    def __init__(self, left: Table, right: Table):
+        self._left, self._right = left, right
+
+    def where(self, predicate: Expression) -> Table:
+        return self._left._join(self._right, predicate, "inner")
+
+    filter = where
+
+    def __getattr__(self, name: str) -> Any:
+        raise PlanningError(f"join(right) without a predicate is a cross join, which is not supported: give the "
+                            f"condition to join(right, predicate) or call .where(predicate) right after it "
+                            f"(not .{name})")

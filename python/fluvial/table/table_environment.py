@@ -85,6 +85,15 @@ class TableConfig:
             self._t_env._env.set_parallelism(int(value))
         elif key == "pipeline.global-job-parameters":
             pass
+        elif key.startswith(("execution.checkpointing.", "state.checkpoints.", "restart-strategy",
+                             "execution.savepoint.")):
+            # Checkpointing, restarts and savepoints are the job's: they go to the
+            # StreamExecutionEnvironment, as in Flink.
+            from fluvial.common.configuration import Configuration
+
+            configuration = Configuration()
+            configuration.set_string(key, str(value))
+            self._t_env._env.configure(configuration)
         return self
 
     def get(self, key: str, default_value: Optional[str] = None) -> Optional[str]:
@@ -390,7 +399,7 @@ class TableEnvironment:
 
         def make_spec(info: Any) -> Dict[str, Any]:
             writer = make_writer(info)
-            spec = {"kind": "table_sink", "write": writer.write, "finish": writer.finish}
+            spec = {"kind": "table_sink", "write": writer.write, "finish": writer.finish, "writer": writer}
             for hook in ("open", "close"):
                 if hasattr(writer, hook):
                     spec[hook] = getattr(writer, hook)

@@ -15,6 +15,7 @@ from fluvial.table.expressions import (
     Expression,
     Interval,
     Lit,
+    PlanningError,
     UdfCall,
     _suggest,
     distinct_aggregate,
@@ -279,12 +280,26 @@ def plan_query(t_env: Any, node: exp.Expression):
     where_node = node.args.get("where")
     for join in node.args.get("joins") or []:
         if window is not None:
-            raise SqlValidationError(f"a join after a window table function is not supported yet{_position(join)}")
+            # TABLE(TUMBLE(...)) L JOIN ...: the window table function's rows, for a window join.
+            table, window = _window_table(t_env, table, window, join), None
         # FROM a, b WHERE a.k = b.k: the comma join takes its keys from WHERE (which still filters after).
         implicit = where_node.this if where_node is not None and join.args.get("on") is None \
             and not isinstance(join.this, exp.Unnest) else None
         table = _plan_join(t_env, table, from_clause.this, join, translate, implicit)
+    if window is not None and node.args.get("group") is None:
+        # A window table function not under GROUP BY window_start, window_end: its rows on their own.
+        table, window = _window_table(t_env, table, window, from_clause), None
     where = node.args.get("where")
+    if where is not None and table._plan.window is not None:
+        # IN (SELECT ...) / EXISTS (...) over windowed tables: window semi and anti joins.
+        kept = []
+        for condition in _conjuncts(where.this):
+            semi = _plan_window_semi_join(t_env, table, condition)
+            if semi is None:
+                kept.append(condition)
+            else:
+                table = semi
+        where = exp.Where(this=exp.and_(*kept)) if kept else None
     if where is not None:
         table = table.filter(_validated(translate(where.this), table, where))
     if any(isinstance(w, exp.Window) for e in node.expressions for w in e.find_all(exp.Window)):
@@ -310,9 +325,6 @@ def plan_query(t_env: Any, node: exp.Expression):
                                   window=window)
         table = Table(t_env, plan)
     else:
-        if window is not None:
-            raise SqlValidationError("a window table function is supported under GROUP BY window_start, "
-                                     "window_end so far")
         from fluvial.table import _planner
         from fluvial.table.table import Table
 
@@ -362,11 +374,14 @@ def _plan_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
         return _plan_lateral(t_env, left, right, join, translate, side == "LEFT", implicit)
     if isinstance(right, exp.Unnest):
         return _plan_unnest(t_env, left, right, join, translate)
+    if not isinstance(right, exp.Table) or right.args.get("version") is None:
+        if side not in ("", "LEFT", "RIGHT", "FULL") or kind not in ("", "INNER", "OUTER"):
+            raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: joins are INNER, "
+                                     f"LEFT, RIGHT or FULL OUTER")
+        return _plan_regular_join(t_env, left, left_node, join, translate, side.lower() or "inner", implicit)
     if side not in ("", "LEFT") or kind not in ("", "INNER", "OUTER"):
         raise SqlValidationError(f"{side or kind} JOIN is not supported yet{_position(join)}: lookup joins are "
                                  f"INNER or LEFT")
-    if not isinstance(right, exp.Table) or right.args.get("version") is None:
-        return _plan_regular_join(t_env, left, left_node, join, translate, side == "LEFT", implicit)
     version = right.args["version"]
     time_column = version.expression
     entry = t_env._tables.get(right.name)
@@ -455,7 +470,8 @@ def _plan_temporal_join(t_env: Any, left: Any, left_node: exp.Expression, join: 
                                  f"{_suggest(right.name, list(t_env._tables))}")
     plan = partial(_planner.temporal_join, right_name=right.name, time_column=time_column.name)
     try:
-        return _plan_regular_join(t_env, left, left_node, join, translate, left_outer, join_plan=plan)
+        return _plan_regular_join(t_env, left, left_node, join, translate, "left" if left_outer else "inner",
+                                  join_plan=plan)
     except PlanningError as error:
         if isinstance(error, SqlValidationError):
             raise
@@ -680,15 +696,20 @@ def _conjuncts(condition: exp.Expression) -> List[exp.Expression]:
 
 
 def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: exp.Join,
-                       translate: ExpressionTranslator, left_outer: bool,
+                       translate: ExpressionTranslator, join_type: str,
                        implicit: Optional[exp.Expression] = None, join_plan: Optional[Callable] = None) -> Any:
-    """JOIN right ON left.a = right.b [AND ...]: a regular equi-join (or what 'join_plan' plans for the same
-    keys); other conditions filter the result (INNER joins only)."""
-    from fluvial.table import _planner
+    """JOIN right ON left.a = right.b [AND ...]: an interval join when the other conditions bound the two
+    sides' event times, a window join of two window table functions on window_start/window_end, else a
+    regular equi-join whose other conditions filter the result (INNER joins only); see _time_joins. With
+    'join_plan' (an event-time temporal join), what it plans for the same keys."""
+    from fluvial.table import _time_joins
+    from fluvial.table._planner import join_output
     from fluvial.table.table import Table
 
     right_node = join.this
-    right, _ = _plan_from(t_env, right_node, translate)
+    right, right_window = _plan_from(t_env, right_node, translate)
+    if right_window is not None:
+        right = _window_table(t_env, right, right_window, right_node)
     right_alias = right_node.alias_or_name if isinstance(right_node, (exp.Table, exp.Subquery)) else None
     left_aliases = {q for q, _ in translate.scope} or (
         {left_node.alias_or_name} if isinstance(left_node, (exp.Table, exp.Subquery)) else set())
@@ -727,25 +748,111 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
                 continue
         residual.append(condition)
     if on is None:
-        residual = []  # the WHERE clause applies them after the join
         if not left_keys:
             raise SqlValidationError(f"a comma join needs an equality of a column of each side in WHERE"
                                      f"{_position(join)} (cross joins are not supported)")
-    if residual and left_outer:
-        raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
-                                 f"{_position(residual[0])}")
-    plan, right_output = (join_plan or _planner.regular_join)(left._plan, right._plan, left_keys, right_keys,
-                                                            left_outer)
+    if join_plan is not None:
+        if residual and join_type != "inner":
+            raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
+                                     f"{_position(residual[0])}")
+        plan, right_output = join_plan(left._plan, right._plan, left_keys, right_keys, join_type == "left")
+        if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
+            for name in left._plan.schema.names:
+                translate.scope[(left_node.alias_or_name, name)] = name
+        if right_alias:
+            for name, output in right_output.items():
+                translate.scope[(right_alias, name)] = output
+        table = Table(t_env, plan)
+        for condition in residual if on is not None else []:
+            table = table.filter(_validated(translate(condition), table, condition))
+        return table
     if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
         for name in left._plan.schema.names:
             translate.scope[(left_node.alias_or_name, name)] = name
+    right_output = join_output(left._plan.schema, right._plan.schema)[1]
     if right_alias:
         for name, output in right_output.items():
             translate.scope[(right_alias, name)] = output
-    table = Table(t_env, plan)
+    # The other conditions, over the joined row's column names (for a comma join, the WHERE
+    # clause's: they may bound the two sides' times, and WHERE filters after the join anyway).
+    conditions, origins = [], {}
     for condition in residual:
-        table = table.filter(_validated(translate(condition), table, condition))
+        try:
+            translated = translate(condition)
+        except SqlValidationError:
+            if on is not None:
+                raise
+            continue  # a WHERE condition over a table joined later
+        conditions.append(translated)
+        origins[id(translated)] = condition
+    try:
+        plan, _, rest = _time_joins.plan_join(left._plan, right._plan, left_keys, right_keys, join_type,
+                                              conditions)
+    except PlanningError as error:
+        raise SqlValidationError(f"{error}{_position(join)}") from None
+    table = Table(t_env, plan)
+    if on is None:
+        return table  # the WHERE clause filters after the join
+    for condition in rest:
+        table = table.filter(_validated(condition, table, origins.get(id(condition), join)))
     return table
+
+
+def _plan_window_semi_join(t_env: Any, left: Any, condition: exp.Expression) -> Any:
+    """WHERE L.k [NOT] IN (SELECT k FROM <windowed R> WHERE L.window_start = R.window_start AND ...) or
+    [NOT] EXISTS (SELECT ... WHERE L.k = R.k AND ...) over a windowed left table: a window semi
+    (anti) join; None for any other condition."""
+    from fluvial.table import _time_joins
+    from fluvial.table.table import Table
+
+    anti = isinstance(condition, exp.Not)
+    inner = condition.this if anti else condition
+    probe = selected = None
+    if isinstance(inner, exp.In) and inner.args.get("query") is not None:
+        query = inner.args["query"]
+        query = query.this if isinstance(query, exp.Subquery) else query
+        probe = inner.this
+        if not isinstance(probe, exp.Column) or not isinstance(query, exp.Select) or len(query.expressions) != 1 \
+                or not isinstance(query.expressions[0], exp.Column):
+            raise SqlValidationError(f"IN (SELECT ...) over windowed tables takes a column IN (SELECT one column "
+                                     f"...){_position(inner)}")
+        selected = query.expressions[0]
+        if anti:
+            raise SqlValidationError(f"NOT IN (SELECT ...) over windowed tables is not supported (NULLs make it "
+                                     f"differ from an anti join); write NOT EXISTS (SELECT ... WHERE L.k = R.k ...)"
+                                     f"{_position(inner)}")
+    elif isinstance(inner, exp.Exists) and isinstance(inner.this, exp.Select):
+        query = inner.this
+    else:
+        return None
+    from_clause = query.args.get("from_") or query.args.get("from")
+    right, right_window = _plan_from(t_env, from_clause.this, ExpressionTranslator(t_env))
+    if right_window is not None:
+        right = _window_table(t_env, right, right_window, from_clause)
+    right_alias = from_clause.this.alias_or_name
+    left_names, right_names = set(left._plan.schema.names), set(right._plan.schema.names)
+
+    def is_right(column: exp.Column) -> bool:
+        return column.table == right_alias if column.table else column.name in right_names
+
+    left_keys: List[str] = [probe.name] if probe is not None else []
+    right_keys: List[str] = [selected.name] if selected is not None else []
+    where = query.args.get("where")
+    for each in _conjuncts(where.this) if where is not None else []:
+        if not (isinstance(each, exp.EQ) and isinstance(each.this, exp.Column)
+                and isinstance(each.expression, exp.Column)) or is_right(each.this) == is_right(each.expression):
+            raise SqlValidationError(f"a subquery over a windowed table is correlated by equalities of an outer "
+                                     f"and an inner column only so far, got '{each.sql()}'{_position(each)}")
+        outer, own = (each.expression, each.this) if is_right(each.this) else (each.this, each.expression)
+        if outer.name not in left_names:
+            raise SqlValidationError(f"unknown column '{outer.name}'{_position(outer)}")
+        left_keys.append(outer.name)
+        right_keys.append(own.name)
+    try:
+        plan = _time_joins.window_semi_join(left._plan, right._plan, left_keys, right_keys, "anti" if anti else "semi")
+    except PlanningError as error:
+        raise SqlValidationError(f"{error}{_position(inner)}") from None
+    return Table(t_env, plan)
 
 
 def _validated(expression: Expression, table: Any, node: exp.Expression) -> Expression:
@@ -842,6 +949,18 @@ def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslat
         table = t_env.from_path(source.name)
         return table, None
     raise SqlValidationError(f"unsupported FROM item '{source.sql()}'{_position(source)}")
+
+
+def _window_table(t_env: Any, table: Any, window: Dict[str, Any], node: exp.Expression) -> Any:
+    """A window table function's rows on their own (not under GROUP BY): with window_start,
+    window_end and window_time."""
+    from fluvial.table import _time_joins
+    from fluvial.table.table import Table
+
+    try:
+        return Table(t_env, _time_joins.window_table(table._plan, window))
+    except PlanningError as error:
+        raise SqlValidationError(f"{error}{_position(node)}") from None
 
 
 def _check_time_attribute(table: Any, column: str, node: exp.Expression) -> None:
