@@ -740,6 +740,26 @@ t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.
                 "with a primary key, whose rows are the versions of each key over time.",
     ),
     Entry(
+        key="idle-timeout-value",
+        title="table.exec.source.idle-timeout set to something that is not a duration",
+        raises="ValueError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("SET 'table.exec.source.idle-timeout' = 'ten seconds'")
+''',
+        message="'table.exec.source.idle-timeout' expects a duration such as '5 s', '500 ms' or '0' (off), "
+                "got 'ten seconds'",
+        cause="got 'ten seconds'",
+        where="'table.exec.source.idle-timeout'",
+        what_to_do="expects a duration such as '5 s', '500 ms' or '0' (off)",
+        fix="Give a number and a unit (`'10 s'`, `'1 min'`, `'500 ms'`), a number of milliseconds, or "
+            "`'0'` to turn the timeout off.",
+        meaning="The option says after how long without rows a source split or subtask stops holding "
+                "a table's event time back; it is checked when it is set.",
+    ),
+    Entry(
         key="temporal-join-time",
         title="FOR SYSTEM_TIME AS OF a column that is not the left's time attribute",
         raises="SqlValidationError",

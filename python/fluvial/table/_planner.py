@@ -74,8 +74,10 @@ def _transformation(kind: str, name: str, inputs: List[Transformation], make_spe
 
 def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], Any], *, bounded: bool,
            rowtime: Optional[str] = None, watermark_delay: int = 0, non_parallel: bool = True,
-           proctime: Optional[str] = None) -> TablePlan:
-    """A table source: make_reader(info) returns an object with poll() -> RecordBatch | None."""
+           proctime: Optional[str] = None, idle_timeout: Optional[Callable[[], Optional[int]]] = None) -> TablePlan:
+    """A table source: make_reader(info) returns an object with poll() -> RecordBatch | None.
+    idle_timeout() gives the ms after which a subtask or split without rows stops holding event
+    time back (None: never), read when the job is built."""
     rowtime_index = schema.get_field_index(rowtime) if rowtime else -1
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
@@ -85,6 +87,8 @@ def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], An
             reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
         spec = {"kind": "table_source", "poll": reader.poll, "rowtime": rowtime_index,
                 "watermark_delay": int(watermark_delay), "reader": reader}
+        if idle_timeout is not None:
+            spec["idle_timeout"] = idle_timeout()
         for hook in ("open", "close"):
             if hasattr(reader, hook):
                 spec[hook] = getattr(reader, hook)
