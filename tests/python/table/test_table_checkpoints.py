@@ -29,12 +29,12 @@ from checkpoint_job import (  # noqa: E402
 )
 
 from fluvial.common import Configuration, RestartStrategies  # noqa: E402
+from fluvial.common.types import Row  # noqa: E402
 from fluvial.datastream import StreamExecutionEnvironment  # noqa: E402
 from fluvial.errors import UnsupportedFeatureError  # noqa: E402
 from fluvial.table import StreamTableEnvironment  # noqa: E402
-from fluvial.table.types import DataTypes  # noqa: E402
-from fluvial.common.types import Row  # noqa: E402
 from fluvial.table.expressions import col  # noqa: E402
+from fluvial.table.types import DataTypes  # noqa: E402
 from fluvial.table.udf import AggregateFunction, TableAggregateFunction, udaf, udtaf  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datastream",
