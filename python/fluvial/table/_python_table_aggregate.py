@@ -180,22 +180,10 @@ class PythonTableAggregate:
     # hashed as the keyed exchange before this step hashes the key columns.
 
     def snapshot(self) -> Dict[int, Dict[tuple, List[Any]]]:
-        from fluvial._core import table_key_groups
+        from fluvial.table._python_aggregate import groups_by_key_group
 
-        keys = list(self.groups)
-        if not keys:
-            return {}
-        if self.key_count:
-            fields = list(self.output)[:self.key_count]
-            batch = pa.RecordBatch.from_arrays([pa.array([key[i] for key in keys], type=f.type)
-                                                for i, f in enumerate(fields)], schema=pa.schema(fields))
-            key_groups = table_key_groups(batch, self.max_parallelism)
-        else:
-            key_groups = [0] * len(keys)
-        result: Dict[int, Dict[tuple, List[Any]]] = {}
-        for key, key_group in zip(keys, key_groups):
-            result.setdefault(key_group, {})[key] = self.groups[key]
-        return result
+        return groups_by_key_group(self.groups, list(self.groups), list(self.output)[:self.key_count],
+                                   self.max_parallelism)
 
     def restore(self, state: Dict[int, Dict[tuple, List[Any]]]) -> None:
         for groups in state.values():
