@@ -791,7 +791,7 @@ def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: 
         return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), parent.tolist()
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
-        return {"kind": "table_python_calc", "call": evaluate}
+        return {"kind": "table_python_calc", "call": evaluate, "stateless": True}
 
     transformation = _transformation("table_python_calc", "Uncollect", [projected.transformation], make_spec)
     return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=plan.proctime, updating=plan.updating)
