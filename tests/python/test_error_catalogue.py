@@ -606,31 +606,6 @@ t_env.execute_sql("SELECT order_id, prise FROM orders")
         meaning="The query reads a column its input does not have.",
     ),
     Entry(
-        key="sql-full-join-without-time-bounds",
-        title="A FULL OUTER JOIN has no time bounds",
-        raises="SqlValidationError",
-        code='''\
-from fluvial.table import EnvironmentSettings, TableEnvironment
-
-t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-t_env.create_temporary_view("a", t_env.from_elements([(1, 2.5)], ["k", "x"]))
-t_env.create_temporary_view("b", t_env.from_elements([(2, 3.5)], ["k", "y"]))
-t_env.execute_sql("SELECT * FROM a FULL OUTER JOIN b ON a.k = b.k")
-''',
-        message="a FULL OUTER JOIN of tables without time bounds is not supported yet: it runs as an interval "
-                "join (key equalities and time bounds on event-time attributes) or as a window join (both sides "
-                "window table functions joined on window_start and window_end) at line 1, column 33",
-        cause="FULL OUTER JOIN of tables without time bounds is not supported yet",
-        where="at line",
-        what_to_do="time bounds on event-time attributes",
-        fix="Bound the two sides' event times against each other in `ON` (`a.ts BETWEEN b.ts - INTERVAL "
-            "'5' MINUTE AND b.ts + INTERVAL '5' MINUTE`, both tables with a `WATERMARK`) to make it an "
-            "interval join, join two window table functions on `window_start` and `window_end`, or use "
-            "a LEFT or RIGHT JOIN.",
-        meaning="Full outer joins run only as time-bounded joins so far, whose state the watermark "
-                "cleans up; a regular full outer join is not implemented.",
-    ),
-    Entry(
         key="sql-unknown-table",
         title="A SQL query names a table that is not registered",
         raises="PlanningError",

@@ -643,8 +643,9 @@ def _keyed_pair(left: TablePlan, right: TablePlan, left_keys: List[str], right_k
 
 
 def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
-                 left_outer: bool) -> Tuple[TablePlan, Dict[str, str]]:
-    """An equi-join of two dynamic tables (INNER or LEFT OUTER), both sides kept in state.
+                 left_outer: bool, right_outer: bool = False) -> Tuple[TablePlan, Dict[str, str]]:
+    """An equi-join of two dynamic tables (INNER, LEFT OUTER, or FULL OUTER with both flags),
+    both sides kept in state.
 
     Returns the plan (left columns, then right columns renamed on a clash) and the right
     columns' output names."""
@@ -657,12 +658,13 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_join", "left_keys": left_indices, "right_keys": right_indices,
                 "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
-                "left_outer": left_outer, "final_only": info.batch_mode}
+                "left_outer": left_outer, "right_outer": right_outer, "final_only": info.batch_mode}
 
-    kind = "LeftOuterJoin" if left_outer else "InnerJoin"
+    kind = {(False, False): "InnerJoin", (True, False): "LeftOuterJoin", (False, True): "RightOuterJoin",
+            (True, True): "FullOuterJoin"}[(left_outer, right_outer)]
     transformation = _transformation("table_join", f"Join({kind}, on={left_keys}={right_keys})", inputs,
                                      make_spec, two_input=True)
-    updating = left.updating or right.updating or left_outer
+    updating = left.updating or right.updating or left_outer or right_outer
     return TablePlan(transformation, output, updating=updating), right_names
 
 

@@ -250,19 +250,19 @@ class Table:
         return self._join(right, join_predicate, "right")
 
     def full_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
-        """Full outer join: unmatched rows of either side padded with NULLs. Runs as an interval join
-        (key equalities and time bounds between the event-time attributes) or a window join so far.
+        """Full outer join: unmatched rows of either side padded with NULLs. With key equalities
+        and time bounds between the event-time attributes it runs as an interval join (or a
+        window join over window table functions), with state cleaned by the watermark; otherwise
+        as a regular join keeping both sides.
 
         Examples:
             >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
             >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
-            >>> a = t_env.from_elements([(1, 10)], ["k", "v"])
-            >>> b = t_env.from_elements([(2, 20)], ["k2", "v2"])
-            >>> try:
-            ...     a.full_outer_join(b, col("k") == col("k2"))
-            ... except ValueError as error:
-            ...     print(str(error)[:58])
-            a FULL OUTER JOIN of tables without time bounds is not sup
+            >>> a = t_env.from_elements([(1, 10), (2, 20)], ["k", "v"])
+            >>> b = t_env.from_elements([(2, 200), (3, 300)], ["k2", "v2"])
+            >>> sorted((tuple(r) for r in a.full_outer_join(b, col("k") == col("k2")).execute().collect()),
+            ...        key=str)
+            [(1, 10, None, None), (2, 20, 2, 200), (None, None, 3, 300)]
         """
         return self._join(right, join_predicate, "full")
 

@@ -65,6 +65,19 @@ def test_null_keys_never_match(t_env):
     assert final_rows(outer) == Counter((i, names.get(k)) for i, k in left)
 
 
+def test_full_outer_join_keeps_unmatched_rows_of_both_sides(t_env):
+    import pandas as pd
+
+    orders, _ = tables(t_env)
+    people = [(u, f"user{u}") for u in range(3, 12)]  # users 0-2 missing, users 9-11 without orders
+    users = t_env.from_pandas(pd.DataFrame(people, columns=["user_id", "name"]), splits_num=3)
+    joined = orders.full_outer_join(users, col("user") == col("user_id")).select(col("order_id"), col("name"))
+    names = dict(people)
+    expected = Counter((o, names.get(u)) for o, u, _ in ORDERS)
+    expected.update((None, n) for u, n in people if u not in {u for _, u, _ in ORDERS})
+    assert final_rows(joined.execute().collect()) == expected
+
+
 def test_join_with_an_extra_condition(t_env):
     orders, users = tables(t_env)
     joined = orders.join(users, (col("user") == col("user_id")) & (col("amount") > 6)).select(col("order_id"))

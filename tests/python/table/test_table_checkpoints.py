@@ -108,6 +108,22 @@ class WeightedSum(AggregateFunction):
         return accumulator[0]
 
 
+def test_windows_with_a_python_aggregate_recover_exactly_once(tmp_path, input_dir):
+    # The Python aggregate's buffered argument rows of each open window are snapshotted too.
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    t_env.create_temporary_function("weighted", udaf(WeightedSum(), result_type=DataTypes.BIGINT()))
+    out = tmp_path / "windows"
+    t_env.execute_sql(f"""CREATE TABLE windows (k STRING, ws STRING, c BIGINT, s BIGINT)
+                          WITH ('connector' = 'filesystem', 'path' = '{out}', 'format' = 'csv')""")
+    query = WINDOWS_SQL.replace("SUM(v) AS s", "weighted(v) AS s")
+    assert query != WINDOWS_SQL
+    t_env.execute_sql(f"INSERT INTO windows SELECT k, CAST(ws AS STRING), c, s FROM ({query})").wait()
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = Counter({(k, ws, c, 2 * s): n for (k, ws, c, s), n in reference_windows().items()})
+    assert _windows_of(committed_lines(str(out))) == expected
+
+
 def test_python_group_by_recovers_exactly_once(tmp_path, input_dir):
     env, t_env = _environment(tmp_path)
     register_checked_source(t_env, input_dir, _failing(tmp_path))
