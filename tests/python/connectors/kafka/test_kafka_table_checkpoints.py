@@ -208,7 +208,8 @@ def test_exactly_once_needs_a_transactional_id_prefix(kafka):
     t_env.execute_sql(_kafka_table("out_t", "id BIGINT", kafka.servers, "some-topic",
                                    **{"sink.delivery-guarantee": "exactly-once"}))
     t_env.execute_sql(_kafka_table("in_t", "id BIGINT", kafka.servers, "some-topic"))
-    with pytest.raises(ConnectorOptionError, match="'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'"):
+    with pytest.raises(ConnectorOptionError,
+                       match="'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'"):
         t_env.execute_sql("INSERT INTO out_t SELECT id FROM in_t").wait()
 
 
