@@ -916,6 +916,33 @@ t_env.execute_sql("SELECT * FROM clicks").print()
                 "refused rather than ignored.",
     ),
     Entry(
+        key="kafka-exactly-once-prefix",
+        title="An exactly-once Kafka table has no transactional id prefix",
+        raises="ConnectorOptionError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("CREATE TABLE clicks (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
+t_env.execute_sql("CREATE TABLE out_topic (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 'out', "
+                  "'properties.bootstrap.servers' = '127.0.0.1:9092', 'format' = 'json', "
+                  "'sink.delivery-guarantee' = 'exactly-once')")
+t_env.execute_sql("INSERT INTO out_topic SELECT id FROM clicks").wait()
+''',
+        message="table 'out_topic': 'sink.delivery-guarantee' = 'exactly-once' needs "
+                "'sink.transactional-id-prefix' (the prefix of the sink's Kafka transactional ids, unique to "
+                "this job among those writing to the cluster)",
+        cause="'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'",
+        where="table 'out_topic'",
+        what_to_do="'sink.transactional-id-prefix'",
+        fix="Add `'sink.transactional-id-prefix' = '...'`, a prefix no other job writing to the same "
+            "Kafka cluster uses, or choose `'sink.delivery-guarantee' = 'at-least-once'`. See "
+            "[Connectors](connectors.md#kafka-tables-sql-connector-kafka-and-upsert-kafka).",
+        meaning="An exactly-once Kafka sink writes in Kafka transactions, whose ids are the prefix, the "
+                "subtask and the checkpoint; Flink requires the prefix too. The table is refused when "
+                "the INSERT is planned, before the job starts.",
+    ),
+    Entry(
         key="sql-bad-line",
         title="A line of a SQL file table does not fit its columns",
         raises="JobExecutionError",
