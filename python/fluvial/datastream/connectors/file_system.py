@@ -153,7 +153,8 @@ class _FileSourceReader(SourceReader):
       finished — ``{"path", "position", "records"}``, the format reader's position (a byte
       offset and line number for text, CSV and JSON lines; rows read for Parquet and ORC)
       or, for a format that cannot seek (Avro), the records emitted, which are skipped on
-      restore. A restored split is resumed by the subtask it is dealt to, whatever its path.
+      restore; and the file's size, so a file cut short since is an error, not a silent
+      loss. A restored split is resumed by the subtask it is dealt to, whatever its path.
     - union state (``snapshot_union_state``): the paths this subtask has begun (finished or
       not). Fluvial has no enumerator: every subtask scans the paths itself and takes the
       files whose path hashes to it (``_owner_of``), so after a restore at another
@@ -198,7 +199,8 @@ class _FileSourceReader(SourceReader):
         splits = [dict(split) for split in self._resume]
         if self._path is not None:
             position = None if self._skip else self._reader.position()
-            splits.insert(0, {"path": self._path, "position": position, "records": self._records})
+            splits.insert(0, {"path": self._path, "position": position, "records": self._records,
+                              "size": os.fstat(self._file.fileno()).st_size})
         return splits
 
     def snapshot_union_state(self, checkpoint_id: int) -> List[Any]:
@@ -254,7 +256,8 @@ class _FileSourceReader(SourceReader):
                     raise ConnectorError(
                         f"{self._source_name}: cannot resume '{self._path}' from a checkpoint: it "
                         f"ends {self._skip} records before the checkpointed position "
-                        f"({self._records} records); was the file changed?")
+                        f"({self._records} records); files must not change once written: write a new "
+                        f"file (under a hidden name, then rename it)")
                 self._close_file()
             elif self._skip:
                 skipped = min(self._skip, len(records))
@@ -274,6 +277,12 @@ class _FileSourceReader(SourceReader):
                                  f"the file is gone (it had been read up to record {split['records']})")
         self._begun.append(path)
         self._open(path)
+        size = os.fstat(self._file.fileno()).st_size
+        if size < split.get("size", 0):
+            raise ConnectorError(
+                f"{self._source_name}: cannot resume '{path}' from a checkpoint: it has {size} bytes, "
+                f"{split['size']} when checkpointed (read up to record {split['records']}); files "
+                f"must not change once written: write a new file (under a hidden name, then rename it)")
         if split["position"] is not None:
             self._reader.seek(split["position"])
         else:

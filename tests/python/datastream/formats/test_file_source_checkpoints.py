@@ -242,9 +242,23 @@ def test_a_file_cut_short_before_the_position_is_reported(tmp_path):
     readers[0].poll()
     readers[0].poll()
     states = _snapshot(readers)
+    states[0]["list"]["splits"][0]["size"] = 0  # as if written by an older version
     write_files(tmp_path / "in", "avro", 1, 100)  # replaced by a shorter file
     with pytest.raises(ConnectorError, match=r"ends 1948 records before the checkpointed position "
-                                             r"\(2048 records\); was the file changed\?"):
+                                             r"\(2048 records\); files must not change once written"):
+        _drain(_readers(source, 1, restored=states)[0])
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "parquet"])
+def test_a_file_cut_short_since_the_checkpoint_fails_the_restore(tmp_path, fmt):
+    write_files(tmp_path / "in", fmt, 1, 9000)
+    source = source_of(fmt, str(tmp_path / "in"))
+    readers = _readers(source, 1)
+    readers[0].poll()
+    states = _snapshot(readers)
+    write_files(tmp_path / "in", fmt, 1, 10)
+    with pytest.raises(ConnectorError, match=r"cannot resume '.*part-000\.\w+' from a checkpoint: it has "
+                                             r"\d+ bytes, \d+ when checkpointed \(read up to record \d+\)"):
         _drain(_readers(source, 1, restored=states)[0])
 
 
