@@ -116,6 +116,55 @@ env.execute()
                 "what was found.",
     ),
     Entry(
+        key="file-changed-since-checkpoint",
+        title="A file the FileSource was reading changed before the job resumed",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+import time
+
+from fluvial.common import Configuration, WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors import FileSource, StreamFormat
+
+with open("clicks.txt", "w") as file:
+    file.write("".join(f"click {i}\\n" for i in range(20000)))
+
+
+def run(configuration):
+    env = StreamExecutionEnvironment.get_execution_environment(configuration)
+    env.enable_checkpointing(20)
+    source = FileSource.for_record_stream_format(StreamFormat.text_line_format(), "clicks.txt").build()
+    env.from_source(source, WatermarkStrategy.no_watermarks(), "clicks").uid("clicks") \\
+        .map(lambda line: time.sleep(0.0002) or line).uid("slow").filter(lambda line: False).print()
+    return env.execute_async("clicks")
+
+
+client = run(Configuration())
+time.sleep(0.3)
+savepoint = client.stop_with_savepoint(savepoint_directory="savepoints").result()
+with open("clicks.txt", "w") as file:  # rewritten, shorter
+    file.write("click 0\\n")
+configuration = Configuration()
+configuration.set_string("execution.savepoint.path", savepoint)
+run(configuration).get_job_execution_result().result()
+''',
+        message="operator 'clicks' (subtask 1/1) failed: FileSource: cannot resume 'clicks.txt' from a "
+                "checkpoint: it has 8 bytes, <path> when checkpointed (read up to record <path>); files "
+                "must not change once written: write a new file (under a hidden name, then rename it)",
+        cause="it has 8 bytes, ",
+        where="cannot resume 'clicks.txt' from a checkpoint",
+        what_to_do="write a new file (under a hidden name, then rename it)",
+        fix="Do not rewrite or truncate input files: add new files instead, written under a hidden "
+            "name (`.name` or `_name`, which the FileSource skips) and renamed when complete. To "
+            "read changed input from the start, run the job without the checkpoint or savepoint. See "
+            "[Connectors and formats](connectors.md#filesource-checkpoints).",
+        meaning="The job resumed from a checkpoint or savepoint in which the FileSource was in the "
+                "middle of a file, and that file is now shorter than it was then (or gone, or, for "
+                "Avro, holds fewer records than were read): the checkpointed position no longer "
+                "exists, and resuming would silently lose or repeat records.",
+    ),
+    Entry(
         key="user-function",
         title="Your function raised",
         raises="UserFunctionError",
