@@ -18,22 +18,7 @@ TimestampAssigner::TimestampAssigner(const py::dict& spec)
     idle_timeout_ = spec["idle_timeout"].cast<int64_t>();
   }
   splits_ = runtime::SplitWatermarks(delay_ + 1, idle_timeout_);
-}
-
-void TimestampAssigner::TrackActivity(bool had_records, int64_t now, runtime::Collector& out) {
-  if (idle_timeout_ < 0) return;
-  if (last_active_ == runtime::kMinWatermark || had_records) {
-    last_active_ = now;
-    if (idle_ && had_records) {
-      idle_ = false;
-      out.EmitWatermarkStatus(false);
-    }
-    return;
-  }
-  if (!idle_ && now - last_active_ >= idle_timeout_) {
-    idle_ = true;
-    out.EmitWatermarkStatus(true);
-  }
+  activity_ = runtime::SourceActivity(idle_timeout_);
 }
 
 void TimestampAssigner::Assign(ObjectBatch& batch, const int32_t* splits, int64_t now) {

@@ -45,7 +45,9 @@ class TimestampAssigner {
   void EmitWatermark(runtime::Collector& out, int64_t now = 0);
   /// Records that a poll at 'now' (ms) did or did not bring records, and
   /// emits the idle or active status when it changes.
-  void TrackActivity(bool had_records, int64_t now, runtime::Collector& out);
+  void TrackActivity(bool had_records, int64_t now, runtime::Collector& out) {
+    activity_.Track(had_records, now, out);
+  }
 
  private:
   py::object assigner_;
@@ -54,9 +56,8 @@ class TimestampAssigner {
   int64_t max_timestamp_ = runtime::kMinWatermark;
   int64_t last_watermark_ = runtime::kMinWatermark;
   int64_t idle_timeout_ = -1;  // ms; negative: never idle
-  int64_t last_active_ = runtime::kMinWatermark;
-  bool idle_ = false;
   runtime::SplitWatermarks splits_{0, -1};
+  runtime::SourceActivity activity_{-1};
 };
 
 }  // namespace fluvial::python

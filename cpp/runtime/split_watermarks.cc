@@ -62,4 +62,20 @@ int64_t SplitWatermarks::Current(int64_t now) const {
   return any_idle ? idle : kMinWatermark;
 }
 
+void SourceActivity::Track(bool had_records, int64_t now, Collector& out) {
+  if (idle_timeout_ < 0) return;
+  if (last_active_ == kMinWatermark || had_records) {
+    last_active_ = now;
+    if (idle_ && had_records) {
+      idle_ = false;
+      out.EmitWatermarkStatus(false);
+    }
+    return;
+  }
+  if (!idle_ && now - last_active_ >= idle_timeout_) {
+    idle_ = true;
+    out.EmitWatermarkStatus(true);
+  }
+}
+
 }  // namespace fluvial::runtime

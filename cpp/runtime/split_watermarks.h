@@ -55,4 +55,23 @@ class SplitWatermarks {
   size_t last_ = 0;            // records come in runs from one split: try the last one first
 };
 
+/// Whether a source subtask is idle: without records for 'idle_timeout' ms
+/// (Flink's WatermarkStrategy.with_idleness, and table.exec.source.idle-timeout
+/// for SQL). An idle subtask tells downstream so (EmitWatermarkStatus), and
+/// event time there moves without it until it has records again.
+class SourceActivity {
+ public:
+  /// 'idle_timeout' in ms; negative: never idle.
+  explicit SourceActivity(int64_t idle_timeout) : idle_timeout_(idle_timeout) {}
+
+  /// Records that a poll at 'now' (ms) did or did not bring records, and
+  /// emits the idle or active status to 'out' when it changes.
+  void Track(bool had_records, int64_t now, Collector& out);
+
+ private:
+  int64_t idle_timeout_;
+  int64_t last_active_ = kMinWatermark;
+  bool idle_ = false;
+};
+
 }  // namespace fluvial::runtime

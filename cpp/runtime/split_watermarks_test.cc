@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <vector>
 
 namespace fluvial::runtime {
 namespace {
@@ -92,6 +93,40 @@ TEST(SplitWatermarksTest, AgreesWithTheMinimumOverPerSplitMaximaOnRandomInput) {
     }
     ASSERT_EQ(watermarks.Current(0), expected) << "after record " << i;
   }
+}
+
+// Records the statuses a source subtask emits.
+class StatusLog : public Collector {
+ public:
+  void Collect(BatchPtr) override {}
+  void CollectSide(int, BatchPtr) override {}
+  void EmitWatermark(int64_t) override {}
+  void EmitWatermarkStatus(bool idle) override { statuses.push_back(idle); }
+  std::vector<bool> statuses;
+};
+
+TEST(SourceActivityTest, IdleAfterTheTimeoutWithoutRecordsActiveWithTheNextOne) {
+  SourceActivity activity(/*idle_timeout=*/100);
+  StatusLog out;
+  activity.Track(false, 1'000, out);  // the first poll starts the clock
+  activity.Track(false, 1'099, out);
+  EXPECT_TRUE(out.statuses.empty());
+  activity.Track(false, 1'100, out);
+  activity.Track(false, 5'000, out);  // idle once, not again
+  EXPECT_EQ(out.statuses, std::vector<bool>({true}));
+  activity.Track(true, 5'001, out);
+  activity.Track(true, 5'002, out);
+  EXPECT_EQ(out.statuses, std::vector<bool>({true, false}));
+  activity.Track(false, 5'101, out);  // 99 ms after the last records: not yet
+  EXPECT_EQ(out.statuses.size(), 2u);
+}
+
+TEST(SourceActivityTest, ANegativeTimeoutNeverGoesIdle) {
+  SourceActivity activity(/*idle_timeout=*/-1);
+  StatusLog out;
+  activity.Track(false, 0, out);
+  activity.Track(false, 1'000'000, out);
+  EXPECT_TRUE(out.statuses.empty());
 }
 
 }  // namespace

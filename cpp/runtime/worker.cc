@@ -229,22 +229,33 @@ void Worker::SetChannelIdle(int channel, bool idle) {
 
 void Worker::RecomputeWatermark() {
   // Event time is the minimum over the channels that are not idle; with all
-  // of them idle, this worker's outputs go idle too.
+  // of them idle, this worker's outputs go idle too, after the maximum over
+  // all channels: none of them moves any more, so what each one reached
+  // stands (Flink's StatusWatermarkValve flushes the same way).
   ChainNode& head = *nodes_[0];
   int64_t combined = kMaxWatermark;
+  int64_t flushed = kMinWatermark;
   bool any_active = false;
   for (size_t i = 0; i < channel_watermarks_.size(); ++i) {
+    flushed = std::max(flushed, channel_watermarks_[i]);
     if (channel_idle_[i]) continue;
     any_active = true;
     combined = std::min(combined, channel_watermarks_[i]);
   }
-  if (any_active == all_channels_idle_) {
-    all_channels_idle_ = !any_active;
-    Guarded(head.info, [&] { head.op->ProcessWatermarkStatus(all_channels_idle_, head.output()); });
+  if (!any_active) combined = flushed;
+  // Active again before a watermark, idle only after the flushed one.
+  if (any_active && all_channels_idle_) SetAllChannelsIdle(false);
+  if (combined > current_watermark_ && combined != kMinWatermark) {
+    current_watermark_ = combined;
+    Guarded(head.info, [&] { head.op->ProcessWatermark(combined, head.output()); });
   }
-  if (!any_active || combined <= current_watermark_) return;
-  current_watermark_ = combined;
-  Guarded(head.info, [&] { head.op->ProcessWatermark(combined, head.output()); });
+  if (!any_active && !all_channels_idle_) SetAllChannelsIdle(true);
+}
+
+void Worker::SetAllChannelsIdle(bool idle) {
+  ChainNode& head = *nodes_[0];
+  all_channels_idle_ = idle;
+  Guarded(head.info, [&] { head.op->ProcessWatermarkStatus(idle, head.output()); });
 }
 
 void Worker::Run() {

@@ -122,6 +122,8 @@ class Worker {
   void AdvanceWatermark(int channel, int64_t watermark);
   /// Marks channel 'channel' idle or active and recomputes event time.
   void SetChannelIdle(int channel, bool idle);
+  /// Tells the chain that all input channels went idle, or that one came back.
+  void SetAllChannelsIdle(bool idle);
   void RecomputeWatermark();
   /// Handles one message from the mailbox (inside the interpreter lock).
   void Dispatch(StreamMessage message, int* ended_channels);

@@ -45,13 +45,14 @@ class GroupTable {
   /// Throws UserError if they do not fit its keys and aggregates (the query changed).
   void Restore(const arrow::RecordBatch& state);
 
+  /// The group ids of rows given by their key columns (in key order); new groups get the next ids.
+  std::vector<uint32_t> ConsumeKeys(const std::vector<std::shared_ptr<arrow::Array>>& keys, int64_t rows);
+
   int64_t rows(uint32_t group) const { return row_counts_[group]; }
   size_t num_groups() const { return row_counts_.size(); }
   const std::vector<int>& key_columns() const { return key_columns_; }
 
  private:
-  std::vector<uint32_t> ConsumeKeys(const std::vector<std::shared_ptr<arrow::Array>>& keys, int64_t rows);
-
   std::vector<int> key_columns_;
   std::vector<AggregateCall> calls_;
   std::shared_ptr<arrow::Schema> output_schema_;

@@ -1,10 +1,10 @@
-// Regular equi-joins of two dynamic tables (INNER and LEFT OUTER), with
-// Flink's changelog semantics: every input row is kept (per side, indexed by
-// join key), and each arriving row is matched against the other side's rows.
-// Inner join: the output row carries the input row's kind. Left outer join: a
-// left row without matches is emitted padded with NULLs, and replaced (-D of
-// the padded row, +I of the joined one) when its first match arrives — and
-// back when its last match is retracted.
+// Regular equi-joins of two dynamic tables (INNER, LEFT, RIGHT and FULL OUTER),
+// with Flink's changelog semantics: every input row is kept (per side, indexed
+// by join key), and each arriving row is matched against the other side's rows.
+// Inner join: the output row carries the input row's kind. Outer joins: a row
+// of an outer side without matches is emitted padded with NULLs, and replaced
+// (-D of the padded row, +I of the joined one) when its first match arrives —
+// and back when its last match is retracted.
 //
 // State is unbounded (no state TTL yet): every row of both inputs is kept.
 #include <arrow/compute/api.h>
@@ -38,7 +38,7 @@ class JoinOperator : public TableOperator {
         keys_{IntList(spec["left_keys"]), IntList(spec["right_keys"])},
         schemas_{ImportSchema(spec["left_schema"]), ImportSchema(spec["right_schema"])},
         output_schema_(ImportSchema(spec["output_schema"])),
-        left_outer_(spec["left_outer"].cast<bool>()),
+        outer_{spec["left_outer"].cast<bool>(), spec.contains("right_outer") && spec["right_outer"].cast<bool>()},
         final_only_(spec["final_only"].cast<bool>()),
         grouper_(keys_[0], *schemas_[0], "join") {
     // The right side's keys are cast to the left's types, so equal keys share a group.
@@ -54,7 +54,7 @@ class JoinOperator : public TableOperator {
     RowStore& mine = stores_[input];
     RowStore& other = stores_[1 - input];
     const int64_t first = mine.Append(data);
-    if (input == 0) left_matches_.resize(static_cast<size_t>(first + rows), 0);
+    matches_[input].resize(static_cast<size_t>(first + rows), 0);
     if (final_only_) {
       // Batch mode: keep the rows; the result is computed once, at the end of input.
       for (int64_t row = 0; row < rows; ++row) {
@@ -79,19 +79,19 @@ class JoinOperator : public TableOperator {
         subject = RemoveEqual(mine, live, *data, row);
         if (subject == kNoRow) continue;  // retracting a row never seen: nothing to undo
       }
-      const std::vector<int64_t>& matches = other.Live(groups[row]);
-      if (input == 0) {
-        for (int64_t match : matches) output.Add(subject, match, kind);
-        if (matches.empty() && left_outer_) output.Add(subject, kNoRow, accumulate ? RowKind::kInsert : RowKind::kDelete);
-        left_matches_[subject] = static_cast<int64_t>(matches.size());
-      } else {
-        const std::vector<int64_t>& partners = other.Live(groups[row]);
-        for (int64_t left : partners) {
-          if (left_outer_ && accumulate && left_matches_[left]++ == 0) output.Add(left, kNoRow, RowKind::kDelete);
-          output.Add(left, subject, kind);
-          if (left_outer_ && !accumulate && --left_matches_[left] == 0) output.Add(left, kNoRow, RowKind::kInsert);
-        }
+      // An outer side's row is padded with NULLs while it has no partner: its first partner
+      // retracts the padded row (-D) before the joined one, its last one's retraction brings it back.
+      const int them = 1 - input;
+      const std::vector<int64_t>& partners = Partners(other, groups[row]);
+      for (int64_t partner : partners) {
+        if (outer_[them] && accumulate && matches_[them][partner]++ == 0) AddPadded(output, them, partner, RowKind::kDelete);
+        AddPair(output, input, subject, partner, kind);
+        if (outer_[them] && !accumulate && --matches_[them][partner] == 0) AddPadded(output, them, partner, RowKind::kInsert);
       }
+      if (partners.empty() && outer_[input]) {
+        AddPadded(output, input, subject, accumulate ? RowKind::kInsert : RowKind::kDelete);
+      }
+      if (accumulate) matches_[input][subject] = static_cast<int64_t>(partners.size());
     }
     if (output.kinds.empty()) return;
     std::vector<std::shared_ptr<arrow::Array>> columns = stores_[0].Take(output.left, schemas_[0]);
@@ -102,22 +102,25 @@ class JoinOperator : public TableOperator {
     out.Collect(std::move(result));
   }
 
-  // Batch mode: every left row with each of its matches (or padded), as inserts.
+  // Batch mode: every left row with each of its matches (or padded), then the right rows of an
+  // outer right side that matched nothing, as inserts.
   void Finish(runtime::Collector& out) override {
     if (!final_only_) return;
     Output output;
     size_t groups = 0;
     for (uint32_t group = 0; group < grouper_.num_groups(); ++group) {
       const std::vector<int64_t>& lefts = stores_[0].Live(group);
-      const std::vector<int64_t>& rights = stores_[1].Live(group);
+      const std::vector<int64_t>& rights = Partners(stores_[1], group);
       for (int64_t left : lefts) {
         for (int64_t right : rights) output.Add(left, right, RowKind::kInsert);
-        if (rights.empty() && left_outer_) output.Add(left, kNoRow, RowKind::kInsert);
+        if (rights.empty() && outer_[0]) output.Add(left, kNoRow, RowKind::kInsert);
+      }
+      if (outer_[1] && Partners(stores_[0], group).empty()) {
+        for (int64_t right : stores_[1].Live(group)) output.Add(kNoRow, right, RowKind::kInsert);
       }
       ++groups;
     }
     (void)groups;
-    // Left rows whose key was NULL never match (SQL semantics) but a left join keeps them.
     if (output.kinds.empty()) return;
     std::vector<std::shared_ptr<arrow::Array>> columns = stores_[0].Take(output.left, schemas_[0]);
     for (auto& column : stores_[1].Take(output.right, schemas_[1])) columns.push_back(std::move(column));
@@ -160,12 +163,14 @@ class JoinOperator : public TableOperator {
         std::vector<uint32_t> groups = Groups(side, *data);
         const int64_t first = stores_[side].Append(data);
         for (int64_t row = 0; row < data->num_rows(); ++row) stores_[side].Live(groups[row]).push_back(first + row);
-        if (side == 0) left_matches_.resize(static_cast<size_t>(first + data->num_rows()), 0);
+        matches_[side].resize(static_cast<size_t>(first + data->num_rows()), 0);
       }
     }
     for (uint32_t group = 0; group < grouper_.num_groups(); ++group) {
-      const auto matches = static_cast<int64_t>(stores_[1].Live(group).size());
-      for (int64_t left : stores_[0].Live(group)) left_matches_[left] = matches;
+      for (int side = 0; side < 2; ++side) {
+        const auto matches = static_cast<int64_t>(Partners(stores_[1 - side], group).size());
+        for (int64_t id : stores_[side].Live(group)) matches_[side][id] = matches;
+      }
     }
   }
 
@@ -179,8 +184,38 @@ class JoinOperator : public TableOperator {
     }
   };
 
+  // The joined row of 'subject' (a row of side 'side') and 'partner' (a row of the other side).
+  static void AddPair(Output& output, int side, int64_t subject, int64_t partner, RowKind kind) {
+    if (side == 0) {
+      output.Add(subject, partner, kind);
+    } else {
+      output.Add(partner, subject, kind);
+    }
+  }
+  // Row 'id' of side 'side' padded with NULLs for the other side's columns.
+  static void AddPadded(Output& output, int side, int64_t id, RowKind kind) {
+    AddPair(output, side, id, kNoRow, kind);
+  }
+
+  // The join key group of each row; a key with a NULL in it marks its group as one that never
+  // matches (SQL: NULL = NULL is not true), though a left join still emits its left rows.
   std::vector<uint32_t> Groups(int input, const arrow::RecordBatch& data) {
-    return grouper_.Consume(data, &keys_[input], &key_types_);
+    std::vector<uint32_t> groups = grouper_.Consume(data, &keys_[input], &key_types_);
+    null_groups_.resize(grouper_.num_groups(), false);
+    for (int column : keys_[input]) {
+      const auto& values = *data.column(column);
+      if (values.null_count() == 0) continue;
+      for (int64_t row = 0; row < data.num_rows(); ++row) {
+        if (values.IsNull(row)) null_groups_[groups[static_cast<size_t>(row)]] = true;
+      }
+    }
+    return groups;
+  }
+
+  // The rows of the other side that a row of 'group' joins.
+  const std::vector<int64_t>& Partners(RowStore& other, uint32_t group) {
+    static const std::vector<int64_t> kNone;
+    return null_groups_[group] ? kNone : other.Live(group);
   }
 
   // Removes from 'live' a stored row equal to row 'row' of 'data'; returns its id or kNoRow.
@@ -200,12 +235,13 @@ class JoinOperator : public TableOperator {
   std::vector<int> keys_[2];
   std::shared_ptr<arrow::Schema> schemas_[2];
   std::shared_ptr<arrow::Schema> output_schema_;
-  bool left_outer_;
+  bool outer_[2];  // LEFT, RIGHT; both for FULL OUTER
   bool final_only_;
   KeyGrouper grouper_;
   std::vector<std::shared_ptr<arrow::DataType>> key_types_;
   RowStore stores_[2];
-  std::vector<int64_t> left_matches_;  // per left row id: how many right rows it joins now
+  std::vector<int64_t> matches_[2];  // per side, per row id: how many rows of the other side it joins now
+  std::vector<bool> null_groups_;      // per key group: its key has a NULL, so it joins nothing
 };
 
 }  // namespace

@@ -40,9 +40,6 @@ class WindowAggregateOperator : public TableOperator {
         python_columns_(IntList(spec["python_columns"])),
         python_aggregate_(spec["python_aggregate"]),
         processing_time_(spec.contains("processing_time") && spec["processing_time"].cast<bool>()) {
-    if (!python_aggregate_.is_none() && spec.contains("snapshot")) {
-      throw UserError("window aggregation with a Python aggregate function cannot be checkpointed yet");
-    }
     Restore();
   }
 
@@ -148,6 +145,12 @@ class WindowAggregateOperator : public TableOperator {
       auto groups = window.table->Snapshot();
       groups = AppendTime(AppendTime(groups, "__window_start", window.start), "__window_end", end);
       parts.push_back({"windows", WithKeyGroups(groups, KeyGroupsOf(*groups, key_columns, max_parallelism()))});
+      if (!python_aggregate_.is_none()) {
+        for (const auto& batch : window.python_inputs) {
+          auto rows = PythonRows(*window.table, *batch, window.start, end);
+          parts.push_back({"python_rows", WithKeyGroups(rows, KeyGroupsOf(*rows, key_columns, max_parallelism()))});
+        }
+      }
     }
     parts.push_back(WatermarkPart(watermark_, key_group_begin_, key_group_end_));
     return parts;
@@ -161,6 +164,58 @@ class WindowAggregateOperator : public TableOperator {
     return ValueOrThrow(batch->AddColumn(batch->num_columns(), arrow::field(name, arrow::int64()),
                                          ValueOrThrow(builder.Finish(), "snapshotting a window")),
                         "snapshotting a window");
+  }
+
+  // A Python aggregate's buffered argument rows for a checkpoint: each row's group keys (group ids
+  // are the table's own, renumbered on restore), its arguments, and the window's bounds.
+  std::shared_ptr<arrow::RecordBatch> PythonRows(const GroupTable& table, const arrow::RecordBatch& batch,
+                                                 int64_t start, int64_t end) const {
+    const auto& group_column = static_cast<const arrow::UInt32Array&>(*batch.column(batch.num_columns() - 1));
+    std::vector<uint32_t> groups(group_column.raw_values(), group_column.raw_values() + group_column.length());
+    auto keys = table.Output(groups);
+    std::vector<std::shared_ptr<arrow::Field>> fields;
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      fields.push_back(keys->schema()->field(static_cast<int>(i)));
+      columns.push_back(keys->column(static_cast<int>(i)));
+    }
+    for (int i = 0; i + 1 < batch.num_columns(); ++i) {
+      fields.push_back(batch.schema()->field(i));
+      columns.push_back(batch.column(i));
+    }
+    auto rows = arrow::RecordBatch::Make(arrow::schema(fields), batch.num_rows(), columns);
+    return AppendTime(AppendTime(rows, "__window_start", start), "__window_end", end);
+  }
+
+  // Puts a Python aggregate's restored argument rows back into their windows (after the windows'
+  // groups are restored, so every row's keys name an existing group).
+  void RestorePythonRows(const std::shared_ptr<arrow::RecordBatch>& part) {
+    const int columns = part->num_columns();
+    const int keys = static_cast<int>(keys_.size());
+    const auto& ends = static_cast<const arrow::Int64Array&>(*part->column(columns - 1));
+    std::map<int64_t, std::vector<uint32_t>> rows_by_end;
+    for (int64_t row = 0; row < part->num_rows(); ++row) rows_by_end[ends.Value(row)].push_back(static_cast<uint32_t>(row));
+    for (const auto& [end, rows] : rows_by_end) {
+      arrow::UInt32Builder indices;
+      CheckArrow(indices.AppendValues(rows), "restoring a window");
+      auto taken = ValueOrThrow(arrow::compute::Take(part, ValueOrThrow(indices.Finish(), "restoring a window")),
+                                "restoring a window").record_batch();
+      auto& window = windows_[end];
+      if (!window.table) throw InternalError("restored Python aggregate rows of a window without groups");
+      std::vector<std::shared_ptr<arrow::Array>> key_arrays(taken->columns().begin(), taken->columns().begin() + keys);
+      std::vector<uint32_t> groups = window.table->ConsumeKeys(key_arrays, taken->num_rows());
+      std::vector<std::shared_ptr<arrow::Field>> fields;
+      std::vector<std::shared_ptr<arrow::Array>> arguments;
+      for (int i = keys; i < columns - 2; ++i) {
+        fields.push_back(taken->schema()->field(i));
+        arguments.push_back(taken->column(i));
+      }
+      arrow::UInt32Builder builder;
+      CheckArrow(builder.AppendValues(groups), "restoring a window");
+      arguments.push_back(ValueOrThrow(builder.Finish(), "restoring a window"));
+      fields.push_back(arrow::field("__group", arrow::uint32()));
+      window.python_inputs.push_back(arrow::RecordBatch::Make(arrow::schema(fields), taken->num_rows(), arguments));
+    }
   }
 
   // Rebuilds the windows (and the watermark) of this subtask's key groups from a checkpoint.
@@ -187,6 +242,7 @@ class WindowAggregateOperator : public TableOperator {
         window.table->Restore(*taken.record_batch());
       }
     }
+    for (const auto& part : RestoredPart("python_rows")) RestorePythonRows(part);
     watermark_ = RestoredWatermark(watermark_);
   }
 

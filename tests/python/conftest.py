@@ -53,19 +53,30 @@ class Kafka:
         producer.send(topic, list(values), keys, partitions, timestamps)
         producer.flush(20000)
 
-    def read(self, topic: str, isolation: str = "read_uncommitted", quiet_ms: int = 600):
-        """Every message of 'topic' now visible: (partition, offset, key, value) tuples."""
+    def read(self, topic: str, isolation: str = "read_uncommitted", quiet_ms: int = 600, patience_s: float = 10.0):
+        """Every message of 'topic' now visible: (partition, offset, key, value) tuples.
+
+        Reads until every partition's position is at its end (the high watermark, less the
+        marker a transaction leaves last) and nothing came for 'quiet_ms' — or, when a partition
+        cannot get there (an aborted transaction last), nothing came for 'patience_s': a loaded
+        machine may take seconds before a consumer's first fetch."""
         consumer = _core.KafkaConsumer([("bootstrap.servers", self.servers),
                                         ("group.id", f"reader-{uuid.uuid4().hex}"),
                                         ("isolation.level", isolation)])
         count = consumer.partition_count(topic, 10000)
+        ends = {p: consumer.watermark_offsets(topic, p, 10000)[1] for p in range(count)}
         consumer.assign([(topic, p, 0, -1) for p in range(count)])
         found, quiet_since = [], time.monotonic()
-        while time.monotonic() - quiet_since < quiet_ms / 1000:
+        while True:
             batch = consumer.consume(1000, 100)
             if len(batch):
                 quiet_since = time.monotonic()
                 found.extend((p, o, k, v) for _, p, o, _, k, v in batch.records())
+            quiet = time.monotonic() - quiet_since
+            positions = {p: o for _, p, o in consumer.positions()}
+            at_end = all(end == 0 or positions.get(p, -1) >= end - 1 for p, end in ends.items())
+            if (at_end and quiet >= quiet_ms / 1000) or quiet >= patience_s:
+                break
         consumer.close()
         return found
 

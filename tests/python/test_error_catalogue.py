@@ -116,6 +116,55 @@ env.execute()
                 "what was found.",
     ),
     Entry(
+        key="file-changed-since-checkpoint",
+        title="A file the FileSource was reading changed before the job resumed",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+import time
+
+from fluvial.common import Configuration, WatermarkStrategy
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors import FileSource, StreamFormat
+
+with open("clicks.txt", "w") as file:
+    file.write("".join(f"click {i}\\n" for i in range(20000)))
+
+
+def run(configuration):
+    env = StreamExecutionEnvironment.get_execution_environment(configuration)
+    env.enable_checkpointing(20)
+    source = FileSource.for_record_stream_format(StreamFormat.text_line_format(), "clicks.txt").build()
+    env.from_source(source, WatermarkStrategy.no_watermarks(), "clicks").uid("clicks") \\
+        .map(lambda line: time.sleep(0.0002) or line).uid("slow").filter(lambda line: False).print()
+    return env.execute_async("clicks")
+
+
+client = run(Configuration())
+time.sleep(0.3)
+savepoint = client.stop_with_savepoint(savepoint_directory="savepoints").result()
+with open("clicks.txt", "w") as file:  # rewritten, shorter
+    file.write("click 0\\n")
+configuration = Configuration()
+configuration.set_string("execution.savepoint.path", savepoint)
+run(configuration).get_job_execution_result().result()
+''',
+        message="operator 'clicks' (subtask 1/1) failed: FileSource: cannot resume 'clicks.txt' from a "
+                "checkpoint: it has 8 bytes, <path> when checkpointed (read up to record <path>); files "
+                "must not change once written: write a new file (under a hidden name, then rename it)",
+        cause="it has 8 bytes, ",
+        where="cannot resume 'clicks.txt' from a checkpoint",
+        what_to_do="write a new file (under a hidden name, then rename it)",
+        fix="Do not rewrite or truncate input files: add new files instead, written under a hidden "
+            "name (`.name` or `_name`, which the FileSource skips) and renamed when complete. To "
+            "read changed input from the start, run the job without the checkpoint or savepoint. See "
+            "[Connectors and formats](connectors.md#filesource-checkpoints).",
+        meaning="The job resumed from a checkpoint or savepoint in which the FileSource was in the "
+                "middle of a file, and that file is now shorter than it was then (or gone, or, for "
+                "Avro, holds fewer records than were read): the checkpointed position no longer "
+                "exists, and resuming would silently lose or repeat records.",
+    ),
+    Entry(
         key="user-function",
         title="Your function raised",
         raises="UserFunctionError",
@@ -605,31 +654,6 @@ t_env.execute_sql("SELECT order_id, prise FROM orders")
         meaning="The query reads a column its input does not have.",
     ),
     Entry(
-        key="sql-full-join-without-time-bounds",
-        title="A FULL OUTER JOIN has no time bounds",
-        raises="SqlValidationError",
-        code='''\
-from fluvial.table import EnvironmentSettings, TableEnvironment
-
-t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-t_env.create_temporary_view("a", t_env.from_elements([(1, 2.5)], ["k", "x"]))
-t_env.create_temporary_view("b", t_env.from_elements([(2, 3.5)], ["k", "y"]))
-t_env.execute_sql("SELECT * FROM a FULL OUTER JOIN b ON a.k = b.k")
-''',
-        message="a FULL OUTER JOIN of tables without time bounds is not supported yet: it runs as an interval "
-                "join (key equalities and time bounds on event-time attributes) or as a window join (both sides "
-                "window table functions joined on window_start and window_end) at line 1, column 33",
-        cause="FULL OUTER JOIN of tables without time bounds is not supported yet",
-        where="at line",
-        what_to_do="time bounds on event-time attributes",
-        fix="Bound the two sides' event times against each other in `ON` (`a.ts BETWEEN b.ts - INTERVAL "
-            "'5' MINUTE AND b.ts + INTERVAL '5' MINUTE`, both tables with a `WATERMARK`) to make it an "
-            "interval join, join two window table functions on `window_start` and `window_end`, or use "
-            "a LEFT or RIGHT JOIN.",
-        meaning="Full outer joins run only as time-bounded joins so far, whose state the watermark "
-                "cleans up; a regular full outer join is not implemented.",
-    ),
-    Entry(
         key="sql-unknown-table",
         title="A SQL query names a table that is not registered",
         raises="PlanningError",
@@ -689,6 +713,29 @@ t_env.execute_sql("SELECT CARDINALITY(order_id) FROM orders")
                 "that is not an ARRAY or a MAP, or on an array of the wrong element type.",
     ),
     Entry(
+        key="sql-date-pattern",
+        title="DATE_FORMAT or TO_TIMESTAMP gets a date pattern it cannot read",
+        raises="PlanningError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.create_temporary_view("orders", t_env.from_elements([(1, "2024-01-02 03:04:05")], ["order_id", "at"]))
+t_env.execute_sql("SELECT DATE_FORMAT(at, 'yyyy-QQ') FROM orders")
+''',
+        message="unsupported letters 'QQ' in date pattern 'yyyy-QQ' (supported: yyyy yy MMMM MMM MM M dd d HH H "
+                "hh mm m ss s SSS a EEEE EEE DDD Z and 'quoted text'); quote literal text, see the built-in "
+                "functions in docs/table.md",
+        cause="unsupported letters 'QQ'",
+        where="in date pattern 'yyyy-QQ'",
+        what_to_do="quote literal text",
+        fix="Use the Java `DateTimeFormatter` letters listed, and put literal text in single quotes "
+            "(`'at'`; `''` is a quote). For other fields, build the text with `EXTRACT` or `QUARTER(...)`.",
+        meaning="DATE_FORMAT, TO_TIMESTAMP, TO_DATE, UNIX_TIMESTAMP and FROM_UNIXTIME take Java date "
+                "patterns; the pattern has letters Fluvial does not translate (or, to parse, fields that "
+                "are not padded).",
+    ),
+    Entry(
         key="temporal-join-not-versioned",
         title="An event-time temporal join against a table without a primary key",
         raises="SqlValidationError",
@@ -714,6 +761,26 @@ t_env.sql_query("""SELECT * FROM orders AS o JOIN rates FOR SYSTEM_TIME AS OF o.
             "Flink's deduplication query.",
         meaning="`FOR SYSTEM_TIME AS OF` an event-time attribute joins against a versioned table: one "
                 "with a primary key, whose rows are the versions of each key over time.",
+    ),
+    Entry(
+        key="idle-timeout-value",
+        title="table.exec.source.idle-timeout set to something that is not a duration",
+        raises="ValueError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("SET 'table.exec.source.idle-timeout' = 'ten seconds'")
+''',
+        message="'table.exec.source.idle-timeout' expects a duration such as '5 s', '500 ms' or '0' (off), "
+                "got 'ten seconds'",
+        cause="got 'ten seconds'",
+        where="'table.exec.source.idle-timeout'",
+        what_to_do="expects a duration such as '5 s', '500 ms' or '0' (off)",
+        fix="Give a number and a unit (`'10 s'`, `'1 min'`, `'500 ms'`), a number of milliseconds, or "
+            "`'0'` to turn the timeout off.",
+        meaning="The option says after how long without rows a source split or subtask stops holding "
+                "a table's event time back; it is checked when it is set.",
     ),
     Entry(
         key="temporal-join-time",
@@ -895,6 +962,33 @@ t_env.execute_sql("SELECT * FROM clicks").print()
             "listed). See [Table API and SQL](table.md#statements).",
         meaning="A `WITH (...)` option of `CREATE TABLE` is not one the connector knows; it is "
                 "refused rather than ignored.",
+    ),
+    Entry(
+        key="kafka-exactly-once-prefix",
+        title="An exactly-once Kafka table has no transactional id prefix",
+        raises="ConnectorOptionError",
+        code='''\
+from fluvial.table import EnvironmentSettings, TableEnvironment
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.execute_sql("CREATE TABLE clicks (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10')")
+t_env.execute_sql("CREATE TABLE out_topic (id BIGINT) WITH ('connector' = 'kafka', 'topic' = 'out', "
+                  "'properties.bootstrap.servers' = '127.0.0.1:9092', 'format' = 'json', "
+                  "'sink.delivery-guarantee' = 'exactly-once')")
+t_env.execute_sql("INSERT INTO out_topic SELECT id FROM clicks").wait()
+''',
+        message="table 'out_topic': 'sink.delivery-guarantee' = 'exactly-once' needs "
+                "'sink.transactional-id-prefix' (the prefix of the sink's Kafka transactional ids, unique to "
+                "this job among those writing to the cluster)",
+        cause="'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'",
+        where="table 'out_topic'",
+        what_to_do="'sink.transactional-id-prefix'",
+        fix="Add `'sink.transactional-id-prefix' = '...'`, a prefix no other job writing to the same "
+            "Kafka cluster uses, or choose `'sink.delivery-guarantee' = 'at-least-once'`. See "
+            "[Connectors](connectors.md#kafka-tables-sql-connector-kafka-and-upsert-kafka).",
+        meaning="An exactly-once Kafka sink writes in Kafka transactions, whose ids are the prefix, the "
+                "subtask and the checkpoint; Flink requires the prefix too. The table is refused when "
+                "the INSERT is planned, before the job starts.",
     ),
     Entry(
         key="sql-bad-line",

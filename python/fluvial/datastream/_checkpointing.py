@@ -19,7 +19,9 @@ job resumes with another parallelism:
 - ``list``: {component: [items]} — source splits, sink writer states. Items are dealt out
   round robin over the new subtasks.
 - ``union``: {component: value} — broadcast state, the same in every subtask; each new
-  subtask gets subtask 0's.
+  subtask gets subtask 0's. Components named in UNION_LISTS (a source reader's
+  ``snapshot_union_state``) are lists that differ per subtask: each new subtask gets the
+  concatenation of all old subtasks' lists (Flink's union list state).
 
 At the end of a bounded job every worker snapshots once more after its input has ended
 (the engine's final snapshot) and waits until the job's *final checkpoint* is durable:
@@ -95,6 +97,10 @@ def operator_key(node) -> str:
 # ---------------------------------------------------------------- snapshots per operator
 
 
+# Union components whose value is a list per subtask, all of which every new subtask gets.
+UNION_LISTS = frozenset({"reader"})
+
+
 def _key_group_of(max_parallelism: int) -> Callable[[Any], int]:
     from fluvial._core import key_group
 
@@ -120,6 +126,10 @@ class _OperatorState:
         spec = self.spec
         if "reader" in spec:
             lists["splits"] = list(spec["reader"].snapshot_state(checkpoint_id) or [])
+            union_state = getattr(spec["reader"], "snapshot_union_state", None)
+            shared = list(union_state(checkpoint_id) or []) if union_state else []
+            if shared:
+                union["reader"] = shared
         if "writer" in spec:
             state = spec["writer"].snapshot_state(checkpoint_id)
             if state is not None:
@@ -180,6 +190,8 @@ class _OperatorState:
         spec = self.spec
         keyed, lists, union = share["keyed"], share["list"], share["union"]
         if "reader" in spec:
+            if hasattr(spec["reader"], "restore_union_state"):
+                spec["reader"].restore_union_state(union.get("reader", []))
             spec["reader"].restore_state(lists.get("splits", []))
         if "writer" in spec:
             for state in lists.get("writer", []):
@@ -229,7 +241,8 @@ class _OperatorState:
 def redistribute(old_states: Dict[int, Dict[str, Any]], subtask: int, parallelism: int,
                  max_parallelism: int) -> Dict[str, Any]:
     """The share of new subtask 'subtask' (of 'parallelism') of the snapshots of all old
-    subtasks: its key groups, every parallelism-th list item, subtask 0's union state."""
+    subtasks: its key groups, every parallelism-th list item, subtask 0's union state
+    (all subtasks' lists for UNION_LISTS)."""
     first = (subtask * max_parallelism + parallelism - 1) // parallelism
     end = ((subtask + 1) * max_parallelism + parallelism - 1) // parallelism
     keyed: Dict[int, Dict[str, Any]] = {}
@@ -245,7 +258,10 @@ def redistribute(old_states: Dict[int, Dict[str, Any]], subtask: int, parallelis
         for name, items in state["list"].items():
             lists.setdefault(name, []).extend(items)
         for name, value in state["union"].items():
-            union.setdefault(name, value)
+            if name in UNION_LISTS:
+                union.setdefault(name, []).extend(value)
+            else:
+                union.setdefault(name, value)
     lists = {name: items[subtask::parallelism] for name, items in lists.items()}
     return {"keyed": keyed, "list": lists, "union": union}
 

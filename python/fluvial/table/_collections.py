@@ -86,6 +86,13 @@ def compile_native(function: str, literal_args: List[Any], args: List[pc.Express
         return pc.list_value_length(args[0])
     if function == "at":
         container, key = types[0], literal_args[1]
+        if pa.types.is_struct(container):
+            # A ROW's field by name (or by position from 0, as PyFlink's get(index)).
+            names = [f.name for f in container]
+            if key not in names and not (isinstance(key, int) and 0 <= key < len(names)):
+                raise PlanningError(f"the ROW has no field {key!r} (fields: {', '.join(names)})")
+            return pc.Expression._call("struct_field", [args[0]], pc.StructFieldOptions(
+                names.index(key) if key in names else key))
         if pa.types.is_map(container):
             return pc.map_lookup(args[0], pa.scalar(key, type=container.key_type), "last")
         element = _expect_array("at", container)
@@ -127,7 +134,7 @@ class CollectionFunction:
             expected = f"{self._arity.start}" if len(self._arity) == 1 else \
                 f"{self._arity.start} to {self._arity.stop - 1}"
             raise PlanningError(f"{self._name} takes {expected} argument(s), got {len(argument_types)}")
-        bound = CollectionFunction(self._name, self._arity, self._typer, self._evaluate_columns, self._per_row)
+        bound = type(self)(self._name, self._arity, self._typer, self._evaluate_columns, self._per_row)
         bound._argument_types = list(argument_types)
         bound._result = self._typer(list(argument_types))
         if self._name == "AT" and pa.types.is_map(argument_types[0]):

@@ -74,8 +74,10 @@ def _transformation(kind: str, name: str, inputs: List[Transformation], make_spe
 
 def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], Any], *, bounded: bool,
            rowtime: Optional[str] = None, watermark_delay: int = 0, non_parallel: bool = True,
-           proctime: Optional[str] = None) -> TablePlan:
-    """A table source: make_reader(info) returns an object with poll() -> RecordBatch | None."""
+           proctime: Optional[str] = None, idle_timeout: Optional[Callable[[], Optional[int]]] = None) -> TablePlan:
+    """A table source: make_reader(info) returns an object with poll() -> RecordBatch | None.
+    idle_timeout() gives the ms after which a subtask or split without rows stops holding event
+    time back (None: never), read when the job is built."""
     rowtime_index = schema.get_field_index(rowtime) if rowtime else -1
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
@@ -85,6 +87,8 @@ def source(name: str, schema: pa.Schema, make_reader: Callable[[SubtaskInfo], An
             reader.metric_group = info.metrics.source_reader_group(info.operator_name, info.index)
         spec = {"kind": "table_source", "poll": reader.poll, "rowtime": rowtime_index,
                 "watermark_delay": int(watermark_delay), "reader": reader}
+        if idle_timeout is not None:
+            spec["idle_timeout"] = idle_timeout()
         for hook in ("open", "close"):
             if hasattr(reader, hook):
                 spec[hook] = getattr(reader, hook)
@@ -639,8 +643,9 @@ def _keyed_pair(left: TablePlan, right: TablePlan, left_keys: List[str], right_k
 
 
 def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_keys: List[str],
-                 left_outer: bool) -> Tuple[TablePlan, Dict[str, str]]:
-    """An equi-join of two dynamic tables (INNER or LEFT OUTER), both sides kept in state.
+                 left_outer: bool, right_outer: bool = False) -> Tuple[TablePlan, Dict[str, str]]:
+    """An equi-join of two dynamic tables (INNER, LEFT OUTER, or FULL OUTER with both flags),
+    both sides kept in state.
 
     Returns the plan (left columns, then right columns renamed on a clash) and the right
     columns' output names."""
@@ -653,12 +658,13 @@ def regular_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         return {"kind": "table_join", "left_keys": left_indices, "right_keys": right_indices,
                 "left_schema": left_schema, "right_schema": right_schema, "output_schema": output,
-                "left_outer": left_outer, "final_only": info.batch_mode}
+                "left_outer": left_outer, "right_outer": right_outer, "final_only": info.batch_mode}
 
-    kind = "LeftOuterJoin" if left_outer else "InnerJoin"
+    kind = {(False, False): "InnerJoin", (True, False): "LeftOuterJoin", (False, True): "RightOuterJoin",
+            (True, True): "FullOuterJoin"}[(left_outer, right_outer)]
     transformation = _transformation("table_join", f"Join({kind}, on={left_keys}={right_keys})", inputs,
                                      make_spec, two_input=True)
-    updating = left.updating or right.updating or left_outer
+    updating = left.updating or right.updating or left_outer or right_outer
     return TablePlan(transformation, output, updating=updating), right_names
 
 
@@ -787,7 +793,7 @@ def unnest(plan: TablePlan, argument: Expression, names: List[str], ordinality: 
         return pa.RecordBatch.from_arrays(taken.columns + arrays, schema=output), parent.tolist()
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
-        return {"kind": "table_python_calc", "call": evaluate}
+        return {"kind": "table_python_calc", "call": evaluate, "stateless": True}
 
     transformation = _transformation("table_python_calc", "Uncollect", [projected.transformation], make_spec)
     return TablePlan(transformation, output, rowtime=plan.rowtime, proctime=plan.proctime, updating=plan.updating)

@@ -94,6 +94,26 @@ class _Udaf:
         return self.function(*[pd.Series(list(c)) for c in columns])
 
 
+def groups_by_key_group(groups: Dict[tuple, Any], keys: List[tuple], key_fields: List[pa.Field],
+                        max_parallelism: int) -> Dict[int, Dict[tuple, Any]]:
+    """{key group: {key: groups[key]}} for 'keys' (tuples of the 'key_fields' columns), the key
+    groups hashed as the keyed exchange hashes those columns: a Python step's keyed_state."""
+    from fluvial._core import table_key_groups
+
+    if not keys:
+        return {}
+    if key_fields:
+        batch = pa.RecordBatch.from_arrays([pa.array([key[i] for key in keys], type=f.type)
+                                            for i, f in enumerate(key_fields)], schema=pa.schema(key_fields))
+        key_groups = table_key_groups(batch, max_parallelism)
+    else:
+        key_groups = [0] * len(keys)
+    result: Dict[int, Dict[tuple, Any]] = {}
+    for key, key_group in zip(keys, key_groups):
+        result.setdefault(key_group, {})[key] = groups[key]
+    return result
+
+
 class PythonGroupAggregate:
     def __init__(self, key_columns: List[str], aggregates: List[Tuple[str, Any, List[str]]],
                  output: pa.Schema, final_only: bool, max_parallelism: int = 128):
@@ -148,22 +168,9 @@ class PythonGroupAggregate:
     # hashed as the keyed exchange before this step hashes the key columns.
 
     def snapshot(self) -> Dict[int, Dict[tuple, List[Any]]]:
-        from fluvial._core import table_key_groups
-
         keys = [key for key, group in self.groups.items() if group[0] != 0]
-        if not keys:
-            return {}
-        if self.key_columns:
-            fields = [self.output.field(name) for name in self.key_columns]
-            batch = pa.RecordBatch.from_arrays([pa.array([key[i] for key in keys], type=f.type)
-                                                for i, f in enumerate(fields)], schema=pa.schema(fields))
-            key_groups = table_key_groups(batch, self.max_parallelism)
-        else:
-            key_groups = [0] * len(keys)
-        result: Dict[int, Dict[tuple, List[Any]]] = {}
-        for key, key_group in zip(keys, key_groups):
-            result.setdefault(key_group, {})[key] = self.groups[key]
-        return result
+        return groups_by_key_group(self.groups, keys, [self.output.field(n) for n in self.key_columns],
+                                   self.max_parallelism)
 
     def restore(self, state: Dict[int, Dict[tuple, List[Any]]]) -> None:
         for groups in state.values():

@@ -107,8 +107,9 @@ class PythonTableAggregate:
     """The flat_aggregate step: per group key, [row count, accumulator, rows emitted last]."""
 
     def __init__(self, key_count: int, function: Any, row_names: Optional[List[str]], output: pa.Schema,
-                 final_only: bool):
+                 final_only: bool, max_parallelism: int = 128):
         self.key_count = key_count
+        self.max_parallelism = max_parallelism
         self.wrapper = function
         self.function = function._func
         self.row_names = row_names  # the whole input row is the one argument, as a Row with these names
@@ -174,6 +175,20 @@ class PythonTableAggregate:
                 kinds += [INSERT] * len(group[2])
         return self._batch(rows), bytes(kinds)
 
+    # Checkpoints (the spec's "keyed_state" hook): each group — row count, accumulator and the
+    # rows it emitted last, which the next change retracts — under the key group of its key,
+    # hashed as the keyed exchange before this step hashes the key columns.
+
+    def snapshot(self) -> Dict[int, Dict[tuple, List[Any]]]:
+        from fluvial.table._python_aggregate import groups_by_key_group
+
+        return groups_by_key_group(self.groups, list(self.groups), list(self.output)[:self.key_count],
+                                   self.max_parallelism)
+
+    def restore(self, state: Dict[int, Dict[tuple, List[Any]]]) -> None:
+        for groups in state.values():
+            self.groups.update(groups)
+
     def finish(self):
         if not self.final_only:
             return None
@@ -216,8 +231,9 @@ def flat_aggregate(plan: "_planner.TablePlan", keys: List[Expression], call: Row
     upstream, extra = _planner._keyed(projected.transformation, list(range(len(key_names))))
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
-        step = PythonTableAggregate(len(key_names), function, row_names, output, final_only=info.batch_mode)
-        return {"kind": "table_python_calc", "call": step, "finish": step.finish,
+        step = PythonTableAggregate(len(key_names), function, row_names, output, final_only=info.batch_mode,
+                                    max_parallelism=info.max_parallelism)
+        return {"kind": "table_python_calc", "call": step, "finish": step.finish, "keyed_state": step,
                 "open": lambda: function._open(info.job_parameters), "close": function._close}
 
     transformation = _planner._transformation("table_python_calc", f"PythonGroupTableAggregate({function._name})",
@@ -337,7 +353,7 @@ def _flatten(plan: "_planner.TablePlan", column: str, fields: List[pa.Field]) ->
             arrays = columns[:index] + list(middle) + columns[index + 1:]
             return pa.RecordBatch.from_arrays(arrays, schema=output)
 
-        return {"kind": "table_python_calc", "call": evaluate}
+        return {"kind": "table_python_calc", "call": evaluate, "stateless": True}
 
     transformation = _planner._transformation("table_python_calc", "Calc(flatten)", [plan.transformation],
                                               make_spec)

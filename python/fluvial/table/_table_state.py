@@ -80,8 +80,6 @@ def check_snapshot_capable(name: str, spec: Dict[str, Any]) -> None:
         if not (spec.get("stateless") or "keyed_state" in spec):
             _refuse(name, "this Python step keeps state that checkpoints do not cover yet")
         return
-    if kind == "table_window_agg" and spec.get("window") != "session" and spec.get("python_aggregate") is not None:
-        _refuse(name, "window aggregations with Python aggregate functions are not snapshotted yet")
     if kind not in _NATIVE_KINDS:
         _refuse(name, f"its state ({kind}) is not snapshotted yet")
 

@@ -127,9 +127,9 @@ def plan_join(left: TablePlan, right: TablePlan, left_keys: List[str], right_key
         items = [(f.name, Col(left_names[f.name])) for f in left.schema]
         items += [(right_names[f.name], Col(f.name)) for f in right.schema]
         return _planner.calc(swapped, items, name="Calc(right join columns)"), right_names, []
-    raise PlanningError("a FULL OUTER JOIN of tables without time bounds is not supported yet: it runs as an "
-                        "interval join (key equalities and time bounds on event-time attributes) or as a "
-                        "window join (both sides window table functions joined on window_start and window_end)")
+    # FULL OUTER: both sides padded while unmatched.
+    plan, _ = _planner.regular_join(left, right, left_keys, right_keys, True, right_outer=True)
+    return plan, right_names, []
 
 
 def _drop_late(plan: TablePlan, time_column: str, what: str) -> Transformation:

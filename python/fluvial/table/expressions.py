@@ -273,6 +273,103 @@ class Expression(RefusesUnsupportedPyFlinkMethods):
         """The aggregate ARRAY of the values (NULLs kept)."""
         return Call("array_agg", [self])
 
+    # -- built-in scalar functions (PyFlink's names; see the function table in docs/table.md) -------
+    def get(self, name_or_index: Any) -> "Expression":
+        """The field of a ROW value by name (or by position from 0)."""
+        return _collection("at", self, name_or_index)
+
+    def flatten(self) -> "Expression":
+        """All the fields of a ROW value as columns named ``r$field`` (in a select)."""
+        return Call("flatten", [self])
+
+    def sha2(self, hash_length: Any) -> "Expression":
+        return _builtin("sha2", self, hash_length)
+
+    def substr(self, begin_index: Any, length: Any = None) -> "Expression":
+        return self.substring(begin_index, length)
+
+    def trim_leading(self, character: Any = None) -> "Expression":
+        if character is None:
+            return _builtin("ltrim", self)
+        return Call("trim_chars", [self, _wrap(character), Lit("LEADING")])
+
+    def trim_trailing(self, character: Any = None) -> "Expression":
+        if character is None:
+            return _builtin("rtrim", self)
+        return Call("trim_chars", [self, _wrap(character), Lit("TRAILING")])
+
+    def if_null(self, null_replacement: Any) -> "Expression":
+        return Call("coalesce", [self, _wrap(null_replacement)])
+
+    def not_between(self, lower_bound: Any, upper_bound: Any) -> "Expression":
+        return Call("not", [self.between(lower_bound, upper_bound)])
+
+    def regexp_extract(self, regex: Any, extract_index: Any = None) -> "Expression":
+        return Call("regexp_extract", [self, _wrap(regex)] + ([] if extract_index is None else [_wrap(extract_index)]))
+
+    def split_index(self, separator: Any, index: Any) -> "Expression":
+        return Call("split_index", [self, _wrap(separator), _wrap(index)])
+
+    def lpad(self, length: Any, pad: Any) -> "Expression":
+        return _builtin("lpad", self, length, pad)
+
+    def rpad(self, length: Any, pad: Any) -> "Expression":
+        return _builtin("rpad", self, length, pad)
+
+    def repeat(self, n: Any) -> "Expression":
+        return _builtin("repeat", self, n)
+
+    def regexp(self, regex: Any) -> "Expression":
+        return _builtin("regexp", self, regex)
+
+    def regexp_replace(self, regex: Any, replacement: Any) -> "Expression":
+        return _builtin("regexp_replace", self, regex, replacement)
+
+    def regexp_count(self, regex: Any) -> "Expression":
+        return _builtin("regexp_count", self, regex)
+
+    def replace(self, search: Any = None, replacement: Any = None) -> "Expression":
+        return _builtin("replace", self, search, replacement)
+
+    def position(self, haystack: Any = None) -> "Expression":
+        """lit('a').position(s): where this string first occurs in 'haystack', from 1; 0 if absent."""
+        return _builtin("locate", self, haystack)
+
+    def instr(self, s: Any) -> "Expression":
+        return _builtin("instr", self, s)
+
+    def left(self, length: Any) -> "Expression":
+        return _builtin("left", self, length)
+
+    def right(self, length: Any) -> "Expression":
+        return _builtin("right", self, length)
+
+    def starts_with(self, start_expr: Any) -> "Expression":
+        return _builtin("startswith", self, start_expr)
+
+    def ends_with(self, end_expr: Any) -> "Expression":
+        return _builtin("endswith", self, end_expr)
+
+    def log(self, base: Any = None) -> "Expression":
+        """The natural logarithm, or the logarithm to 'base'."""
+        return _builtin("log", self) if base is None else _builtin("log", base, self)
+
+    def truncate(self, n: Any = 0) -> "Expression":
+        return _builtin("truncate", self, n)
+
+    def parse_url(self, part_to_extract: Any, key: Any = None) -> "Expression":
+        return _builtin("parse_url", self, part_to_extract, *([] if key is None else [key]))
+
+    def str_to_map(self, list_delimiter: Any = None, key_value_delimiter: Any = None) -> "Expression":
+        extra = [list_delimiter or ",", key_value_delimiter or "="]
+        return _builtin("str_to_map", self, *extra)
+
+    def json_exists(self, path: Any) -> "Expression":
+        return _builtin("json_exists", self, path)
+
+    def is_json(self, json_type: Any = None) -> "Expression":
+        return _builtin("is_json", self, *([] if json_type is None else [str(json_type).split(".")[-1].upper()]))
+
     # Intervals: lit(10).seconds, lit(5).minutes ... (milliseconds underneath).
     def _interval(self, millis: int) -> "Expression":
         if not isinstance(self, Lit) or not isinstance(self.value, (int, float)):
@@ -449,6 +546,37 @@ def _wrap(value: Any) -> Expression:
     return value if isinstance(value, Expression) else Lit(value)
 
 
+def _builtin(name: str, *args: Any) -> Expression:
+    from fluvial.table import _builtins
+
+    arguments = [_wrap(a) for a in args]
+    builtin = _builtins.call(name, arguments)
+    return builtin if builtin is not None else Call(name, arguments)
+
+
+def _property(function: str) -> property:
+    def getter(self: Expression) -> Expression:
+        return _builtin(function, self)
+
+    getter.__doc__ = f"{function.upper()} of this value (Flink's built-in function)."
+    return property(getter)
+
+
+# PyFlink's property-style built-ins: col('s').md5, col('x').ln, ...
+for _name, _function in (("md5", "md5"), ("sha1", "sha1"), ("sha224", "sha224"), ("sha256", "sha256"),
+                         ("sha384", "sha384"), ("sha512", "sha512"), ("to_base64", "to_base64"),
+                         ("from_base64", "from_base64"), ("ascii", "ascii"), ("chr", "chr"), ("reverse", "reverse"),
+                         ("init_cap", "initcap"), ("bin", "bin"), ("hex", "hex"), ("ln", "ln"), ("log10", "log10"),
+                         ("log2", "log2"), ("exp", "exp"), ("sin", "sin"), ("cos", "cos"), ("tan", "tan"),
+                         ("cot", "cot"), ("asin", "asin"), ("acos", "acos"), ("atan", "atan"), ("sinh", "sinh"),
+                         ("cosh", "cosh"), ("tanh", "tanh"), ("degrees", "degrees"), ("radians", "radians"),
+                         ("sign", "sign"), ("is_true", "is_true"), ("is_false", "is_false"),
+                         ("is_not_true", "is_not_true"), ("is_not_false", "is_not_false"),
+                         ("url_encode", "url_encode"), ("url_decode", "url_decode"), ("quarter", "quarter"),
+                         ("to_date", "to_date"), ("to_timestamp", "to_timestamp")):
+    setattr(Expression, _name, _property(_function))
+
+
 def _collection(name: str, *args: Any) -> Expression:
     from fluvial.table import _collections
 
@@ -493,7 +621,10 @@ def call(f: Any, *args: Any) -> Expression:
 
         if f.lower() in _collections.FUNCTIONS:
             return _collections.call(f.lower(), arguments)
-        return Call(f.lower(), arguments)
+        from fluvial.table import _builtins
+
+        builtin = _builtins.call(f, arguments)
+        return builtin if builtin is not None else Call(f.lower(), arguments)
     return UdfCall(f, arguments)
 
 
@@ -614,14 +745,6 @@ class PlanningError(ValueError):
     """A Table API or SQL mistake found while planning (unknown column, bad argument)."""
 
 
-def _java_to_strftime(pattern: str) -> str:
-    out = pattern
-    for java, c in (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S"),
-                    ("SSS", "%f")):
-        out = out.replace(java, c)
-    return out
-
-
 def to_arrow(expr: Expression, schema: pa.Schema, describe: str = "expression") -> pc.Expression:
     """Compiles 'expr' over a batch of 'schema' into an Arrow expression."""
     if isinstance(expr, Alias):
@@ -650,6 +773,11 @@ def to_arrow(expr: Expression, schema: pa.Schema, describe: str = "expression") 
         types = infer_schema(schema, args, [f"a{i}" for i in range(len(args))]).types
         literals = [a.value if isinstance(a, Lit) else None for a in expr.args]
         return _collections.compile_native(expr.function, literals, args, types)
+    from fluvial.table import _builtins
+
+    if expr.function in _builtins.NATIVE:
+        types = infer_schema(schema, args, [f"a{i}" for i in range(len(args))]).types if args else []
+        return _builtins.compile_native(expr, args, types)
     if expr.function in ("case", "if", "coalesce"):
         args = _common_type(expr, args, schema)
     return _compile_call(expr, args)
@@ -689,7 +817,7 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
     f = expr.function
     binary = {"plus": "add", "minus": "subtract", "times": "multiply", "divide": "divide", "eq": "equal",
               "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
-              "and": "and_kleene", "or": "or_kleene", "power": "power"}
+              "and": "and_kleene", "or": "or_kleene"}
     if f in binary:
         return pc.Expression._call(binary[f], args)
     unary = {"not": "invert", "is_null": "is_null", "is_not_null": "is_valid", "upper": "utf8_upper",
@@ -700,16 +828,6 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
     if f in unary:
         _arity(expr, 1)
         return pc.Expression._call(unary[f], args)
-    if f == "mod":
-        # Java's %: the sign of the dividend (a - trunc(a / b) * b).
-        a, b = args
-        quotient = pc.Expression._call("divide", [a, b])
-        return pc.Expression._call("subtract", [a, pc.Expression._call(
-            "multiply", [pc.Expression._call("trunc", [quotient]), b])])
-    if f == "cast":
-        # Flink's CAST of a DOUBLE to an integer truncates.
-        target = expr.data_type.arrow_type
-        return args[0].cast(options=pc.CastOptions(target, allow_float_truncate=True))
     if f == "try_cast":
         return args[0].cast(expr.data_type.arrow_type, safe=False)
     if f == "if":
@@ -729,7 +847,8 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
         return pc.and_kleene(pc.greater_equal(args[0], args[1]), pc.less_equal(args[0], args[2]))
     if f == "round":
         places = _literal(expr.args[1], "ROUND places") if len(expr.args) > 1 else 0
-        return pc.round(args[0], ndigits=places, round_mode="half_up")
+        # Flink rounds half away from zero (Java's HALF_UP): ROUND(-2.5) = -3.
+        return pc.round(args[0], ndigits=places, round_mode="half_towards_infinity")
     if f == "substring":
         start = _literal(expr.args[1], "SUBSTRING start")
         begin = max(start - 1, 0)
@@ -753,20 +872,11 @@ def _compile_call(expr: Call, args: List[pc.Expression]) -> pc.Expression:
             named, groups = f"(?P<g0>{named})", groups
         extracted = pc.extract_regex(args[0], pattern=f".*?{named}")
         return pc.struct_field(extracted, f"g{index}")
-    if f == "date_format":
-        return pc.strftime(args[0], format=_java_to_strftime(_literal(expr.args[1], "DATE_FORMAT pattern")))
-    if f == "to_timestamp":
-        fmt = _java_to_strftime(_literal(expr.args[1], "format")) if len(expr.args) > 1 else "%Y-%m-%d %H:%M:%S"
-        return pc.strptime(args[0], format=fmt, unit="ms")
-    if f == "to_timestamp_ltz":
-        precision = _literal(expr.args[1], "precision") if len(expr.args) > 1 else 3
-        unit = {0: "s", 3: "ms"}.get(precision)
-        if unit is None:
-            raise PlanningError("TO_TIMESTAMP_LTZ precision must be 0 (seconds) or 3 (milliseconds)")
-        return args[0].cast(pa.int64()).cast(pa.timestamp(unit, tz="UTC")).cast(pa.timestamp("ms", tz="UTC"))
     if f == "tumble_start" or f == "tumble_end":
         raise PlanningError(f"{f.upper()} is only allowed in the SELECT of a GROUP BY TUMBLE(...) query")
-    raise PlanningError(f"unknown function '{f.upper()}'" + _suggest(f, KNOWN_FUNCTIONS))
+    from fluvial.table._builtins import FUNCTIONS
+
+    raise PlanningError(f"unknown function '{f.upper()}'" + _suggest(f, KNOWN_FUNCTIONS + FUNCTIONS))
 
 
 KNOWN_FUNCTIONS = ["regexp_extract",

@@ -373,6 +373,10 @@ def writer_factory(connector: str, table: str, schema: pa.Schema, options: Dict[
     if guarantee_name not in _GUARANTEES:
         raise _option_error(f"'sink.delivery-guarantee' must be one of {', '.join(_GUARANTEES)}, "
                             f"got {guarantee_name!r}")
+    if guarantee_name == "exactly-once" and not options.get("sink.transactional-id-prefix", "").strip():
+        raise _option_error(f"table '{table}': 'sink.delivery-guarantee' = 'exactly-once' needs "
+                            f"'sink.transactional-id-prefix' (the prefix of the sink's Kafka transactional ids, "
+                            f"unique to this job among those writing to the cluster)")
     serializer = KafkaRecordSerializationSchema.builder().set_topic(topic).set_value_serialization_schema(_Field(0))
     if layout.key is not None:
         serializer.set_key_serialization_schema(_Field(1))
@@ -425,6 +429,22 @@ class KafkaTableWriter:
             return
         keys = layout.key.encode(batch.select(layout.key_fields))
         self._writer.write(list(zip(values, keys)))
+
+    # Checkpoints: the DataStream writer's hooks. 'none' keeps nothing; 'at-least-once' flushes
+    # at the checkpoint; 'exactly-once' pre-commits its transaction there (its state logs the
+    # pending transactions' records), commits it when the checkpoint completes, and on restore
+    # commits or writes again those a failure left uncommitted.
+    def _enable_two_phase_commit(self, attempt: str) -> None:
+        self._writer._enable_two_phase_commit(attempt)
+
+    def snapshot_state(self, checkpoint_id: int) -> Any:
+        return self._writer.snapshot_state(checkpoint_id)
+
+    def restore_state(self, state: Any) -> None:
+        self._writer.restore_state(state)
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        self._writer.notify_checkpoint_complete(checkpoint_id)
 
     def finish(self) -> None:
         self._writer.finish()

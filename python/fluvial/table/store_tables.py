@@ -88,6 +88,26 @@ def connection_options(options: Dict[str, str]) -> Any:
     return builder.build()
 
 
+class _StoreTableWriter:
+    """Checkpoints of the jdbc and redis table sinks (over a DataStream writer ``_writer``):
+    at a checkpoint the writer flushes what it buffered, so every change before the barrier
+    is in the store when the checkpoint completes; nothing is stored in the checkpoint. After
+    a recovery the changes since the last checkpoint are written again: upserts and deletes
+    by key are idempotent, so the store converges on the exact result (an append-only jdbc
+    table, without a PRIMARY KEY, gets those rows at least once)."""
+
+    _writer: Any
+
+    def snapshot_state(self, checkpoint_id: int) -> None:
+        self._writer.snapshot_state(checkpoint_id)
+
+    def restore_state(self, state: Any) -> None:
+        pass  # snapshot_state stores nothing
+
+    def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
+        pass  # written before the checkpoint completed: nothing to commit
+
+
 def jdbc_writer_factory(table: str, schema: pa.Schema, options: Dict[str, str],
                         primary_key: List[str]) -> Callable[[Any], Any]:
     """make_writer(info) for INSERT INTO a jdbc table: appends, or upserts and deletes by the PRIMARY KEY."""
@@ -110,7 +130,7 @@ def jdbc_writer_factory(table: str, schema: pa.Schema, options: Dict[str, str],
                                         list(primary_key))
 
 
-class JdbcTableWriter:
+class JdbcTableWriter(_StoreTableWriter):
     """Hands a table's changes to the DataStream JDBC writer: appends (COPY), or upserts (INSERT
     ... ON CONFLICT DO UPDATE) and DELETEs by key, the last change per key of each flushed batch."""
 
@@ -226,7 +246,7 @@ def redis_writer_factory(table: str, schema: pa.Schema, options: Dict[str, str],
     return lambda info: RedisTableWriter(table, sink, positions, bool(primary_key))
 
 
-class RedisTableWriter:
+class RedisTableWriter(_StoreTableWriter):
     """Hands a table's changes to the DataStream Redis writer. Redis has no null: a null column
     is not written into the hash, and a row whose value columns are all null deletes its key."""
 

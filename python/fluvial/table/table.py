@@ -33,11 +33,24 @@ def _expressions(fields: Tuple[Any, ...], schema: pa.Schema) -> List[Expression]
                     raise PlanningError(f"expression strings are not supported, use col('...'): {field!r}")
         elif isinstance(field, Col) and field.name == "*":
             result.extend(Col(n) for n in schema.names)
+        elif isinstance(field, Call) and field.function == "flatten":
+            result.extend(_flattened(field.args[0], schema))
         elif isinstance(field, Expression):
             result.append(field)
         else:
             raise PlanningError(f"expected an expression (col('name'), lit(...)), got {field!r}")
     return result
+
+
+def _flattened(value: Expression, schema: pa.Schema) -> List[Expression]:
+    """col('r').flatten(): a column per field of the ROW, named r$field as in Flink."""
+    from fluvial.table.expressions import Alias, infer_schema, to_arrow
+
+    arrow_type = infer_schema(schema, [to_arrow(value, schema)], ["v"]).field(0).type
+    if not pa.types.is_struct(arrow_type):
+        raise PlanningError(f"flatten() applies to a ROW value, but {value!r} is {arrow_type}")
+    prefix = value.name if isinstance(value, Col) else repr(value)
+    return [Alias(value.get(f.name), f"{prefix}${f.name}") for f in arrow_type]
 
 
 def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
@@ -237,19 +250,19 @@ class Table:
         return self._join(right, join_predicate, "right")
 
     def full_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
-        """Full outer join: unmatched rows of either side padded with NULLs. Runs as an interval join
-        (key equalities and time bounds between the event-time attributes) or a window join so far.
+        """Full outer join: unmatched rows of either side padded with NULLs. With key equalities
+        and time bounds between the event-time attributes it runs as an interval join (or a
+        window join over window table functions), with state cleaned by the watermark; otherwise
+        as a regular join keeping both sides.
 
         Examples:
             >>> from fluvial.table import EnvironmentSettings, TableEnvironment, col
             >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
-            >>> a = t_env.from_elements([(1, 10)], ["k", "v"])
-            >>> b = t_env.from_elements([(2, 20)], ["k2", "v2"])
-            >>> try:
-            ...     a.full_outer_join(b, col("k") == col("k2"))
-            ... except ValueError as error:
-            ...     print(str(error)[:58])
-            a FULL OUTER JOIN of tables without time bounds is not sup
+            >>> a = t_env.from_elements([(1, 10), (2, 20)], ["k", "v"])
+            >>> b = t_env.from_elements([(2, 200), (3, 300)], ["k2", "v2"])
+            >>> sorted((tuple(r) for r in a.full_outer_join(b, col("k") == col("k2")).execute().collect()),
+            ...        key=str)
+            [(1, 10, None, None), (2, 20, 2, 200), (None, None, 3, 300)]
         """
         return self._join(right, join_predicate, "full")
 

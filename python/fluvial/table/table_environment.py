@@ -78,6 +78,8 @@ class TableConfig:
         self._values: Dict[str, str] = {}
 
     def set(self, key: str, value: str) -> "TableConfig":
+        if key == IDLE_TIMEOUT:
+            _idle_timeout_ms(str(value))  # a bad value fails here, not when a job starts
         self._values[key] = str(value)
         if key == "parallelism.default":
             self._t_env._env.set_parallelism(int(value))
@@ -107,6 +109,30 @@ class TableConfig:
 
     def set_local_timezone(self, timezone_id: str) -> None:
         self._values["table.local-time-zone"] = timezone_id
+
+    def _source_idle_timeout(self) -> Optional[int]:
+        """table.exec.source.idle-timeout in ms; None when off (0, the default)."""
+        return _idle_timeout_ms(self._values.get(IDLE_TIMEOUT, "0"))
+
+
+IDLE_TIMEOUT = "table.exec.source.idle-timeout"
+
+
+def _idle_timeout_ms(text: str) -> Optional[int]:
+    # Flink's durations: a number without unit is milliseconds ('0' turns the timeout off).
+    import re
+
+    from fluvial.table.connectors import parse_duration
+
+    if re.fullmatch(r"\s*\d+\s*", text):
+        millis = int(text)
+    else:
+        try:
+            millis = round(parse_duration(text, IDLE_TIMEOUT) * 1000)
+        except Exception:
+            raise ValueError(f"'{IDLE_TIMEOUT}' expects a duration such as '5 s', '500 ms' or '0' (off), "
+                             f"got {text!r}") from None
+    return millis or None
 
 
 @dataclass
@@ -235,9 +261,10 @@ class TableEnvironment:
         make_reader, bounded = source_reader_factory(connector, entry.schema, options, entry.rowtime, entry.name,
                                                      entry.primary_key)
         non_parallel = connector not in ("datagen", "kafka", "upsert-kafka")
+        # Read when the job starts, as Flink reads table.exec.source.idle-timeout when it plans.
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
-                               non_parallel=non_parallel)
+                               non_parallel=non_parallel, idle_timeout=self._config._source_idle_timeout)
         plan.primary_key = list(entry.primary_key)
         if connector == "upsert-kafka":  # read back as a changelog keyed by the primary key
             plan.updating = True

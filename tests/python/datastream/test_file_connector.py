@@ -344,3 +344,39 @@ def test_rolling_policy_arguments():
         RollingPolicy.default_rolling_policy(part_size=0)
     policy = RollingPolicy.on_checkpoint_rolling_policy()
     assert policy.on_checkpoint
+
+
+def test_files_are_read_one_after_the_other_so_a_file_behind_an_earlier_one_is_late(tmp_path):
+    # As Flink's FileSourceReader (one split at a time): the watermark never goes back, so
+    # rows of a file whose timestamps run behind a file read before it are late.
+    from fluvial.common import Time, WatermarkStrategy
+    from fluvial.common.watermark_strategy import TimestampAssigner
+    from fluvial.datastream import StreamExecutionEnvironment
+    from fluvial.datastream.window import TumblingEventTimeWindows
+
+    class FirstField(TimestampAssigner):
+        def extract_timestamp(self, value, record_timestamp):
+            return int(value.split(",")[0])
+
+    files = {"a.txt": range(10_000, 20_000, 500), "b.txt": range(0, 10_000, 500), "c.txt": range(20_000, 25_000, 500)}
+    for name, stamps in files.items():
+        (tmp_path / name).write_text("".join(f"{ts},{name}\n" for ts in stamps))
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(1)
+    strategy = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(FirstField())
+    counts = (env.from_source(text_source(str(tmp_path)), strategy, "files")
+              .map(lambda line: (int(line.split(",")[0]) // 5_000, 1))
+              .key_by(lambda pair: pair[0])
+              .window(TumblingEventTimeWindows.of(Time.milliseconds(5_000)))
+              .reduce(lambda x, y: (x[0], x[1] + y[1])))
+    # Plain-Python reference: files in path order, one watermark (largest timestamp - 1),
+    # a row is late when its window's last millisecond is at or before the watermark.
+    expected, watermark = {}, None
+    for name in sorted(files):
+        for ts in files[name]:
+            window = ts // 5_000
+            if watermark is None or window * 5_000 + 4_999 > watermark:
+                expected[window] = expected.get(window, 0) + 1
+        watermark = max(files[name]) - 1 if watermark is None else max(watermark, max(files[name]) - 1)
+    assert sorted(counts.execute_and_collect()) == sorted(expected.items())
+    assert 0 not in expected and 1 not in expected  # b.txt's rows were all late

@@ -87,3 +87,27 @@ def test_without_idleness_the_quiet_source_holds_event_time_at_its_watermark():
     quiet = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(FirstField())
     # Event time stays at the quiet source's 999: no timer can fire.
     assert run_until([1000], quiet, 0.5) == []
+
+
+def test_when_every_input_went_idle_event_time_moves_to_the_furthest_one():
+    # The busy source goes idle first (50 ms after its last record), while the empty one
+    # still holds event time back; once that one is idle too, nothing moves any more and
+    # the furthest watermark (5999) stands, as Flink's StatusWatermarkValve flushes it.
+    FIRED.clear()
+    env = StreamExecutionEnvironment.get_execution_environment()
+    assigned = WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(FirstField())
+    empty = env.from_source(Trickle([]), assigned.with_idleness(Duration.of_millis(400)), "empty")
+    busy = env.from_source(Trickle([(t, "b") for t in range(2000, 6001, 1000)]),
+                           assigned.with_idleness(Duration.of_millis(50)), "busy")
+    empty.union(busy).key_by(lambda e: e[1]).process(TimerAtEventTime()).add_sink(Remember())
+    client = env.execute_async("all idle")
+    expected = [2000, 3000, 4000, 5000]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with FIRED_LOCK:
+            if sorted(FIRED) == expected:
+                break
+        time.sleep(0.01)
+    client.cancel().result()
+    with FIRED_LOCK:
+        assert sorted(FIRED) == expected

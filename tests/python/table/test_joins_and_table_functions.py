@@ -50,6 +50,34 @@ def test_left_outer_join_keeps_unmatched_rows(t_env):
     assert {str(r.get_row_kind()) for r in rows} == {"+I"}
 
 
+def test_null_keys_never_match(t_env):
+    # SQL: NULL = NULL is not true, so rows with a NULL key join nothing; a left join keeps its own.
+    left = [(1, None), (2, 5), (3, None), (4, 6)]
+    right = [(None, "a"), (5, "b"), (None, "c")]
+    t_env.create_temporary_view("l", t_env.from_elements(left, DataTypes.ROW([
+        DataTypes.FIELD("id", DataTypes.BIGINT()), DataTypes.FIELD("k", DataTypes.BIGINT())])))
+    t_env.create_temporary_view("r", t_env.from_elements(right, DataTypes.ROW([
+        DataTypes.FIELD("k2", DataTypes.BIGINT()), DataTypes.FIELD("name", DataTypes.STRING())])))
+    names = {k: n for k, n in right if k is not None}
+    inner = t_env.execute_sql("SELECT id, name FROM l JOIN r ON l.k = r.k2").collect()
+    assert final_rows(inner) == Counter((i, names[k]) for i, k in left if k in names)
+    outer = t_env.execute_sql("SELECT id, name FROM l LEFT JOIN r ON l.k = r.k2").collect()
+    assert final_rows(outer) == Counter((i, names.get(k)) for i, k in left)
+
+
+def test_full_outer_join_keeps_unmatched_rows_of_both_sides(t_env):
+    import pandas as pd
+
+    orders, _ = tables(t_env)
+    people = [(u, f"user{u}") for u in range(3, 12)]  # users 0-2 missing, users 9-11 without orders
+    users = t_env.from_pandas(pd.DataFrame(people, columns=["user_id", "name"]), splits_num=3)
+    joined = orders.full_outer_join(users, col("user") == col("user_id")).select(col("order_id"), col("name"))
+    names = dict(people)
+    expected = Counter((o, names.get(u)) for o, u, _ in ORDERS)
+    expected.update((None, n) for u, n in people if u not in {u for _, u, _ in ORDERS})
+    assert final_rows(joined.execute().collect()) == expected
+
+
 def test_join_with_an_extra_condition(t_env):
     orders, users = tables(t_env)
     joined = orders.join(users, (col("user") == col("user_id")) & (col("amount") > 6)).select(col("order_id"))

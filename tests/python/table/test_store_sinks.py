@@ -3,14 +3,18 @@ servers started by the tests: appends, an updating GROUP BY upserted by the PRIM
 and deletes (a two-level aggregation retracts the groups that empty). Each final store
 content is checked against a plain-Python computation of the same data."""
 
+import os
 import random
 from collections import Counter
 
 import pytest
+from checkpoint_job import make_fail_once, register_checked_source, rows_of, write_input
 from store_servers import postgres, postgres_server, redis_client, redis_server  # noqa: F401 - fixtures
 
+from fluvial.common import RestartStrategies
+from fluvial.datastream import StreamExecutionEnvironment
 from fluvial.errors import JobExecutionError
-from fluvial.table import EnvironmentSettings, TableEnvironment
+from fluvial.table import EnvironmentSettings, StreamTableEnvironment, TableEnvironment
 from fluvial.table.connectors import ConnectorOptionError
 from fluvial.table.expressions import PlanningError
 
@@ -135,6 +139,41 @@ def test_jdbc_sink_options_are_checked(postgres_server):  # noqa: F811
         t_env.execute_sql("INSERT INTO s SELECT user_name, amount FROM events")
 
 
+def checkpointed_failing_once(tmp_path):
+    """A checkpointed streaming job over checkpoint_job's input (k, v, name, ts), read through
+    'src_checked' whose UDF fails once after a checkpoint completed, with restarts."""
+    write_input(str(tmp_path / "input"), files=60)
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(2)
+    env.enable_checkpointing(30)
+    env.get_checkpoint_config().set_checkpoint_storage_dir(str(tmp_path / "checkpoints"))
+    env.set_restart_strategy(RestartStrategies.fixed_delay_restart(2, 10))
+    t_env = StreamTableEnvironment.create(env)
+    fail_once = make_fail_once(str(tmp_path / "failed"), 300, str(tmp_path / "checkpoints"), 0.0002)
+    register_checked_source(t_env, str(tmp_path / "input"), fail_once)
+    return t_env
+
+
+def test_upserts_into_postgres_recover_from_a_failure(postgres_server, postgres, tmp_path):  # noqa: F811
+    """The buffered upserts are flushed at each checkpoint (the size and interval never flush
+    here); after the failure the changes since the last checkpoint replay and converge."""
+    postgres.execute("DROP TABLE IF EXISTS cp_totals")
+    postgres.execute("CREATE TABLE cp_totals (k TEXT PRIMARY KEY, s BIGINT, c BIGINT)")
+    t_env = checkpointed_failing_once(tmp_path)
+    options = jdbc_options(postgres_server, "cp_totals", **{"sink.buffer-flush.max-rows": "0",
+                                                            "sink.buffer-flush.interval": "1 h"})
+    t_env.execute_sql(f"CREATE TABLE cp_totals (k STRING, s BIGINT, c BIGINT, PRIMARY KEY (k) NOT ENFORCED) "
+                      f"WITH ({options})")
+    t_env.execute_sql("INSERT INTO cp_totals SELECT k, SUM(v), COUNT(*) FROM src_checked GROUP BY k").wait()
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = Counter()
+    for k, v, _, _ in rows_of(files=60):
+        expected[(k, "s")] += v
+        expected[(k, "c")] += 1
+    assert pg_rows(postgres, "SELECT * FROM cp_totals") == sorted(
+        (k, expected[(k, "s")], expected[(k, "c")]) for k in {k for k, _ in expected})
+
+
 def redis_options(redis_server, **extra):  # noqa: F811
     host, port = redis_server
     options = {"connector": "redis", "host": host, "port": port, **extra}
@@ -208,3 +247,19 @@ def test_redis_sink_options_are_checked(redis_server):  # noqa: F811
                       f"ENFORCED) WITH ({redis_options(redis_server, **{'data-type': 'string'})})")
     with pytest.raises(ConnectorOptionError, match="'data-type' = 'string' stores one value column"):
         t_env.execute_sql("INSERT INTO s SELECT user_name, amount, amount * 2 FROM events")
+
+
+def test_upserts_into_redis_recover_from_a_failure(redis_server, redis_client, tmp_path):  # noqa: F811
+    """Each write is executed before the checkpoint completes; after the failure the replayed
+    upserts converge on the plain-Python totals."""
+    t_env = checkpointed_failing_once(tmp_path)
+    t_env.execute_sql(f"CREATE TABLE cp_names (name STRING, c BIGINT, s BIGINT, PRIMARY KEY (name) NOT ENFORCED) "
+                      f"WITH ({redis_options(redis_server, **{'key-pattern': 'cp:{name}'})})")
+    t_env.execute_sql("INSERT INTO cp_names SELECT name, COUNT(*), SUM(v) FROM src_checked GROUP BY name").wait()
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = {}
+    for _, v, name, _ in rows_of(files=60):
+        c, total = expected.get(name, (0, 0))
+        expected[name] = (c + 1, total + v)
+    stored = {key: redis_client.hgetall(key) for key in redis_client.keys("cp:*")}
+    assert stored == {f"cp:{name}": {"c": str(c), "s": str(total)} for name, (c, total) in expected.items()}

@@ -30,11 +30,13 @@ from checkpoint_job import (  # noqa: E402
 )
 
 from fluvial.common import Configuration, RestartStrategies  # noqa: E402
+from fluvial.common.types import Row  # noqa: E402
 from fluvial.datastream import StreamExecutionEnvironment  # noqa: E402
 from fluvial.errors import UnsupportedFeatureError  # noqa: E402
 from fluvial.table import StreamTableEnvironment  # noqa: E402
+from fluvial.table.expressions import col  # noqa: E402
 from fluvial.table.types import DataTypes  # noqa: E402
-from fluvial.table.udf import AggregateFunction, udaf  # noqa: E402
+from fluvial.table.udf import AggregateFunction, TableAggregateFunction, udaf, udtaf  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "datastream",
                                 "fault_tolerance"))
@@ -107,6 +109,22 @@ class WeightedSum(AggregateFunction):
         return accumulator[0]
 
 
+def test_windows_with_a_python_aggregate_recover_exactly_once(tmp_path, input_dir):
+    # The Python aggregate's buffered argument rows of each open window are snapshotted too.
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    t_env.create_temporary_function("weighted", udaf(WeightedSum(), result_type=DataTypes.BIGINT()))
+    out = tmp_path / "windows"
+    t_env.execute_sql(f"""CREATE TABLE windows (k STRING, ws STRING, c BIGINT, s BIGINT)
+                          WITH ('connector' = 'filesystem', 'path' = '{out}', 'format' = 'csv')""")
+    query = WINDOWS_SQL.replace("SUM(v) AS s", "weighted(v) AS s")
+    assert query != WINDOWS_SQL
+    t_env.execute_sql(f"INSERT INTO windows SELECT k, CAST(ws AS STRING), c, s FROM ({query})").wait()
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = Counter({(k, ws, c, 2 * s): n for (k, ws, c, s), n in reference_windows().items()})
+    assert _windows_of(committed_lines(str(out))) == expected
+
+
 def test_python_group_by_recovers_exactly_once(tmp_path, input_dir):
     env, t_env = _environment(tmp_path)
     register_checked_source(t_env, input_dir, _failing(tmp_path))
@@ -116,6 +134,58 @@ def test_python_group_by_recovers_exactly_once(tmp_path, input_dir):
     env.execute("python group by")
     assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
     expected = Counter({(k, 2 * s, c): 1 for (k, s, c, *_rest) in reference_totals()})
+    assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, int)) == expected
+
+
+def test_unnest_and_array_functions_recover_exactly_once(tmp_path, input_dir):
+    """The stateless Python steps — UNNEST, the collection functions, the Python built-ins
+    (SPLIT_INDEX) — take part in checkpoints and replay exactly the rows after the last one."""
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    table = t_env.sql_query(
+        "SELECT k, x, SPLIT_INDEX(name, 'n', 1) AS digits FROM src_checked "
+        "CROSS JOIN UNNEST(ARRAY_DISTINCT(ARRAY[v % 10, v % 3, v % 10])) AS t(x)")
+    add_changelog_sink(t_env, table, str(tmp_path / "out"), "unnested")
+    env.execute("unnest")
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    expected = Counter()
+    for k, v, name, _ in rows_of():
+        for x in dict.fromkeys([v % 10, v % 3, v % 10]):
+            expected[(k, x, name[1:])] += 1
+    whole = lambda text: int(float(text))  # noqa: E731  (v % 10 is printed as a float)
+    assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, whole, str)) == expected
+
+
+class Top2(TableAggregateFunction):
+    """The two largest values per key, with their rank."""
+
+    def create_accumulator(self):
+        return Counter()
+
+    def accumulate(self, accumulator, value):
+        accumulator[value] += 1
+
+    def emit_value(self, accumulator):
+        for rank, value in enumerate(sorted(accumulator.elements(), reverse=True)[:2], 1):
+            yield Row(value, rank)
+
+    def get_result_type(self):
+        return DataTypes.ROW([DataTypes.FIELD("top", DataTypes.BIGINT()), DataTypes.FIELD("rank", DataTypes.INT())])
+
+
+def test_flat_aggregate_recovers_exactly_once(tmp_path, input_dir):
+    env, t_env = _environment(tmp_path)
+    register_checked_source(t_env, input_dir, _failing(tmp_path))
+    top = t_env.from_path("src_checked").group_by(col("k")).flat_aggregate(udtaf(Top2())(col("v"))) \
+        .select(col("k"), col("top"), col("rank"))
+    add_changelog_sink(t_env, top, str(tmp_path / "out"), "top2")
+    env.execute("flat aggregate")
+    assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
+    by_key = {}
+    for k, v, _, _ in rows_of():
+        by_key.setdefault(k, []).append(v)
+    expected = Counter({(k, v, rank): 1 for k, values in by_key.items()
+                        for rank, v in enumerate(sorted(values, reverse=True)[:2], 1)})
     assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, int)) == expected
 
 

@@ -17,6 +17,12 @@ two writes, so no locking is needed:
   share through ``restore_state(splits)`` before ``open()``: the parallelism
   may differ from the one that took the snapshot, so a split state must make
   sense on its own.
+- ``SourceReader.snapshot_union_state(checkpoint_id)`` returns items that every
+  new subtask must know, as Flink's union list state: on recovery each new
+  subtask gets the items of all old subtasks through
+  ``restore_union_state(items)``, before ``restore_state``. The FileSource keeps
+  its processed paths there (its subtasks choose files by a hash of the path,
+  so after a rescale any of them may meet any path).
 - ``SinkWriter.snapshot_state(checkpoint_id)`` flushes everything written
   before the barrier and pre-commits it (a Kafka transaction prepared, a
   part file moved to pending); it returns what a restarted writer needs to
@@ -108,6 +114,13 @@ class SourceReader:
 
     def restore_state(self, splits: List[Any]) -> None:
         """Called before open() on recovery with this subtask's share of the snapshotted splits."""
+
+    def snapshot_union_state(self, checkpoint_id: int) -> List[Any]:
+        """Items every subtask gets back on recovery (union list state); [] by default."""
+        return []
+
+    def restore_union_state(self, items: List[Any]) -> None:
+        """Called before restore_state() on recovery with the union-state items of all subtasks."""
 
     def notify_checkpoint_complete(self, checkpoint_id: int) -> None:
         """Called once every operator has stored the checkpoint (e.g. commit Kafka offsets)."""

@@ -37,6 +37,16 @@ class FileRecordReader:
         """Returns the next records (maybe none, when all were skipped as bad), None at the end."""
         raise NotImplementedError
 
+    def position(self) -> Any:
+        """Where the next read_batch() starts, for checkpoints (picklable), or None if this
+        reader cannot seek: the FileSource then resumes by reading the file again and
+        skipping the records it had emitted."""
+        return None
+
+    def seek(self, position: Any) -> None:
+        """Continues from 'position' (what position() returned on a reader of the same file)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot seek")
+
     def close(self) -> None:
         pass
 
@@ -107,6 +117,13 @@ class _TextLineFileReader(FileRecordReader):
         self._charset = charset
         self._line_number = 0
 
+    def position(self) -> Any:
+        return (self._file.tell(), self._line_number)
+
+    def seek(self, position: Any) -> None:
+        offset, self._line_number = position
+        self._file.seek(offset)
+
     def read_batch(self) -> Optional[List[str]]:
         lines = self._file.readlines(BATCH_SIZE * 64)
         if not lines:
@@ -127,7 +144,25 @@ class _TextLineFileReader(FileRecordReader):
 
 class _FileSourceReader(SourceReader):
     """Finds the files of one subtask (each file is read whole by one subtask, chosen by
-    its path) and reads them one after the other through the format's file readers."""
+    its path) and reads them one after the other through the format's file readers.
+
+    Checkpoints (as Flink's FileSource: the split positions of the readers, the set of
+    processed paths of the enumerator):
+
+    - list state (``snapshot_state``): one split per file this subtask has begun and not
+      finished — ``{"path", "position", "records"}``, the format reader's position (a byte
+      offset and line number for text, CSV and JSON lines; rows read for Parquet and ORC)
+      or, for a format that cannot seek (Avro), the records emitted, which are skipped on
+      restore; and the file's size, so a file cut short since is an error, not a silent
+      loss. A restored split is resumed by the subtask it is dealt to, whatever its path.
+    - union state (``snapshot_union_state``): the paths this subtask has begun (finished or
+      not). Fluvial has no enumerator: every subtask scans the paths itself and takes the
+      files whose path hashes to it (``_owner_of``), so after a restore at another
+      parallelism a file can hash to a subtask that never saw it. Hence every new subtask
+      gets the union of all processed paths and never starts them again; files that no
+      checkpointed subtask had begun are dealt out again by the hash. The restored set is
+      carried on by new subtask 0 only, so the checkpoint holds each path about once.
+    """
 
     def __init__(self, paths: List[str], file_format, subtask_index: int, parallelism: int,
                  monitor_interval_ms: Optional[int], source_name: str = "FileSource"):
@@ -142,6 +177,34 @@ class _FileSourceReader(SourceReader):
         self._file = None
         self._reader: Optional[FileRecordReader] = None
         self._next_scan = 0.0
+        # Checkpoint state: the file being read and the records emitted from it; the paths
+        # this subtask began; restored splits still to resume; processed paths restored.
+        self._path: Optional[str] = None
+        self._records = 0
+        self._skip = 0  # records still to skip in the current file (resuming by count)
+        self._begun: List[str] = []
+        self._resume: List[Dict[str, Any]] = []
+        self._restored_paths: List[str] = []
+
+    def restore_state(self, splits: List[Any]) -> None:
+        self._resume = [dict(split) for split in splits]
+
+    def restore_union_state(self, items: List[Any]) -> None:
+        paths = sorted(set(items))
+        self._seen.update(paths)
+        if self._subtask_index == 0:
+            self._restored_paths = paths
+
+    def snapshot_state(self, checkpoint_id: int) -> List[Any]:
+        splits = [dict(split) for split in self._resume]
+        if self._path is not None:
+            position = None if self._skip else self._reader.position()
+            splits.insert(0, {"path": self._path, "position": position, "records": self._records,
+                              "size": os.fstat(self._file.fileno()).st_size})
+        return splits
+
+    def snapshot_union_state(self, checkpoint_id: int) -> List[Any]:
+        return self._restored_paths + self._begun
 
     def open(self) -> None:
         # Taken here, so that every subtask reports its count, even one without files.
@@ -173,6 +236,10 @@ class _FileSourceReader(SourceReader):
     def poll(self) -> Optional[List[Any]]:
         while True:
             if self._reader is None:
+                if self._resume:
+                    self._open_split(self._resume[0])
+                    del self._resume[0]
+                    continue
                 if not self._queue:
                     if self._monitor_interval_s is None:
                         return None
@@ -180,23 +247,60 @@ class _FileSourceReader(SourceReader):
                         self._scan()
                     if not self._queue:
                         return []
-                self._open_next()
+                path = self._queue.pop(0)
+                self._begun.append(path)
+                self._open(path)
             records = self._reader.read_batch()
             if records is None:
+                if self._skip:
+                    raise ConnectorError(
+                        f"{self._source_name}: cannot resume '{self._path}' from a checkpoint: it "
+                        f"ends {self._skip} records before the checkpointed position "
+                        f"({self._records} records); files must not change once written: write a new "
+                        f"file (under a hidden name, then rename it)")
                 self._close_file()
+            elif self._skip:
+                skipped = min(self._skip, len(records))
+                self._skip -= skipped
+                if skipped < len(records):
+                    self._records += len(records) - skipped
+                    return records[skipped:]
             elif records:
+                self._records += len(records)
                 return records
             # else every record of that batch was skipped as bad: read on
 
-    def _open_next(self) -> None:
-        path = self._queue.pop(0)
+    def _open_split(self, split: Dict[str, Any]) -> None:
+        path = split["path"]
+        if not os.path.isfile(path):
+            raise ConnectorError(f"{self._source_name}: cannot resume '{path}' from a checkpoint: "
+                                 f"the file is gone (it had been read up to record {split['records']})")
+        self._begun.append(path)
+        self._open(path)
+        size = os.fstat(self._file.fileno()).st_size
+        if size < split.get("size", 0):
+            raise ConnectorError(
+                f"{self._source_name}: cannot resume '{path}' from a checkpoint: it has {size} bytes, "
+                f"{split['size']} when checkpointed (read up to record {split['records']}); files "
+                f"must not change once written: write a new file (under a hidden name, then rename it)")
+        if split["position"] is not None:
+            self._reader.seek(split["position"])
+        else:
+            self._skip = split["records"]
+        self._records = split["records"]
+
+    def _open(self, path: str) -> None:
         try:
             self._file = open(path, "rb")
         except OSError as error:
             raise ConnectorError(f"{self._source_name}: cannot open '{path}': {error.strerror}") from error
+        self._path = path
+        self._records = 0
+        self._skip = 0
         self._reader = self._format._open_file(path, self._file, self._errors)
 
     def _close_file(self) -> None:
+        self._path = None
         if self._reader is not None:
             self._reader.close()
             self._reader = None

@@ -14,7 +14,10 @@ subtask 0 only.
 
 Checkpoints: a reader's state is one ``("hybrid", stage, split)`` per split of the current
 stage's reader (``split`` None for a subtask that has finished the stage and is waiting),
-so a restored reader resumes the same stage where its splits left off.
+so a restored reader resumes the same stage where its splits left off. A stage reader's
+union state (the FileSource's processed paths) is kept as ``(stage, item)`` pairs, also
+while the subtask waits for the others to finish the stage, and handed back to the
+restored stage's reader.
 """
 
 import threading
@@ -52,6 +55,8 @@ class _HybridReader(SourceReader):
         self._reader: Optional[SourceReader] = None
         self._stage_done = False
         self._restored_splits: Optional[List[Any]] = None
+        self._restored_union: Optional[List[Any]] = None
+        self._finished_union: List[Any] = []  # of the stage finished, while waiting
 
     # -- checkpoints
     def snapshot_state(self, checkpoint_id: int) -> List[Any]:
@@ -59,6 +64,14 @@ class _HybridReader(SourceReader):
             return [("hybrid", self._stage, None)]
         return [("hybrid", self._stage, split) for split in self._reader.snapshot_state(checkpoint_id)] \
             or [("hybrid", self._stage, None)]
+
+    def snapshot_union_state(self, checkpoint_id: int) -> List[Any]:
+        if self._reader is None:
+            return list(self._finished_union)
+        return [(self._stage, item) for item in self._reader.snapshot_union_state(checkpoint_id)]
+
+    def restore_union_state(self, items: List[Any]) -> None:
+        self._restored_union = list(items)
 
     def restore_state(self, splits: List[Any]) -> None:
         stages = set()
@@ -85,6 +98,11 @@ class _HybridReader(SourceReader):
         reader = source._create_reader(self._subtask if not source._is_non_parallel() else 0,
                                        self._parallelism if not source._is_non_parallel() else 1)
         reader.metric_group = self.metric_group
+        self._finished_union = []
+        if self._restored_union is not None:
+            reader.restore_union_state([item for stage, item in self._restored_union
+                                        if stage == self._stage])
+            self._restored_union = None
         if self._restored_splits is not None:
             reader.restore_state(self._restored_splits)
             self._restored_splits = None
@@ -94,6 +112,7 @@ class _HybridReader(SourceReader):
     def _close_reader(self) -> None:
         reader, self._reader = self._reader, None
         if reader is not None:
+            self._finished_union = [(self._stage, item) for item in reader.snapshot_union_state(0)]
             reader.close()
 
     def poll(self) -> Optional[List[Any]]:

@@ -2,7 +2,7 @@
 found by name, cast to the declared types batch by batch, and rows that do not fit are
 rejected by their row number in the file."""
 
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import pyarrow as pa
 
@@ -35,24 +35,47 @@ def file_columns(path: str, format_name: str, row_type: RowTypeInfo, available: 
 
 
 class ColumnarFileReader(FileRecordReader):
+    """'batches(first_row)' returns the file's batches from a row at or before 'first_row'
+    (a row group's or stripe's first row, found from the file's metadata without reading
+    data) and that row's number: a checkpointed position is resumed without decoding the
+    row groups before it."""
+
     def __init__(self, path: str, format_name: str, row_type: RowTypeInfo, columns: List[str],
-                 batches: Callable[[], Iterator[pa.RecordBatch]], bad_records: BadRecords):
+                 batches: Callable[[int], Tuple[Iterator[pa.RecordBatch], int]], bad_records: BadRecords):
         self._path = path
         self._format_name = format_name
         self._columns = columns
         self._rows = RowReader(row_type)
-        self._batches = batches()
+        self._open_batches = batches
+        self._batches, _ = batches(0)
         self._bad = bad_records
         self._rows_read = 0
+        self._skip = 0  # rows still to skip after a seek
+
+    def position(self) -> Any:
+        return self._rows_read
+
+    def seek(self, position: Any) -> None:
+        self._batches, self._rows_read = self._open_batches(position)
+        self._skip = position - self._rows_read
 
     def read_batch(self) -> Optional[List[Any]]:
-        try:
-            batch = next(self._batches, None)
-        except (pa.ArrowException, OSError) as error:
-            raise ConnectorError(f"FileSource: cannot read '{self._path}' as {self._format_name} after "
-                                 f"row {self._rows_read}: {arrow_reason(error)}") from None
-        if batch is None:
-            return None
+        while True:
+            try:
+                batch = next(self._batches, None)
+            except (pa.ArrowException, OSError) as error:
+                raise ConnectorError(f"FileSource: cannot read '{self._path}' as {self._format_name} "
+                                     f"after row {self._rows_read}: {arrow_reason(error)}") from None
+            if batch is None:
+                return None
+            if not self._skip:
+                break
+            skipped = min(self._skip, batch.num_rows)
+            self._skip -= skipped
+            self._rows_read += skipped
+            if skipped < batch.num_rows:
+                batch = batch.slice(skipped)
+                break
         first_row = self._rows_read + 1
         self._rows_read += batch.num_rows
         columns = [batch.column(name) for name in self._columns]

@@ -27,6 +27,13 @@ class CsvFileReader(FileRecordReader):
         self._header_pending = schema.use_header
         self._skip_pending = schema.skip_first_data_row
 
+    def position(self) -> Any:
+        return self._lines.position(), self._header_pending, self._skip_pending
+
+    def seek(self, position: Any) -> None:
+        lines, self._header_pending, self._skip_pending = position
+        self._lines.seek(lines)
+
     def read_batch(self) -> Optional[List[Any]]:
         chunk = self._lines.next_lines()
         if chunk is None:

@@ -42,6 +42,12 @@ class JsonLinesFileReader(FileRecordReader):
                                                        unexpected_field_behavior="ignore")
             self._read_options = pa_json.ReadOptions(use_threads=False, block_size=1 << 30)
 
+    def position(self) -> Any:
+        return self._lines.position()
+
+    def seek(self, position: Any) -> None:
+        self._lines.seek(position)
+
     def read_batch(self) -> Optional[List[Any]]:
         chunk = self._lines.next_lines()
         if chunk is None:

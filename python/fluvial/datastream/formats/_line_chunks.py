@@ -15,6 +15,16 @@ class LineChunks:
         self._line_number = 0
         self._ended = False
 
+    def position(self) -> Tuple[int, int]:
+        """The byte offset and line number after the lines returned so far."""
+        return self._file.tell() - len(self._rest), self._line_number
+
+    def seek(self, position: Tuple[int, int]) -> None:
+        offset, self._line_number = position
+        self._file.seek(offset)
+        self._rest = b""
+        self._ended = False
+
     def next_lines(self) -> Optional[Tuple[List[bytes], List[int]]]:
         """Returns the next non-blank lines (without line breaks) and their line numbers,
         or None at the end of the file."""

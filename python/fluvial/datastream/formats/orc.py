@@ -75,11 +75,14 @@ class OrcColumnarRowInputFormat(BulkFormat):
         columns = file_columns(path, "ORC", self._row_type, available, self._case_sensitive)
         batch_size = self._batch_size
 
-        def batches():
+        def stripes():
             for stripe in range(orc_file.nstripes):
                 batch = orc_file.read_stripe(stripe, columns=columns)
                 for offset in range(0, batch.num_rows, batch_size):
                     yield batch.slice(offset, batch_size)
+
+        def batches(first_row: int):
+            return stripes(), 0  # ORC stripes are read to be skipped (no row counts in pyarrow)
 
         return ColumnarFileReader(path, "ORC", self._row_type, columns, batches,
                                   BadRecords(self._ignore_parse_errors, errors))

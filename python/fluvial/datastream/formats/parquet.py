@@ -73,8 +73,16 @@ class ParquetColumnarRowInputFormat(BulkFormat):
         columns = file_columns(path, "Parquet", self._row_type, parquet_file.schema_arrow.names,
                                self._case_sensitive)
 
-        def batches():
-            return parquet_file.iter_batches(batch_size=self._batch_size, columns=columns, use_threads=False)
+        def batches(first_row: int):
+            # Whole row groups before 'first_row' are skipped from the footer's row counts.
+            group, start = 0, 0
+            metadata = parquet_file.metadata
+            while group < metadata.num_row_groups and start + metadata.row_group(group).num_rows <= first_row:
+                start += metadata.row_group(group).num_rows
+                group += 1
+            groups = list(range(group, metadata.num_row_groups))
+            return parquet_file.iter_batches(batch_size=self._batch_size, row_groups=groups,
+                                             columns=columns, use_threads=False), start
 
         return ColumnarFileReader(path, "Parquet", self._row_type, columns, batches,
                                   BadRecords(self._ignore_parse_errors, errors))

@@ -1,6 +1,6 @@
 """Flink SQL on sqlglot: a dialect that adds what Flink has and sqlglot's
 default dialect lacks — WATERMARK FOR in CREATE TABLE, `TABLE t` arguments of
-window table functions, plural interval units (INTERVAL '5' MINUTES),
+window table functions, plural interval units (INTERVAL '5' MINUTES), ROW<...> / ROW(...) types,
 backquoted identifiers and `==` / `&&` as used in PyFlink's docs."""
 
 from typing import Iterable, List
@@ -26,6 +26,8 @@ class FlinkParser(Parser):
         ),
     }
     SCHEMA_UNNAMED_CONSTRAINTS = {*Parser.SCHEMA_UNNAMED_CONSTRAINTS, "WATERMARK"}
+    # Flink's TIMESTAMPDIFF(unit, t1, t2) is not sqlglot's (t1, t2, unit): a plain call.
+    FUNCTIONS = {k: v for k, v in Parser.FUNCTIONS.items() if k not in ("TIMESTAMPDIFF", "TIMESTAMP_DIFF")}
 
 
 class Flink(Dialect):
@@ -54,22 +56,35 @@ def _rewrite(tokens: List[Token]) -> List[Token]:
     """Token-level rewrites: drop TABLE before a table-function argument, singular interval units."""
     out: List[Token] = []
     skip_close: List[int] = []  # paren depths whose closing paren is dropped (LATERAL TABLE(...))
+    angle_close: List[int] = []  # paren depths whose closing paren ends a ROW(...) type: '>'
     depth = 0
     drop_next_open = False
     for index, token in enumerate(tokens):
+        previous = out[-1].token_type if out else None
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if token.token_type == TokenType.L_PAREN:
             depth += 1
             if drop_next_open:
                 drop_next_open = False
                 skip_close.append(depth)
                 continue
+            if out and out[-1].token_type == TokenType.STRUCT and out[-1].text == "ROW":
+                angle_close.append(depth)
+                token = Token(TokenType.LT, "<", token.line, token.col, token.start, token.end, token.comments)
         elif token.token_type == TokenType.R_PAREN:
             depth -= 1
             if skip_close and skip_close[-1] == depth + 1:
                 skip_close.pop()
                 continue
-        previous = out[-1].token_type if out else None
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if angle_close and angle_close[-1] == depth + 1:
+                angle_close.pop()
+                token = Token(TokenType.GT, ">", token.line, token.col, token.start, token.end, token.comments)
+        if token.text.upper() == "ROW" and following is not None and (
+                following.token_type == TokenType.LT or following.token_type == TokenType.L_PAREN
+                and previous in (TokenType.ALIAS, TokenType.VAR, TokenType.IDENTIFIER)):
+            # ROW<a INT> and ROW(a INT) as a type (after AS in CAST, after a column or field name) are
+            # sqlglot's STRUCT<a INT>; ROW(1, 'a') elsewhere stays a value.
+            token = Token(TokenType.STRUCT, "ROW", token.line, token.col, token.start, token.end, token.comments)
         if (token.token_type == TokenType.TABLE and previous in (TokenType.L_PAREN, TokenType.COMMA, TokenType.FARROW)
                 and following is not None and following.token_type in (TokenType.VAR, TokenType.IDENTIFIER)
                 and len(out) >= 2):

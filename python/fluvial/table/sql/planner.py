@@ -23,6 +23,7 @@ from fluvial.table.expressions import (
     walk,
 )
 from fluvial.table.sql.errors import SqlValidationError
+from fluvial.table.sql.functions import row_field_access, translate_builtin
 from fluvial.table.sql.types import from_sqlglot
 
 _UNIT_MILLIS = {"MILLISECOND": 1, "SECOND": 1000, "MINUTE": 60_000, "HOUR": 3_600_000, "DAY": 86_400_000}
@@ -66,12 +67,17 @@ class ExpressionTranslator:
         self._t_env = t_env
         # (table alias, column) → column name in the joined row, for qualified columns after a join.
         self.scope: Dict[Tuple[str, str], str] = {}
+        # The input's columns, for r.a: a field of ROW column r, not column a of table r.
+        self.columns: Any = ()
 
     def __call__(self, node: exp.Expression) -> Expression:
         return self.translate(node)
 
     def translate(self, node: exp.Expression) -> Expression:  # noqa: C901 - one dispatch table
         t = self.translate
+        special = translate_builtin(node, t)
+        if special is not None:
+            return special
         if isinstance(node, exp.Paren):
             return t(node.this)
         if isinstance(node, exp.Alias):
@@ -79,6 +85,9 @@ class ExpressionTranslator:
         if isinstance(node, exp.Column):
             if isinstance(node.this, exp.Star):
                 raise SqlValidationError(f"'*' is only allowed alone in SELECT{_position(node)}")
+            fields = row_field_access(node, self.columns)
+            if fields is not None:
+                return fields
             qualifier = node.table
             if qualifier and (qualifier, node.name) in self.scope:
                 return Col(self.scope[(qualifier, node.name)])
@@ -199,6 +208,11 @@ class ExpressionTranslator:
             return UdfCall(BUILTINS[lowered], args)
         if lowered == "proctime":
             return Call("proctime", [])
+        from fluvial.table import _builtins
+
+        builtin = _builtins.call(lowered, args)
+        if builtin is not None:
+            return builtin
         from fluvial.table import _collections
 
         lowered = _COLLECTION_ALIASES.get(lowered, lowered)
@@ -218,7 +232,7 @@ class ExpressionTranslator:
                                         "session_rowtime"}
         if lowered in known:
             return Call(lowered, args)
-        candidates = sorted(known | set(self._t_env._functions))
+        candidates = sorted(known | set(self._t_env._functions) | set(_builtins.FUNCTIONS))
         raise SqlValidationError(f"unknown function '{name}'{_position(node)}{_suggest(lowered, candidates)}")
 
 
@@ -289,6 +303,7 @@ def plan_query(t_env: Any, node: exp.Expression):
     if window is not None and node.args.get("group") is None:
         # A window table function not under GROUP BY window_start, window_end: its rows on their own.
         table, window = _window_table(t_env, table, window, from_clause), None
+    translate.columns = table._plan.schema.names
     where = node.args.get("where")
     if where is not None and table._plan.window is not None:
         # IN (SELECT ...) / EXISTS (...) over windowed tables: window semi and anti joins.
@@ -899,6 +914,8 @@ def _select_items(node: exp.Select, table: Any, translate: ExpressionTranslator)
             name = expression.name
         elif isinstance(expression, Col):
             name = expression.name
+        elif isinstance(projection, exp.Column):
+            name = projection.name  # a ROW's field r.a is named a
         else:
             name = f"EXPR${position}"
         items.append((name, expression))

@@ -17,6 +17,7 @@ from fluvial.table.sql.types import from_sqlglot
 from fluvial.table.table_result import TableResult
 
 _SHOW = re.compile(r"^\s*SHOW\s+(TABLES|VIEWS|FUNCTIONS|USER\s+FUNCTIONS)\s*;?\s*$", re.IGNORECASE)
+_SET = re.compile(r"^\s*(SET|RESET)(?:\s+'([^']*)'(?:\s*=\s*'([^']*)')?)?\s*;?\s*$", re.IGNORECASE)
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(PLAN\s+FOR\s+)?(.*?);?\s*$", re.IGNORECASE | re.DOTALL)
 _CREATE_FUNCTION = re.compile(
     r"^\s*CREATE\s+(TEMPORARY\s+)?(SYSTEM\s+)?FUNCTION\s+(IF\s+NOT\s+EXISTS\s+)?([\w.`]+)\s+AS\s+'([^']+)'"
@@ -45,6 +46,9 @@ def execute_statement(t_env: Any, stmt: str) -> TableResult:
         if what == "VIEWS":
             return _rows_result(["view name"], [[n] for n in t_env.list_views()])
         return _rows_result(["function name"], [[n] for n in t_env.list_user_defined_functions()])
+    setting = _SET.match(stmt)
+    if setting:
+        return _set(t_env, setting)
     explain = _EXPLAIN.match(stmt)
     if explain:
         text = t_env._explain(t_env.sql_query(explain.group(2)))
@@ -69,6 +73,25 @@ def execute_statement(t_env: Any, stmt: str) -> TableResult:
     if isinstance(node, (exp.Select, exp.Union, exp.Subquery)):
         return plan_query(t_env, node).execute()
     raise SqlValidationError(f"unsupported statement: {stmt.strip()[:60]}")
+
+
+def _set(t_env: Any, match: "re.Match") -> TableResult:
+    """SET 'key' = 'value' sets a configuration option (t_env.get_config().set), SET alone lists
+    them, RESET 'key' removes one, RESET all of them."""
+    command, key, value = match.group(1).upper(), match.group(2), match.group(3)
+    config = t_env.get_config()
+    if command == "RESET":
+        if value is not None:
+            raise SqlValidationError(f"RESET takes a key only: RESET '{key}'")
+        for name in [key] if key is not None else list(config._values):
+            config._values.pop(name, None)
+        return _message_result()
+    if key is None:
+        return _rows_result(["key", "value"], [[k, v] for k, v in sorted(config._values.items())])
+    if value is None:
+        raise SqlValidationError(f"SET '{key}' needs a value: SET '{key}' = 'value'")
+    config.set(key, value)
+    return _message_result()
 
 
 def parse_insert(t_env: Any, stmt: str) -> Tuple[str, Any]:

@@ -1,5 +1,7 @@
 """SQL type names (in DDL, CAST and Schema builders) → DataTypes."""
 
+import re
+
 from sqlglot import exp
 
 from fluvial.table.types import DataType, DataTypes
@@ -38,6 +40,8 @@ def from_sqlglot(node: exp.DataType) -> DataType:
         return DataTypes.TIMESTAMP_LTZ(params[0] if params else 6)
     if t == kinds.ARRAY:
         return DataTypes.ARRAY(from_sqlglot(node.expressions[0]))
+    if t == kinds.STRUCT:
+        return DataTypes.ROW([DataTypes.FIELD(f.name, from_sqlglot(f.args["kind"])) for f in node.expressions])
     if t == kinds.MAP:
         return DataTypes.MAP(from_sqlglot(node.expressions[0]), from_sqlglot(node.expressions[1]))
     raise ValueError(f"unsupported SQL type {node.sql()}")
@@ -57,4 +61,5 @@ def parse_type(text: str) -> DataType:
         return DataTypes.TIMESTAMP_LTZ(int(inner) if inner else 6)
     if upper in ("BYTES",):
         return DataTypes.BYTES()
-    return from_sqlglot(exp.DataType.build(text, dialect="hive"))
+    return from_sqlglot(exp.DataType.build(re.sub(r"\bROW\s*<", "STRUCT<", text, flags=re.IGNORECASE),
+                                           dialect="hive"))
