@@ -70,8 +70,9 @@ def translate_builtin(node: exp.Expression, t: Callable[[exp.Expression], Expres
     return None
 
 
-def row_field_access(node: exp.Column, columns: Sequence[str]) -> Optional[Expression]:
-    """``r.a`` / ``t.r.a.b``: the fields of ROW column r when r is one of 'columns', else None.
+def row_field_access(node: exp.Column, columns: Sequence[str], aliases: Sequence[str] = ()) -> Optional[Expression]:
+    """``r.a`` / ``t.r.a.b``: the fields of ROW column r when r is one of 'columns', else None;
+    ``t.a`` with t one of the FROM clause's 'aliases' stays column a of table t.
 
     Examples:
         >>> from fluvial.table.sql.dialect import parse
@@ -83,6 +84,8 @@ def row_field_access(node: exp.Column, columns: Sequence[str]) -> Optional[Expre
     from fluvial.table import _collections
 
     parts = [p.name for p in node.parts]
+    if len(parts) == 2 and parts[0] in aliases:
+        return None
     start = next((i for i in range(min(2, len(parts) - 1)) if parts[i] in columns), None)
     if start is None or (start == 1 and parts[0] in columns):
         return None

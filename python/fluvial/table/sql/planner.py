@@ -67,8 +67,10 @@ class ExpressionTranslator:
         self._t_env = t_env
         # (table alias, column) → column name in the joined row, for qualified columns after a join.
         self.scope: Dict[Tuple[str, str], str] = {}
-        # The input's columns, for r.a: a field of ROW column r, not column a of table r.
+        # The input's columns, for r.a: a field of ROW column r, not column a of table r; and
+        # the FROM clause's table names and aliases (t.c names column c of table t first).
         self.columns: Any = ()
+        self.aliases: Any = ()
 
     def __call__(self, node: exp.Expression) -> Expression:
         return self.translate(node)
@@ -85,12 +87,12 @@ class ExpressionTranslator:
         if isinstance(node, exp.Column):
             if isinstance(node.this, exp.Star):
                 raise SqlValidationError(f"'*' is only allowed alone in SELECT{_position(node)}")
-            fields = row_field_access(node, self.columns)
-            if fields is not None:
-                return fields
             qualifier = node.table
             if qualifier and (qualifier, node.name) in self.scope:
                 return Col(self.scope[(qualifier, node.name)])
+            fields = row_field_access(node, self.columns, self.aliases)
+            if fields is not None:
+                return fields
             if qualifier and self.scope and not any(q == qualifier for q, _ in self.scope):
                 raise SqlValidationError(f"unknown table alias '{qualifier}'{_position(node)}")
             return Col(node.name)
@@ -304,6 +306,8 @@ def plan_query(t_env: Any, node: exp.Expression):
         # A window table function not under GROUP BY window_start, window_end: its rows on their own.
         table, window = _window_table(t_env, table, window, from_clause), None
     translate.columns = table._plan.schema.names
+    translate.aliases = {source.alias_or_name for source in
+                         [from_clause.this] + [j.this for j in node.args.get("joins") or []]}
     where = node.args.get("where")
     if where is not None and table._plan.window is not None:
         # IN (SELECT ...) / EXISTS (...) over windowed tables: window semi and anti joins.
