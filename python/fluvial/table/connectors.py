@@ -157,7 +157,7 @@ _FORMATS = ("csv", "json", "avro", "parquet", "orc", "raw")
 # Options of the formats of a filesystem table, after the format's name ('csv.field-delimiter').
 _FILE_FORMAT_OPTIONS = {"csv": ["field-delimiter", "quote-character", "disable-quote-character", "escape-character",
                                 "null-literal", "ignore-parse-errors"],
-                        "json": ["ignore-parse-errors", "fail-on-missing-field"],
+                        "json": ["ignore-parse-errors", "fail-on-missing-field", "timestamp-format.standard"],
                         "avro": ["codec"]}
 _LINES_PER_BATCH = 65536
 _TEXT_CHUNK_BYTES = 16 << 20  # CSV and JSON files are parsed this much at a time
@@ -733,6 +733,11 @@ class FileWriter:
             if self._avro_codec not in _AVRO_CODECS:
                 raise ConnectorOptionError(f"'avro.codec' must be one of {', '.join(_AVRO_CODECS)}, "
                                            f"got {self._avro_codec!r}")
+        if self._format == "json":
+            from fluvial.table.formats import json_timestamp_standard
+
+            self._iso_timestamps = json_timestamp_standard(options.get("json.timestamp-format.standard"),
+                                                           f"table '{table_name}'")
         os.makedirs(self._path, exist_ok=True)
         self._subtask = subtask
         self._keys = _partition_keys(options)
@@ -837,8 +842,12 @@ class FileWriter:
 
             with open(file, "w") as out:
                 # MAP values as JSON objects, as Flink's JSON format writes them.
+                from fluvial.table.formats import _iso_json_value, _json_value
+
+                # Timestamps as Flink writes them, milliseconds when they fit (so TIMESTAMP(3) reads back).
+                default = _iso_json_value if self._iso_timestamps else _json_value
                 for row in table.to_pylist(maps_as_pydicts="lossy"):
-                    out.write(json.dumps(row, default=str) + "\n")
+                    out.write(json.dumps(row, default=default) + "\n")
         if self._attempt is not None:
             with open(file, "rb") as written:
                 os.fsync(written.fileno())

@@ -16,7 +16,7 @@ import pyarrow as pa
 __all__: List[str] = []  # used through CREATE TABLE ... WITH ('format' = ...), not imported
 
 FORMATS = ("json", "csv", "raw", "avro")
-FORMAT_OPTIONS = {"json": ["ignore-parse-errors", "fail-on-missing-field"],
+FORMAT_OPTIONS = {"json": ["ignore-parse-errors", "fail-on-missing-field", "timestamp-format.standard"],
                   "csv": ["field-delimiter", "quote-character", "disable-quote-character", "escape-character",
                           "null-literal", "ignore-parse-errors"],
                   "raw": ["charset"],
@@ -51,6 +51,7 @@ class RowCodec:
 
         self.ignore_parse_errors = (option("ignore-parse-errors", "false") or "").lower() == "true"
         self.fail_on_missing_field = (option("fail-on-missing-field", "false") or "").lower() == "true"
+        self.iso_timestamps = json_timestamp_standard(option("timestamp-format.standard", "SQL"), what)
         if self.fail_on_missing_field and self.ignore_parse_errors:
             raise _option_error(f"'json.fail-on-missing-field' and 'json.ignore-parse-errors' cannot both be true "
                                 f"({what})")
@@ -197,7 +198,8 @@ class RowCodec:
                 encoded.append(out.getvalue())
             return encoded
         if self.format == "json":
-            return [json.dumps(row, default=_json_value, separators=(",", ":"), ensure_ascii=False).encode()
+            default = _iso_json_value if self.iso_timestamps else _json_value
+            return [json.dumps(row, default=default, separators=(",", ":"), ensure_ascii=False).encode()
                     for row in batch.to_pylist(maps_as_pydicts="lossy")]
         if self._csv_write is not None:
             import pyarrow.csv as pacsv
@@ -222,14 +224,28 @@ class RowCodec:
         return out.getvalue().encode()
 
 
-def _json_value(value: Any) -> Any:
-    """Flink's JSON (SQL timestamp format) for what json.dumps cannot write itself."""
+def json_timestamp_standard(value: Optional[str], what: str) -> bool:
+    """'json.timestamp-format.standard': True for 'ISO-8601' (2024-01-02T03:04:05.000), False for
+    'SQL' (2024-01-02 03:04:05.000, the default). Reading accepts both, as Arrow's parser does."""
+    standard = (value or "SQL").upper()
+    if standard not in ("SQL", "ISO-8601"):
+        raise _option_error(f"'json.timestamp-format.standard' must be 'SQL' or 'ISO-8601', got {value!r} ({what})")
+    return standard == "ISO-8601"
+
+
+def _iso_json_value(value: Any) -> Any:
+    return _json_value(value, iso=True)
+
+
+def _json_value(value: Any, iso: bool = False) -> Any:
+    """Flink's JSON (SQL or ISO-8601 timestamp format) for what json.dumps cannot write itself."""
     if isinstance(value, datetime.datetime):
         spec = "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
+        sep = "T" if iso else " "
         if value.tzinfo is not None:
             value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-            return value.isoformat(sep=" ", timespec=spec) + "Z"
-        return value.isoformat(sep=" ", timespec=spec)
+            return value.isoformat(sep=sep, timespec=spec) + "Z"
+        return value.isoformat(sep=sep, timespec=spec)
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

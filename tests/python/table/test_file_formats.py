@@ -129,6 +129,33 @@ def test_json_fail_on_missing_field(tmp_path):
     assert rows == readable_json_rows(True)
 
 
+@pytest.mark.parametrize("standard, separator", [(None, " "), ("SQL", " "), ("ISO-8601", "T")])
+def test_json_timestamp_format_standard(tmp_path, standard, separator):
+    t_env = batch_env()
+    option = "" if standard is None else f", 'json.timestamp-format.standard' = '{standard}'"
+    times = [datetime.datetime(2024, 1, 2, 3, 4, 5, 250000), datetime.datetime(2024, 12, 31, 23, 59, 59)]
+    t_env.execute_sql(f"CREATE TABLE stamps (id BIGINT, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', "
+                      f"'path' = '{tmp_path / 'out'}', 'format' = 'json'{option})")
+    t_env.from_elements(list(enumerate(times)), DataTypes.ROW([
+        DataTypes.FIELD("id", DataTypes.BIGINT()), DataTypes.FIELD("ts", DataTypes.TIMESTAMP(3))])
+    ).execute_insert("stamps").wait()
+    written = sorted(json.loads(line)["ts"] for file in (tmp_path / "out").rglob("*") if file.is_file()
+                     for line in file.read_text().splitlines())
+    assert all(value[10] == separator for value in written), written
+    # What was written reads back (either standard is read).
+    rows = sorted(tuple(r) for r in t_env.execute_sql("SELECT id, ts FROM stamps").collect())
+    assert rows == list(enumerate(times))
+
+
+def test_json_timestamp_format_standard_is_checked(tmp_path):
+    t_env = batch_env()
+    t_env.execute_sql(f"CREATE TABLE stamps (ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', "
+                      f"'path' = '{tmp_path}', 'format' = 'json', 'json.timestamp-format.standard' = 'RFC')")
+    with pytest.raises(ConnectorOptionError, match="'json.timestamp-format.standard' must be 'SQL' or 'ISO-8601'"):
+        t_env.from_elements([(datetime.datetime(2024, 1, 2),)], DataTypes.ROW([
+            DataTypes.FIELD("ts", DataTypes.TIMESTAMP(3))])).execute_insert("stamps").wait()
+
+
 def test_fail_on_missing_field_and_ignore_parse_errors_exclude_each_other(tmp_path):
     t_env = batch_env()
     json_table(t_env, tmp_path, **{"json.ignore-parse-errors": "true", "json.fail-on-missing-field": "true"})
