@@ -69,3 +69,13 @@ def test_unknown_option_is_refused(tmp_path):
                       f"'format' = 'csv', 'csv.field-delimter' = ';')")
     with pytest.raises(ConnectorOptionError, match="did you mean 'csv.field-delimiter'"):
         t_env.execute_sql("SELECT * FROM f")
+
+
+def test_insert_values_into_a_file_table(tmp_path):
+    # INSERT INTO ... VALUES: the literals cast to the table's column types, in column order.
+    t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    t_env.execute_sql(f"CREATE TABLE people (id INT, name STRING, score DOUBLE) WITH ('connector' = 'filesystem', "
+                      f"'path' = '{tmp_path / 'people'}', 'format' = 'csv')")
+    t_env.execute_sql("INSERT INTO people VALUES (1, 'ada', 2.5), (2, 'bob', 3)").wait()
+    rows = sorted(tuple(r) for r in t_env.execute_sql("SELECT * FROM people").collect())
+    assert rows == [(1, "ada", 2.5), (2, "bob", 3.0)]

@@ -73,3 +73,10 @@ def test_insert_column_count_mismatch(t_env):
 def test_filter_must_be_boolean(t_env):
     with pytest.raises(PlanningError, match="must be BOOLEAN"):
         t_env.execute_sql("SELECT * FROM orders WHERE price + 1")
+
+
+def test_values_rows_of_different_widths(t_env):
+    with pytest.raises(SqlValidationError, match=r"VALUES rows must have the same number of values, got \[1, 2\]"):
+        t_env.sql_query("SELECT * FROM (VALUES (1, 'a'), (2)) AS v(id, name)")
+    with pytest.raises(SqlValidationError, match="VALUES rows have 2 values but the alias names 1 columns"):
+        t_env.sql_query("SELECT * FROM (VALUES (1, 'a')) AS v(id)")

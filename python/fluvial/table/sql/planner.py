@@ -282,12 +282,15 @@ def plan_query(t_env: Any, node: exp.Expression):
         return plan_query(t_env, node.this).union_all(plan_query(t_env, node.expression))
     if isinstance(node, exp.Subquery):
         return plan_query(t_env, node.this)
+    if isinstance(node, exp.Values):
+        return _plan_values(t_env, node)
     if not isinstance(node, exp.Select):
         raise SqlValidationError(f"expected a query, got '{node.sql()[:60]}'")
     translate = ExpressionTranslator(t_env)
     from_clause = node.args.get("from_") or node.args.get("from")
     if from_clause is None:
-        raise SqlValidationError("a query needs a FROM clause")
+        # SELECT without FROM: the expressions over one row.
+        from_clause = exp.From(this=exp.Values(expressions=[exp.Tuple(expressions=[exp.Literal.number(0)])]))
     top_n = _top_n(t_env, node, from_clause.this)
     if top_n is not None:
         table, window, node = top_n[0], None, top_n[1]
@@ -729,9 +732,9 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
     right, right_window = _plan_from(t_env, right_node, translate)
     if right_window is not None:
         right = _window_table(t_env, right, right_window, right_node)
-    right_alias = right_node.alias_or_name if isinstance(right_node, (exp.Table, exp.Subquery)) else None
+    right_alias = right_node.alias_or_name if isinstance(right_node, (exp.Table, exp.Subquery, exp.Values)) else None
     left_aliases = {q for q, _ in translate.scope} or (
-        {left_node.alias_or_name} if isinstance(left_node, (exp.Table, exp.Subquery)) else set())
+        {left_node.alias_or_name} if isinstance(left_node, (exp.Table, exp.Subquery, exp.Values)) else set())
     on = join.args.get("on")
     if on is None and implicit is None:
         raise SqlValidationError(f"a join needs an ON condition{_position(join)} (cross joins are not supported)")
@@ -775,7 +778,7 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
             raise SqlValidationError(f"a LEFT JOIN supports only equalities between the two sides in ON so far"
                                      f"{_position(residual[0])}")
         plan, right_output = join_plan(left._plan, right._plan, left_keys, right_keys, join_type == "left")
-        if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
+        if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery, exp.Values)):
             for name in left._plan.schema.names:
                 translate.scope[(left_node.alias_or_name, name)] = name
         if right_alias:
@@ -785,7 +788,7 @@ def _plan_regular_join(t_env: Any, left: Any, left_node: exp.Expression, join: e
         for condition in residual if on is not None else []:
             table = table.filter(_validated(translate(condition), table, condition))
         return table
-    if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery)):
+    if not translate.scope and isinstance(left_node, (exp.Table, exp.Subquery, exp.Values)):
         for name in left._plan.schema.names:
             translate.scope[(left_node.alias_or_name, name)] = name
     right_output = join_output(left._plan.schema, right._plan.schema)[1]
@@ -934,6 +937,8 @@ def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslat
     """(table, window spec or None) for a FROM item."""
     if isinstance(source, exp.Subquery):
         return plan_query(t_env, source.this), None
+    if isinstance(source, exp.Values):
+        return _plan_values(t_env, source), None
     if isinstance(source, exp.Table) and isinstance(source.this, exp.Anonymous) \
             and source.this.name.upper() == "TABLE":
         call = source.this.expressions[0]
@@ -970,6 +975,46 @@ def _plan_from(t_env: Any, source: exp.Expression, translate: ExpressionTranslat
         table = t_env.from_path(source.name)
         return table, None
     raise SqlValidationError(f"unsupported FROM item '{source.sql()}'{_position(source)}")
+
+
+def _plan_values(t_env: Any, node: exp.Values) -> Any:
+    """VALUES (...), (...) [AS t(c1, c2)]: each row's expressions over a one-row table, the rows
+    in a UNION ALL; columns named by the alias, else EXPR$0, EXPR$1, ... as Flink names them."""
+    from fluvial.table import _planner
+    from fluvial.table.table import Table
+
+    rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in node.expressions]
+    width = len(rows[0])
+    if any(len(row) != width for row in rows):
+        raise SqlValidationError(f"VALUES rows must have the same number of values, got "
+                                 f"{sorted({len(row) for row in rows})}{_position(node)}")
+    alias = node.args.get("alias")
+    names = [c.name for c in alias.columns] if alias is not None and alias.columns else \
+        [f"EXPR${i}" for i in range(width)]
+    if len(names) != width:
+        raise SqlValidationError(f"VALUES rows have {width} values but the alias names {len(names)} columns"
+                                 f"{_position(node)}")
+    import pyarrow as pa
+
+    from fluvial.table.types import from_arrow
+
+    one = t_env.from_elements([(0,)], ["__values"])
+    translate = ExpressionTranslator(t_env)
+    rows_items = [[(name, translate(value)) for name, value in zip(names, row)] for row in rows]
+    tables = [Table(t_env, _planner.calc(one._plan, items, name="Values")) for items in rows_items]
+    # The rows' common column types (1 and 2.5 make a DOUBLE), as a UNION ALL needs one type each.
+    try:
+        common = pa.unify_schemas([t._plan.schema for t in tables], promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        raise SqlValidationError(f"VALUES rows have values of incompatible types: {error}{_position(node)}") from None
+    result = None
+    for items, table in zip(rows_items, tables):
+        if table._plan.schema != common:
+            items = [(name, e if table._plan.schema.field(name).type == common.field(name).type else
+                      Call("cast", [e], data_type=from_arrow(common.field(name).type))) for name, e in items]
+            table = Table(t_env, _planner.calc(one._plan, items, name="Values"))
+        result = table if result is None else result.union_all(table)
+    return result
 
 
 def _window_table(t_env: Any, table: Any, window: Dict[str, Any], node: exp.Expression) -> Any:
