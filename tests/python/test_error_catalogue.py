@@ -1221,14 +1221,14 @@ def run():
     env.execute("sums")
 
 run()  # its final checkpoint stays in "checkpoints"
-[state_file] = glob.glob("checkpoints/chk-1/op-2-0.state")
+[state_file] = glob.glob("checkpoints/chk-1/op-3-0.state")
 data = bytearray(open(state_file, "rb").read())
 data[-1] ^= 1  # one flipped bit, as a failing disk would
 open(state_file, "wb").write(bytes(data))
 run()
 ''',
         message="cannot resume from the checkpoint directory checkpoints: its newest completed "
-                "checkpoint, 1, is corrupt: <dir>/checkpoints/chk-1/op-2-0.state: checksum mismatch "
+                "checkpoint, 1, is corrupt: <dir>/checkpoints/chk-1/op-3-0.state: checksum mismatch "
                 "(expected <path> bytes with SHA-256 <path>..., found <path> bytes). Its output may "
                 "already be committed, so Fluvial does not fall back to an older checkpoint on its "
                 "own (that would write the output again). Restore the damaged or missing files of "
@@ -1236,7 +1236,7 @@ run()
                 "savepoint (`fluvial run --from-savepoint PATH job.py`); or start over with an empty "
                 "checkpoint directory (see docs/fault-tolerance.md#corrupt-checkpoints)",
         cause="is corrupt",
-        where="checkpoints/chk-1/op-2-0.state: checksum mismatch",
+        where="checkpoints/chk-1/op-3-0.state: checksum mismatch",
         what_to_do="Restore the damaged or missing files of",
         fix="Restore the damaged file (from a backup or replica); or resume from an older "
             "checkpoint accepting duplicate output (`fluvial run --from-checkpoint DIR/chk-N "

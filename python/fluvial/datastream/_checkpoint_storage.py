@@ -371,16 +371,23 @@ class CheckpointStorage:
             return None  # rewritten by the next completed checkpoint
 
     def discard(self, folder: str) -> None:
+        # _metadata first: a folder half deleted (the process killed meanwhile) is then
+        # incomplete, skipped, rather than a completed checkpoint with files missing.
+        try:
+            self._files.remove_file(folder.rstrip("/") + "/" + METADATA)
+        except OSError:
+            pass
         self._files.remove_folder(folder)
 
     def discard_all(self) -> None:
-        """Deletes every checkpoint and the _latest record (savepoints stay)."""
-        for checkpoint_id in self.checkpoint_ids():
-            self.discard(self.folder(checkpoint_id))
+        """Deletes every checkpoint and the _latest record (savepoints stay); the record
+        first, so that an interrupted deletion leaves no checkpoint that looks lost."""
         try:
             self._files.remove_file(self._files.join(LATEST))
         except OSError:
             pass
+        for checkpoint_id in self.checkpoint_ids():
+            self.discard(self.folder(checkpoint_id))
 
     def checkpoint_ids(self) -> List[int]:
         """Ids of every chk-N folder, complete or not, oldest first."""

@@ -109,7 +109,9 @@ class Recovery:
             restore = storage.latest(min_id=self._first_id) or restore
         if restore is not None:
             self.statistics.restored_from = restore.checkpoint_id
-        known = storage.checkpoint_ids()
+        # Above every id used in the directory, the one _latest records included (its folder
+        # may be gone, and a new chk-N with that id must not look like the one recorded).
+        known = storage.checkpoint_ids() + [storage.newest_completed() or 0]
         first_id = max(known + [restore.checkpoint_id if restore else 0]) + 1
         if self._first_id is None:
             self._first_id = first_id

@@ -16,6 +16,8 @@ from collections import Counter
 
 import pytest
 
+import fluvial
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "fault_tolerance"))
 
@@ -185,7 +187,8 @@ env.from_source(GeneratorSource({SEED}, {SPLITS}, {PER_SPLIT}, {KEYS}), None, "g
     .sink_to(FileSink.for_row_format({str(output)!r}, Encoder.simple_string_encoder()).build()).uid("sink")
 env.execute("resumed by the CLI")
 """)
-    environment = dict(os.environ, PYTHONPATH=os.path.join(HERE, "..", "..", "..", "python"))
+    # The fluvial this test imported (the checkout's python/ folder).
+    environment = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(fluvial.__file__)))
     before = Counter(committed_lines(output))
     completed = subprocess.run([sys.executable, "-m", "fluvial", "run", "--from-checkpoint",
                                 str(checkpoints), str(job)], env=environment, capture_output=True,
@@ -197,13 +200,14 @@ env.execute("resumed by the CLI")
     assert Counter(committed_lines(output)) == before
 
 
-def test_corrupt_newest_with_an_older_one_is_refused_and_the_older_one_used_on_request(tmp_path):
+@pytest.mark.parametrize("damage", ["flipped byte", "deleted _metadata", "deleted checkpoint folder"])
+def test_damaged_newest_with_an_older_one_is_refused_and_the_older_one_used_on_request(tmp_path, damage):
     checkpoints, output = _fail_midway(tmp_path, retained=3)
     complete = _complete(checkpoints)
     assert len(complete) >= 2
     newest, older = complete[-1], complete[-2]
     before = Counter(committed_lines(output))
-    _flip_a_byte(checkpoints / f"chk-{newest}")
+    DAMAGE[damage][0](checkpoints / f"chk-{newest}")
     with pytest.raises(CorruptCheckpointError) as refused:
         _resume(checkpoints, output)
     assert refused.typename == UNUSABLE
@@ -224,7 +228,9 @@ def test_corrupt_newest_with_an_older_one_is_refused_and_the_older_one_used_on_r
     committed = Counter(committed_lines(output))
     assert not (_all_records() - committed), "a record was lost"
     assert set(committed) == set(_all_records())
-    # The run's own checkpoints come after the corrupt one, so a plain restart is fine again.
+    # The run's own checkpoints come after the damaged one (their ids too, when its folder
+    # is gone), so a plain restart is fine again.
+    assert min(statistics.completed) > newest
     assert CheckpointStorage(str(checkpoints)).latest().checkpoint_id > newest
 
 
