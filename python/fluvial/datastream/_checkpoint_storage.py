@@ -510,7 +510,8 @@ class CheckpointStorage:
             try:
                 return self._load_checkpoint(checkpoint_id)
             except CorruptCheckpointError as error:
-                self._refuse(checkpoint_id, f"is corrupt: {error}")
+                problem = str(error)
+            self._refuse(checkpoint_id, f"is corrupt: {problem}")  # outside: no chained traceback
         return None
 
     def _refuse(self, checkpoint_id: int, reason: str) -> None:
@@ -521,10 +522,8 @@ class CheckpointStorage:
                     older.append(self._load_checkpoint(candidate).path)
                 except CorruptCheckpointError:
                     pass
-        error = NewestCheckpointUnusableError(self.location, checkpoint_id, self.folder(checkpoint_id),
-                                              reason, older)
-        logger.error("%s", error)
-        raise error
+        raise NewestCheckpointUnusableError(self.location, checkpoint_id, self.folder(checkpoint_id),
+                                            reason, older)
 
     def newest_completed(self) -> Optional[int]:
         """The id of the newest checkpoint known to have completed (by _latest or by its

@@ -97,6 +97,15 @@ def _complete(checkpoints):
             if os.path.exists(checkpoints / f"chk-{i}" / "_metadata")]
 
 
+def _newest(checkpoints):
+    """The newest complete checkpoint's id, older ones deleted (retention keeps one, but a
+    job failing right after a checkpoint completes may stop before retention ran)."""
+    complete = _complete(checkpoints)
+    for older in complete[:-1]:
+        shutil.rmtree(checkpoints / f"chk-{older}")
+    return complete[-1]
+
+
 def _state_file(folder):
     return sorted(p for p in folder.iterdir() if p.name.endswith(".state"))[-1]
 
@@ -146,7 +155,7 @@ DAMAGE = {
 def test_a_damaged_only_checkpoint_is_refused_not_started_over(tmp_path, damage):
     checkpoints, output = _fail_midway(tmp_path)
     before = Counter(committed_lines(output))
-    [newest] = _complete(checkpoints)
+    newest = _newest(checkpoints)
     damage_it, reason = DAMAGE[damage]
     path = damage_it(checkpoints / f"chk-{newest}")
     with pytest.raises(CorruptCheckpointError) as refused:
@@ -165,7 +174,7 @@ def test_a_damaged_only_checkpoint_is_refused_not_started_over(tmp_path, damage)
 
 def test_cli_from_checkpoint_names_the_corruption(tmp_path):
     checkpoints, output = _fail_midway(tmp_path)
-    [newest] = _complete(checkpoints)
+    newest = _newest(checkpoints)
     path = _flip_a_byte(checkpoints / f"chk-{newest}")
     job = tmp_path / "job.py"
     job.write_text(f"""
@@ -236,7 +245,7 @@ def test_damaged_newest_with_an_older_one_is_refused_and_the_older_one_used_on_r
 
 def test_an_incomplete_newest_checkpoint_is_skipped(tmp_path):
     checkpoints, output = _fail_midway(tmp_path)
-    [newest] = _complete(checkpoints)
+    newest = _newest(checkpoints)
     # As a process killed while writing checkpoint newest+1 leaves it: some state files,
     # no _metadata, and _latest still naming 'newest'.
     partial = checkpoints / f"chk-{newest + 1}"
@@ -296,7 +305,7 @@ def test_cancelling_deletes_the_latest_record_with_the_checkpoints(tmp_path):
 
 def test_checkpoint_files_are_private(tmp_path):
     checkpoints, _ = _fail_midway(tmp_path)
-    [newest] = _complete(checkpoints)
+    newest = _newest(checkpoints)
     assert (checkpoints.stat().st_mode & 0o777) == 0o700
     folder = checkpoints / f"chk-{newest}"
     assert (folder.stat().st_mode & 0o777) == 0o700
