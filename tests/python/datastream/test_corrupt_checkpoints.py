@@ -135,6 +135,20 @@ def _delete_metadata(folder):
     return folder / "_metadata"
 
 
+def _garble_metadata(folder):
+    path = folder / "_metadata"
+    path.write_bytes(path.read_bytes()[:40])
+    return path
+
+
+def _edit_metadata(folder):
+    path = folder / "_metadata"
+    document = json.loads(path.read_text())
+    document["body"]["timestamp"] += 1  # valid JSON, but not what was authenticated
+    path.write_text(json.dumps(document))
+    return path
+
+
 def _delete_folder(folder):
     shutil.rmtree(folder)
     return folder
@@ -144,6 +158,8 @@ DAMAGE = {
     "flipped byte": (_flip_a_byte, "is corrupt: {path}: checksum mismatch"),
     "truncated state file": (_truncate, "is corrupt: {path}: checksum mismatch"),
     "deleted state file": (_delete_state_file, "is corrupt: {path} is missing"),
+    "garbled _metadata": (_garble_metadata, "is corrupt: {path} is not valid checkpoint metadata"),
+    "edited _metadata": (_edit_metadata, "is corrupt: {path}: HMAC mismatch"),
     "deleted _metadata": (_delete_metadata, "was completed (recorded in {checkpoints}/_latest) but its "
                                             "_metadata is missing"),
     "deleted checkpoint folder": (_delete_folder, "was completed (recorded in {checkpoints}/_latest) but "
