@@ -13,7 +13,9 @@ with an HMAC-SHA256 under a key derived from one *master key*:
 - a checkpoint (``chk-N``) is written under the key of its *checkpoint directory*:
   HMAC(master, "directory" + the directory's canonical name), so a checkpoint of one job
   copied into another job's directory does not verify there, and one job's directory
-  never makes another job load state it did not write;
+  never makes another job load state it did not write (a checkpoint folder the user names
+  explicitly is verified with the key of the directory it says it was written in, as
+  a savepoint would be: an explicit choice, like resuming from a savepoint);
 - a savepoint is written under the savepoint key, HMAC(master, "savepoint"): savepoints
   are moved between directories and machines on purpose, and resuming from one is always
   an explicit choice (``execution.savepoint.path``, ``--from-savepoint``).

@@ -413,9 +413,12 @@ class CheckpointStorage:
 
     # ------------------------------------------------------------ reading
 
-    def load(self, folder: str) -> CompletedCheckpoint:
+    def load(self, folder: str, named: bool = False) -> CompletedCheckpoint:
         """Reads and verifies the checkpoint or savepoint in 'folder'; raises
-        CorruptCheckpointError naming the file at fault."""
+        CorruptCheckpointError naming the file at fault. A checkpoint verifies with the key
+        of the directory holding it, or, when the user 'named' its folder (like a
+        savepoint), of the directory it says it was written in: a moved one is accepted
+        then, never when a job picks its checkpoint from a directory."""
         folder = folder.rstrip("/")
         metadata_path = folder + "/" + METADATA
         try:
@@ -435,16 +438,19 @@ class CheckpointStorage:
             raise CorruptCheckpointError(f"{metadata_path} is not valid checkpoint metadata: "
                                          f"{error}") from None
         directory = self._files.identity(self._files.parent(folder))
+        written_in = metadata.get("directory") if isinstance(metadata, dict) else None
+        if named and isinstance(written_in, str):
+            directory = written_in  # unverified until the HMAC below checks out with its key
         key = self._key_of(scope, directory)
         body = json.dumps(metadata, sort_keys=True).encode("utf-8")
         if not hmac.compare_digest(_mac(key, body), expected):
-            written_in = metadata.get("directory") if isinstance(metadata, dict) else None
             if scope == DIRECTORY_SCOPE and written_in and written_in != directory:
                 raise CorruptCheckpointError(
                     f"{metadata_path}: HMAC mismatch: the checkpoint says it was written in "
-                    f"{written_in}, and a checkpoint verifies only in the directory it was written "
-                    f"in (its key is derived from it); resume from it where it was written, or "
-                    f"take a savepoint to move a job's state")
+                    f"{written_in}, and a job takes checkpoints from its directory only if they "
+                    f"were written there (their key is derived from it); resume from this one by "
+                    f"naming its folder (`fluvial run --from-checkpoint {folder} job.py`), or "
+                    f"move it back")
             raise CorruptCheckpointError(f"{metadata_path}: HMAC mismatch (tampered, or written "
                                          f"with another key)")
         if scope is None:
@@ -550,7 +556,7 @@ def open_restore_path(path: str, options: Optional[Dict[str, str]] = None
     name = files.root.rstrip("/").rsplit("/", 1)[-1]
     if files.exists(files.root.rstrip("/") + "/" + METADATA) or \
             _CHECKPOINT_FOLDER.match(name) or _SAVEPOINT_FOLDER.match(name):
-        checkpoint = storage.load(files.root)
+        checkpoint = storage.load(files.root, named=True)
         match = _CHECKPOINT_FOLDER.match(name)
         if match and not checkpoint.metadata.get("savepoint"):
             _warn_if_older(files, int(match.group(1)), options)

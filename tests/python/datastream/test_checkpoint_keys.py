@@ -1,7 +1,7 @@
 """The checkpoint keys (fluvial/datastream/_checkpoint_keys.py): weak keys and key files
-others can read are refused; a checkpoint verifies only in the directory it was written
-in, so one job's checkpoint copied into another job's directory is never loaded there,
-while savepoints can be moved."""
+others can read are refused; a job picks from its directory only checkpoints written
+there, so one job's checkpoint copied into another job's directory is never loaded by it;
+savepoints, and checkpoint folders named explicitly, can be moved."""
 
 import os
 import shutil
@@ -14,6 +14,7 @@ from fluvial.datastream._checkpoint_storage import (
     CheckpointStorage,
     CorruptCheckpointError,
     checkpoint_key,
+    open_restore_path,
 )
 from fluvial.errors import FluvialError
 
@@ -101,7 +102,11 @@ def test_a_checkpoint_copied_into_another_jobs_directory_is_refused(key_home, tm
         second.latest()
     assert refused.typename == "NewestCheckpointUnusableError"
     assert (f"{tmp_path / 'job-b' / 'chk-3'}/_metadata: HMAC mismatch: the checkpoint says it was "
-            f"written in file://{tmp_path / 'job-a'}") in str(refused.value)
+            f"written in file://{tmp_path / 'job-a'}, and a job takes checkpoints from its directory "
+            f"only if they were written there") in str(refused.value)
+    # Named explicitly, as a savepoint would be, it is accepted where it is now.
+    _, named = open_restore_path(str(tmp_path / "job-b" / "chk-3"))
+    assert named.states_of("uid:source") == {0: STATE}
     # Its _latest does not verify there either.
     shutil.copy(tmp_path / "job-a" / "_latest", tmp_path / "job-b" / "_latest")
     with pytest.raises(CorruptCheckpointError, match="_latest fails its HMAC check"):
