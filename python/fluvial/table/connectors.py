@@ -841,22 +841,27 @@ class FileWriter:
             yield self._path, table
             return
         groups = table.group_by(self._keys).aggregate([]).to_pylist()
+        # Escaped, so a value from the data is one directory name under the table's path.
+        # Several groups can share one (NULL, '' and blank values: the default partition).
+        masks: Dict[str, Any] = {}
         for group in groups:
             mask = None
             for key in self._keys:
                 value = group[key]
-                condition = pc.is_null(table[key]) if value is None else pc.equal(table[key], value)
+                # (equal() is null on null rows: false here, or or_() below would drop them)
+                column = table[key]
+                condition = pc.is_null(column) if value is None else pc.fill_null(pc.equal(column, value), False)
                 mask = condition if mask is None else pc.and_(mask, condition)
-            part = table.filter(mask).drop_columns(self._keys)
-            # Escaped, so a value from the data is one directory name under the table's path.
             directory = os.path.join(self._path, partition_path([(k, group[k]) for k in self._keys],
                                                                 self._default_partition))
+            masks[directory] = pc.or_(masks[directory], mask) if directory in masks else mask
+        for directory, mask in masks.items():
             try:
                 os.makedirs(directory, exist_ok=True)
             except OSError as error:
-                raise ConnectorError(f"{self._sink_name}: cannot create the partition directory {directory!r} "
-                                     f"for the values {[group[k] for k in self._keys]!r}: {error.strerror}") from None
-            yield directory, part
+                raise ConnectorError(f"{self._sink_name}: cannot create the partition directory {directory!r}: "
+                                     f"{error.strerror}") from None
+            yield directory, table.filter(mask).drop_columns(self._keys)
 
     def _write(self, table: pa.Table, file: str) -> None:
         if self._format == "parquet":
