@@ -753,8 +753,10 @@ class FileSink(Sink):
     r"""Writes records into part files under a base path; build it with for_row_format()
     or for_bulk_format().
 
-    Part files are written hidden (.<name>.inprogress.<id>) and renamed to
-    their final name when rolled or when the input ends.
+    Part files are written hidden (.<name>.inprogress.<sink id>.<attempt>.<random>) and
+    renamed to their final name when rolled or when the input ends (with checkpoints: when
+    the checkpoint holding them completes). On a restart the sink removes only its own
+    unfinished files of earlier attempts, so jobs may share a base path (_part_files.py).
 
     Examples:
         >>> import os, tempfile
