@@ -161,8 +161,8 @@ def run_job(output, checkpoints, seed, faults=None):
     environment.pop("FLUVIAL_FAULT_INJECTION", None)
     if faults:
         environment["FLUVIAL_FAULT_INJECTION"] = faults
-    command = [sys.executable, JOB, "--seed", str(seed), "--splits", "4", "--per-split", "1500",
-               "--keys", "30", "--pause", "0.001", "--interval", "400", "--output", str(output),
+    command = [sys.executable, JOB, "--seed", str(seed), "--splits", "4", "--per-split", "3000",
+               "--keys", "30", "--pause", "0.002", "--interval", "300", "--output", str(output),
                "--checkpoints", str(checkpoints)]
     return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
 
@@ -199,7 +199,7 @@ def test_a_job_started_beside_a_killed_one_leaves_its_files_and_both_commit_ever
     # leftovers written after the checkpoint, and writes those records again.
     resumed = run_job(output, tmp_path / "checkpoints-a", seed=1)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    expected = reference(1, 4, 1500, 30)[0] + reference(2, 4, 1500, 30)[0]
+    expected = reference(1, 4, 3000, 30)[0] + reference(2, 4, 3000, 30)[0]
     got = Counter(committed_lines(output))
     want = Counter(expected)
     assert got == want, (f"{sum((want - got).values())} records lost, "
