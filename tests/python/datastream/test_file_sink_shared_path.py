@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "fault_tolerance"))
 
 from generator_job import committed_lines, reference  # noqa: E402
+from test_fault_injection import _environment  # noqa: E402
 
 from fluvial.common import Encoder  # noqa: E402
 from fluvial.datastream._checkpoint_storage import CheckpointStorage  # noqa: E402
@@ -40,21 +41,28 @@ def hidden_files(root):
 
 # ------------------------------------------------------------------ the writers, step by step
 
-class DataStreamSink:
-    """Drives FileSink writers as the engine does (restore, identity, open, write, snapshot)."""
-
-    def __init__(self, base):
-        self.sink = FileSink.for_row_format(str(base), Encoder.simple_string_encoder()) \
-            .with_bucket_assigner(BucketAssigner.base_path_bucket_assigner()).build()
+class SinkDriver:
+    """Drives a sink's writers as the engine does: restore, attempt, identity, open."""
 
     def writer(self, sink_id, attempt, restored=None):
-        writer = self.sink._create_writer(0, 1)
+        writer = self.new_writer()
         if restored is not None:
             writer.restore_state(restored)
         writer._enable_two_phase_commit(attempt)
         writer._identify_sink(sink_id)
         writer.open()
         return writer
+
+
+class DataStreamSink(SinkDriver):
+    """FileSink writers, one record a line."""
+
+    def __init__(self, base):
+        self.sink = FileSink.for_row_format(str(base), Encoder.simple_string_encoder()) \
+            .with_bucket_assigner(BucketAssigner.base_path_bucket_assigner()).build()
+
+    def new_writer(self):
+        return self.sink._create_writer(0, 1)
 
     @staticmethod
     def write(writer, values):
@@ -65,22 +73,16 @@ class DataStreamSink:
         return committed_lines(base)
 
 
-class SqlSink:
-    """Drives filesystem-table writers (CSV, partitioned) the same way."""
+class SqlSink(SinkDriver):
+    """Filesystem-table writers: CSV, partitioned by the value's first letter."""
 
     SCHEMA = pa.schema([("v", pa.string()), ("p", pa.string())])
 
     def __init__(self, base):
         self.options = {"connector": "filesystem", "path": str(base), "format": "csv", "__partition_keys": "p"}
 
-    def writer(self, sink_id, attempt, restored=None):
-        writer = FileWriter(self.options, 0, "t", self.SCHEMA)
-        if restored is not None:
-            writer.restore_state(restored)
-        writer._enable_two_phase_commit(attempt)
-        writer._identify_sink(sink_id)
-        writer.open()
-        return writer
+    def new_writer(self):
+        return FileWriter(self.options, 0, "t", self.SCHEMA)
 
     @classmethod
     def write(cls, writer, values):
@@ -155,12 +157,7 @@ def test_unfinished_files_of_old_versions_and_other_programs_are_left_alone(tmp_
 # ------------------------------------------------------------------ two real jobs, one killed
 
 def run_job(output, checkpoints, seed, faults=None):
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join(
-        [os.path.join(HERE, "..", "..", "..", "python"), environment.get("PYTHONPATH", "")])
-    environment.pop("FLUVIAL_FAULT_INJECTION", None)
-    if faults:
-        environment["FLUVIAL_FAULT_INJECTION"] = faults
+    environment = _environment(faults, log=os.devnull)
     command = [sys.executable, JOB, "--seed", str(seed), "--splits", "4", "--per-split", "3000",
                "--keys", "30", "--pause", "0.002", "--interval", "300", "--output", str(output),
                "--checkpoints", str(checkpoints)]
