@@ -81,6 +81,35 @@ env.execute()
                 "shows.",
     ),
     Entry(
+        key="bucket-outside-base-path",
+        title="A FileSink bucket would lie outside the base path",
+        raises="JobExecutionError",
+        cause_class="ConnectorError",
+        code='''\
+from fluvial.common import Encoder
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors import BucketAssigner, FileSink
+
+env = StreamExecutionEnvironment.get_execution_environment()
+sink = FileSink.for_row_format("out", Encoder.simple_string_encoder()) \\
+    .with_bucket_assigner(BucketAssigner.date_time_bucket_assigner("../yyyy-MM-dd")).build()
+env.from_collection(["a", "b"]).sink_to(sink)
+env.execute()
+''',
+        message="operator 'FileSink' (subtask 1/1) failed: FileSink: bucket id '../<path>' has a '..' segment, "
+                "so it would write outside the base path 'out'; a bucket id is a directory relative to the "
+                "base path (values taken from records belong in field_bucket_assigner, which escapes them)",
+        cause="has a '..' segment, so it would write outside the base path 'out'",
+        where="bucket id '../",
+        what_to_do="a bucket id is a directory relative to the base path",
+        fix="Make the bucket assigner return a path relative to the base path, without `..` segments "
+            "and not absolute (a date-time pattern such as `yyyy/MM/dd` nests directories); to partition "
+            "by values from the records use `BucketAssigner.field_bucket_assigner(...)`, which escapes them.",
+        meaning="A FileSink writes only under its base path. The bucket id its `BucketAssigner` returned "
+                "(here from the date-time pattern) climbs out of it or is absolute, so the job fails before "
+                "writing there. See [File sinks](fault-tolerance.md#file-sinks).",
+    ),
+    Entry(
         key="bad-record",
         title="A record does not fit the format's schema",
         raises="JobExecutionError",

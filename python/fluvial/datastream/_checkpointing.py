@@ -322,7 +322,7 @@ class CheckpointCoordinator:
     report (on its own thread, so workers never wait for storage)."""
 
     def __init__(self, settings: CheckpointSettings, nodes: list, first_id: int,
-                 statistics: CheckpointStatistics):
+                 statistics: CheckpointStatistics, job_identity: str = ""):
         self.settings = settings
         self.storage = settings.storage
         self.statistics = statistics
@@ -344,6 +344,9 @@ class CheckpointCoordinator:
         self.failure: Optional[BaseException] = None
         # Names this attempt (e.g. in the FileSink's in-progress files).
         self.attempt = uuid.uuid4().hex[:12]
+        # Names the job across attempts and restores (with an operator key, a file sink's id).
+        # Without one (a coordinator made outside a job run) every coordinator is a new job.
+        self.job_identity = job_identity or uuid.uuid4().hex
 
     # ---- called by operators on worker threads
 
@@ -650,6 +653,10 @@ def instrument(nodes: list, coordinator: CheckpointCoordinator,
             writer = spec.get("writer")
             if writer is not None and hasattr(writer, "_enable_two_phase_commit"):
                 writer._enable_two_phase_commit(coordinator.attempt)
+            if writer is not None and hasattr(writer, "_identify_sink"):
+                from fluvial.datastream.connectors._part_files import sink_id
+
+                writer._identify_sink(sink_id(coordinator.job_identity, key))
             return spec
 
         return replace(node, instantiate=instantiate)

@@ -181,7 +181,7 @@ class RunningJob:
         nodes, checkpointing = self._nodes, False
         exactly_once = True
         if self._recovery is not None:
-            nodes, self._coordinator = self._recovery.prepare_attempt(self._nodes)
+            nodes, self._coordinator = self._recovery.prepare_attempt(self._nodes, self.name)
             checkpointing = self._coordinator is not None
             exactly_once = self._recovery.exactly_once
         try:

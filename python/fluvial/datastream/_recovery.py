@@ -96,8 +96,10 @@ class Recovery:
                     warnings.warn(message, RuntimeWarning, stacklevel=2)
         return Recovery(settings, restart_strategy, restore, temporary_dir)
 
-    def prepare_attempt(self, nodes: list):
-        """The nodes to run (instrumented for checkpoints) and the attempt's coordinator."""
+    def prepare_attempt(self, nodes: list, job_name: str = ""):
+        """The nodes to run (instrumented for checkpoints) and the attempt's coordinator.
+        'job_name' and the checkpoint directory identify the job's sinks across restores
+        (the names of their unfinished files, connectors/_part_files.py)."""
         self._attempts += 1
         if self.settings is None:
             return nodes, None
@@ -115,7 +117,10 @@ class Recovery:
         first_id = max(known + [restore.checkpoint_id if restore else 0]) + 1
         if self._first_id is None:
             self._first_id = first_id
-        coordinator = CheckpointCoordinator(self.settings, nodes, first_id, self.statistics)
+        from fluvial.datastream.connectors._part_files import job_identity
+
+        coordinator = CheckpointCoordinator(self.settings, nodes, first_id, self.statistics,
+                                            job_identity(storage.location, job_name))
         return instrument(nodes, coordinator, restore), coordinator
 
     def next_restart_delay(self) -> Optional[float]:

@@ -4,10 +4,23 @@ Flink's names; a misspelled or missing option is an error naming it."""
 
 import os
 import sys
+import uuid
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pyarrow as pa
 
+from fluvial.datastream.connectors._part_files import (
+    commit,
+    random_attempt,
+    random_sink_id,
+    remove_leftovers,
+    unfinished_path,
+)
+from fluvial.datastream.connectors._partition_path import (
+    DEFAULT_PARTITION_NAME,
+    partition_path,
+    partition_spec_of,
+)
 from fluvial.errors import ConnectorError
 from fluvial.table.expressions import PlanningError, _suggest
 
@@ -203,8 +216,10 @@ class FileReader:
             import pyarrow.dataset as ds
 
             keys = self._keys
-            self._partitioning = ds.partitioning(pa.schema([schema.field(k) for k in keys]),
-                                                 flavor="hive") if keys else None
+            # Values escaped as the sink writes them (%XX), the default partition name NULL.
+            default = options.get("partition.default-name", DEFAULT_PARTITION_NAME)
+            self._partitioning = ds.HivePartitioning(pa.schema([schema.field(k) for k in keys]),
+                                                     null_fallback=default, segment_encoding="uri") if keys else None
             files = sorted(ds.dataset(path, format=fmt, partitioning=self._partitioning).files)
             # Splits: [file, batches read]; checkpoints store them, so a job resumes where it was.
             self._files = [[file, 0] for file in files[subtask::parallelism]]
@@ -215,7 +230,7 @@ class FileReader:
             from fluvial.table.formats import RowCodec
 
             self._codec = RowCodec(fmt, self._data_schema, options, [""], "'format'")
-        self._default_partition = options.get("partition.default-name", "__HIVE_DEFAULT_PARTITION__")
+        self._default_partition = options.get("partition.default-name", DEFAULT_PARTITION_NAME)
         files = sorted(os.path.join(d, f) for d, dirs, names in os.walk(path) for f in names
                        if not f.startswith((".", "_"))
                        and not any(p.startswith((".", "_")) for p in os.path.relpath(d, path).split(os.sep)
@@ -289,13 +304,7 @@ class FileReader:
 
         if not self._keys:
             return {}
-        found: Dict[str, Optional[str]] = {}
-        for part in os.path.relpath(os.path.dirname(file), self._path).split(os.sep):
-            name, equals, value = part.partition("=")
-            if equals and name in self._keys:
-                from urllib.parse import unquote
-
-                found[name] = None if value == self._default_partition else unquote(value)
+        found = partition_spec_of(os.path.relpath(os.path.dirname(file), self._path), self._default_partition)
         missing = [k for k in self._keys if k not in found]
         if missing:
             from fluvial.errors import ConnectorError
@@ -707,12 +716,19 @@ class FileWriter:
     """Writes append-only rows into part files under 'path' (one per subtask and partition); with
     partition keys, into Hive-style directories (dt=2024-01-01/hour=10/) without those columns.
 
-    Without checkpoints the rows are written when the input ends. With checkpoints the writer
-    commits in two phases, as the DataStream FileSink: at each checkpoint the rows since the
-    last one go into hidden in-progress files (pre-commit, listed in the checkpoint), renamed
-    to their final names when that checkpoint completes — or when a job resumes from it. A
-    committed file is never overwritten; hidden files of checkpoints that never completed are
-    left behind, ignored by readers."""
+    Partition values are escaped as Flink escapes them (``_partition_path``: ``../x`` is one
+    directory ``k=..%2Fx``, never a path out of the table); NULL, '' and blank values go to the
+    default partition (``partition.default-name``, ``__DEFAULT_PARTITION__``).
+
+    Every file is written hidden and renamed to a final name no other writer uses
+    (``part-<random>-<subtask>-<n>``), so INSERTs into one table add files and never replace
+    any. Without checkpoints the rows are written when the input ends. With checkpoints the
+    writer commits in two phases, as the DataStream FileSink and with its file naming and
+    cleanup (``_part_files``): at each checkpoint the rows since the last one go into hidden
+    in-progress files (pre-commit, listed in the checkpoint), renamed to their final names when
+    that checkpoint completes — or when a job resumes from it. A committed file is never
+    overwritten; on a restart or restore, this sink's in-progress files of checkpoints that
+    never completed are removed — only this sink's, never another job's in the same path."""
 
     def __init__(self, options: Dict[str, str], subtask: int, table_name: str, schema: pa.Schema):
         import os
@@ -741,9 +757,17 @@ class FileWriter:
         os.makedirs(self._path, exist_ok=True)
         self._subtask = subtask
         self._keys = _partition_keys(options)
+        self._default_partition = options.get("partition.default-name", DEFAULT_PARTITION_NAME)
         self._batches: List[pa.RecordBatch] = []
         self._table = table_name
-        self._attempt: Optional[str] = None  # set when the job checkpoints
+        self._sink_name = f"filesystem sink of table '{table_name}'"
+        # Final file names: part-<this writer>-<subtask>-<checkpoint id, or 0>.
+        self._writer_id = uuid.uuid4().hex
+        # Who writes the in-progress files (see _part_files): this run only, or with
+        # checkpoints the job's sink and this attempt (_identify_sink, _enable_two_phase_commit).
+        self._sink_id = random_sink_id()
+        self._attempt = random_attempt()
+        self._two_phase = False
         self._pending: List[Tuple[int, str, str]] = []  # (checkpoint id, in-progress file, final file)
 
     def write(self, batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
@@ -752,24 +776,38 @@ class FileWriter:
                                 f"updates; write it to an upsert-capable sink or aggregate in a window")
         self._batches.append(batch)
 
+    def open(self) -> None:
+        if self._two_phase and self._subtask == 0:
+            # This sink's in-progress files of an earlier attempt that the restored checkpoint
+            # does not hold (what it holds restore_state committed before any writer opened).
+            remove_leftovers(self._path, self._sink_id, self._attempt)
+
     def finish(self) -> None:
-        if self._attempt is not None:
+        if self._two_phase:
             return  # the final checkpoint pre-commits the rest, its completion commits it
-        extension = "txt" if self._format == "raw" else self._format
         for directory, table in self._parts():
-            self._write(table, os.path.join(directory, f"part-{self._subtask}-0.{extension}"))
+            final = os.path.join(directory, self._file_name(0))
+            hidden = unfinished_path(final, self._sink_id, self._attempt)
+            self._write(table, hidden)
+            commit(hidden, final, self._sink_name)
+
+    def _file_name(self, number: int) -> str:
+        extension = "txt" if self._format == "raw" else self._format
+        return f"part-{self._writer_id}-{self._subtask}-{number}.{extension}"
 
     # -- checkpoints (two-phase commit)
 
     def _enable_two_phase_commit(self, attempt: str) -> None:
+        self._two_phase = True
         self._attempt = attempt
 
+    def _identify_sink(self, sink_id: str) -> None:
+        self._sink_id = sink_id
+
     def snapshot_state(self, checkpoint_id: int) -> Dict[str, Any]:
-        extension = "txt" if self._format == "raw" else self._format
-        name = f"part-{self._subtask}-{self._attempt}-{checkpoint_id}.{extension}"
         for directory, table in self._parts():
-            final = os.path.join(directory, name)
-            hidden = os.path.join(directory, f".{name}.inprogress")
+            final = os.path.join(directory, self._file_name(checkpoint_id))
+            hidden = unfinished_path(final, self._sink_id, self._attempt)
             self._write(table, hidden)
             self._pending.append((checkpoint_id, hidden, final))
         self._batches = []
@@ -781,13 +819,13 @@ class FileWriter:
         done = [p for p in self._pending if p[0] <= checkpoint_id]
         for _, hidden, final in done:
             fault_point("file-sink-commit")
-            _commit(hidden, final)
+            commit(hidden, final, self._sink_name)
         self._pending = [p for p in self._pending if p[0] > checkpoint_id]
 
     def restore_state(self, state: Dict[str, Any]) -> None:
         # Files pre-committed for the checkpoint the job resumes from: that checkpoint completed.
         for _, hidden, final in state.get("pending", []):
-            _commit(hidden, final)
+            commit(hidden, final, self._sink_name)
 
     # -- writing
 
@@ -803,17 +841,27 @@ class FileWriter:
             yield self._path, table
             return
         groups = table.group_by(self._keys).aggregate([]).to_pylist()
+        # Escaped, so a value from the data is one directory name under the table's path.
+        # Several groups can share one (NULL, '' and blank values: the default partition).
+        masks: Dict[str, Any] = {}
         for group in groups:
             mask = None
             for key in self._keys:
                 value = group[key]
-                condition = pc.is_null(table[key]) if value is None else pc.equal(table[key], value)
+                # (equal() is null on null rows: false here, or or_() below would drop them)
+                column = table[key]
+                condition = pc.is_null(column) if value is None else pc.fill_null(pc.equal(column, value), False)
                 mask = condition if mask is None else pc.and_(mask, condition)
-            part = table.filter(mask).drop_columns(self._keys)
-            names = [f"{k}={'__HIVE_DEFAULT_PARTITION__' if group[k] is None else group[k]}" for k in self._keys]
-            directory = os.path.join(self._path, *names)
-            os.makedirs(directory, exist_ok=True)
-            yield directory, part
+            directory = os.path.join(self._path, partition_path([(k, group[k]) for k in self._keys],
+                                                                self._default_partition))
+            masks[directory] = pc.or_(masks[directory], mask) if directory in masks else mask
+        for directory, mask in masks.items():
+            try:
+                os.makedirs(directory, exist_ok=True)
+            except OSError as error:
+                raise ConnectorError(f"{self._sink_name}: cannot create the partition directory {directory!r}: "
+                                     f"{error.strerror}") from None
+            yield directory, table.filter(mask).drop_columns(self._keys)
 
     def _write(self, table: pa.Table, file: str) -> None:
         if self._format == "parquet":
@@ -848,23 +896,9 @@ class FileWriter:
                 default = _iso_json_value if self._iso_timestamps else _json_value
                 for row in table.to_pylist(maps_as_pydicts="lossy"):
                     out.write(json.dumps(row, default=default) + "\n")
-        if self._attempt is not None:
+        if self._two_phase:
             with open(file, "rb") as written:
                 os.fsync(written.fileno())
-
-
-def _commit(hidden: str, final: str) -> None:
-    """Renames a pre-committed file to its final name; never over a file (committed already)."""
-    if os.path.exists(final):
-        return
-    try:
-        os.link(hidden, final)  # fails if 'final' appeared meanwhile: nothing is overwritten
-    except FileExistsError:
-        return
-    except FileNotFoundError:
-        raise ConnectorError(f"filesystem sink: the pre-committed file {hidden} of a completed checkpoint is "
-                             f"gone, so its rows cannot be committed (was the output directory changed?)") from None
-    os.unlink(hidden)
 
 
 __all__ = ["ConnectorOptionError"]

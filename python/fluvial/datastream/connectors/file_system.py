@@ -11,6 +11,14 @@ from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
 
 from fluvial.common.serialization import BulkWriterFactory, Encoder
 from fluvial.common.time import Duration
+from fluvial.datastream.connectors._part_files import (
+    commit,
+    random_attempt,
+    random_sink_id,
+    remove_leftovers,
+    unfinished_path,
+)
+from fluvial.datastream.connectors._partition_path import checked_bucket_id, partition_path
 from fluvial.datastream.connectors.base import BATCH_SIZE, Sink, SinkWriter, Source, SourceReader
 from fluvial.datastream.connectors.metrics import Counter
 from fluvial.errors import ConnectorError
@@ -459,25 +467,13 @@ class BucketAssigner:
         if self._kind == "base_path":
             return ""
         if self._kind == "fields":
-            return "/".join(f"{_partition_text(field)}={_partition_text(_field_of(record, field))}"
-                            for field in self._fields)
+            return partition_path([(field, _field_of(record, field)) for field in self._fields])
         if self._timezone is None:
             now = datetime.now()
         else:
             from zoneinfo import ZoneInfo
             now = datetime.now(timezone.utc).astimezone(ZoneInfo(self._timezone))
         return now.strftime(self._format)
-
-
-# Characters Hive escapes in partition directory names (FileUtils.escapePathName).
-_PARTITION_ESCAPED = set('"#%\'*/:=?\\\x7f{[]^')
-
-
-def _partition_text(value: Any) -> str:
-    if value is None:
-        return "__HIVE_DEFAULT_PARTITION__"
-    text = value if isinstance(value, str) else str(value)
-    return "".join(f"%{ord(c):02X}" if c in _PARTITION_ESCAPED or ord(c) < 0x20 else c for c in text)
 
 
 def _field_of(record: Any, field: Union[str, int]) -> Any:
@@ -575,11 +571,11 @@ class OutputFileConfig:
 
 
 class _PartFile:
-    def __init__(self, directory: str, final_name: str, attempt: str = ""):
+    def __init__(self, directory: str, final_name: str, sink_id: str, attempt: str):
         self.final_path = os.path.join(directory, final_name)
-        # In progress: hidden, so readers of the directory skip it until it is finished.
-        self.in_progress_path = os.path.join(
-            directory, f".{final_name}.inprogress.{attempt}{uuid.uuid4()}")
+        # In progress: hidden, so readers of the directory skip it until it is finished; named
+        # after the sink and attempt that write it, so only they ever remove it (_part_files).
+        self.in_progress_path = unfinished_path(self.final_path, sink_id, attempt)
         self.file = open(self.in_progress_path, "wb")
         self.size = 0
         self.created = time.monotonic()
@@ -596,28 +592,7 @@ class _PartFile:
 
     def finish(self) -> None:
         self.close()
-        _commit(self.in_progress_path, self.final_path)
-
-
-def _commit(in_progress_path: str, final_path: str) -> None:
-    """Gives a finished part file its final name, never replacing an existing file;
-    idempotent: a part committed before (the source gone, the target there) is left as is."""
-    try:
-        os.link(in_progress_path, final_path)  # fails if the target exists: never overwrites
-    except FileNotFoundError:
-        if os.path.exists(final_path):
-            return  # committed by an earlier attempt
-        raise
-    except FileExistsError:
-        if not os.path.exists(in_progress_path) or os.path.samefile(in_progress_path, final_path):
-            os.unlink(in_progress_path)
-            return
-        raise FileExistsError(f"FileSink: cannot commit {in_progress_path}: {final_path} "
-                              f"exists and committed data is never overwritten") from None
-    os.unlink(in_progress_path)
-
-
-_ATTEMPT_MARK = "attempt-"
+        commit(self.in_progress_path, self.final_path, "FileSink")
 
 
 class _RowFileWriter(SinkWriter):
@@ -633,7 +608,11 @@ class _RowFileWriter(SinkWriter):
         self._counter = 0
         self._open_parts: Dict[str, _PartFile] = {}
         self._two_phase = False
-        self._attempt = ""
+        # Who writes the in-progress files: without checkpoints this run only; with them
+        # the job's sink (the same across restores) and this attempt (_identify_sink,
+        # _enable_two_phase_commit).
+        self._sink_id = random_sink_id()
+        self._attempt = random_attempt()
         # Two-phase commit: parts closed since the last barrier, and per checkpoint id the
         # parts it pre-committed: [(in-progress path, final path)].
         self._closed: List[Tuple[str, str]] = []
@@ -643,25 +622,21 @@ class _RowFileWriter(SinkWriter):
         """Called by the engine's checkpointing before open(): commit only on checkpoints.
         'attempt' names this run of the job (the same for all its writers)."""
         self._two_phase = True
-        self._attempt = f"{_ATTEMPT_MARK}{attempt}-"
+        self._attempt = attempt
+
+    def _identify_sink(self, sink_id: str) -> None:
+        """Called by the engine's checkpointing before open(): the id of this sink of this
+        job, the same across restores (a hash of the job's identity and the sink's uid)."""
+        self._sink_id = sink_id
 
     def open(self) -> None:
         os.makedirs(self._sink._base_path, exist_ok=True)
-        if self._two_phase:
-            self._remove_abandoned_parts()
-
-    def _remove_abandoned_parts(self) -> None:
-        # Parts in progress in an earlier attempt that no restored checkpoint holds (those
-        # were committed by restore_state before any writer opened) are never committed:
-        # remove them. This attempt's files carry its own mark.
-        for directory, _, names in os.walk(self._sink._base_path):
-            for name in names:
-                marker = name.find(".inprogress." + _ATTEMPT_MARK)
-                if name.startswith(".") and marker >= 0 and self._attempt not in name:
-                    try:
-                        os.unlink(os.path.join(directory, name))
-                    except FileNotFoundError:
-                        pass  # another subtask removed it first
+        if self._two_phase and self._subtask_index == 0:
+            # Parts this sink had in progress in an earlier attempt that no restored
+            # checkpoint holds (those were committed by restore_state before any writer
+            # opened) are never committed: remove them — only this sink's, never another
+            # job's sharing the base path. One subtask does it for all of them.
+            remove_leftovers(self._sink._base_path, self._sink_id, self._attempt)
 
     def _roll(self, part: _PartFile) -> None:
         if self._two_phase:
@@ -688,7 +663,7 @@ class _RowFileWriter(SinkWriter):
             if cid > checkpoint_id:
                 break
             for in_progress, final in self._pending.pop(cid):
-                _commit(in_progress, final)
+                commit(in_progress, final, "FileSink")
                 fault_point("file-sink-commit")
 
     def restore_state(self, state: Any) -> None:
@@ -696,7 +671,7 @@ class _RowFileWriter(SinkWriter):
         # idempotently: a part committed before is left as it is.
         for parts in (state or {}).get("pending", {}).values():
             for in_progress, final in parts:
-                _commit(in_progress, final)
+                commit(in_progress, final, "FileSink")
 
     def write(self, records: List[Any]) -> None:
         encode = self._sink._encoder.encode
@@ -722,12 +697,13 @@ class _RowFileWriter(SinkWriter):
         part = self._open_parts.get(bucket)
         if part is not None:
             return part
+        checked_bucket_id(bucket, self._sink._base_path)  # once per part file, not per record
         directory = os.path.join(self._sink._base_path, bucket) if bucket else self._sink._base_path
         os.makedirs(directory, exist_ok=True)
         config = self._sink._output_file_config
         name = f"{config.part_prefix}-{self._writer_id}-{self._subtask_index}-{self._counter}{config.part_suffix}"
         self._counter += 1
-        part = _PartFile(directory, name, self._attempt)
+        part = _PartFile(directory, name, self._sink_id, self._attempt)
         self._open_parts[bucket] = part
         return part
 
@@ -777,8 +753,10 @@ class FileSink(Sink):
     r"""Writes records into part files under a base path; build it with for_row_format()
     or for_bulk_format().
 
-    Part files are written hidden (.<name>.inprogress.<id>) and renamed to
-    their final name when rolled or when the input ends.
+    Part files are written hidden (.<name>.inprogress.<sink id>.<attempt>.<random>) and
+    renamed to their final name when rolled or when the input ends (with checkpoints: when
+    the checkpoint holding them completes). On a restart the sink removes only its own
+    unfinished files of earlier attempts, so jobs may share a base path (_part_files.py).
 
     Examples:
         >>> import os, tempfile

@@ -71,7 +71,7 @@ def test_partition_values_are_escaped(env1, tmp_path):
     row_type = Types.ROW_NAMED(["path", "n"], [Types.STRING(), Types.INT()])
     write_bulk(env1, [Row(path="a/b=c", n=1), Row(path=None, n=2)], row_type, tmp_path,
                ParquetBulkWriters.for_row_type(row_type), assigner=BucketAssigner.field_bucket_assigner("path"))
-    assert {p.parent.name for p in part_files(tmp_path)} == {"path=a%2Fb%3Dc", "path=__HIVE_DEFAULT_PARTITION__"}
+    assert {p.parent.name for p in part_files(tmp_path)} == {"path=a%2Fb%3Dc", "path=__DEFAULT_PARTITION__"}
 
 
 def test_bulk_sink_rolls_on_checkpoint_only():
