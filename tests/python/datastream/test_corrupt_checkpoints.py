@@ -288,10 +288,10 @@ def test_a_checkpoint_damaged_before_an_in_process_restart_fails_the_job(tmp_pat
     checkpoints, output = tmp_path / "chk", tmp_path / "out"
     original = Recovery.prepare_attempt
 
-    def prepare_attempt(self, nodes):
+    def prepare_attempt(self, nodes, *args):
         if self._attempts == 1:  # the restart: the disk damaged the newest checkpoint meanwhile
             _flip_a_byte(checkpoints / f"chk-{_complete(checkpoints)[-1]}")
-        return original(self, nodes)
+        return original(self, nodes, *args)
     monkeypatch.setattr(Recovery, "prepare_attempt", prepare_attempt)
     env = _env(checkpoints, retained=3)
     env.set_restart_strategy(RestartStrategies.fixed_delay_restart(2, 5))
