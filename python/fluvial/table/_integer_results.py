@@ -79,7 +79,11 @@ def _is_float(value: Any) -> bool:
     return kind == "f" and getattr(value, "ndim", 1) == 0  # numpy.float32, numpy.float16
 
 
-def float_misfit(value: Any) -> str:
+# Why a float is refused for an integer type, and what to do, for the messages.
+FLOAT_REASON = "Fluvial does not truncate a float into an integer"
+FLOAT_ADVICE = "return an int (round(x) or int(x), as intended), or declare a DOUBLE result"
+
+
+def float_misfit() -> str:
     """What is wrong with a float where an integer was declared, and what to do."""
-    return (f"a float is not an integer, and Fluvial does not truncate {value!r}: return an int "
-            f"(e.g. round(x) or int(x), as intended), or declare a DOUBLE result")
+    return f"{FLOAT_REASON}: {FLOAT_ADVICE}"

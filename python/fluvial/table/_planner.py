@@ -340,7 +340,7 @@ def function_array(function: Any, values: List[Any], arrow_type: pa.DataType, co
     if found is not None:
         raise OutputTypeError(f"function '{function._name}' returned {found[0]!r} (float) for field '{column}', "
                               f"which is not of its declared type {from_arrow(arrow_type)!r} "
-                              f"({float_misfit(found[0])})")
+                              f"({float_misfit()})")
     try:
         return pa.array(values, type=arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:

@@ -203,7 +203,7 @@ class PythonGroupAggregate:
             found = first_float(values, field.type)  # pa.array() would truncate it
             if found is not None:
                 raise OutputTypeError(f"{self._aggregate_name(index)} returned {found[0]!r} (float), which is not "
-                                      f"of its declared type {from_arrow(field.type)!r} ({float_misfit(found[0])})")
+                                      f"of its declared type {from_arrow(field.type)!r} ({float_misfit()})")
             try:
                 arrays.append(pa.array(list(values), type=field.type))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:

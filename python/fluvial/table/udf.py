@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, List, Optional
 import pyarrow as pa
 
 from fluvial.errors import OutputTypeError
-from fluvial.table._integer_results import first_float, float_misfit
+from fluvial.table._integer_results import FLOAT_ADVICE, FLOAT_REASON, first_float
 from fluvial.table.expressions import UdfCall, _wrap
 from fluvial.table.types import DataType
 
@@ -241,26 +241,27 @@ class UserDefinedFunctionWrapper:
             else:
                 found = first_float(values, target)  # pa.array() would truncate it
                 if found is not None:
-                    raise self._result_error(found[0], float_misfit(found[0]))
+                    raise self._result_error(found[0], FLOAT_REASON, advice=FLOAT_ADVICE)
                 array = pa.array(values, type=target)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as error:
             if isinstance(error, OutputTypeError):
                 raise
             fraction = _first_fraction(values, target)
             if fraction is not None:
-                raise self._result_error(fraction, float_misfit(fraction)) from None
+                raise self._result_error(fraction, FLOAT_REASON, advice=FLOAT_ADVICE) from None
             raise self._result_error(_first_bad(values, target), error, described=True) from None
         if len(array) != rows:
             raise ValueError(f"function '{self._name}' returned {len(array)} values for {rows} rows "
                              f"(a pandas UDF must return one value per input row)")
         return array
 
-    def _result_error(self, value: Any, reason: Any, described: bool = False) -> OutputTypeError:
+    def _result_error(self, value: Any, reason: Any, described: bool = False,
+                      advice: str = "return values of that type, or declare the type it returns in result_type="
+                      ) -> OutputTypeError:
         shown = value if described else f"{value!r} ({type(value).__name__})"
         return OutputTypeError(
             f"function '{self._name}' returned {shown} which is not of its declared result type "
-            f"{self._result_type!r} ({reason}); return values of that type, or declare the type it "
-            f"returns in result_type=")
+            f"{self._result_type!r} ({reason}); {advice}")
 
     def _evaluate(self, arguments: List[pa.Array]) -> pa.Array:
         """Computes the function over columns of equal length."""

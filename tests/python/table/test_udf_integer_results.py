@@ -45,7 +45,8 @@ def test_a_general_udf_returning_a_float_fails(t_env, declared):
     message = failure(lambda: list(t_env.execute_sql("SELECT as_count(price) FROM prices").collect()))
     assert f"function '<lambda>' returned 2.7 (float) which is not of its declared result type {declared}" in message \
         or f"function 'as_count' returned 2.7 (float) which is not of its declared result type {declared}" in message
-    assert "does not truncate 2.7" in message
+    assert "(Fluvial does not truncate a float into an integer); return an int (round(x) or int(x), as " \
+           "intended), or declare a DOUBLE result" in message
 
 
 def test_an_integral_float_is_refused_too_as_pyflink_does(t_env):
