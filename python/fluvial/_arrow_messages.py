@@ -39,6 +39,7 @@ def sql_type(arrow_name: str) -> str:
 def _sql_types_in(text: str) -> str:
     """Every Arrow type name in 'text' as its SQL name."""
     pattern = "|".join(f"(?:{p})" for p, _ in _TYPES)
+    text = re.sub(r"\blist<item: ", "ARRAY<", text)
     return re.sub(rf"(?<![\w\[])(?:{pattern})(?![\w\]])", lambda m: sql_type(m.group(0)), text)
 
 
@@ -81,6 +82,10 @@ _RULES: List[Tuple[str, Callable[["re.Match"], str]]] = [
     (r"Invalid UTF8 (?:payload|sequence.*)|invalid UTF8 data",
      lambda m: "the bytes are not valid UTF-8 text"),
     (r"Function '(\w+)' has no kernel matching input types \((.*)\)", _no_kernel),
+    (r"Could not convert (.*) with type (\w+): tried to convert to (\S+)",
+     lambda m: f"{m.group(1)} (a Python {m.group(2)}) is not {sql_type(m.group(3))}"),
+    (r"Unsupported cast from (.+) to (\S+) using function \w+",
+     lambda m: f"cannot CAST a value of type {_sql_types_in(m.group(1))} to {sql_type(m.group(2))}"),
 ]
 _CLASS_NAMES = re.compile(r"(?:pyarrow\.lib\.)?Arrow(?:Invalid|TypeError|NotImplementedError|IndexError|"
                           r"KeyError|CapacityError|MemoryError|SerializationError|Exception)(?::\s*)?")

@@ -344,8 +344,10 @@ def function_array(function: Any, values: List[Any], arrow_type: pa.DataType, co
     try:
         return pa.array(values, type=arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
+        from fluvial._arrow_messages import rewrite
+
         raise OutputTypeError(f"function '{function._name}' returned a value for field '{column}' that is not "
-                              f"{from_arrow(arrow_type)!r}: {error}") from None
+                              f"{from_arrow(arrow_type)!r}: {rewrite(str(error))}") from None
 
 
 # -- aggregation -----------------------------------------------------------------

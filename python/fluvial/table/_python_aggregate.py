@@ -207,6 +207,8 @@ class PythonGroupAggregate:
             try:
                 arrays.append(pa.array(list(values), type=field.type))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
+                from fluvial._arrow_messages import rewrite
+
                 raise OutputTypeError(f"{self._aggregate_name(index)} returned a value that is not "
-                                      f"{from_arrow(field.type)!r}: {error}") from None
+                                      f"{from_arrow(field.type)!r}: {rewrite(str(error))}") from None
         return pa.RecordBatch.from_arrays(arrays, schema=self.output)

@@ -6,7 +6,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pyarrow as pa
 
+from fluvial._arrow_messages import rewrite
 from fluvial.table import _planner
+from fluvial.table._integer_results import first_float
 from fluvial.table._not_null import NOT_NULL_ENFORCER, NotNullEnforcer, enforcer_mode
 from fluvial.table.expressions import Col, Expression, PlanningError, _suggest
 from fluvial.table.table import Table
@@ -220,11 +222,16 @@ class TableEnvironment:
                 column.append(value)
         arrays = []
         for name, data_type, values in zip(names, types, columns):
+            found = first_float(values, data_type.arrow_type) if data_type is not None else None
+            if found is not None:  # pa.array() would truncate it; PyFlink's schema check refuses it
+                raise TypeError(f"from_elements: column '{name}' does not fit {data_type!r}: {found[0]!r} is a "
+                                f"float, and Fluvial does not truncate a float into an integer")
             try:
                 arrays.append(pa.array(values, type=data_type.arrow_type if data_type is not None else None))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
                 wanted = repr(data_type) if data_type is not None else "one type"
-                raise TypeError(f"from_elements: column '{name}' does not fit {wanted}: {error}") from None
+                raise TypeError(f"from_elements: column '{name}' does not fit {wanted}: {rewrite(str(error))}") \
+                    from None
         batch = pa.RecordBatch.from_arrays(arrays, names=names) if rows else pa.RecordBatch.from_pylist(
             [], schema=pa.schema([pa.field(n, t.arrow_type if t else pa.null()) for n, t in zip(names, types)]))
         return self._from_batches([batch], "FromElements")

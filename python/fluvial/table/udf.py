@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pyarrow as pa
 
+from fluvial._arrow_messages import rewrite
 from fluvial.errors import OutputTypeError
 from fluvial.table._integer_results import FLOAT_ADVICE, FLOAT_REASON, first_float
 from fluvial.table.expressions import UdfCall, _wrap
@@ -249,7 +250,7 @@ class UserDefinedFunctionWrapper:
             fraction = _first_fraction(values, target)
             if fraction is not None:
                 raise self._result_error(fraction, FLOAT_REASON, advice=FLOAT_ADVICE) from None
-            raise self._result_error(_first_bad(values, target), error, described=True) from None
+            raise self._result_error(_first_bad(values, target), rewrite(str(error)), described=True) from None
         if len(array) != rows:
             raise ValueError(f"function '{self._name}' returned {len(array)} values for {rows} rows "
                              f"(a pandas UDF must return one value per input row)")

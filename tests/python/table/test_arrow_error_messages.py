@@ -101,9 +101,26 @@ def test_arrow_messages_are_rewritten():
 
     assert rewrite("pyarrow.lib.ArrowInvalid: Invalid UTF8 payload") == "the bytes are not valid UTF-8 text"
     assert rewrite("Function 'cast_int32' has no kernel matching input types (list<item: int64>)") == \
-        "cannot CAST a value of type list<item: BIGINT> to INT"
+        "cannot CAST a value of type ARRAY<BIGINT> to INT"
     assert rewrite("Float value 2.700000 was truncated converting to int32") == \
         "2.700000 has a fraction, so it is not INT; round it first (ROUND, FLOOR)"
     assert rewrite("overflow") == ("integer overflow: the result does not fit its type; CAST an operand to BIGINT "
                                    "or DECIMAL first")
     assert rewrite("a message Arrow did not write") == "a message Arrow did not write"
+
+
+def test_a_cast_that_cannot_be_planned_names_the_column(t_env):
+    from fluvial.table.expressions import PlanningError
+
+    with pytest.raises(PlanningError) as error:
+        t_env.execute_sql("SELECT s || CAST(ARRAY[1, 2] AS STRING) AS joined FROM v")
+    assert str(error.value) == "column 'joined': cannot CAST a value of type ARRAY<BIGINT> to STRING"
+
+
+def test_from_elements_refuses_a_float_for_an_integer_column(t_env):
+    schema = DataTypes.ROW([DataTypes.FIELD("x", DataTypes.INT())])
+    with pytest.raises(TypeError, match=r"column 'x' does not fit INT: 2.7 is a float, and Fluvial does not "
+                                        r"truncate a float into an integer"):
+        t_env.from_elements([(2.7,)], schema)
+    with pytest.raises(TypeError, match=r"column 'x' does not fit INT: 'a' \(a Python str\) is not INT$"):
+        t_env.from_elements([("a",)], schema)
