@@ -174,3 +174,15 @@ def test_nested_integers_are_checked():
     assert first_float([{"a": 1, "b": 2.0}], pa.struct([("a", pa.int8()), ("b", pa.int64())])) == (2.0,)
     assert first_float([[1, 2], None, [3]], pa.list_(pa.int32())) is None
     assert first_float([1.5], pa.float64()) is None
+
+
+def test_a_window_aggregate_result_is_checked_the_same_way():
+    # Window aggregations call the function per window through _aggregate_groups.
+    import pyarrow as pa
+
+    total = udaf(Total(), result_type=DataTypes.BIGINT())
+    values = pa.array([1.5, 2.0, 3.0])
+    assert total._aggregate_groups([pa.array([1, 2, 3])], [0, 0, 1], 2).to_pylist() == [3, 3]
+    with pytest.raises(OutputTypeError, match=r"function 'Total' returned 3.5 \(float\) which is not of its "
+                                              r"declared result type BIGINT"):
+        total._aggregate_groups([values], [0, 0, 1], 2)
