@@ -127,12 +127,19 @@ def _user_frame(exception: BaseException) -> Optional[traceback.FrameSummary]:
     for frame in traceback.extract_tb(exception.__traceback__):
         path = os.path.abspath(frame.filename)
         if not path.startswith(_PACKAGE + os.sep):
-            parts = path.split(os.sep)
-            if any(library in parts for library in _LIBRARIES) or frame.filename.startswith(
-                    tuple(f"{library}/" for library in _LIBRARIES)):  # (Cython frames: 'pyarrow/error.pxi')
+            if _in_library(path, frame.filename):
                 return None
             return frame
     return None
+
+
+def _in_library(path: str, filename: str) -> bool:
+    """True for a frame of an installed pyarrow, numpy or pandas (not a user's folder named so)."""
+    if filename.startswith(tuple(f"{library}/" for library in _LIBRARIES)):  # Cython: 'pyarrow/error.pxi'
+        return True
+    parts = path.split(os.sep)
+    return any(part in ("site-packages", "dist-packages") and following in _LIBRARIES
+               for part, following in zip(parts, parts[1:]))
 
 
 def _user_function_advice(frame: Optional[traceback.FrameSummary]) -> str:

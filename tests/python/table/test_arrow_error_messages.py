@@ -124,3 +124,26 @@ def test_from_elements_refuses_a_float_for_an_integer_column(t_env):
         t_env.from_elements([(2.7,)], schema)
     with pytest.raises(TypeError, match=r"column 'x' does not fit INT: 'a' \(a Python str\) is not INT$"):
         t_env.from_elements([("a",)], schema)
+
+
+def test_an_arrow_error_in_fluvials_own_python_step_is_not_the_users():
+    import os
+
+    import fluvial
+    from fluvial.datastream._job import raise_failure
+
+    # An Arrow error raised by code in Fluvial's package (as a Python table step's conversion
+    # would be), with no user code on the traceback.
+    # It is caught there too, as the engine catches it in C++: the traceback holds no test frame.
+    source = ("import pyarrow as pa\n"
+              "def convert():\n    pa.array(['x']).cast(pa.int32())\n"
+              "def caught():\n    try:\n        convert()\n    except Exception as error:\n        return error\n")
+    namespace = {}
+    exec(compile(source, os.path.join(os.path.dirname(fluvial.__file__), "table", "a_step.py"), "exec"), namespace)
+    arrow_error = namespace["caught"]()
+    with pytest.raises(JobExecutionError) as raised:
+        raise_failure(("python", "operator 'Calc' (subtask 1/1)", "", arrow_error))
+    assert not isinstance(raised.value, UserFunctionError)
+    assert str(raised.value) == ("operator 'Calc' (subtask 1/1) failed: cannot CAST 'x' to INT: it is not a valid "
+                                 "INT (Flink's CAST fails too); use TRY_CAST(... AS INT) to get NULL for such values")
+    assert raised.value.__cause__ is arrow_error
