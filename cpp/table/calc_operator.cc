@@ -26,7 +26,7 @@ class CalcOperator : public TableOperator {
     Bind(*input.data->schema());
     arrow::compute::ExecBatch exec_batch(*input.data);
     if (filter_) {
-      arrow::Datum mask = Evaluate(*bound_filter_, exec_batch, "WHERE");
+      arrow::Datum mask = Evaluate(*bound_filter_, exec_batch, "the WHERE condition");
       std::vector<uint32_t> selected = SelectedRows(mask, input.data->num_rows());
       if (selected.empty()) return;
       if (selected.size() != static_cast<size_t>(input.data->num_rows())) {
@@ -39,7 +39,8 @@ class CalcOperator : public TableOperator {
     std::vector<std::shared_ptr<arrow::Array>> columns;
     columns.reserve(bound_projections_.size());
     for (size_t i = 0; i < bound_projections_.size(); ++i) {
-      arrow::Datum value = Evaluate(bound_projections_[i], exec_batch, "SELECT");
+      arrow::Datum value = Evaluate(bound_projections_[i], exec_batch,
+                                    "column '" + output_schema_->field(static_cast<int>(i))->name() + "'");
       columns.push_back(ToArray(value, rows, output_schema_->field(static_cast<int>(i))->type()));
     }
     auto result = std::make_unique<ColumnarBatch>(arrow::RecordBatch::Make(output_schema_, rows, columns));
@@ -59,12 +60,14 @@ class CalcOperator : public TableOperator {
     bound_schema_ = std::make_shared<arrow::Schema>(schema);
   }
 
+  // The message names what the user wrote (a column of the query, its WHERE condition), not
+  // Arrow's rendering of the expression (kernel names and cast options); the Python side
+  // rewrites Arrow's own wording of the failure (fluvial/_arrow_messages.py).
   static arrow::Datum Evaluate(const arrow::compute::Expression& expression,
-                               const arrow::compute::ExecBatch& batch, const char* clause) {
+                               const arrow::compute::ExecBatch& batch, const std::string& what) {
     auto result = arrow::compute::ExecuteScalarExpression(expression, batch);
     if (!result.ok()) {
-      throw UserError(std::string("evaluating ") + clause + " expression " + expression.ToString() +
-                      " failed: " + result.status().message());
+      throw UserError("computing " + what + " failed: " + result.status().message());
     }
     return *result;
   }

@@ -116,3 +116,20 @@ class ConnectorError(FluvialError):
         ...     print(repr(error.__cause__))
         ConnectorError("FileSource: no such file or directory: 'no/such/file'...")
     """
+
+
+class NotNullViolationError(FluvialError, ValueError):
+    """A null value reached a NOT NULL column of a table sink ('table.exec.sink.not-null-enforcer').
+
+    Examples:
+        >>> from fluvial.errors import NotNullViolationError
+        >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+        >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        >>> t_env.create_temporary_view("scores", t_env.from_elements([(1, 10), (2, None)], ["id", "score"]))
+        >>> _ = t_env.execute_sql("CREATE TABLE best (id INT, score INT NOT NULL) WITH ('connector' = 'blackhole')")
+        >>> try:
+        ...     t_env.execute_sql("INSERT INTO best SELECT id, score FROM scores").wait()
+        ... except Exception as error:
+        ...     print(isinstance(error.__cause__, NotNullViolationError))
+        True
+    """

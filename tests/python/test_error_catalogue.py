@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from error_catalogue_table_data import ROWS as TABLE_DATA_ROWS
 from fluvial import _pyflink_alias
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1305,6 +1306,8 @@ env.execute()
                 "requests.",
     ),
 ]
+CATALOGUE += [Entry(**row) for row in TABLE_DATA_ROWS]  # bad data in Table/SQL jobs
+
 
 def template_pattern(template: str) -> re.Pattern:
     """The template as a regular expression: <...> placeholders match any text."""

@@ -114,37 +114,64 @@ class JobExecutionResult:
                f"Job Runtime: {self._net_runtime_ms} ms\n"
 
 
-def _user_function_advice(exception: BaseException) -> str:
-    """Where the user's code raised and what to do: ' (at FILE, line N, in NAME; ...); fix ...'.
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Libraries Fluvial's own steps call: an error raised in them, with no user code on the way,
+# is not the user function's (the user's own calls into them are below the user's frame).
+_LIBRARIES = ("pyarrow", "numpy", "pandas")
 
-    The place is the outermost frame of the traceback outside Fluvial, which is the user's
-    function the engine called (none when the error came from the engine's own use of a
-    returned value, e.g. hashing a key)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+def _user_frame(exception: BaseException) -> Optional[traceback.FrameSummary]:
+    """The outermost frame of the traceback outside Fluvial, which is the user's function
+    the engine called; None when there is none, or when it is a library Fluvial called
+    (the error came from Fluvial's own work: converting a column, hashing a key)."""
     for frame in traceback.extract_tb(exception.__traceback__):
-        if not os.path.abspath(frame.filename).startswith(package + os.sep):
-            place = (f" (at {frame.filename}, line {frame.lineno}, in {frame.name}; "
-                     f"the traceback above shows the rest)")
-            if frame.name == "open":
-                return f"{place}; fix open(), which runs once per parallel instance before the first record"
-            break
-    else:
-        place = ""
+        path = os.path.abspath(frame.filename)
+        if not path.startswith(_PACKAGE + os.sep):
+            if _in_library(path, frame.filename):
+                return None
+            return frame
+    return None
+
+
+def _in_library(path: str, filename: str) -> bool:
+    """True for a frame of an installed pyarrow, numpy or pandas (not a user's folder named so)."""
+    if filename.startswith(tuple(f"{library}/" for library in _LIBRARIES)):  # Cython: 'pyarrow/error.pxi'
+        return True
+    parts = path.split(os.sep)
+    return any(part in ("site-packages", "dist-packages") and following in _LIBRARIES
+               for part, following in zip(parts, parts[1:]))
+
+
+def _user_function_advice(frame: Optional[traceback.FrameSummary]) -> str:
+    """Where the user's code raised and what to do: ' (at FILE, line N, in NAME; ...); fix ...'."""
+    place = ""
+    if frame is not None:
+        place = (f" (at {frame.filename}, line {frame.lineno}, in {frame.name}; "
+                 f"the traceback above shows the rest)")
+        if frame.name == "open":
+            return f"{place}; fix open(), which runs once per parallel instance before the first record"
     return f"{place}; fix the function, or catch the bad input in it and send it to a side output"
 
 
 def raise_failure(failure) -> None:
     """Raises the Python exception for a failure tuple from the engine."""
+    from fluvial._arrow_messages import is_arrow_error, rewrite
+
     kind, location, message, exception = failure
     if kind == "python":
         if isinstance(exception, FluvialError):
             raise JobExecutionError(f"{location} failed: {exception}") from exception
+        frame = _user_frame(exception)
+        if frame is None and is_arrow_error(exception):
+            # Fluvial's own use of Arrow failed on the data (a cast, a conversion): not the
+            # user function's doing, and Arrow's class and kernel names mean nothing to the user.
+            raise JobExecutionError(f"{location} failed: {rewrite(str(exception))}") from exception
         raise UserFunctionError(
             f"the user function in {location} raised {type(exception).__name__}: {exception}"
-            f"{_user_function_advice(exception)}"
+            f"{_user_function_advice(frame)}"
         ) from exception
     if kind == "user":
-        raise JobExecutionError(f"{location} failed: {message}")
+        raise JobExecutionError(f"{location} failed: {rewrite(message)}")
     raise JobExecutionError(
         f"internal error in {location or 'the engine'}: {message} "
         f"(this is a bug in Fluvial, please report it)")

@@ -60,6 +60,8 @@ class Transformation:
     make_spec: Optional[SpecFactory] = None
     is_source: bool = False
     bounded: bool = True
+    # Why an unbounded source cannot run in BATCH mode, in its own words (a table source names its table).
+    unbounded_in_batch: Optional[str] = None
     # A fixed parallelism the step cannot change (non-parallel sources).
     non_parallel: bool = False
     parallelism: Optional[int] = None

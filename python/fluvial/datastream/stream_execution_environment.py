@@ -288,11 +288,7 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
                                   "sink_to(), add_sink()) before calling execute()")
         batch_mode = self._runtime_mode is RuntimeExecutionMode.BATCH
         if batch_mode:
-            for transformation in transformations:
-                if transformation.is_source and not transformation.bounded:
-                    raise InvalidJobError(
-                        f"BATCH execution needs bounded sources, but '{transformation.name}' is "
-                        f"unbounded (e.g. a FileSource with monitor_continuously); use STREAMING")
+            _refuse_unbounded_sources(transformations)
         parameters = self._config.get_global_job_parameters() or {}
         return translate(transformations, default_parallelism=self.get_parallelism(),
                          default_max_parallelism=self.get_max_parallelism(),
@@ -318,3 +314,21 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
                          metrics=metrics, recovery=self._recovery())
         job.start()
         return job
+
+
+def _refuse_unbounded_sources(sinks: List[Transformation]) -> None:
+    """BATCH execution reads every source to its end: an unbounded one would never end, so
+    the job is refused before it starts (Flink refuses it when it plans the job). The
+    sources are found upstream of the sinks, where they are, not in the list of sinks."""
+    seen, pending = set(), list(sinks)
+    while pending:
+        transformation = pending.pop()
+        if transformation.id in seen:
+            continue
+        seen.add(transformation.id)
+        pending.extend(transformation.inputs)
+        if transformation.is_source and not transformation.bounded:
+            raise InvalidJobError(transformation.unbounded_in_batch or (
+                f"BATCH execution needs bounded sources, but '{transformation.name}' is unbounded "
+                f"(such as a FileSource with monitor_continuously() or a KafkaSource without set_bounded()): "
+                f"give the source an end, or run the job in STREAMING mode"))

@@ -47,6 +47,9 @@ class TablePlan:
     # A window table function's output: its window (kind, size, slide, offset) and the names of
     # its window_start/window_end columns (what a window join pairs).
     window: Optional[Dict[str, Any]] = None
+    # Columns of a table declared NOT NULL that reach this plan unchanged: a collected result
+    # checks them, as Flink's collect sink does (other steps drop the list: no check, no harm).
+    not_null: List[str] = field(default_factory=list)
 
 
 def _keyed(upstream: Transformation, key_indices: List[int]) -> Tuple[Transformation, Dict[str, Any]]:
@@ -183,8 +186,15 @@ def calc(plan: TablePlan, items: List[Tuple[str, Expression]], condition: Option
     if plan.window is not None:
         start, end = _renamed(plan.window["start"], items), _renamed(plan.window["end"], items)
         window = dict(plan.window, start=start, end=end) if start and end else None
+    not_null = [n for n, e in items if plan.not_null and _renamed_column(e) in plan.not_null]
     return TablePlan(transformation, output, rowtime=rowtime, proctime=proctime, updating=plan.updating,
-                     primary_key=[k for k in plan.primary_key if k in names], window=window)
+                     primary_key=[k for k in plan.primary_key if k in names], window=window, not_null=not_null)
+
+
+def _renamed_column(expression: Expression) -> Optional[str]:
+    """The column an item passes on unchanged (maybe renamed), or None."""
+    inner = expression.expr if isinstance(expression, Alias) else expression
+    return inner.name if isinstance(inner, Col) else None
 
 
 def _substitute(expression: Expression, columns: Dict[int, str]) -> Expression:
@@ -322,13 +332,22 @@ def _row_values(result: Any, names: List[str], function_name: str) -> List[Any]:
 
 
 def function_array(function: Any, values: List[Any], arrow_type: pa.DataType, column: str) -> pa.Array:
+    from fluvial.errors import OutputTypeError
+    from fluvial.table._integer_results import first_float, float_misfit
+    from fluvial.table.types import from_arrow
+
+    found = first_float(values, arrow_type)  # pa.array() would truncate it
+    if found is not None:
+        raise OutputTypeError(f"function '{function._name}' returned {found[0]!r} (float) for field '{column}', "
+                              f"which is not of its declared type {from_arrow(arrow_type)!r} "
+                              f"({float_misfit()})")
     try:
         return pa.array(values, type=arrow_type)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
-        from fluvial.errors import OutputTypeError
+        from fluvial._arrow_messages import rewrite
 
         raise OutputTypeError(f"function '{function._name}' returned a value for field '{column}' that is not "
-                        f"{arrow_type}: {error}") from None
+                              f"{from_arrow(arrow_type)!r}: {rewrite(str(error))}") from None
 
 
 # -- aggregation -----------------------------------------------------------------

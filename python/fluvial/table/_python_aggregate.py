@@ -182,15 +182,33 @@ class PythonGroupAggregate:
         rows = [v for v in (self._values(k) for k in self.groups) if v is not None]
         return self._batch(rows), bytes([INSERT] * len(rows))
 
+    def _aggregate_name(self, index: int) -> str:
+        """The aggregate of output column 'index', for messages: 'function 'f' (column 'c')'."""
+        column = self.output.field(index).name
+        position = index - len(self.key_columns)
+        if 0 <= position < len(self.functions) and isinstance(self.functions[position][0], _Udaf):
+            name = self.functions[position][0].wrapper._name
+            # (an unnamed aggregate's column has an internal name, no help to the user)
+            return f"function '{name}'" + ("" if column.startswith("__") else f" (column '{column}')")
+        return f"aggregate '{column}'"
+
     def _batch(self, rows: List[tuple]) -> pa.RecordBatch:
         columns = list(zip(*rows)) if rows else [[] for _ in self.output]
         arrays = []
-        for values, field in zip(columns, self.output):
+        for index, (values, field) in enumerate(zip(columns, self.output)):
+            from fluvial.errors import OutputTypeError
+            from fluvial.table._integer_results import first_float, float_misfit
+            from fluvial.table.types import from_arrow
+
+            found = first_float(values, field.type)  # pa.array() would truncate it
+            if found is not None:
+                raise OutputTypeError(f"{self._aggregate_name(index)} returned {found[0]!r} (float), which is not "
+                                      f"of its declared type {from_arrow(field.type)!r} ({float_misfit()})")
             try:
                 arrays.append(pa.array(list(values), type=field.type))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
-                from fluvial.errors import OutputTypeError
+                from fluvial._arrow_messages import rewrite
 
-                raise OutputTypeError(f"aggregate '{field.name}' returned a value that is not {field.type}: "
-                                      f"{error}") from None
+                raise OutputTypeError(f"{self._aggregate_name(index)} returned a value that is not "
+                                      f"{from_arrow(field.type)!r}: {rewrite(str(error))}") from None
         return pa.RecordBatch.from_arrays(arrays, schema=self.output)

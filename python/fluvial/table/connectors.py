@@ -281,7 +281,7 @@ class FileReader:
                 lines = handle.read().split(b"\n")
             if lines and lines[-1] == b"":
                 lines.pop()
-            tables = iter([self._raw_table(lines)])
+            tables = iter([self._raw_table(file, lines)])
         else:
             tables = self._text_tables(file)
         partition = self._partition_values(file)
@@ -313,12 +313,31 @@ class FileReader:
                                  f"{missing[0]}=... (PARTITIONED BY {', '.join(self._keys)})")
         return found
 
-    def _raw_table(self, lines: List[bytes]) -> pa.Table:
+    def _raw_table(self, file: str, lines: List[bytes]) -> pa.Table:
         field = self._data_schema.field(0)
         values = pa.array(lines, pa.binary())
         if not pa.types.is_binary(field.type):
-            values = values.cast(pa.string())
+            try:
+                values = values.cast(pa.string())
+            except pa.ArrowInvalid:
+                self._name_line_not_utf8(file, lines)
+                raise
         return pa.Table.from_arrays([values], schema=self._data_schema)
+
+    def _name_line_not_utf8(self, file: str, lines: List[bytes]) -> None:
+        """Raises ConnectorError naming the first line of a raw STRING table that is not UTF-8."""
+        from fluvial.datastream.formats._bad_records import describe_value
+        from fluvial.errors import ConnectorError
+        from fluvial.table.formats import check_utf8
+
+        for number, line in enumerate(lines, 1):
+            try:
+                check_utf8(line)
+            except ValueError as error:
+                raise ConnectorError(
+                    f"filesystem table '{self._table}': line {number} of '{file}': cannot read it as the raw "
+                    f"STRING column '{self._data_schema.field(0).name}': {error} (line {describe_value(line)}); "
+                    f"fix the file, or declare the column BYTES to read the bytes as they are") from None
 
     def _text_tables(self, file: str) -> Iterator[pa.Table]:
         """The CSV or JSON lines of a file, a chunk of whole lines at a time; blank lines are skipped."""

@@ -938,6 +938,21 @@ def output_name(expr: Expression, position: int) -> str:
 
 def infer_schema(input_schema: pa.Schema, projections: List[pc.Expression], names: List[str]) -> pa.Schema:
     """The output schema of a projection: Acero plans it over an empty batch."""
+    try:
+        return _planned_schema(input_schema, projections, names)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
+        from fluvial._arrow_messages import rewrite
+
+        reason = rewrite(str(error).split("\n")[0])
+        for projection, name in zip(projections, names):  # name the column that cannot be planned
+            try:
+                _planned_schema(input_schema, [projection], [name])
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+                raise PlanningError(f"column '{name}': {reason}") from None
+        raise PlanningError(reason) from None
+
+
+def _planned_schema(input_schema: pa.Schema, projections: List[pc.Expression], names: List[str]) -> pa.Schema:
     import pyarrow.acero as acero
 
     empty = pa.Table.from_batches([], schema=input_schema)
@@ -945,10 +960,7 @@ def infer_schema(input_schema: pa.Schema, projections: List[pc.Expression], name
         acero.Declaration("table_source", acero.TableSourceNodeOptions(empty)),
         acero.Declaration("project", acero.ProjectNodeOptions(projections, names)),
     ])
-    try:
-        return declaration.to_table().schema
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as error:
-        raise PlanningError(str(error).split("\n")[0]) from None
+    return declaration.to_table().schema
 
 
 def serialize(expression: pc.Expression) -> bytes:

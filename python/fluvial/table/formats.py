@@ -29,6 +29,19 @@ def sql_advice(fmt: str) -> str:
             f"'true' (they are counted in the job's numRecordsInErrors)")
 
 
+def check_utf8(data: bytes, what: str = "the bytes") -> None:
+    """ValueError naming the first bad byte when 'data' is not UTF-8. Arrow's JSON reader
+    would let such bytes into a STRING column, where they break every later step (and
+    Flink's JSON and CSV formats fail on them), so text formats check before parsing."""
+    if data.isascii():  # the common case, at memory speed
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{what} are not valid UTF-8 (byte 0x{data[error.start]:02x} at byte {error.start}: "
+                         f"{error.reason}); the text must be written as UTF-8") from None
+
+
 def _option_error(message: str) -> Exception:
     from fluvial.table.connectors import ConnectorOptionError
 
@@ -95,13 +108,16 @@ class RowCodec:
             try:
                 column = array.cast(self.schema[0].type)
             except pa.ArrowInvalid as error:
+                for value in values:  # a STRING column: name the bytes that are not UTF-8
+                    check_utf8(value)
                 raise ValueError(f"not {self.schema[0].type} ({error})") from None
             return pa.Table.from_arrays([column], schema=self.schema)
         if self.format == "avro":
             return self._decode_avro(values)
+        data = b"\n".join(values)
+        check_utf8(data)
         if self.fail_on_missing_field:
             self._check_fields(values)
-        data = b"\n".join(values)
         if self.format == "json" and data.count(b"\n") != len(values) - 1:
             # A raw line break is only whitespace between JSON tokens (inside a string it is invalid).
             data = b"\n".join(v.replace(b"\r", b" ").replace(b"\n", b" ") for v in values)
@@ -147,6 +163,7 @@ class RowCodec:
     def decode_lines(self, data: bytes) -> pa.Table:
         """The rows of CSV or JSON lines (a file's, a chunk of it ending at a line end), parsed
         by pyarrow's threads; ValueError if any line is bad (decode() then names it)."""
+        check_utf8(data)
         if self.fail_on_missing_field:
             self._check_fields([line for line in data.split(b"\n") if line.strip()])
         try:

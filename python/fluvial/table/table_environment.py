@@ -6,7 +6,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pyarrow as pa
 
+from fluvial._arrow_messages import rewrite
 from fluvial.table import _planner
+from fluvial.table._integer_results import first_float
+from fluvial.table._not_null import NOT_NULL_ENFORCER, NotNullEnforcer, enforcer_mode
 from fluvial.table.expressions import Col, Expression, PlanningError, _suggest
 from fluvial.table.table import Table
 from fluvial.table.table_result import TableResult, rows_of
@@ -80,6 +83,8 @@ class TableConfig:
     def set(self, key: str, value: str) -> "TableConfig":
         if key == IDLE_TIMEOUT:
             _idle_timeout_ms(str(value))  # a bad value fails here, not when a job starts
+        elif key == NOT_NULL_ENFORCER:
+            enforcer_mode(str(value))
         self._values[key] = str(value)
         if key == "parallelism.default":
             self._t_env._env.set_parallelism(int(value))
@@ -109,6 +114,10 @@ class TableConfig:
 
     def set_local_timezone(self, timezone_id: str) -> None:
         self._values["table.local-time-zone"] = timezone_id
+
+    def _not_null_enforcer(self) -> str:
+        """table.exec.sink.not-null-enforcer: 'ERROR' (the default) or 'DROP'."""
+        return enforcer_mode(self._values.get(NOT_NULL_ENFORCER))
 
     def _source_idle_timeout(self) -> Optional[int]:
         """table.exec.source.idle-timeout in ms; None when off (0, the default)."""
@@ -148,6 +157,9 @@ class CatalogTable:
     computed: List[Tuple[str, Any]] = field(default_factory=list)
     primary_key: List[str] = field(default_factory=list)
     data_types: List[DataType] = field(default_factory=list)
+    # Columns declared NOT NULL: the sinks check them ('table.exec.sink.not-null-enforcer'); the
+    # Arrow schema stays nullable, as a source may still read a null there (Flink's do too).
+    not_null: List[str] = field(default_factory=list)
 
 
 class TableEnvironment:
@@ -210,11 +222,16 @@ class TableEnvironment:
                 column.append(value)
         arrays = []
         for name, data_type, values in zip(names, types, columns):
+            found = first_float(values, data_type.arrow_type) if data_type is not None else None
+            if found is not None:  # pa.array() would truncate it; PyFlink's schema check refuses it
+                raise TypeError(f"from_elements: column '{name}' does not fit {data_type!r}: {found[0]!r} is a "
+                                f"float, and Fluvial does not truncate a float into an integer")
             try:
                 arrays.append(pa.array(values, type=data_type.arrow_type if data_type is not None else None))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
                 wanted = repr(data_type) if data_type is not None else "one type"
-                raise TypeError(f"from_elements: column '{name}' does not fit {wanted}: {error}") from None
+                raise TypeError(f"from_elements: column '{name}' does not fit {wanted}: {rewrite(str(error))}") \
+                    from None
         batch = pa.RecordBatch.from_arrays(arrays, names=names) if rows else pa.RecordBatch.from_pylist(
             [], schema=pa.schema([pa.field(n, t.arrow_type if t else pa.null()) for n, t in zip(names, types)]))
         return self._from_batches([batch], "FromElements")
@@ -266,6 +283,8 @@ class TableEnvironment:
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
                                non_parallel=non_parallel, idle_timeout=self._config._source_idle_timeout)
         plan.primary_key = list(entry.primary_key)
+        plan.not_null = list(entry.not_null)
+        plan.transformation.unbounded_in_batch = _unbounded_in_batch(entry.name, connector)
         if connector == "upsert-kafka":  # read back as a changelog keyed by the primary key
             plan.updating = True
         if entry.proctime:
@@ -342,11 +361,14 @@ class TableEnvironment:
 
         buffer = CollectBuffer()
         plan = table._plan
+        enforcer = NotNullEnforcer(plan.schema, plan.not_null, self._config._not_null_enforcer(), "the query's result")
 
         def make_spec(info: Any) -> Dict[str, Any]:
             buffer.add_writer()
 
             def write(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
+                if enforcer.active:
+                    batch, row_kinds = enforcer.apply(batch, row_kinds)
                 buffer.write(rows_of(batch, row_kinds))
 
             return {"kind": "table_sink", "write": write, "finish": buffer.finish_writer}
@@ -396,10 +418,19 @@ class TableEnvironment:
             upstream, _ = _planner._keyed(upstream, [entry.schema.get_field_index(k) for k in key])
         make_writer = sink_writer_factory(entry.options.get("connector", ""), entry.schema, entry.options,
                                           table_path, entry.primary_key)
+        enforcer = NotNullEnforcer(entry.schema, entry.not_null, self._config._not_null_enforcer(),
+                                    f"table '{table_path}'")
 
         def make_spec(info: Any) -> Dict[str, Any]:
             writer = make_writer(info)
-            spec = {"kind": "table_sink", "write": writer.write, "finish": writer.finish, "writer": writer}
+            write = writer.write
+            if enforcer.active:
+                def write(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
+                    batch, row_kinds = enforcer.apply(batch, row_kinds)
+                    if batch.num_rows:
+                        writer.write(batch, row_kinds)
+
+            spec = {"kind": "table_sink", "write": write, "finish": writer.finish, "writer": writer}
             for hook in ("open", "close"):
                 if hasattr(writer, hook):
                     spec[hook] = getattr(writer, hook)
@@ -596,6 +627,21 @@ class StreamTableEnvironment(TableEnvironment):
 
     def execute(self, job_name: Optional[str] = None):
         return self._env.execute(job_name)
+
+
+# The option that gives each unbounded SQL source an end, for the batch-mode refusal.
+_BOUNDING_OPTION = {"kafka": "'scan.bounded.mode' (e.g. 'latest-offset')",
+                    "upsert-kafka": "'scan.bounded.mode' (e.g. 'latest-offset')",
+                    "datagen": "'number-of-rows'", "nexmark": "'events.num'"}
+
+
+def _unbounded_in_batch(table: str, connector: str) -> str:
+    """Flink's refusal of an unbounded table in batch mode, and what to do about it."""
+    option = _BOUNDING_OPTION.get(connector)
+    bound = f"give it an end with {option}, or " if option else ""
+    return (f"Querying an unbounded table '{table}' in batch mode is not allowed. The table source is "
+            f"unbounded ('connector' = '{connector}'): {bound}run the query in streaming mode "
+            f"(EnvironmentSettings.in_streaming_mode())")
 
 
 def _watermark_delay_of(t_env: Any, column: str, expression: Any) -> int:

@@ -20,6 +20,9 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pyarrow as pa
 
+from fluvial._arrow_messages import rewrite
+from fluvial.errors import OutputTypeError
+from fluvial.table._integer_results import FLOAT_ADVICE, FLOAT_REASON, first_float
 from fluvial.table.expressions import UdfCall, _wrap
 from fluvial.table.types import DataType
 
@@ -237,19 +240,29 @@ class UserDefinedFunctionWrapper:
             elif hasattr(values, "dtype"):  # pandas Series / numpy array
                 array = pa.Array.from_pandas(values, type=target)
             else:
+                found = first_float(values, target)  # pa.array() would truncate it
+                if found is not None:
+                    raise self._result_error(found[0], FLOAT_REASON, advice=FLOAT_ADVICE)
                 array = pa.array(values, type=target)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as error:
-            sample = _first_bad(values, target)
-            from fluvial.errors import OutputTypeError
-
-            raise OutputTypeError(
-                f"function '{self._name}' returned {sample} which is not of its declared result type "
-                f"{self._result_type!r} ({error}); return values of that type, or declare the type it "
-                f"returns in result_type=") from None
+            if isinstance(error, OutputTypeError):
+                raise
+            fraction = _first_fraction(values, target)
+            if fraction is not None:
+                raise self._result_error(fraction, FLOAT_REASON, advice=FLOAT_ADVICE) from None
+            raise self._result_error(_first_bad(values, target), rewrite(str(error)), described=True) from None
         if len(array) != rows:
             raise ValueError(f"function '{self._name}' returned {len(array)} values for {rows} rows "
                              f"(a pandas UDF must return one value per input row)")
         return array
+
+    def _result_error(self, value: Any, reason: Any, described: bool = False,
+                      advice: str = "return values of that type, or declare the type it returns in result_type="
+                      ) -> OutputTypeError:
+        shown = value if described else f"{value!r} ({type(value).__name__})"
+        return OutputTypeError(
+            f"function '{self._name}' returned {shown} which is not of its declared result type "
+            f"{self._result_type!r} ({reason}); {advice}")
 
     def _evaluate(self, arguments: List[pa.Array]) -> pa.Array:
         """Computes the function over columns of equal length."""
@@ -316,6 +329,17 @@ def _function_name(func: Any) -> str:
     if isinstance(func, UserDefinedFunction):
         return type(func).__name__
     return getattr(func, "__name__", type(func).__name__)
+
+
+def _first_fraction(values: Any, target: pa.DataType) -> Any:
+    """The first non-integral float of a pandas/numpy result for an integer type, or None."""
+    if not pa.types.is_integer(target) or getattr(getattr(values, "dtype", None), "kind", None) != "f":
+        return None
+    import numpy as np
+
+    numbers = np.asarray(values, dtype="float64")
+    bad = np.flatnonzero(np.isfinite(numbers) & (numbers != np.trunc(numbers)))
+    return float(numbers[bad[0]]) if len(bad) else None
 
 
 def _first_bad(values: Any, target: pa.DataType) -> str:

@@ -54,10 +54,12 @@ class JsonLinesFileReader(FileRecordReader):
             return None
         lines, numbers = chunk
         if self._use_arrow:
+            data = b"\n".join(lines)
             try:
-                table = pa_json.read_json(io.BytesIO(b"\n".join(lines)), self._read_options,
-                                          self._parse_options)
-            except pa.ArrowInvalid:
+                if not data.isascii():
+                    data.decode("utf-8")  # Arrow would let bytes that are not UTF-8 into a string
+                table = pa_json.read_json(io.BytesIO(data), self._read_options, self._parse_options)
+            except (pa.ArrowInvalid, UnicodeDecodeError):
                 pass  # some line does not fit: find it line by line
             else:
                 if table.num_rows == len(lines):

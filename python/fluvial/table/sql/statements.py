@@ -152,6 +152,7 @@ def _create(t_env: Any, node: exp.Create) -> TableResult:
     computed: List[Tuple[str, Any]] = []
     watermark = None
     primary_key: List[str] = []
+    not_null: List[str] = []
     proctime = None
     translate = ExpressionTranslator(t_env)
     for item in schema_node.expressions:
@@ -171,6 +172,10 @@ def _create(t_env: Any, node: exp.Create) -> TableResult:
                 computed.append((column, translated))
                 continue
             data_type = from_sqlglot(kind_node)
+            if any(isinstance(c.kind, exp.NotNullColumnConstraint) and not c.kind.args.get("allow_null")
+                   for c in item.args.get("constraints") or []):
+                not_null.append(column)  # checked at the sinks ('table.exec.sink.not-null-enforcer')
+                data_type = data_type.not_null()
             data_types.append(data_type)
             fields.append(pa.field(column, data_type.arrow_type))
         elif isinstance(item, exp.WatermarkColumnConstraint):
@@ -196,7 +201,7 @@ def _create(t_env: Any, node: exp.Create) -> TableResult:
     if partition_keys:
         options["__partition_keys"] = ",".join(partition_keys)  # read by the filesystem connector
     entry = CatalogTable(name, schema, options, proctime=proctime, computed=computed, primary_key=primary_key,
-                         data_types=data_types)
+                         data_types=data_types, not_null=not_null)
     if watermark is not None:
         column, expression = watermark
         if column not in schema.names:
@@ -253,7 +258,9 @@ def _describe(t_env: Any, name: str) -> TableResult:
         watermark = None
         if field.name == plan.rowtime and entry is not None and not hasattr(entry, "_plan"):
             watermark = f"`{field.name}` - INTERVAL '{entry.watermark_delay / 1000:g}' SECOND"
-        rows.append([field.name, data_type, "TRUE" if field.nullable else "FALSE", key, None, watermark])
+        nullable = field.nullable and field.name not in plan.not_null
+        rows.append([field.name, data_type + ("" if nullable else " NOT NULL"), "TRUE" if nullable else "FALSE",
+                     key, None, watermark])
     return _rows_result(["name", "type", "null", "key", "extras", "watermark"], rows)
 
 __all__: list = []  # internal: reached through TableEnvironment.execute_sql

@@ -44,6 +44,8 @@ def from_sqlglot(node: exp.DataType) -> DataType:
         return DataTypes.ROW([DataTypes.FIELD(f.name, from_sqlglot(f.args["kind"])) for f in node.expressions])
     if t == kinds.MAP:
         return DataTypes.MAP(from_sqlglot(node.expressions[0]), from_sqlglot(node.expressions[1]))
+    if node.sql().upper() == "BYTES":  # Flink's name for VARBINARY, a user-defined type to sqlglot
+        return DataTypes.BYTES()
     raise ValueError(f"unsupported SQL type {node.sql()}")
 
 

@@ -121,3 +121,12 @@ def test_deserialize_errors_and_ignore():
         serializer(SIMPLE).serialize(Row(id="x", name="a", price=1.0, tags=[]))
     with pytest.raises(UnsupportedFeatureError):
         JsonRowDeserializationSchema.builder().json_schema("{}")
+
+
+def test_a_line_that_is_not_utf8_fails_naming_it(env1, tmp_path):
+    # Arrow's JSON reader would let the Latin-1 byte into the string; Python's json does not.
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b'{"id": 1, "name": "ada"}\n{"id": 2, "name": "caf\xe9"}\n')
+    stream = env1.from_source(stream_source(JsonReaderFormat.for_schema(deserializer(SIMPLE)), path), None, "j")
+    got = expect_failure(env1, stream, "can't decode byte 0xe9")
+    assert got.startswith(f"FileSource: line 2 of '{path}': not valid JSON ('utf-8' codec can't decode byte 0xe9")
