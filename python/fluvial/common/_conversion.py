@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
+from fluvial.common._java_hash_map import collection_order
 from fluvial.common.typeinfo import (
     BasicType,
     BasicTypeInfo,
@@ -41,12 +42,13 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def converter_for(type_info: TypeInformation | None) -> Converter:
-    """Returns the conversion of values of `type_info` to PyFlink's Python form."""
+def converter_for(type_info: TypeInformation | None, collection: bool = False) -> Converter:
+    """Returns the conversion of values of `type_info` to PyFlink's Python form; with
+    `collection`, as from_collection() hands them on (maps in the order Java gives them)."""
     if isinstance(type_info, RowTypeInfo):
-        return _row_converter(type_info)
+        return _row_converter(type_info, collection)
     if isinstance(type_info, TupleTypeInfo):
-        fields = [converter_for(field) for field in type_info.get_field_types()]
+        fields = [converter_for(field, collection) for field in type_info.get_field_types()]
 
         def convert_tuple(value):
             if value is None:
@@ -56,21 +58,22 @@ def converter_for(type_info: TypeInformation | None) -> Converter:
 
         return convert_tuple
     if isinstance(type_info, MapTypeInfo):
-        convert_key = converter_for(type_info.get_key_type())
-        convert_value = converter_for(type_info.get_value_type())
+        convert_key = converter_for(type_info.get_key_type(), collection)
+        convert_value = converter_for(type_info.get_value_type(), collection)
 
         def convert_map(value):
             if value is None:
                 return None
-            return {convert_key(k): None if v is None else convert_value(v)
-                    for k, v in value.items()}
+            converted = {convert_key(k): None if v is None else convert_value(v)
+                         for k, v in value.items()}
+            return collection_order(converted) if collection else converted
 
         return convert_map
     if isinstance(type_info, _ElementTypeInfo):
         element = type_info._element_type
         if isinstance(type_info, PrimitiveArrayTypeInfo) and element._basic_type is BasicType.BYTE:
             return _identity  # bytes stay bytes
-        convert_element = converter_for(element)
+        convert_element = converter_for(element, collection)
 
         def convert_list(value):
             if value is None:
@@ -83,9 +86,9 @@ def converter_for(type_info: TypeInformation | None) -> Converter:
     return _identity
 
 
-def _row_converter(type_info: RowTypeInfo) -> Converter:
+def _row_converter(type_info: RowTypeInfo, collection: bool) -> Converter:
     names = type_info.get_field_names()
-    fields = [converter_for(field) for field in type_info.get_field_types()]
+    fields = [converter_for(field, collection) for field in type_info.get_field_types()]
 
     def convert_row(value):
         if value is None:

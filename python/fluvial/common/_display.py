@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from fluvial.common._conversion import converter_for, to_float32
+from fluvial.common._java_hash_map import deserialized_order
 from fluvial.common.typeinfo import (
     BasicType,
     BasicTypeInfo,
@@ -148,8 +149,9 @@ def _java_text(type_info: Any) -> Callable[[Any], str]:
     if isinstance(type_info, MapTypeInfo):
         key_text = _field_text(type_info.get_key_type())
         value_text = _field_text(type_info.get_value_type())
+        # Java prints the HashMap Flink's MapSerializer reads the map into.
         return lambda value: "{" + ", ".join(
-            f"{key_text(k)}={value_text(v)}" for k, v in value.items()) + "}"
+            f"{key_text(k)}={value_text(v)}" for k, v in deserialized_order(value)) + "}"
     if isinstance(type_info, _ElementTypeInfo):
         element = type_info._element_type
         if isinstance(type_info, PrimitiveArrayTypeInfo) and element._basic_type is BasicType.BYTE:

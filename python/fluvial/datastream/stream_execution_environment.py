@@ -228,7 +228,7 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
                                     f"type_info") from None
             # The elements as PyFlink hands them on: a ROW element becomes a Row with the
             # type's field names, a FLOAT a 32-bit float, and so on.
-            convert = converter_for(type_info)
+            convert = converter_for(type_info, collection=True)
             records = [convert(record) for record in records]
         return self.from_source(CollectionSource(records), None, "Collection Source", type_info)
 
