@@ -98,10 +98,11 @@ class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMe
         return self
 
     def _read_state_backend_type(self) -> None:
-        backend = (self._configuration.get_string("state.backend.type") or "").strip().lower()
+        backend = (self._configuration.get_string("state.backend.type")
+                   or self._configuration.get_string("state.backend") or "").strip().lower()
         if backend == "rocksdb":
             self._state_backend = EmbeddedRocksDBStateBackend()
-        elif backend == "hashmap":
+        elif backend:  # hashmap, or Flink 1.x's filesystem / jobmanager: heap state
             self._state_backend = HashMapStateBackend()
 
     # ------------------------------------------------------------ fault tolerance

@@ -68,8 +68,12 @@ def test_rocksdb_from_configuration_says_so():
     env = StreamExecutionEnvironment.get_execution_environment(config)
     assert isinstance(env.get_state_backend(), EmbeddedRocksDBStateBackend)
     config.set_string("state.backend.type", "rocksbd")
-    with pytest.raises(InvalidJobError, match="state.backend.type' must be hashmap or rocksdb"):
+    with pytest.raises(InvalidJobError, match="state.backend.type' must be hashmap or rocksdb or"):
         StreamExecutionEnvironment.get_execution_environment(config)
+    legacy = Configuration()
+    legacy.set_string("state.backend", "filesystem")  # Flink 1.x's key
+    env = StreamExecutionEnvironment.get_execution_environment(legacy)
+    assert isinstance(env.get_state_backend(), HashMapStateBackend)
 
 
 def test_flink_1_backends_with_a_directory_set_the_checkpoint_directory(tmp_path):
