@@ -3,10 +3,11 @@
 In BATCH execution Flink sorts a keyed operator's input by the serialized key and
 emits each key's result when the next key begins, so results come out in key order.
 PyFlink serializes a key without a declared key_type with `pickle.dumps` (its
-PICKLED_BYTE_ARRAY type) and compares those bytes as Java's signed bytes, a shorter
-array first when one is a prefix of the other. A key_type of STRING compares the same
-way Flink's StringSerializer bytes (the length, then each UTF-16 unit, 7 bits a byte);
-numeric key types compare by value.
+PICKLED_BYTE_ARRAY type) and compares its serialized form: the array's length first,
+then the bytes as Java's signed bytes. A key_type of STRING compares Flink's
+StringSerializer bytes the same way (the length, then each UTF-16 unit, 7 bits a byte);
+numeric key types compare by value. (Checked against PyFlink 2.2's BATCH output,
+corpus/doc_samples/datastream_batch_key_order.py.)
 """
 
 import pickle
@@ -22,8 +23,9 @@ _SIGNED_RANK = bytes((value ^ 0x80) for value in range(256))
 _PICKLE_PROTOCOL = 4
 
 
-def _pickled_key(key: Any) -> bytes:
-    return pickle.dumps(key, protocol=_PICKLE_PROTOCOL).translate(_SIGNED_RANK)
+def _pickled_key(key: Any) -> tuple:
+    data = pickle.dumps(key, protocol=_PICKLE_PROTOCOL)
+    return len(data), data.translate(_SIGNED_RANK)
 
 
 def _varint(value: int, out: bytearray) -> None:

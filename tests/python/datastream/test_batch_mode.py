@@ -120,6 +120,11 @@ def test_batch_reduce_emits_keys_in_flinks_order(env1):
     typed = env1.from_collection([(w, 1) for w in words], type_info=Types.TUPLE([Types.STRING(), Types.INT()]))
     by_string = typed.key_by(lambda t: t[0], key_type=Types.STRING()).sum(1)
     assert [w for w, _ in collect(by_string)] == ["9", "a", "10", "the", "zoë", "Ärger", "Quick", "émigré"]
+    # Pickled ints: a small one pickles shorter (no frame), so it comes first; equal
+    # lengths compare as signed bytes (little-endian), so -300 < -3 < 70000.
+    numbers = env1.from_collection([(n, 1) for n in [5, -3, 300, 70000, 2, -300, 5, 1 << 40, 0]])
+    assert [n for n, _ in collect(numbers.key_by(lambda t: t[0]).sum(1))] == [
+        0, 2, 5, 300, -300, -3, 70000, 1 << 40]
 
 
 def test_streaming_is_the_default_and_emits_running_values(env1):
