@@ -8,8 +8,7 @@ namespace, over _keyed.StateTable) and _broadcast_state.py.
 
 from abc import ABC, abstractmethod
 from enum import Enum
-from typing import (Any, Callable, Dict, Generic, Iterable, Iterator, List, Optional, Tuple, TypeVar,
-                    Union)
+from typing import Any, Callable, Dict, Generic, Iterable, Iterator, List, Optional, Tuple, TypeVar, Union
 
 from fluvial.common.time import Duration, Time
 
