@@ -10,7 +10,7 @@ execution.checkpointing.dir or state.checkpoints.dir, and state.checkpoints.num-
 from enum import Enum
 from typing import Dict, Optional
 
-from fluvial._notices import notice_once
+from fluvial._jvm_settings import ignore
 from fluvial.common.restart_strategy import parse_duration_ms
 from fluvial.common.time import Duration
 from fluvial.datastream.checkpointing_mode import CheckpointingMode
@@ -271,6 +271,4 @@ class CheckpointConfig:
 
 
 def _notice_aligned() -> None:
-    notice_once("unaligned-checkpoints",
-                "unaligned checkpoints are not supported yet; checkpoints stay aligned "
-                "(the job's results are the same)")
+    ignore("unaligned checkpoints", "not there yet: checkpoints stay aligned; the results are the same")

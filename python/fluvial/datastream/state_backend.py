@@ -17,7 +17,7 @@ Examples:
 from enum import Enum
 from typing import List, Optional
 
-from fluvial._notices import notice_once
+from fluvial._jvm_settings import ignore
 
 __all__ = [
     "StateBackend",
@@ -81,8 +81,8 @@ class _RocksDBSettings(StateBackend):
     """What the RocksDB backends remember of their settings (read back by get_*)."""
 
     def _init_rocksdb(self, enable_incremental_checkpointing) -> None:
-        notice_once("rocksdb", "the RocksDB state backend is not there yet; state is kept "
-                               "on the heap (as HashMapStateBackend)")
+        ignore("the RocksDB state backend", "not there yet: state is kept on the heap, as with "
+                                            "HashMapStateBackend; the results are the same")
         if enable_incremental_checkpointing is not None and not isinstance(
                 enable_incremental_checkpointing, bool):
             raise TypeError(f"enable_incremental_checkpointing must be a bool, "

@@ -6,7 +6,7 @@ from typing import Iterable
 
 import pytest
 
-from fluvial import _notices
+from fluvial import _jvm_settings
 from fluvial.common import Configuration, Duration, Types
 from fluvial.datastream import (
     EmbeddedRocksDBStateBackend,
@@ -36,7 +36,7 @@ from fluvial.errors import InvalidJobError, UnsupportedFeatureError
 
 @pytest.fixture(autouse=True)
 def fresh_notices(monkeypatch):
-    monkeypatch.setattr(_notices, "_shown", set())
+    monkeypatch.setattr(_jvm_settings, "_reported", set())
 
 
 def test_hash_map_state_backend_is_silent(capsys):
@@ -55,7 +55,7 @@ def test_rocksdb_backend_is_accepted_with_one_notice(env1, capsys):
     assert backend.get_predefined_options() is PredefinedOptions.FLASH_SSD_OPTIMIZED
     assert backend.get_db_storage_paths() == ["/tmp/a", "/tmp/b"]
     err = capsys.readouterr().err
-    assert err.count("RocksDB state backend is not there yet") == 1, err
+    assert err.count("fluvial: warning: the RocksDB state backend ignored (not there yet") == 1, err
     # The job keeps keyed state (on the heap) and gives the same results.
     env1.set_state_backend(backend)
     stream = env1.from_collection([("a", 1), ("b", 2), ("a", 3)]).key_by(lambda r: r[0]).sum(1)
@@ -117,7 +117,7 @@ def test_unaligned_checkpoint_settings_are_kept_with_one_notice(capsys):
     assert config.get_alignment_timeout().to_milliseconds() == 2000
     config.disable_unaligned_checkpoints()
     assert not config.is_unaligned_checkpoints_enabled()
-    assert capsys.readouterr().err.count("unaligned checkpoints are not supported yet") == 1
+    assert capsys.readouterr().err.count("fluvial: warning: unaligned checkpoints ignored") == 1
     config.set_externalized_checkpoint_retention(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION)
     assert config.get_externalized_checkpoint_retention() is ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION
     with pytest.raises(TypeError, match="alignment_timeout must be a Duration"):
