@@ -1,6 +1,7 @@
 """Every example in examples/ runs here, through `fluvial run` with its pyflink
 imports, and its output is checked against a plain-Python re-computation."""
 
+import ast
 import collections
 import os
 import re
@@ -90,7 +91,8 @@ def test_keyed_reduce(parallelism):
                       "--count", str(count))
     rows = []
     for line in out.splitlines():
-        match = re.fullmatch(r"(?:\d+> )?\+I\[(\w+), (\d+), (\d+)\]", line)
+        # A Types.ROW_NAMED stream: PyFlink's print() shows +I[field,field,...].
+        match = re.fullmatch(r"(?:\d+> )?\+I\[(\w+),(\d+),(\d+)\]", line)
         assert match, f"unexpected output line {line!r}"
         rows.append((match.group(1), int(match.group(2)), int(match.group(3))))
     assert len(rows) == count, "a running reduce emits once per event"
@@ -110,14 +112,16 @@ def test_keyed_reduce(parallelism):
 
 
 def rows_of(out: str, fields: int):
-    """The fields of each "+I[a, b, ...]" line (an "N> " prefix allowed)."""
+    """The fields of each printed untyped Row, "<Row('a', 1, None)>" as PyFlink's print()
+    shows it (an "N> " prefix allowed), as text: None as "null", booleans as "true"/"false"."""
     rows = []
     for line in out.splitlines():
-        match = re.fullmatch(r"(?:[\w:]+> )?\+I\[(.*)\]", line)
+        match = re.fullmatch(r"(?:[\w:]+> )?<Row\((.*)\)>", line)
         assert match, f"unexpected output line {line!r}"
-        values = match.group(1).split(", ")
+        values = ast.literal_eval(f"({match.group(1)},)")
         assert len(values) == fields, line
-        rows.append(tuple(values))
+        rows.append(tuple({None: "null", True: "true", False: "false"}.get(v, str(v))
+                          if v is None or isinstance(v, bool) else str(v) for v in values))
     return rows
 
 
@@ -172,7 +176,9 @@ def test_train_test_split():
             continue
         newest = max(newest, sample.ts)
         side = "late" if sample.ts < newest - 2000 else "test" if example.is_test(sample.id) else "train"
-        expected[side].append(f"+I[{sample.id}, {sample.ts}, {sample.feature}, {sample.label}]")
+        # Untyped named Rows: PyFlink's print() shows their str().
+        expected[side].append(f"Row(id={sample.id!r}, ts={sample.ts}, feature={sample.feature!r}, "
+                              f"label={sample.label})")
     got = collections.defaultdict(list)
     for line in fluvial_run("examples/train_test_split.py").splitlines():
         side, text = line.split("> ", 1)

@@ -1,8 +1,15 @@
 """The DataStream API (PyFlink's pyflink.datastream), on Fluvial's native engine."""
 
+from fluvial.datastream import async_retry_predicates as async_retry_predicates
+from fluvial.datastream._async_functions import AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy
 from fluvial.datastream._job import JobClient, JobExecutionResult, JobStatus
+from fluvial.datastream.async_data_stream import AsyncDataStream
 from fluvial.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
-from fluvial.datastream.checkpoint_config import CheckpointConfig, ExternalizedCheckpointCleanup
+from fluvial.datastream.checkpoint_config import (
+    CheckpointConfig,
+    ExternalizedCheckpointCleanup,
+    ExternalizedCheckpointRetention,
+)
 from fluvial.datastream.checkpointing_mode import CheckpointingMode
 from fluvial.datastream.connected_streams import ConnectedStreams
 from fluvial.datastream.connectors.base import Sink, Source
@@ -33,7 +40,18 @@ from fluvial.datastream.functions import (
     WindowFunction,
 )
 from fluvial.datastream.output_tag import OutputTag
+from fluvial.datastream.state_backend import (
+    CustomStateBackend,
+    EmbeddedRocksDBStateBackend,
+    FsStateBackend,
+    HashMapStateBackend,
+    MemoryStateBackend,
+    PredefinedOptions,
+    RocksDBStateBackend,
+    StateBackend,
+)
 from fluvial.datastream.stream_execution_environment import StreamExecutionEnvironment
+from fluvial.datastream.time_characteristic import TimeCharacteristic
 from fluvial.datastream.time_domain import TimeDomain
 from fluvial.datastream.timerservice import TimerService
 from fluvial.datastream.window import (
@@ -50,6 +68,10 @@ from fluvial.datastream.windowed_stream import AllWindowedStream, WindowedStream
 
 __all__ = [
     "AggregateFunction",
+    "AsyncDataStream",
+    "AsyncFunction",
+    "AsyncRetryPredicate",
+    "AsyncRetryStrategy",
     "BroadcastConnectedStream",
     "BroadcastProcessFunction",
     "BroadcastStream",
@@ -61,7 +83,17 @@ __all__ = [
     "ConnectedStreams",
     "DataStream",
     "DataStreamSink",
+    "CustomStateBackend",
+    "EmbeddedRocksDBStateBackend",
     "ExternalizedCheckpointCleanup",
+    "ExternalizedCheckpointRetention",
+    "FsStateBackend",
+    "HashMapStateBackend",
+    "MemoryStateBackend",
+    "PredefinedOptions",
+    "RocksDBStateBackend",
+    "StateBackend",
+    "TimeCharacteristic",
     "FilterFunction",
     "FlatMapFunction",
     "Function",

@@ -7,15 +7,21 @@ when Fluvial starts reading it."""
 import difflib
 from typing import Callable, Dict, Tuple
 
+from fluvial import _jvm_settings
 from fluvial.common.configuration import Configuration
 from fluvial.errors import InvalidJobError
 
 _RUNTIME_MODES = ("STREAMING", "BATCH", "AUTOMATIC")
+_STATE_BACKENDS = ("hashmap", "rocksdb", "filesystem", "jobmanager")
 
 # key -> (what its value must be, the check of its string value)
 OPTIONS: Dict[str, Tuple[str, Callable[[str], bool]]] = {
     "parallelism.default": ("a positive integer", lambda value: value.strip().isdigit() and int(value) > 0),
     "execution.runtime-mode": (" or ".join(_RUNTIME_MODES), lambda value: value.upper() in _RUNTIME_MODES),
+    # The state backend (Flink 2.x's key and 1.x's): heap state either way; RocksDB is
+    # accepted and said once (fluvial.datastream.state_backend).
+    "state.backend.type": (" or ".join(_STATE_BACKENDS), lambda value: value.strip().lower() in _STATE_BACKENDS),
+    "state.backend": (" or ".join(_STATE_BACKENDS), lambda value: value.strip().lower() in _STATE_BACKENDS),
     # S3 checkpoint storage (fluvial.datastream._checkpoint_storage.filesystem_options).
     "s3.endpoint": ("a URL such as http://127.0.0.1:9000", lambda value: bool(value.strip())),
     "s3.access-key": ("a non-empty key id", lambda value: bool(value.strip())),
@@ -29,6 +35,9 @@ def check_configuration(configuration: Configuration) -> None:
     """Raises InvalidJobError for a bad value of a known option or a misspelled option."""
     for key in sorted(configuration.key_set()):
         value = configuration.get_string(key)
+        if key in _jvm_settings.JVM_KEYS:
+            _jvm_settings.ignore_keys([key])
+            continue
         if key in OPTIONS:
             expected, fits = OPTIONS[key]
             if not fits(value):
