@@ -62,11 +62,15 @@ def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
             raise PlanningError(f"'{name}' is a table aggregate function: use it in flat_aggregate({name}(...)), "
                                 f"not in a select or filter")
     items = []
-    for position, expression in enumerate(expressions):
+    unnamed = 0  # the Table API numbers only the items without a name: EXPR$0, EXPR$1, ... (SQL: by position)
+    for expression in expressions:
         if isinstance(expression, Col) and expression.name == "*":
             raise PlanningError("col('*') stands alone in a select (all the columns); it cannot be part of an "
                                 "expression")
-        items.append((output_name(expression, position), expression))
+        name = output_name(expression, unnamed)
+        if name == f"EXPR${unnamed}":
+            unnamed += 1
+        items.append((name, expression))
     names = [n for n, _ in items]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

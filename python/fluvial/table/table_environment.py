@@ -10,7 +10,7 @@ from fluvial.table import _planner
 from fluvial.table.expressions import Col, Expression, PlanningError, _suggest
 from fluvial.table.table import Table
 from fluvial.table.table_result import TableResult, rows_of
-from fluvial.table.types import DataType, from_type_info
+from fluvial.table.types import DataType, DataTypes, from_type_info
 
 
 class EnvironmentSettings:
@@ -228,12 +228,18 @@ class TableEnvironment:
     def from_pandas(self, pdf: Any, schema: Any = None, splits_num: int = 1) -> Table:
         """A bounded table from a pandas DataFrame (converted by Arrow)."""
         arrow_schema = None
+        if isinstance(schema, (list, tuple)) and schema and all(isinstance(t, DataType) for t in schema):
+            # A list of types: the DataFrame's column names, these types (as PyFlink).
+            schema = DataTypes.ROW([DataTypes.FIELD(str(n), t) for n, t in zip(pdf.columns, schema)])
         if schema is not None:
             names, types = _schema_names_types(schema, [])
+            if len(names) != len(pdf.columns):
+                raise ValueError(f"from_pandas: the schema has {len(names)} columns, the DataFrame "
+                                 f"{len(pdf.columns)}")
+            # As PyFlink: the schema's columns map to the DataFrame's by position, not by name.
+            pdf = pdf.set_axis(names, axis=1)
             if types and all(t is not None for t in types):
                 arrow_schema = pa.schema([pa.field(n, t.arrow_type) for n, t in zip(names, types)])
-            else:
-                pdf = pdf.set_axis(names, axis=1)
         table = pa.Table.from_pandas(pdf, schema=arrow_schema, preserve_index=False)
         # pandas 3 strings arrive as large_string; Flink's STRING is Arrow's string.
         table = table.cast(pa.schema([pa.field(f.name, _regular(f.type)) for f in table.schema]))
