@@ -272,7 +272,9 @@ class TableEnvironment:
             raise PlanningError(f"table '{entry.name}' has no 'connector' option")
         make_reader, bounded = source_reader_factory(connector, entry.schema, options, entry.rowtime, entry.name,
                                                      entry.primary_key)
-        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka")
+        # Sources that split their input among subtasks run in parallel, each split read in order by
+        # one subtask and forwarded: per key, rows keep their order up to a keyed operator (as Flink).
+        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka", "filesystem")
         # Read when the job starts, as Flink reads table.exec.source.idle-timeout when it plans.
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
