@@ -758,10 +758,18 @@ class StatementSet:
 
 def _as_function(function: Any, path: str) -> Any:
     from fluvial.table.table import TemporalTableFunction
-    from fluvial.table.udf import ScalarFunction, UserDefinedFunctionWrapper, udf
+    from fluvial.table.udf import (AggregateFunction, ScalarFunction, TableAggregateFunction,
+                                   UserDefinedFunctionWrapper, udaf, udf, udtaf)
 
     if isinstance(function, (UserDefinedFunctionWrapper, TemporalTableFunction)):
         return function
+    # As PyFlink, a bare (table) aggregate function is wrapped with its declared types.
+    if isinstance(function, AggregateFunction):
+        return udaf(function, result_type=function.get_result_type(),
+                    accumulator_type=function.get_accumulator_type(), name=type(function).__name__)
+    if isinstance(function, TableAggregateFunction):
+        return udtaf(function, result_type=function.get_result_type(),
+                     accumulator_type=function.get_accumulator_type(), name=type(function).__name__)
     if isinstance(function, ScalarFunction):
         raise PlanningError(f"function '{path}': wrap the ScalarFunction with udf(..., result_type=...)")
     if callable(function):
