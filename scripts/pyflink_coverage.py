@@ -73,7 +73,19 @@ def render() -> str:
         if missing:
             method_details.append(f"- `{name}`: " + ", ".join(f"`{m}`" for m in missing))
     lines += [""] + method_details + [""]
+    lines += _conformance_oracle().render_coverage_section()
     return "\n".join(lines)
+
+
+def _conformance_oracle():
+    import importlib.util
+
+    path = ROOT / "tests" / "python" / "pyflink_conformance" / "oracle.py"
+    spec = importlib.util.spec_from_file_location("pyflink_conformance_oracle", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def _defines(klass, method: str) -> bool:
