@@ -774,8 +774,15 @@ class StatementSet:
 
 def _as_function(function: Any, path: str) -> Any:
     from fluvial.table.table import TemporalTableFunction
-    from fluvial.table.udf import (AggregateFunction, ScalarFunction, TableAggregateFunction,
-                                   UserDefinedFunctionWrapper, udaf, udf, udtaf)
+    from fluvial.table.udf import (
+        AggregateFunction,
+        ScalarFunction,
+        TableAggregateFunction,
+        UserDefinedFunctionWrapper,
+        udaf,
+        udf,
+        udtaf,
+    )
 
     if isinstance(function, (UserDefinedFunctionWrapper, TemporalTableFunction)):
         return function
