@@ -52,28 +52,43 @@ class GroupAggregateOperator : public TableOperator {
       return;
     }
     if (!per_record_) {
-      ProcessRange(groups, *input.data, retract, out);
+      auto changes = ProcessRange(groups, *input.data, retract);
+      if (changes != nullptr) out.Collect(std::move(changes));
       return;
     }
     // Per record, as Flink: the batch is cut into runs in which no group repeats, so
     // folding the changes within a run is the same as emitting them record by record.
+    // The runs' changes leave as one batch: downstream operators pay per batch, not per run.
     std::unordered_set<uint32_t> in_run;
+    std::vector<std::shared_ptr<arrow::RecordBatch>> parts;
+    std::vector<int8_t> kinds;
     int64_t start = 0;
     for (int64_t row = 0; row <= rows; ++row) {
       if (row < rows && in_run.insert(groups[row]).second) continue;
       const auto length = row - start;
       std::vector<uint32_t> run_groups(groups.begin() + start, groups.begin() + row);
       std::vector<bool> run_retract(retract.begin() + start, retract.begin() + row);
-      ProcessRange(run_groups, *input.data->Slice(start, length), run_retract, out);
+      auto changes = ProcessRange(run_groups, *input.data->Slice(start, length), run_retract);
+      if (changes != nullptr) {
+        parts.push_back(changes->data);
+        kinds.insert(kinds.end(), changes->row_kinds.begin(), changes->row_kinds.end());
+      }
       if (row == rows) break;
       in_run.clear();
       in_run.insert(groups[row]);
       start = row;
     }
+    if (parts.empty()) return;
+    auto result = std::make_unique<ColumnarBatch>(
+        parts.size() == 1 ? parts[0] : ValueOrThrow(arrow::ConcatenateRecordBatches(parts), "aggregate output"));
+    result->row_kinds = std::move(kinds);
+    out.Collect(std::move(result));
   }
 
-  void ProcessRange(const std::vector<uint32_t>& groups, const arrow::RecordBatch& data,
-                    const std::vector<bool>& retract, runtime::Collector& out) {
+  // Applies a range of rows in which each group appears at most once (or, folding, any
+  // range) and returns the changes of the groups it touched; nullptr when none changed.
+  std::unique_ptr<ColumnarBatch> ProcessRange(const std::vector<uint32_t>& groups, const arrow::RecordBatch& data,
+                                              const std::vector<bool>& retract) {
     // Touched groups in order of first appearance, with their state before.
     std::vector<uint32_t> touched;
     std::unordered_set<uint32_t> seen;
@@ -105,8 +120,8 @@ class GroupAggregateOperator : public TableOperator {
         kinds.push_back(static_cast<int8_t>(RowKind::kUpdateAfter));
       }
     }
-    if (order.empty()) return;
-    out.Collect(Interleave(*before, *after, order, std::move(kinds)));
+    if (order.empty()) return nullptr;
+    return Interleave(*before, *after, order, std::move(kinds));
   }
 
   void Finish(runtime::Collector& out) override {
