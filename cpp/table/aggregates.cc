@@ -438,10 +438,6 @@ std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,
   }
   if (kind == "sum" || kind == "avg") {
     if (integral && kind == "sum") return std::make_unique<SumAggregate<int64_t>>(false, output_type);
-    // Flink sums a FLOAT column in 32-bit floats (FloatSumAggFunction): the result's rounding shows.
-    if (kind == "sum" && input_type->id() == arrow::Type::FLOAT) {
-      return std::make_unique<SumAggregate<float>>(false, output_type);
-    }
     return std::make_unique<SumAggregate<double>>(kind == "avg", output_type);
   }
   if (kind == "min" || kind == "max") {
