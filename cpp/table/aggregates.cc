@@ -22,9 +22,7 @@ bool IsIntegral(const arrow::DataType& type) {
 
 template <typename T>
 std::shared_ptr<arrow::Array> AsValues(const arrow::Array& input) {
-  using ArrowType = std::conditional_t<
-      std::is_same_v<T, int64_t>, arrow::Int64Type,
-      std::conditional_t<std::is_same_v<T, float>, arrow::FloatType, arrow::DoubleType>>;
+  using ArrowType = std::conditional_t<std::is_same_v<T, int64_t>, arrow::Int64Type, arrow::DoubleType>;
   return CastArray(input.Slice(0), std::make_shared<ArrowType>(), false, "converting an aggregate's input");
 }
 
@@ -54,12 +52,6 @@ struct StateColumn<double> {
   using Builder = arrow::DoubleBuilder;
   using Array = arrow::DoubleArray;
   static double Get(const Array& array, int64_t i) { return array.Value(i); }
-};
-template <>
-struct StateColumn<float> {
-  using Builder = arrow::FloatBuilder;
-  using Array = arrow::FloatArray;
-  static float Get(const Array& array, int64_t i) { return array.Value(i); }
 };
 template <>
 struct StateColumn<std::string> {
@@ -192,9 +184,7 @@ class SumAggregate : public Aggregate {
       }
       result = ValueOrThrow(builder.Finish(), "avg");
     } else {
-      using Builder = std::conditional_t<
-          std::is_same_v<T, int64_t>, arrow::Int64Builder,
-          std::conditional_t<std::is_same_v<T, float>, arrow::FloatBuilder, arrow::DoubleBuilder>>;
+      using Builder = std::conditional_t<std::is_same_v<T, int64_t>, arrow::Int64Builder, arrow::DoubleBuilder>;
       Builder builder;
       for (uint32_t group : groups) {
         if (counts_[group] == 0) {
