@@ -13,9 +13,12 @@ Examples:
 """
 
 from fluvial.common.types import Row, RowKind
+from fluvial.table.data_view import DataView, ListView, MapView
+from fluvial.table.explain_detail import ExplainDetail
 from fluvial.table.expressions import Expression, col, lit
 from fluvial.table.schema import Schema, TableSchema
 from fluvial.table.table import GroupedTable, GroupWindowedTable, OverWindowedTable, Table, WindowGroupedTable
+from fluvial.table.table_descriptor import FormatDescriptor, TableDescriptor
 from fluvial.table.table_environment import (
     EnvironmentSettings,
     StatementSet,
@@ -37,9 +40,9 @@ from fluvial.table.udf import (
     udtf,
 )
 
-__all__ = ["AggregateFunction", "DataType", "DataTypes", "EnvironmentSettings", "Expression", "FunctionContext",
-           "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "ResultKind", "Row", "RowKind",
-           "ScalarFunction", "Schema",
+__all__ = ["AggregateFunction", "DataType", "DataTypes", "DataView", "EnvironmentSettings", "ExplainDetail",
+           "Expression", "FormatDescriptor", "FunctionContext", "GroupWindowedTable", "GroupedTable", "ListView",
+           "MapView", "OverWindowedTable", "ResultKind", "Row", "RowKind", "ScalarFunction", "Schema",
            "StatementSet", "StreamTableEnvironment", "Table", "TableAggregateFunction", "TableConfig",
-           "TableEnvironment", "TableFunction", "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit",
-           "udaf", "udf", "udtaf", "udtf"]
+           "TableDescriptor", "TableEnvironment", "TableFunction", "TableResult", "TableSchema",
+           "WindowGroupedTable", "col", "lit", "udaf", "udf", "udtaf", "udtf"]

@@ -140,8 +140,10 @@ class DataGenReader:
                                            f"'fields.{name}.end' or lower 'number-of-rows'")
             return pa.array(values).cast(t) if not pa.types.is_string(t) else pa.array(values.astype(str))
         if pa.types.is_integer(t):
-            low = int(o.get(f"fields.{name}.min", -(2 ** 31)))
-            high = int(o.get(f"fields.{name}.max", 2 ** 31 - 1))
+            # As Flink, by default the whole range of the type (BIGINT: all longs).
+            info = np.iinfo(t.to_pandas_dtype())
+            low = int(o.get(f"fields.{name}.min", info.min))
+            high = int(o.get(f"fields.{name}.max", info.max))
             return pa.array(self._rng.integers(low, high, count, endpoint=True)).cast(t)
         if pa.types.is_floating(t) or pa.types.is_decimal(t):
             low = float(o.get(f"fields.{name}.min", 0))
@@ -693,12 +695,16 @@ class PrintWriter:
         self._stream = sys.stderr if options.get("standard-error", "false") == "true" else None
 
     def write(self, batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
-        from fluvial.common._display import display
-        from fluvial.table.table_result import rows_of
+        from fluvial.table._java_text import java_values, print_row_text
 
         stream = self._stream or sys.stdout
-        for row in rows_of(batch, row_kinds):
-            stream.write(self._prefix + display(row) + "\n")
+        columns = [java_values(c) for c in batch.columns]
+        kinds = ("+I", "-U", "+U", "-D")
+        for index, values in enumerate(zip(*columns)):
+            kind = kinds[row_kinds[index]] if row_kinds else "+I"
+            stream.write(self._prefix + print_row_text(kind, list(values)) + "\n")
+        # As Java's System.out: what was printed is out even if the job is then killed.
+        stream.flush()
 
     def finish(self) -> None:
         (self._stream or sys.stdout).flush()

@@ -145,6 +145,17 @@ class DataTypes:
         return DataType(f"ARRAY<{element_type!r}>", pa.list_(element_type.arrow_type), nullable, [element_type])
 
     @staticmethod
+    def LIST_VIEW(element_type: DataType) -> DataType:  # noqa: N802
+        """An accumulator's ListView (fluvial.table.data_view): a list of 'element_type'."""
+        return DataType(f"LIST_VIEW<{element_type!r}>", pa.list_(element_type.arrow_type), True, [element_type])
+
+    @staticmethod
+    def MAP_VIEW(key_type: DataType, value_type: DataType) -> DataType:  # noqa: N802
+        """An accumulator's MapView (fluvial.table.data_view): a map from 'key_type' to 'value_type'."""
+        return DataType(f"MAP_VIEW<{key_type!r}, {value_type!r}>",
+                        pa.map_(key_type.arrow_type, value_type.arrow_type), True, [key_type, value_type])
+
+    @staticmethod
     def MAP(key_type: DataType, value_type: DataType, nullable: bool = True) -> DataType:  # noqa: N802
         return DataType(f"MAP<{key_type!r}, {value_type!r}>", pa.map_(key_type.arrow_type, value_type.arrow_type),
                         nullable, [key_type, value_type])
@@ -206,6 +217,8 @@ def from_type_info(type_info: Any) -> DataType:
     found = simple.get(repr(type_info))
     if found is not None:
         return found
+    if repr(type_info) == repr(Types.INSTANT()):  # java.time.Instant: Flink's TIMESTAMP_LTZ(9)
+        return DataTypes.TIMESTAMP_LTZ(9)
     names = getattr(type_info, "get_field_names", None)
     if names is not None:
         return DataTypes.ROW([DataTypes.FIELD(name, from_type_info(t))
