@@ -221,6 +221,8 @@ class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
         from fluvial.datastream._builtin import SourceFunctionSource
         from fluvial.datastream._user_function import copy_for_subtask
 
+        if isinstance(source_func, Source):  # a connector's legacy source (FlinkKinesisConsumer)
+            return self.from_source(source_func, None, source_name, type_info)
         if not isinstance(source_func, SourceFunction):
             raise TypeError(f"add_source() expects a SourceFunction, got {type(source_func).__name__}")
         source = SourceFunctionSource(source_func, bounded=True)

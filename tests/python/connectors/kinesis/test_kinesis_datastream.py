@@ -1,0 +1,177 @@
+"""The DataStream Kinesis connector against moto's Kinesis server: FlinkKinesisConsumer and
+KinesisStreamsSink round trips checked against what was put / read back with boto3 directly,
+initial positions, shards added by a reshard (a parent's records before its children's),
+bad records, server errors and unknown streams."""
+
+import json
+
+import pytest
+
+from fluvial.common import SimpleStringSchema
+from fluvial.datastream import StreamExecutionEnvironment
+from fluvial.datastream.connectors.kinesis import (
+    FlinkKinesisConsumer,
+    KinesisDeserializationSchema,
+    KinesisStreamsSink,
+    PartitionKeyGenerator,
+)
+from fluvial.datastream.formats.json import JsonRowDeserializationSchema
+from fluvial.common import Types
+from fluvial.errors import JobExecutionError
+
+
+def _consumer(kinesis, stream, deserializer=None, **extra):
+    properties = kinesis.properties(**{"flink.stream.initpos": "TRIM_HORIZON",
+                                       "fluvial.stream.stop-at-latest": "true",
+                                       "flink.shard.getrecords.maxrecordcount": "40", **extra})
+    return FlinkKinesisConsumer(stream, deserializer or SimpleStringSchema(), properties)
+
+
+def _env(parallelism):
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(parallelism)
+    return env
+
+
+@pytest.mark.parametrize("parallelism", [1, 3])
+def test_source_reads_every_record_of_every_shard_once(kinesis, parallelism):
+    stream = kinesis.stream(shards=4)
+    values = [f"v{i}" for i in range(300)]
+    kinesis.put(stream, values)
+    got = list(_env(parallelism).add_source(_consumer(kinesis, stream), "kinesis").execute_and_collect())
+    assert sorted(got) == sorted(values)
+
+
+def test_records_of_a_shard_keep_their_order_and_carry_their_location(kinesis):
+    stream = kinesis.stream(shards=2)
+    kinesis.put(stream, [f"v{i}" for i in range(100)])
+
+    class Located(KinesisDeserializationSchema):
+        def deserialize(self, record_value, partition_key, seq_num, approx_arrival_timestamp, stream, shard_id):
+            return (stream, shard_id, seq_num, partition_key, record_value.decode())
+
+    got = list(_env(2).add_source(_consumer(kinesis, stream, Located()), "kinesis").execute_and_collect())
+    expected = [(stream, shard, seq, key, data.decode())
+                for shard, records in kinesis.read(stream).items() for seq, key, data in records]
+    assert sorted(got) == sorted(expected) and len(got) == 100
+    for shard in {g[1] for g in got}:
+        in_job = [g[2] for g in got if g[1] == shard]
+        assert in_job == [e[2] for e in expected if e[1] == shard]  # a shard's order is kept
+
+
+def test_latest_initial_position_reads_nothing_already_there(kinesis):
+    stream = kinesis.stream(shards=1)
+    kinesis.put(stream, ["old"])
+    consumer = _consumer(kinesis, stream, **{"flink.stream.initpos": "LATEST"})
+    assert list(_env(1).add_source(consumer, "kinesis").execute_and_collect()) == []
+
+
+def test_at_timestamp_reads_from_that_time(kinesis):
+    stream = kinesis.stream(shards=1)
+    kinesis.put(stream, ["before"])
+    import time
+
+    time.sleep(1.1)
+    start = time.time()
+    kinesis.put(stream, ["after-1", "after-2"])
+    consumer = _consumer(kinesis, stream, **{"flink.stream.initpos": "AT_TIMESTAMP",
+                                             "flink.stream.initpos.timestamp": str(start)})
+    assert list(_env(1).add_source(consumer, "kinesis").execute_and_collect()) == ["after-1", "after-2"]
+
+
+def test_reshard_children_are_read_after_their_parent(kinesis):
+    """A shard split in two: the reader finds the children (listing again) and reads them
+    after the parent's last record; every record is read once."""
+    stream = kinesis.stream(shards=1)
+    kinesis.put(stream, [f"p{i}" for i in range(50)])
+    parent = kinesis.shards(stream)[0]
+    low, high = int(parent["HashKeyRange"]["StartingHashKey"]), int(parent["HashKeyRange"]["EndingHashKey"])
+    kinesis.client.split_shard(StreamName=stream, ShardToSplit=parent["ShardId"],
+                               NewStartingHashKey=str((low + high) // 2))
+    kinesis.wait_active(stream)
+    kinesis.put(stream, [f"c{i}" for i in range(50)])
+    got = list(_env(2).add_source(_consumer(kinesis, stream), "kinesis").execute_and_collect())
+    assert sorted(got) == sorted([f"p{i}" for i in range(50)] + [f"c{i}" for i in range(50)])
+    last_parent = max(i for i, v in enumerate(got) if v.startswith("p"))
+    first_child = min(i for i, v in enumerate(got) if v.startswith("c"))
+    assert last_parent < first_child, got
+
+
+def test_sink_round_trip_in_batches(kinesis):
+    stream = kinesis.stream(shards=3)
+    values = [json.dumps({"id": i, "pad": "x" * (i % 7)}) for i in range(1234)]
+    env = _env(2)
+    sink = KinesisStreamsSink.builder().set_kinesis_client_properties(kinesis.properties()) \
+        .set_stream_name(stream).set_serialization_schema(SimpleStringSchema()) \
+        .set_partition_key_generator(PartitionKeyGenerator.random()).set_max_batch_size(100).build()
+    env.from_collection(values, Types.STRING()).sink_to(sink)
+    env.execute("to kinesis")
+    read = [data.decode() for records in kinesis.read(stream).values() for _, _, data in records]
+    assert sorted(read) == sorted(values)
+
+
+def test_sink_fixed_partition_key_is_the_subtask(kinesis):
+    stream = kinesis.stream(shards=2)
+    env = _env(2)
+    sink = KinesisStreamsSink.builder().set_kinesis_client_properties(kinesis.properties()) \
+        .set_stream_name(stream).set_serialization_schema(SimpleStringSchema()) \
+        .set_partition_key_generator(PartitionKeyGenerator.fixed()).build()
+    env.from_collection([f"v{i}" for i in range(40)], Types.STRING()).rebalance().sink_to(sink)
+    env.execute("fixed keys")
+    keys = {key for records in kinesis.read(stream).values() for _, key, _ in records}
+    assert keys == {"0", "1"}
+
+
+def test_bad_record_names_stream_shard_and_sequence_number(kinesis):
+    stream = kinesis.stream(shards=1)
+    kinesis.put(stream, ['{"id": 1}', "not json", '{"id": 3}'])
+    bad = kinesis.read(stream)["shardId-000000000000"][1][0]
+    schema = JsonRowDeserializationSchema.builder().type_info(Types.ROW_NAMED(["id"], [Types.INT()])).build()
+    with pytest.raises(JobExecutionError) as failure:
+        list(_env(1).add_source(_consumer(kinesis, stream, schema), "kinesis").execute_and_collect())
+    message = str(failure.value)
+    assert f"stream '{stream}' shard 'shardId-000000000000' sequence number {bad}" in message
+    assert "cannot deserialize" in message and "not json" in message
+
+
+def test_unknown_stream_is_named(kinesis):
+    with pytest.raises(JobExecutionError) as failure:
+        list(_env(1).add_source(_consumer(kinesis, "no-such-stream"), "kinesis").execute_and_collect())
+    message = str(failure.value)
+    assert "ListShards on stream 'no-such-stream'" in message and "does not exist" in message
+    assert "no-such-stream" in message.split("does not exist", 1)[1]  # the server's own message
+
+
+def test_sink_to_unknown_stream_reports_the_server_message(kinesis):
+    env = _env(1)
+    sink = KinesisStreamsSink.builder().set_kinesis_client_properties(kinesis.properties()) \
+        .set_stream_name("no-such-stream").set_serialization_schema(SimpleStringSchema()).build()
+    env.from_collection(["a"], Types.STRING()).sink_to(sink)
+    with pytest.raises(JobExecutionError, match=r"PutRecords of 1 records to stream 'no-such-stream'.*not found"):
+        env.execute("to nowhere")
+
+
+def test_server_error_carries_the_server_message(kinesis):
+    """A request the server refuses (a record over 1 MiB is refused by the sink before
+    sending; here a partition key over Kinesis' 256-character limit reaches the server)."""
+    stream = kinesis.stream(shards=1)
+    env = _env(1)
+
+    sink = KinesisStreamsSink.builder().set_kinesis_client_properties(kinesis.properties()) \
+        .set_stream_name(stream).set_serialization_schema(SimpleStringSchema()) \
+        .set_partition_key_generator(PartitionKeyGenerator(lambda record, subtask: "k" * 300, "long")).build()
+    env.from_collection(["a"], Types.STRING()).sink_to(sink)
+    with pytest.raises(JobExecutionError) as failure:
+        env.execute("bad key")
+    message = str(failure.value)
+    assert f"stream '{stream}'" in message and "failed" in message, message
+
+
+def test_oversized_record_is_refused_naming_the_stream(kinesis):
+    stream = kinesis.stream(shards=1)
+    env = _env(1)
+    sink = KinesisStreamsSink.builder().set_kinesis_client_properties(kinesis.properties()) \
+        .set_stream_name(stream).set_serialization_schema(SimpleStringSchema()).build()
+    env.from_collection(["x" * (1024 * 1024 + 1)], Types.STRING()).sink_to(sink)
+    with pytest.raises(JobExecutionError, match=f"stream '{stream}': a record of .* bytes .* exceeds"):
+        env.execute("too big")
