@@ -277,7 +277,7 @@ class TableEnvironment:
             raise PlanningError(f"table '{entry.name}' has no 'connector' option")
         make_reader, bounded = source_reader_factory(connector, entry.schema, options, entry.rowtime, entry.name,
                                                      entry.primary_key)
-        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka")
+        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka", "kinesis")
         # Read when the job starts, as Flink reads table.exec.source.idle-timeout when it plans.
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
@@ -405,10 +405,11 @@ class TableEnvironment:
             from fluvial.table.store_tables import refuse_updates
 
             refuse_updates(table_path, entry.options.get("connector", ""), entry.primary_key)
-        if table._plan.updating and entry.options.get("connector") == "kafka":
-            raise PlanningError(f"table '{table_path}' ('connector' = 'kafka') takes only inserts, but the query "
-                                f"produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, or "
-                                f"aggregate in a window")
+        if table._plan.updating and entry.options.get("connector") in ("kafka", "kinesis"):
+            connector = entry.options["connector"]
+            raise PlanningError(f"table '{table_path}' ('connector' = '{connector}') takes only inserts, but the "
+                                f"query produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, "
+                                f"or aggregate in a window")
         plan = _planner.calc(table._plan, items, name=f"Calc(to {table_path})")
         upstream = plan.transformation
         key = list(entry.primary_key)
@@ -632,7 +633,8 @@ class StreamTableEnvironment(TableEnvironment):
 # The option that gives each unbounded SQL source an end, for the batch-mode refusal.
 _BOUNDING_OPTION = {"kafka": "'scan.bounded.mode' (e.g. 'latest-offset')",
                     "upsert-kafka": "'scan.bounded.mode' (e.g. 'latest-offset')",
-                    "datagen": "'number-of-rows'", "nexmark": "'events.num'"}
+                    "datagen": "'number-of-rows'", "nexmark": "'events.num'",
+                    "kinesis": "'scan.stream.stop-at-latest' = 'true' (Fluvial's)"}
 
 
 def _unbounded_in_batch(table: str, connector: str) -> str:

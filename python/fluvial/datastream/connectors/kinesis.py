@@ -184,7 +184,7 @@ class _KinesisShardReader(SourceReader):
         self._client = None
         self._next_discovery = 0.0
         self._announced: Optional[List[int]] = None
-        self._decode = source._decode()
+        self._deserialize = source._decode()
 
     # -- checkpoints: every shard's position, for every subtask (union list state)
 
@@ -321,7 +321,7 @@ class _KinesisShardReader(SourceReader):
 
     def _read(self, record: dict, shard: _Shard) -> Any:
         try:
-            return self._decode(record, shard.stream, shard.shard_id)
+            return self._deserialize(record, shard.stream, shard.shard_id)
         except Exception as error:  # noqa: BLE001 - a bad record, whatever the schema raised
             reason = str(error) or type(error).__name__
             message = (f"FlinkKinesisConsumer: {shard.where()} sequence number {record['SequenceNumber']}: "
