@@ -644,9 +644,9 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
             return table_reader_factory(schema, options)
         except ValueError as error:
             raise ConnectorOptionError(str(error)) from None
+    sources = ['datagen', 'filesystem', 'nexmark', 'kafka', 'upsert-kafka', 'kinesis']
     raise ConnectorOptionError(f"connector '{connector}' cannot be read by Fluvial's SQL yet"
-                               f"{_suggest(connector, ['datagen', 'filesystem', 'nexmark', 'kafka', 'upsert-kafka', 'kinesis'])} "
-                               f"(sources: datagen, filesystem, nexmark, kafka, upsert-kafka, kinesis)")
+                               f"{_suggest(connector, sources)} (sources: {', '.join(sources)})")
 
 
 _SINKS = ["print", "blackhole", "filesystem", "kafka", "upsert-kafka", "kinesis", "jdbc", "redis"]

@@ -36,7 +36,8 @@ _OPTIONS = ["stream", "format", "aws.region", "aws.endpoint", "aws.credentials.p
             "sink.batch.max-size", "sink.requests.max-inflight", "sink.requests.max-buffered",
             "sink.flush-buffer.size", "sink.flush-buffer.timeout", "sink.fail-on-error"]
 # The table option -> the DataStream property it sets.
-_SCAN = {"scan.stream.initpos": "flink.stream.initpos", "scan.stream.initpos-timestamp": "flink.stream.initpos.timestamp",
+_SCAN = {"scan.stream.initpos": "flink.stream.initpos",
+         "scan.stream.initpos-timestamp": "flink.stream.initpos.timestamp",
          "scan.shard.discovery.intervalmillis": "flink.shard.discovery.intervalmillis",
          "scan.shard.getrecords.maxrecordcount": "flink.shard.getrecords.maxrecordcount",
          "scan.shard.getrecords.intervalmillis": "flink.shard.getrecords.intervalmillis",
