@@ -196,3 +196,17 @@ def test_oversized_record_is_refused_naming_the_stream(kinesis):
     env.from_collection(["x" * (1024 * 1024 + 1)], Types.STRING()).sink_to(sink)
     with pytest.raises(JobExecutionError, match=f"stream '{stream}': a record of .* bytes .* exceeds"):
         env.execute("too big")
+
+
+def test_pyflink_names_resolve_and_missing_ones_are_refused_by_name():
+    from fluvial import _pyflink_alias
+    from fluvial.errors import UnsupportedFeatureError
+
+    _pyflink_alias.install()
+    try:
+        from pyflink.datastream.connectors.kinesis import FlinkKinesisConsumer as Aliased
+        assert Aliased is FlinkKinesisConsumer
+        with pytest.raises(UnsupportedFeatureError, match="pyflink.datastream.connectors.kinesis.KinesisFirehoseSink"):
+            from pyflink.datastream.connectors.kinesis import KinesisFirehoseSink  # noqa: F401
+    finally:
+        _pyflink_alias.uninstall()
