@@ -71,6 +71,17 @@ def _client_properties(options: Dict[str, str]) -> Dict[str, str]:
     return {name: options[name] for name in _CLIENT if name in options}
 
 
+def _check_credentials_provider(table: str, options: Dict[str, str]) -> None:
+    """AUTO (boto3's chain) or BASIC (the two aws.credentials.basic.* options)."""
+    provider = options.get("aws.credentials.provider", "AUTO").upper()
+    if provider not in ("AUTO", "BASIC"):
+        raise _option_error(f"table '{table}' ('connector' = 'kinesis'): 'aws.credentials.provider' must be AUTO or "
+                            f"BASIC in Fluvial, got {options['aws.credentials.provider']!r}")
+    if provider == "BASIC" and not all(options.get(f"aws.credentials.basic.{k}") for k in ("accesskeyid", "secretkey")):
+        raise _option_error(f"table '{table}' ('connector' = 'kinesis'): 'aws.credentials.provider' = 'BASIC' needs "
+                            f"'aws.credentials.basic.accesskeyid' and 'aws.credentials.basic.secretkey'")
+
+
 class _Located(KinesisDeserializationSchema):
     """The table reader parses whole batches itself: each record stays its bytes and location."""
 
@@ -81,6 +92,7 @@ class _Located(KinesisDeserializationSchema):
 def reader_factory(table: str, schema: pa.Schema, options: Dict[str, str]) -> Tuple[Callable[[Any], Any], bool]:
     """(make_reader(info), bounded) for a kinesis table."""
     codec = _codec(table, schema, options)
+    _check_credentials_provider(table, options)
     properties = _client_properties(options)
     properties.update({_SCAN[k]: v for k, v in options.items() if k in _SCAN})
     properties.setdefault("flink.stream.initpos", "LATEST")
@@ -150,6 +162,7 @@ def writer_factory(table: str, schema: pa.Schema, options: Dict[str, str]) -> Ca
     from fluvial.table.connectors import parse_duration
 
     codec = _codec(table, schema, options)
+    _check_credentials_provider(table, options)
     builder = KinesisStreamsSink.builder().set_stream_name(options["stream"]) \
         .set_kinesis_client_properties(_client_properties(options)).set_serialization_schema(SimpleStringSchema())
     partitioner = options.get("sink.partitioner", "random")

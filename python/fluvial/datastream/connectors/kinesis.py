@@ -114,13 +114,7 @@ class FlinkKinesisConsumer(Source, SourceFunction):
                                  f"got {self._properties['flink.stream.initpos']!r}")
         self._initial: Tuple[str, ...] = (position,)
         if position == "AT_TIMESTAMP":
-            text = self._properties.get("flink.stream.initpos.timestamp")
-            try:
-                self._initial = (position, float(text))
-            except (TypeError, ValueError):
-                raise ConnectorError(f"'flink.stream.initpos' = 'AT_TIMESTAMP' needs "
-                                     f"'flink.stream.initpos.timestamp' (seconds since the epoch), "
-                                     f"got {text!r}") from None
+            self._initial = (position, _initial_timestamp(self._properties.get("flink.stream.initpos.timestamp")))
         self._discovery_s = int(self._properties.get("flink.shard.discovery.intervalmillis", 10000)) / 1000
         self._max_records = int(self._properties.get("flink.shard.getrecords.maxrecordcount", 10000))
         self._fetch_interval_s = int(self._properties.get("flink.shard.getrecords.intervalmillis", 200)) / 1000
@@ -149,6 +143,26 @@ class FlinkKinesisConsumer(Source, SourceFunction):
                 r["Data"], r.get("PartitionKey"), r["SequenceNumber"], _millis(r), stream, shard)
         read = getattr(deserializer, "_read", None) or deserializer.deserialize
         return lambda r, stream, shard: read(r["Data"])
+
+
+def _initial_timestamp(text: Optional[str]) -> float:
+    """Seconds since the epoch, from seconds (e.g. '1700000000.5') or an ISO-8601 time with its
+    offset (Flink's default format, yyyy-MM-dd'T'HH:mm:ss.SSSXXX)."""
+    from datetime import datetime
+
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is not None:
+            return moment.timestamp()
+    except (TypeError, ValueError):
+        pass
+    raise ConnectorError(f"'flink.stream.initpos' = 'AT_TIMESTAMP' needs 'flink.stream.initpos.timestamp': "
+                         f"seconds since the epoch or a time with its offset (2024-01-31T12:00:00.000+00:00), "
+                         f"got {text!r}")
 
 
 def _millis(record: dict) -> int:

@@ -16,7 +16,7 @@ from fluvial.datastream.connectors.kinesis import (
     PartitionKeyGenerator,
 )
 from fluvial.datastream.formats.json import JsonRowDeserializationSchema
-from fluvial.errors import JobExecutionError
+from fluvial.errors import ConnectorError, JobExecutionError
 
 
 def _consumer(kinesis, stream, deserializer=None, **extra):
@@ -76,6 +76,15 @@ def test_at_timestamp_reads_from_that_time(kinesis):
     consumer = _consumer(kinesis, stream, **{"flink.stream.initpos": "AT_TIMESTAMP",
                                              "flink.stream.initpos.timestamp": str(start)})
     assert list(_env(1).add_source(consumer, "kinesis").execute_and_collect()) == ["after-1", "after-2"]
+    from datetime import datetime, timezone
+
+    iso = datetime.fromtimestamp(start, timezone.utc).isoformat(timespec="milliseconds")
+    consumer = _consumer(kinesis, stream, **{"flink.stream.initpos": "AT_TIMESTAMP",
+                                             "flink.stream.initpos.timestamp": iso})
+    assert list(_env(1).add_source(consumer, "kinesis").execute_and_collect()) == ["after-1", "after-2"]
+    with pytest.raises(ConnectorError, match="got 'yesterday'"):
+        _consumer(kinesis, stream, **{"flink.stream.initpos": "AT_TIMESTAMP",
+                                      "flink.stream.initpos.timestamp": "yesterday"})
 
 
 def test_reshard_children_are_read_after_their_parent(kinesis):

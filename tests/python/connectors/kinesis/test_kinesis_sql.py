@@ -89,6 +89,10 @@ def test_sql_option_errors(kinesis):
     t_env.execute_sql(_table(kinesis, "b", "id BIGINT", "s", **{"scan.stream.position": "LATEST"}))
     with pytest.raises(ConnectorOptionError, match="scan.stream.position"):
         t_env.execute_sql("SELECT * FROM b")
+    t_env.execute_sql(_table(kinesis, "d", "id BIGINT", "s", **{"aws.credentials.provider": "BASIC",
+                                                                 "aws.credentials.basic.secretkey": ""}))
+    with pytest.raises(ConnectorOptionError, match="'BASIC' needs 'aws.credentials.basic.accesskeyid'"):
+        t_env.execute_sql("SELECT * FROM d")
     t_env.execute_sql(_table(kinesis, "c", "id BIGINT", "missing-stream"))
     with pytest.raises(JobExecutionError, match="ListShards on stream 'missing-stream'.*does not exist"):
         list(t_env.execute_sql("SELECT * FROM c").collect())
