@@ -24,6 +24,7 @@ from fluvial.datastream import StreamExecutionEnvironment  # noqa: E402
 from fluvial.errors import JobExecutionError  # noqa: E402
 from fluvial.table import EnvironmentSettings, StreamTableEnvironment, TableEnvironment  # noqa: E402
 from fluvial.table.connectors import ConnectorOptionError  # noqa: E402
+from fluvial.table.expressions import PlanningError  # noqa: E402
 from fluvial.table.types import DataTypes  # noqa: E402
 from fluvial.table.udf import udf  # noqa: E402
 
@@ -93,6 +94,10 @@ def test_sql_option_errors(kinesis):
                                                                  "aws.credentials.basic.secretkey": ""}))
     with pytest.raises(ConnectorOptionError, match="'BASIC' needs 'aws.credentials.basic.accesskeyid'"):
         t_env.execute_sql("SELECT * FROM d")
+    t_env.execute_sql(_table(kinesis, "e", "k STRING, c BIGINT", "s"))
+    t_env.execute_sql(_table(kinesis, "f", "id BIGINT", "s"))
+    with pytest.raises(PlanningError, match=r"table 'e' \('connector' = 'kinesis'\) takes only inserts"):
+        t_env.execute_sql("INSERT INTO e SELECT CAST(id AS STRING), COUNT(*) FROM f GROUP BY id")
     t_env.execute_sql(_table(kinesis, "c", "id BIGINT", "missing-stream"))
     with pytest.raises(JobExecutionError, match="ListShards on stream 'missing-stream'.*does not exist"):
         list(t_env.execute_sql("SELECT * FROM c").collect())
