@@ -219,3 +219,43 @@ def test_pyflink_names_resolve_and_missing_ones_are_refused_by_name():
             from pyflink.datastream.connectors.kinesis import KinesisFirehoseSink  # noqa: F401
     finally:
         _pyflink_alias.uninstall()
+
+
+def _drain(reader, polls=None):
+    got, count = [], 0
+    while polls is None or count < polls:
+        batch = reader.poll()
+        if batch is None:
+            break
+        got.extend(batch)
+        count += 1
+    return got
+
+
+def test_union_state_resumes_at_another_parallelism(kinesis):
+    """Two readers read part of four shards and snapshot; three new readers restored from the
+    union of their states read the rest: every record once, none skipped."""
+    stream = kinesis.stream(shards=4)
+    values = [f"v{i}" for i in range(400)]
+    kinesis.put(stream, values)
+    consumer = _consumer(kinesis, stream, **{"flink.shard.getrecords.maxrecordcount": "15"})
+    first = [consumer._create_reader(index, 2) for index in range(2)]
+    before = []
+    for reader in first:
+        reader.open()
+        before.extend(_drain(reader, polls=3))
+    state = [item for reader in first for item in reader.snapshot_union_state(1)]
+    for reader in first:
+        reader.close()
+    assert 0 < len(before) < len(values)
+    assert sorted(shard for _, shard, _, _, _ in state) == sorted(s["ShardId"] for s in kinesis.shards(stream))
+    after, owners = [], []
+    for index in range(3):
+        reader = consumer._create_reader(index, 3)
+        reader.restore_union_state(state)
+        reader.open()
+        owners.extend(reader._shards)
+        after.extend(_drain(reader))
+        reader.close()
+    assert sorted(owners) == sorted((stream, s["ShardId"]) for s in kinesis.shards(stream))  # one reader each
+    assert sorted(before + after) == sorted(values)
