@@ -259,3 +259,56 @@ def test_union_state_resumes_at_another_parallelism(kinesis):
         reader.close()
     assert sorted(owners) == sorted((stream, s["ShardId"]) for s in kinesis.shards(stream))  # one reader each
     assert sorted(before + after) == sorted(values)
+
+
+def _flaky(writer, failing_calls):
+    """Wraps the writer's client: the first 'failing_calls' PutRecords refuse every third
+    entry (as Kinesis does when a shard is throttled) and send the rest to the server."""
+    real, calls = writer._client.put_records, []
+    refused = {"ErrorCode": "ProvisionedThroughputExceededException", "ErrorMessage": "Rate exceeded for shard"}
+
+    def put_records(StreamName, Records):  # noqa: N803 - boto3's argument names
+        calls.append(len(Records))
+        if len(calls) > failing_calls:
+            return real(StreamName=StreamName, Records=Records)
+        kept = [record for index, record in enumerate(Records) if index % 3]
+        results = iter(real(StreamName=StreamName, Records=kept)["Records"] if kept else [])
+        return {"FailedRecordCount": len(Records) - len(kept),
+                "Records": [next(results) if index % 3 else dict(refused) for index in range(len(Records))]}
+
+    writer._client.put_records = put_records
+    return calls
+
+
+def _sink(kinesis, stream, **settings):
+    builder = KinesisStreamsSink.builder().set_kinesis_client_properties(kinesis.properties()) \
+        .set_stream_name(stream).set_serialization_schema(SimpleStringSchema())
+    for name, value in settings.items():
+        getattr(builder, name)(value)
+    return builder.build()
+
+
+def test_sink_sends_again_the_entries_a_partial_failure_names(kinesis):
+    stream = kinesis.stream(shards=2)
+    writer = _sink(kinesis, stream)._create_writer(0, 1)
+    writer.open()
+    calls = _flaky(writer, failing_calls=2)
+    values = [f"v{i}" for i in range(700)]
+    writer.write(values)
+    writer.snapshot_state(1)  # the barrier: everything buffered is sent
+    writer.close()
+    # 500 (333 pass), then the 167 refused (111 pass), then 56 + the last 200 in new calls
+    assert calls[:2] == [500, 167] and len(calls) > 2, calls
+    read = [data.decode() for records in kinesis.read(stream).values() for _, _, data in records]
+    assert sorted(read) == sorted(values)  # each once: only the refused entries were sent again
+
+
+def test_sink_fail_on_error_names_the_server_error(kinesis):
+    stream = kinesis.stream(shards=1)
+    writer = _sink(kinesis, stream, set_fail_on_error=True)._create_writer(0, 1)
+    writer.open()
+    _flaky(writer, failing_calls=1)
+    writer.write([f"v{i}" for i in range(9)])
+    with pytest.raises(ConnectorError, match=f"stream '{stream}': 3 of 9 records failed after 1 attempt.*"
+                                             f"ProvisionedThroughputExceededException: Rate exceeded for shard"):
+        writer.finish()
