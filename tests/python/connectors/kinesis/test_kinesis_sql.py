@@ -7,7 +7,6 @@ plain-Python reference — no row lost, none counted twice."""
 import json
 import os
 import sys
-import time
 from collections import Counter, defaultdict
 
 import pytest
@@ -16,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "table"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "datastream", "fault_tolerance"))
 
-from checkpoint_job import add_changelog_sink, apply_changelog  # noqa: E402
+from checkpoint_job import add_changelog_sink, apply_changelog, fail_once_after_a_checkpoint  # noqa: E402
 from generator_job import committed_lines  # noqa: E402
 
 from fluvial.common import RestartStrategies  # noqa: E402
@@ -25,8 +24,6 @@ from fluvial.errors import JobExecutionError  # noqa: E402
 from fluvial.table import EnvironmentSettings, StreamTableEnvironment, TableEnvironment  # noqa: E402
 from fluvial.table.connectors import ConnectorOptionError  # noqa: E402
 from fluvial.table.expressions import PlanningError  # noqa: E402
-from fluvial.table.types import DataTypes  # noqa: E402
-from fluvial.table.udf import udf  # noqa: E402
 
 
 def _table(kinesis, name, columns, stream, **extra):
@@ -108,33 +105,6 @@ def test_sql_option_errors(kinesis):
 ROWS, KEYS = 1200, 7
 
 
-def _complete_checkpoints(directory):
-    if not os.path.isdir(directory):
-        return set()
-    return {n for n in os.listdir(directory) if os.path.exists(os.path.join(directory, n, "_metadata"))}
-
-
-def _failing(tmp_path, after_rows=300):
-    """Passes v through; raises once, in the first subtask to see 'after_rows' rows, when a
-    checkpoint taken after those rows is complete: a reader restarting from the shards'
-    start (or from TRIM_HORIZON) would count the rows of that checkpoint twice."""
-    marker, checkpoints = str(tmp_path / "failed"), str(tmp_path / "checkpoints")
-    seen, before = [0], [None]
-
-    @udf(result_type=DataTypes.BIGINT())
-    def fail_once(v):
-        seen[0] += 1
-        time.sleep(0.001)
-        if seen[0] == after_rows:
-            before[0] = _complete_checkpoints(checkpoints)
-        if before[0] is not None and not os.path.exists(marker) and _complete_checkpoints(checkpoints) - before[0]:
-            open(marker, "w").close()
-            raise ValueError(f"injected failure after {seen[0]} rows")
-        return v
-
-    return fail_once
-
-
 @pytest.mark.parametrize("parallelism", [1, 2])
 def test_source_recovers_from_sequence_numbers_exactly_once(tmp_path, kinesis, parallelism):
     stream = kinesis.stream(shards=3)
@@ -149,7 +119,7 @@ def test_source_recovers_from_sequence_numbers_exactly_once(tmp_path, kinesis, p
     # small GetRecords: checkpoint barriers pass between them while the job runs
     t_env.execute_sql(_table(kinesis, "orders", "id BIGINT, k STRING, v BIGINT", stream,
                              **{"scan.shard.getrecords.maxrecordcount": "25"}))
-    t_env.create_temporary_function("fail_once", _failing(tmp_path))
+    t_env.create_temporary_function("fail_once", fail_once_after_a_checkpoint(tmp_path, pause=0.001))
     totals = t_env.sql_query("SELECT k, COUNT(*) AS c, SUM(v) AS s FROM "
                              "(SELECT k, fail_once(v) AS v FROM orders) GROUP BY k")
     add_changelog_sink(t_env, totals, str(tmp_path / "out"), "totals")
@@ -177,7 +147,7 @@ def test_sink_is_at_least_once_across_a_failure(tmp_path, kinesis):
     columns = "id BIGINT, k STRING, v BIGINT"
     t_env.execute_sql(_table(kinesis, "src", columns, source, **{"scan.shard.getrecords.maxrecordcount": "25"}))
     t_env.execute_sql(_table(kinesis, "dst", columns, sink, **{"sink.batch.max-size": "50"}))
-    t_env.create_temporary_function("fail_once", _failing(tmp_path))
+    t_env.create_temporary_function("fail_once", fail_once_after_a_checkpoint(tmp_path, pause=0.001))
     t_env.execute_sql("INSERT INTO dst SELECT id, k, fail_once(v) FROM src").wait()
     assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
     written = Counter(json.loads(data)["id"] for records in kinesis.read(sink).values() for _, _, data in records)
