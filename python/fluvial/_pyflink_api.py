@@ -157,6 +157,11 @@ API = {
         'KafkaRecordSerializationSchema', 'KafkaRecordSerializationSchemaBuilder',
         'KafkaTopicSelector',
     ),
+    'pyflink.datastream.connectors.kinesis': (
+        'KinesisShardAssigner', 'KinesisDeserializationSchema', 'WatermarkTracker',
+        'PartitionKeyGenerator', 'FlinkKinesisConsumer', 'KinesisStreamsSink',
+        'KinesisStreamsSinkBuilder', 'KinesisFirehoseSink', 'KinesisFirehoseSinkBuilder',
+    ),
     'pyflink.datastream.connectors.number_seq': (
         'NumberSequenceSource',
     ),

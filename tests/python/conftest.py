@@ -91,3 +91,47 @@ class Kafka:
 @pytest.fixture
 def kafka(kafka_broker) -> Kafka:
     return Kafka(kafka_broker)
+
+
+# moto_server, but answering one request at a time: moto's Kinesis model numbers a shard's
+# records without a lock ("not safe for concurrency", moto/kinesis/models.py), so two
+# concurrent PutRecords could give two records one sequence number and lose one.
+_MOTO_SERVER = """
+import sys
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app, run_simple
+run_simple("127.0.0.1", int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False,
+           request_handler=MotoRequestHandler)
+"""
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> str:
+    """moto's AWS emulator (S3, Kinesis, ...) on a free 127.0.0.1 port, started in a process
+    of its own, 'http://127.0.0.1:PORT'; stopped by its pid at the end of the session."""
+    import os
+    import sys
+    import urllib.request
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", _MOTO_SERVER, str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "MOTO_PORT": str(port)})
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"moto's server did not start on {endpoint}") from None
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

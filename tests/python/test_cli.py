@@ -236,12 +236,12 @@ def test_unsupported_module(alias, statement):
 
 
 def test_unsupported_real_pyflink_module():
-    if _pyflink_api.import_fluvial("pyflink.datastream.connectors.kinesis") is not None:
-        pytest.skip("Fluvial has a Kinesis connector now")
+    if _pyflink_api.import_fluvial("pyflink.datastream.connectors.cassandra") is not None:
+        pytest.skip("Fluvial has a Cassandra connector now")
     _pyflink_alias.install()
     with pytest.raises(UnsupportedFeatureError, match=(
-            r"^pyflink\.datastream\.connectors\.kinesis is not supported by Fluvial yet")):
-        import pyflink.datastream.connectors.kinesis  # noqa: F401
+            r"^pyflink\.datastream\.connectors\.cassandra is not supported by Fluvial yet")):
+        import pyflink.datastream.connectors.cassandra  # noqa: F401
 
 
 def test_module_unknown_to_pyflink_is_module_not_found(alias):
@@ -322,13 +322,13 @@ def test_subprocess_run(tmp_path):
     ("raise RuntimeError('kaput')\n", 1, "RuntimeError: kaput"),
     (FAKE_SETUP + "from pyflink._clitest import Missing\n", 1,
      "fluvial.errors.UnsupportedFeatureError: pyflink._clitest.Missing is not supported"),
-    ("import pyflink.datastream.connectors.kinesis\n", 1,
-     "pyflink.datastream.connectors.kinesis is not supported by Fluvial yet"),
+    ("import pyflink.datastream.connectors.cassandra\n", 1,
+     "pyflink.datastream.connectors.cassandra is not supported by Fluvial yet"),
 ])
 def test_subprocess_exit_codes(tmp_path, body, code, in_stderr):
-    if "kinesis" in body and _pyflink_api.import_fluvial(
-            "pyflink.datastream.connectors.kinesis") is not None:
-        pytest.skip("Fluvial has a Kinesis connector now")
+    if "cassandra" in body and _pyflink_api.import_fluvial(
+            "pyflink.datastream.connectors.cassandra") is not None:
+        pytest.skip("Fluvial has a Cassandra connector now")
     write_job(tmp_path, body)
     proc = run_subprocess(tmp_path, "run", "job.py")
     assert proc.returncode == code, proc.stderr

@@ -630,12 +630,12 @@ t_env.execute_sql("INSERT INTO out SELECT k, v FROM a ORDER BY v LIMIT 3").wait(
         title="A PyFlink module Fluvial does not have (under fluvial run)",
         raises="UnsupportedFeatureError",
         code='''\
-from pyflink.datastream.connectors.kinesis import FlinkKinesisConsumer
+from pyflink.datastream.connectors.cassandra import CassandraSink
 ''',
-        message="pyflink.datastream.connectors.kinesis is not supported by Fluvial yet (see "
+        message="pyflink.datastream.connectors.cassandra is not supported by Fluvial yet (see "
                 "docs/pyflink-coverage.md)",
         cause="is not supported by Fluvial yet",
-        where="pyflink.datastream.connectors.kinesis",
+        where="pyflink.datastream.connectors.cassandra",
         what_to_do="see docs/pyflink-coverage.md",
         fix="See [PyFlink API coverage](pyflink-coverage.md); the import itself fails, so no "
             "part of the job has run.",

@@ -62,6 +62,8 @@ def test_every_example_has_a_test():
     tested.add("table_sample_join.py")  # in table/test_lookup_join.py
     # With the Kafka broker of connectors/kafka/conftest.py and the Redis above:
     tested.add("kafka_features_to_redis.py")  # in connectors/kafka/test_kafka_features_example.py
+    # With moto's Kinesis server of conftest.moto_endpoint:
+    tested.add("kinesis_order_totals.py")  # in connectors/kinesis/test_kinesis_example.py
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 

@@ -4,11 +4,9 @@ a new run resumes from the latest checkpoint there with the reference result; re
 deletes old checkpoints in the bucket too; savepoints go to S3 as well.
 
 (Not under datastream/: its per-test thread check would count the AWS SDK's threads, which
-pyarrow starts once per process, and the S3 server's request threads.)"""
+pyarrow starts once per process.)"""
 
-import logging
 import os
-import socket
 import sys
 import time
 
@@ -35,31 +33,16 @@ from fluvial.errors import InvalidJobError  # noqa: E402
 ACCESS_KEY, SECRET_KEY, BUCKET = "fluvial-test", "fluvial-test-secret", "checkpoints"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def s3_endpoint():
-    """moto's S3 server on 127.0.0.1 with one empty bucket; stopped afterwards."""
-    from moto.server import ThreadedMotoServer
+def s3_endpoint(moto_endpoint):
+    """moto's server (conftest.moto_endpoint) with one empty bucket."""
     from pyarrow import fs
 
-    port = _free_port()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        admin = fs.S3FileSystem(access_key=ACCESS_KEY, secret_key=SECRET_KEY, scheme="http",
-                                endpoint_override=f"127.0.0.1:{port}", region="us-east-1",
-                                allow_bucket_creation=True)
-        admin.create_dir(BUCKET)
-        yield endpoint
-    finally:
-        server.stop()
+    admin = fs.S3FileSystem(access_key=ACCESS_KEY, secret_key=SECRET_KEY, scheme="http",
+                            endpoint_override=moto_endpoint[len("http://"):], region="us-east-1",
+                            allow_bucket_creation=True)
+    admin.create_dir(BUCKET)
+    return moto_endpoint
 
 
 def _configuration(endpoint, **extra):

@@ -625,6 +625,11 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
 
         _check_options(connector, options, *kafka_table.allowed_options(connector, options))
         return kafka_table.reader_factory(connector, table_name, schema, options, list(primary_key))
+    if connector == "kinesis":
+        from fluvial.table import kinesis_table
+
+        _check_options("kinesis", options, *kinesis_table.allowed_options(options))
+        return kinesis_table.reader_factory(table_name, schema, options)
     if connector == "datagen":
         _check_options("datagen", options, ["rows-per-second", "number-of-rows", "seed"], [],
                        prefixes=["fields."])
@@ -641,12 +646,12 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
             return table_reader_factory(schema, options)
         except ValueError as error:
             raise ConnectorOptionError(str(error)) from None
+    sources = ['datagen', 'filesystem', 'nexmark', 'kafka', 'upsert-kafka', 'kinesis']
     raise ConnectorOptionError(f"connector '{connector}' cannot be read by Fluvial's SQL yet"
-                               f"{_suggest(connector, ['datagen', 'filesystem', 'nexmark', 'kafka', 'upsert-kafka'])} "
-                               f"(sources: datagen, filesystem, nexmark, kafka, upsert-kafka)")
+                               f"{_suggest(connector, sources)} (sources: {', '.join(sources)})")
 
 
-_SINKS = ["print", "blackhole", "filesystem", "kafka", "upsert-kafka", "jdbc", "redis"]
+_SINKS = ["print", "blackhole", "filesystem", "kafka", "upsert-kafka", "kinesis", "jdbc", "redis"]
 
 
 def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, str], table_name: str,
@@ -658,6 +663,11 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
 
         _check_options(connector, options, *kafka_table.allowed_options(connector, options))
         return kafka_table.writer_factory(connector, table_name, schema, options, list(primary_key))
+    if connector == "kinesis":
+        from fluvial.table import kinesis_table
+
+        _check_options("kinesis", options, *kinesis_table.allowed_options(options))
+        return kinesis_table.writer_factory(table_name, schema, options)
     if connector in ("jdbc", "redis"):
         from fluvial.table import store_tables
 

@@ -307,7 +307,7 @@ class TableEnvironment:
                                                      entry.primary_key)
         # Sources that split their input among subtasks run in parallel, each split read in order by
         # one subtask and forwarded: per key, rows keep their order up to a keyed operator (as Flink).
-        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka", "filesystem")
+        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka", "filesystem", "kinesis")
         # Read when the job starts, as Flink reads table.exec.source.idle-timeout when it plans.
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
@@ -469,10 +469,11 @@ class TableEnvironment:
             from fluvial.table.store_tables import refuse_updates
 
             refuse_updates(table_path, entry.options.get("connector", ""), entry.primary_key)
-        if table._plan.updating and entry.options.get("connector") == "kafka":
-            raise PlanningError(f"table '{table_path}' ('connector' = 'kafka') takes only inserts, but the query "
-                                f"produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, or "
-                                f"aggregate in a window")
+        if table._plan.updating and entry.options.get("connector") in ("kafka", "kinesis"):
+            connector = entry.options["connector"]
+            raise PlanningError(f"table '{table_path}' ('connector' = '{connector}') takes only inserts, but the "
+                                f"query produces updates; write it to an 'upsert-kafka' table with a PRIMARY KEY, "
+                                f"or aggregate in a window")
         plan = _planner.calc(table._plan, items, name=f"Calc(to {table_path})")
         upstream = plan.transformation
         key = list(entry.primary_key)
@@ -693,7 +694,8 @@ class StreamTableEnvironment(TableEnvironment):
 # The option that gives each unbounded SQL source an end, for the batch-mode refusal.
 _BOUNDING_OPTION = {"kafka": "'scan.bounded.mode' (e.g. 'latest-offset')",
                     "upsert-kafka": "'scan.bounded.mode' (e.g. 'latest-offset')",
-                    "datagen": "'number-of-rows'", "nexmark": "'events.num'"}
+                    "datagen": "'number-of-rows'", "nexmark": "'events.num'",
+                    "kinesis": "'scan.stream.stop-at-latest' = 'true' (Fluvial's)"}
 
 
 def _unbounded_in_batch(table: str, connector: str) -> str:

@@ -92,6 +92,34 @@ def make_fail_once(marker: str, after_rows: int, checkpoints: Optional[str], pau
     return fail_once
 
 
+def complete_checkpoints(directory: str) -> set:
+    """The checkpoints of 'directory' that are complete (have their _metadata)."""
+    if not os.path.isdir(directory):
+        return set()
+    return {name for name in os.listdir(directory) if os.path.exists(os.path.join(directory, name, "_metadata"))}
+
+
+def fail_once_after_a_checkpoint(tmp_path, after_rows: int = 300, pause: float = 0.0005):
+    """A UDF passing its argument through that raises once, in the first subtask to see
+    'after_rows' rows, as soon as a checkpoint taken after those rows is complete: that
+    checkpoint's state holds rows, so a source that restarts from its start counts them twice."""
+    marker, checkpoints = str(tmp_path / "failed"), str(tmp_path / "checkpoints")
+    seen, before = [0], [None]
+
+    @udf(result_type=DataTypes.BIGINT())
+    def fail_once(v):
+        seen[0] += 1
+        time.sleep(pause)
+        if seen[0] == after_rows:
+            before[0] = complete_checkpoints(checkpoints)
+        if before[0] is not None and not os.path.exists(marker) and complete_checkpoints(checkpoints) - before[0]:
+            open(marker, "w").close()
+            raise ValueError(f"injected failure after {seen[0]} rows")
+        return v
+
+    return fail_once
+
+
 def _has_complete_checkpoint(directory: str) -> bool:
     if not os.path.isdir(directory):
         return False

@@ -19,15 +19,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "table"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "datastream", "fault_tolerance"))
 
-from checkpoint_job import add_changelog_sink, apply_changelog, make_fail_once  # noqa: E402
+from checkpoint_job import add_changelog_sink, apply_changelog, fail_once_after_a_checkpoint, make_fail_once  # noqa: E402,E501
 from generator_job import committed_lines  # noqa: E402
 
 from fluvial.common import Configuration, RestartStrategies  # noqa: E402
 from fluvial.datastream import StreamExecutionEnvironment  # noqa: E402
 from fluvial.table import StreamTableEnvironment  # noqa: E402
 from fluvial.table.connectors import ConnectorOptionError  # noqa: E402
-from fluvial.table.types import DataTypes  # noqa: E402
-from fluvial.table.udf import udf  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -43,33 +41,6 @@ def _environment(tmp_path, parallelism=2, restarts=True, configuration=None):
         env.set_restart_strategy(RestartStrategies.fixed_delay_restart(2, 10))
     t_env = StreamTableEnvironment.create(env)
     return env, t_env
-
-
-def _complete_checkpoints(directory):
-    if not os.path.isdir(directory):
-        return set()
-    return {name for name in os.listdir(directory) if os.path.exists(os.path.join(directory, name, "_metadata"))}
-
-
-def _failing(tmp_path, after_rows=300, pause=0.0005):
-    """A UDF passing its argument through that raises once, in the first subtask to see
-    'after_rows' rows, as soon as a checkpoint taken after those rows is complete: that
-    checkpoint's state holds rows, so a source that restarts from its start counts them twice."""
-    marker, checkpoints = str(tmp_path / "failed"), str(tmp_path / "checkpoints")
-    seen, before = [0], [None]
-
-    @udf(result_type=DataTypes.BIGINT())
-    def fail_once(v):
-        seen[0] += 1
-        time.sleep(pause)
-        if seen[0] == after_rows:
-            before[0] = _complete_checkpoints(checkpoints)
-        if before[0] is not None and not os.path.exists(marker) and _complete_checkpoints(checkpoints) - before[0]:
-            open(marker, "w").close()
-            raise ValueError(f"injected failure after {seen[0]} rows")
-        return v
-
-    return fail_once
 
 
 def _orders(count=ROWS):
@@ -110,7 +81,7 @@ def test_kafka_source_group_by_recovers_exactly_once(tmp_path, kafka):
     rows = _orders()
     _produce_orders(kafka, topic, rows)
     env, t_env = _environment(tmp_path)
-    _totals_job(t_env, kafka, topic, tmp_path / "out", _failing(tmp_path))
+    _totals_job(t_env, kafka, topic, tmp_path / "out", fail_once_after_a_checkpoint(tmp_path))
     env.execute("kafka group by")
     assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
     assert apply_changelog(committed_lines(str(tmp_path / "out")), (str, int, int)) == _reference_totals(rows)
@@ -147,7 +118,7 @@ def test_kafka_to_kafka_exactly_once_after_a_failure(tmp_path, kafka):
     t_env.execute_sql(_kafka_table("big", "id BIGINT, k STRING, doubled BIGINT", kafka.servers, sink,
                                    **{"sink.delivery-guarantee": "exactly-once",
                                       "sink.transactional-id-prefix": f"tx-{sink}"}))
-    t_env.create_temporary_function("fail_once", _failing(tmp_path))
+    t_env.create_temporary_function("fail_once", fail_once_after_a_checkpoint(tmp_path))
     t_env.execute_sql("INSERT INTO big SELECT id, k, fail_once(v) * 2 FROM orders WHERE v >= 200").wait()
     assert os.path.exists(tmp_path / "failed"), "the injected failure did not happen"
     committed = Counter(value for _, _, _, value in kafka.read(sink, isolation="read_committed"))
@@ -183,7 +154,7 @@ def test_upsert_kafka_source_group_by_recovers_exactly_once(tmp_path, kafka):
                           'properties.bootstrap.servers' = '{kafka.servers}', 'key.format' = 'json',
                           'value.format' = 'json', 'scan.bounded.mode' = 'latest-offset',
                           'properties.max.poll.records' = '20')""")
-    t_env.create_temporary_function("fail_once", _failing(tmp_path, after_rows=150, pause=0.004))
+    t_env.create_temporary_function("fail_once", fail_once_after_a_checkpoint(tmp_path, after_rows=150, pause=0.004))
     table = t_env.sql_query("SELECT region, COUNT(*) AS c, SUM(a) AS s FROM "
                             "(SELECT region, fail_once(amount) AS a FROM accounts) GROUP BY region")
     add_changelog_sink(t_env, table, str(tmp_path / "out"), "regions")
