@@ -36,18 +36,27 @@ class Attempt:
             self.process = subprocess.Popen(command + ["--ready", self.ready], stdout=log,
                                             stderr=subprocess.STDOUT, env=job_environment(faults, fired_log))
 
+    def ready_seconds(self) -> Optional[float]:
+        """Seconds from the process's start to the job running, if it got there."""
+        try:
+            with open(self.ready) as file:
+                text = file.read()
+        except FileNotFoundError:
+            return None
+        if not text:
+            return None
+        # The job wrote wall-clock time: the start's wall-clock time is now's less the monotonic age.
+        return float(text) - (time.time() - (time.monotonic() - self.started))
+
     def wait_ready(self, timeout: float) -> Optional[float]:
         """Seconds from the start to the job running, or None if the process ended first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if os.path.exists(self.ready):
-                with open(self.ready) as file:
-                    text = file.read()
-                if text:
-                    # The job wrote wall-clock time; convert with this moment's offset.
-                    return float(text) - (time.time() - (time.monotonic() - self.started))
+            seconds = self.ready_seconds()
+            if seconds is not None:
+                return seconds
             if self.process.poll() is not None:
-                return None
+                return self.ready_seconds()
             time.sleep(0.01)
         raise TimeoutError(f"the job was not running {timeout} s after its start; see {self.log}")
 

@@ -17,7 +17,6 @@ import faults
 from attempt import Attempt
 from jobs import Round, SinkCheck
 
-READY_TIMEOUT_S = 120.0
 # A job that exits with an error while no outage was injected into it is a finding; after an
 # outage it is restarted, up to this many times in a row (a service may be down a while).
 FAILED_STARTS_IN_A_ROW = 30
@@ -77,40 +76,56 @@ class RoundRunner:
     """Drives one Round through a list of faults, then to its end."""
 
     def __init__(self, job_round: Round, services, rng: random.Random, result: ScenarioResult,
-                 timeout_s: float):
+                 timeout_s: float, kill_window_s: float = 2.5):
         self.round, self.services, self.rng, self.result = job_round, services, rng, result
-        self.timeout_s = timeout_s
+        self.timeout_s, self.kill_window_s = timeout_s, kill_window_s
         self.logs = os.path.join(job_round.directory, "logs")
         os.makedirs(self.logs, exist_ok=True)
         self.fired_log = os.path.join(job_round.directory, "hooks-fired")
         self.attempts = 0
         self.attempt: Optional[Attempt] = None
         self.restarting = False  # the next attempt is a restart after a kill or a failure
+        self.recovering: Optional[Attempt] = None  # a restart whose recovery time is not booked yet
         self.last_outage = -1e9  # when the last outage ended (monotonic)
 
-    def run(self, plan: List[str]) -> None:
+    def run(self, plan: List[str]) -> bool:
+        """Injects the faults of 'plan', lets the job finish and checks its sinks; False (and
+        a violation booked) if the round could not be completed: a hang, endless failures."""
         try:
             for fault in plan:
                 if not self._inject(fault):
                     break  # the job finished before the fault: the round is over
             self._finish()
+            self._harvest_recovery()
             self.result.hooks_fired.update(faults.fired_hooks(self.fired_log))
             self.result.add_checks(self.round.check())
+            return True
+        except (TimeoutError, RuntimeError) as error:
+            self.result.violations.append(f"{self.round.directory}: the round could not finish: {error}")
+            return False
         finally:
             if self.attempt is not None and self.attempt.alive():
                 self.attempt.kill()
 
     def _start(self, hooks: Optional[str] = None) -> Attempt:
+        self._harvest_recovery()
         self.attempts += 1
         self.attempt = Attempt(self.round.command(), self.logs, self.attempts, hooks, self.fired_log)
+        if self.restarting:
+            self.recovering, self.restarting = self.attempt, False
         return self.attempt
 
-    def _measure_recovery(self, attempt: Attempt) -> None:
-        if self.restarting:
-            seconds = attempt.wait_ready(READY_TIMEOUT_S)
+    def _harvest_recovery(self) -> None:
+        """Books the recovery time of the last restart once its job was running (an attempt
+        killed before that has none: the next restart's counts)."""
+        attempt = self.recovering
+        if attempt is not None:
+            seconds = attempt.ready_seconds()
             if seconds is not None:
                 self.result.recovery_s.append(seconds)
-                self.restarting = False
+                self.recovering = None
+            elif not attempt.alive():
+                self.recovering = None
 
     def _running_attempt(self, hooks: Optional[str] = None) -> Attempt:
         """The live (or finished) attempt, or a new one: restarted after an ending nobody
@@ -133,7 +148,6 @@ class RoundRunner:
                 if failures:
                     time.sleep(0.5)
             attempt = self._start(hooks)
-            self._measure_recovery(attempt)
             if hooks is not None or attempt.alive() or attempt.process.returncode == 0:
                 return attempt
 
@@ -158,7 +172,8 @@ class RoundRunner:
         """Injects 'fault'; False when the job finished instead."""
         rng, timeout = self.rng, self.timeout_s
         if fault == "hook-kill":
-            attempt = self._running_attempt(faults.hook_faults(faults.fired_hooks(self.fired_log)))
+            hooks = faults.hook_faults(faults.fired_hooks(self.fired_log), self.round.hook_points)
+            attempt = self._running_attempt(hooks)
             outcome = faults.hook_kill(attempt, rng, timeout)
         else:
             attempt = self._running_attempt()
@@ -175,7 +190,7 @@ class RoundRunner:
             elif fault == "early-kill":
                 outcome = faults.early_kill(attempt, rng, timeout)
             else:
-                outcome = faults.random_kill(attempt, rng, timeout)
+                outcome = faults.random_kill(attempt, rng, timeout, self.kill_window_s)
         if outcome.ended:
             self._end(outcome.returncode, outcome.fault)
         return not (outcome.ended and outcome.returncode == 0)

@@ -3,7 +3,8 @@ ones each scenario cycles through).
 
 Kills (each counts towards --kills):
 
-- ``random-kill``: SIGKILL at a random moment 0.1–2.5 s after the job is running;
+- ``random-kill``: SIGKILL at a random moment 0.1–W s after the job is running (W: 2.5 s, or
+  a round's expected run time over its kills when that is longer);
 - ``early-kill``: SIGKILL within the first second after a restart (from the process's start:
   during start-up, restore, or the first records);
 - ``hook-kill``: the FLUVIAL_FAULT_INJECTION hooks armed, and the process left to kill itself
@@ -67,9 +68,9 @@ def fired_hooks(log: str) -> Counter:
         return Counter(file.read().split())
 
 
-def random_kill(attempt: Attempt, rng: random.Random, timeout: float) -> Outcome:
+def random_kill(attempt: Attempt, rng: random.Random, timeout: float, window_s: float = 2.5) -> Outcome:
     if attempt.wait_ready(timeout) is not None:
-        _sleep_while_alive(attempt, rng.uniform(0.1, 2.5))
+        _sleep_while_alive(attempt, rng.uniform(0.1, window_s))
     return Outcome("random-kill", True, attempt.kill())
 
 

@@ -12,6 +12,7 @@ readers.py and compares it with the reference, per sink:
   that should not exist.
 """
 
+import csv
 import os
 import sys
 import uuid
@@ -21,9 +22,11 @@ from datetime import datetime
 from typing import Callable, Dict, List
 
 import readers
+from faults import HOOK_POINTS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "python"))  # this checkout's fluvial, as the job processes get it
 sys.path.insert(0, os.path.join(ROOT, "tests", "python", "datastream", "fault_tolerance"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "python", "table"))
 
@@ -68,6 +71,8 @@ class Round:
     """One run of a job to its end: the command that (re)starts it (the harness adds
     --ready FILE) and the checks of its sinks."""
 
+    hook_points = HOOK_POINTS  # the FLUVIAL_FAULT_INJECTION points the job passes through
+
     def __init__(self, directory: str, records: int):
         self.directory = directory
         self.records = records
@@ -88,21 +93,24 @@ class Round:
 
 # ------------------------------------------------------------------ DataStream jobs
 
-SEED, SPLITS, KEYS = 11, 4, 40
+SEED, SPLITS, KEYS, BATCH = 11, 4, 40, 100
 
 
 class GeneratorRound(Round):
     """tests/python/datastream/fault_tolerance/generator_job.py: a seeded, resumable
     generator (4 splits) → keyed running totals in ValueState → the sinks 'sinks'."""
 
-    def __init__(self, directory: str, records: int, sinks: List[str], services, pause: float,
+    def __init__(self, directory: str, records: int, sinks: List[str], services, rate: float,
                  interval_ms: int):
         super().__init__(directory, records)
         self.sinks, self.services = sinks, services
         self.per_split = max(1, records // SPLITS)
         self.records = self.per_split * SPLITS
-        self.pause, self.interval_ms = pause, interval_ms
+        # A poll yields BATCH records of each split and sleeps: at most 'rate' records/s in all.
+        self.pause, self.interval_ms = SPLITS * BATCH / rate, interval_ms
         self.namespace = f"chaos_{uuid.uuid4().hex[:10]}"
+        self.hook_points = tuple(point for point in HOOK_POINTS if point.split("-")[0] not in ("file", "kafka")
+                                 or point.split("-")[0] in sinks)
         if "kafka" in sinks:
             create_topics(services.kafka.address, [self.namespace])
         if "postgres" in sinks:
@@ -111,7 +119,7 @@ class GeneratorRound(Round):
 
     def command(self) -> List[str]:
         command = [sys.executable, GENERATOR_JOB, "--seed", str(SEED), "--splits", str(SPLITS),
-                   "--per-split", str(self.per_split), "--keys", str(KEYS), "--batch", "100",
+                   "--per-split", str(self.per_split), "--keys", str(KEYS), "--batch", str(BATCH),
                    "--pause", str(self.pause), "--interval", str(self.interval_ms), "--output", self.output,
                    "--checkpoints", self.checkpoints, "--sinks", ",".join(self.sinks),
                    "--store-namespace", self.namespace]
@@ -161,11 +169,12 @@ class SqlRound(Round):
     """bench/chaos/sql_job.py over FILES × 1000 input rows: TUMBLE windows into a filesystem
     table and an exactly-once kafka table, GROUP BY totals into an exactly-once upsert-kafka table."""
 
-    def __init__(self, directory: str, records: int, services, pause: float, interval_ms: int):
+    def __init__(self, directory: str, records: int, services, rate: float, interval_ms: int):
         super().__init__(directory, records)
         self.files = max(2, records // ROWS_PER_FILE)
         self.records = self.files * ROWS_PER_FILE
-        self.services, self.pause, self.interval_ms = services, pause, interval_ms
+        # Two subtasks, each sleeping 'pause' per row: at most 'rate' rows/s in all.
+        self.services, self.pause, self.interval_ms = services, 2 / rate, interval_ms
         self.input = os.path.join(directory, "in")
         checkpoint_job.write_input(self.input, self.files, ROWS_PER_FILE)
         self.prefix = f"chaos-sql-{uuid.uuid4().hex[:10]}"
@@ -180,8 +189,7 @@ class SqlRound(Round):
     def committed(self) -> Dict[str, object]:
         servers = self.services.kafka.address
         files = Counter()
-        for line in readers.committed_files(os.path.join(self.output, "windows")):
-            k, ws, c, s = line.split(",")
+        for k, ws, c, s in csv.reader(readers.committed_files(os.path.join(self.output, "windows"))):
             files[(k, _timestamp(ws), int(c), int(s))] += 1
         topic = Counter()
         for _, value in readers.kafka_committed(servers, self.windows_topic):

@@ -23,17 +23,20 @@ class Scenario:
     description: str
     services: Tuple[str, ...]  # of 'kafka', 'redis', 'postgres'
     faults: Tuple[str, ...]  # cycled through, one per planned fault (faults.py)
-    make_round: Callable  # (directory, records, services, speed) -> jobs.Round
+    make_round: Callable  # (directory, records, services, rate) -> jobs.Round
+    rate: float  # records/s the job is held to at speed 1 (so short rounds still get killed mid-way)
+    throughput: float  # records/s it reaches flat out on a shared 2-core machine (measured), for sizing
+    share: float  # its part of --records when several scenarios run
 
 
-def _generator(sinks, pause=0.004):
-    def make(directory, records, services, speed):
-        return jobs.GeneratorRound(directory, records, list(sinks), services, pause * speed, 150)
+def _generator(sinks):
+    def make(directory, records, services, rate):
+        return jobs.GeneratorRound(directory, records, list(sinks), services, rate, 150)
     return make
 
 
-def _sql(directory, records, services, speed):
-    return jobs.SqlRound(directory, records, services, 0.0002 * speed, 150)
+def _sql(directory, records, services, rate):
+    return jobs.SqlRound(directory, records, services, rate, 150)
 
 
 SCENARIOS: Dict[str, Scenario] = {scenario.name: scenario for scenario in [
@@ -41,20 +44,20 @@ SCENARIOS: Dict[str, Scenario] = {scenario.name: scenario for scenario in [
              ("kafka",),
              ("random-kill", "early-kill", "hook-kill", "broker-freeze", "random-kill", "hook-kill",
               "early-kill", "broker-restart"),
-             _generator(("file", "kafka"))),
+             _generator(("file", "kafka")), 6000, 12000, 0.5),
     Scenario("datastream-stores", "generator → keyed running totals → RedisSink + JdbcSink upsert (PostgreSQL)",
              ("redis", "postgres"),
              ("random-kill", "redis-freeze", "early-kill", "postgres-restart", "hook-kill"),
-             _generator(("redis", "postgres"))),
+             _generator(("redis", "postgres")), 3000, 7000, 0.3),
     Scenario("sql", "files → TUMBLE → filesystem + exactly-once kafka tables; GROUP BY → upsert-kafka",
              ("kafka",),
              ("random-kill", "early-kill", "hook-kill", "broker-freeze", "random-kill", "early-kill"),
-             _sql),
+             _sql, 1500, 3000, 0.2),
     Scenario("corrupt-checkpoint", "generator → FileSink + KafkaSink; the newest checkpoint corrupted, "
              "truncated or missing a file before a restart",
              ("kafka",),
              ("checkpoint-corrupt", "random-kill", "checkpoint-truncate", "early-kill", "checkpoint-missing"),
-             _generator(("file", "kafka"))),
+             _generator(("file", "kafka")), 6000, 12000, 0.5),
 ]}
 
 # scenario -> the branch whose behaviour it checks, not merged yet (see the module docstring).
@@ -90,22 +93,26 @@ def run_scenario(scenario: Scenario, services, directory: str, kills: int, recor
                  log: Callable[[str], None] = lambda line: None) -> ScenarioResult:
     """Runs rounds of the scenario until it has taken 'kills' kills, over about 'records'
     records in all (a round the job finishes before its faults are all in counts the kills
-    it took; more rounds follow). 'speed' scales the job's pauses (larger: a slower job)."""
+    it took; more rounds follow). 'speed' scales the rate the job is held to (large: flat out)."""
     rng = random.Random(seed)
     result = ScenarioResult(scenario.name)
     started = time.monotonic()
     planned_rounds = max(1, math.ceil(kills / kills_per_round))
     per_round = max(1000, math.ceil(records / planned_rounds))
+    # Random kills come within a round's share of its expected run time (at least 2.5 s).
+    rate = min(scenario.rate * speed, scenario.throughput)
+    kill_window_s = max(2.5, per_round / rate / kills_per_round)
     position, number = 0, 0
     while sum(result.kills.values()) < kills and number < 3 * planned_rounds:
         wanted = min(kills_per_round, kills - sum(result.kills.values()))
         faults, position = round_faults(scenario, position, wanted)
-        job_round = scenario.make_round(os.path.join(directory, f"round-{number}"), per_round, services, speed)
+        job_round = scenario.make_round(os.path.join(directory, f"round-{number}"), per_round, services,
+                                        scenario.rate * speed)
         number += 1
         log(f"{scenario.name}: round {number}, {job_round.records} records, faults {faults}")
-        RoundRunner(job_round, services, rng, result, timeout_s).run(faults)
-        result.rounds += 1
-        result.records += job_round.records
+        if RoundRunner(job_round, services, rng, result, timeout_s, kill_window_s).run(faults):
+            result.rounds += 1
+            result.records += job_round.records
         log(f"{scenario.name}: after round {number}: kills {sum(result.kills.values())}, "
             f"lost {result.lost}, duplicated {result.duplicated}, violations {len(result.violations)}")
     result.seconds = time.monotonic() - started

@@ -72,9 +72,10 @@ def main(argv=None) -> int:
     statements.add_insert_sql("INSERT INTO windows_topic SELECT * FROM windows")
     statements.add_insert_sql(f"INSERT INTO totals_topic {TOTALS_SQL}")
     result = statements.execute()
-    if args.ready:
-        with open(args.ready, "w") as file:
+    if args.ready:  # written whole or not at all: a watcher may read it any moment
+        with open(args.ready + ".tmp", "w") as file:
             file.write(repr(time.time()))
+        os.replace(args.ready + ".tmp", args.ready)
     result.wait()
     return 0
 

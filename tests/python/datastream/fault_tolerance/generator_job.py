@@ -217,9 +217,10 @@ def main(argv=None) -> int:
                   for name, address in (("redis", args.redis), ("postgres", args.postgres)) if address})
     started = time.monotonic()
     client = env.execute_async("generator job")
-    if args.ready:
-        with open(args.ready, "w") as file:
+    if args.ready:  # written whole or not at all: a watcher may read it any moment
+        with open(args.ready + ".tmp", "w") as file:
             file.write(repr(time.time()))
+        os.replace(args.ready + ".tmp", args.ready)
     client.get_job_execution_result().result()
     if args.stats:
         statistics = client._job.checkpoint_statistics
