@@ -47,11 +47,11 @@ SCENARIOS: Dict[str, Scenario] = {scenario.name: scenario for scenario in [
              _generator(("file", "kafka")), 6000, 12000, 0.5),
     Scenario("datastream-stores", "generator → keyed running totals → RedisSink + JdbcSink upsert (PostgreSQL)",
              ("redis", "postgres"),
-             ("random-kill", "redis-freeze", "early-kill", "postgres-restart", "hook-kill"),
+             ("hook-kill", "redis-freeze", "early-kill", "postgres-restart", "random-kill"),
              _generator(("redis", "postgres")), 3000, 7000, 0.3),
     Scenario("sql", "files → TUMBLE → filesystem + exactly-once kafka tables; GROUP BY → upsert-kafka",
              ("kafka",),
-             ("random-kill", "early-kill", "hook-kill", "broker-freeze", "random-kill", "early-kill"),
+             ("hook-kill", "early-kill", "random-kill", "broker-freeze", "random-kill", "early-kill"),
              _sql, 1500, 3000, 0.2),
     Scenario("corrupt-checkpoint", "generator → FileSink + KafkaSink; the newest checkpoint corrupted, "
              "truncated or missing a file before a restart",
