@@ -37,7 +37,8 @@ from attempt import Attempt
 # Hooks of FLUVIAL_FAULT_INJECTION ("point=probability of killing at each pass"); each
 # hook-kill arms the one that has fired least so far, plus the re-commit one. Likely enough
 # to fire within the first few checkpoints (a checkpoint writes a file per operator subtask).
-HOOK_POINTS = ("checkpoint-write=0.1", "checkpoint-metadata=0.3", "sink-commit=0.3",
+# The first is armed first: a kill between a checkpoint's completion and its sinks' commit.
+HOOK_POINTS = ("sink-commit=0.3", "checkpoint-write=0.1", "checkpoint-metadata=0.3",
                "file-sink-commit=0.05", "kafka-sink-commit=0.3")
 RECOMMIT_POINT = "kafka-sink-recommit=0.5"
 KILLS = ("random-kill", "early-kill", "hook-kill", "checkpoint-corrupt", "checkpoint-truncate",

@@ -47,7 +47,7 @@ SCENARIOS: Dict[str, Scenario] = {scenario.name: scenario for scenario in [
              _generator(("file", "kafka")), 6000, 12000, 0.5),
     Scenario("datastream-stores", "generator → keyed running totals → RedisSink + JdbcSink upsert (PostgreSQL)",
              ("redis", "postgres"),
-             ("hook-kill", "redis-freeze", "early-kill", "postgres-restart", "random-kill"),
+             ("hook-kill", "early-kill", "redis-freeze", "random-kill", "postgres-restart"),
              _generator(("redis", "postgres")), 3000, 7000, 0.3),
     Scenario("sql", "files → TUMBLE → filesystem + exactly-once kafka tables; GROUP BY → upsert-kafka",
              ("kafka",),
