@@ -3,7 +3,7 @@ committed against a plain-Python reference, read back by independent clients.
 
     python bench/chaos/run.py --kills 100 --records 5000000 --jobs all
 
---kills and --records are totals, shared by the chosen scenarios (scenarios.py: kills evenly,
+--kills and --records are totals, shared by the chosen scenarios (_scenarios.py: kills evenly,
 records by each one's share);
 the services they need (a Kafka broker, Redis, PostgreSQL) are started from the repository's
 scripts for the run and stopped at its end. The report (JSON and a markdown table: kills,
@@ -21,32 +21,15 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import report  # noqa: E402
-from scenarios import AWAITING, SCENARIOS, run_scenario, selected  # noqa: E402
-from services import KafkaBroker, PostgresServer, RedisServer  # noqa: E402
-
-SERVICE_CLASSES = {"kafka": KafkaBroker, "redis": RedisServer, "postgres": PostgresServer}
-
-
-class Services:
-    """The services the chosen scenarios need, started once and stopped at the end."""
-
-    def __init__(self, names):
-        self.started = []
-        for name in sorted(set(names)):
-            service = SERVICE_CLASSES[name]()
-            setattr(self, name, service)
-            service.start()
-            self.started.append(service)
-
-    def close(self) -> None:
-        for service in self.started:
-            service.close()
+import _report  # noqa: E402
+from _scenarios import AWAITING, SCENARIOS, run_scenario, selected  # noqa: E402
+from _services import Services  # noqa: E402
 
 
 def run(names, kills: int, records: int, seed: int, directory: str, kills_per_round: int, speed: float,
-        log=print):
-    """Runs the scenarios 'names' (sharing the kills and records), returning their results."""
+        log=print, on_result=lambda results: None):
+    """Runs the scenarios 'names' (sharing the kills and records), returning their results;
+    on_result(results so far) after each scenario."""
     services = Services([service for name in names for service in SCENARIOS[name].services])
     results = []
     try:
@@ -55,6 +38,7 @@ def run(names, kills: int, records: int, seed: int, directory: str, kills_per_ro
             share = SCENARIOS[name].share / sum(SCENARIOS[n].share for n in names)
             results.append(run_scenario(SCENARIOS[name], services, os.path.join(directory, name), share_kills,
                                         int(records * share), seed + index, kills_per_round, speed, log=log))
+            on_result(results)
     finally:
         services.close()
     return results
@@ -79,16 +63,22 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     names = selected(args.jobs)
     started = time.monotonic()
+    command = "python bench/chaos/run.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+    os.makedirs(args.report_dir, exist_ok=True)
+
+    def write_report(results):  # after each scenario, so a long run cut short still has its figures
+        figures = _report.as_json(results, command, time.monotonic() - started)
+        _report.write(figures, os.path.join(args.report_dir, "chaos-report.json"),
+                      os.path.join(args.report_dir, "chaos-report.md"))
+        return figures
+
     with tempfile.TemporaryDirectory(prefix="fluvial-chaos-") as temporary:
         directory = args.work_dir or temporary
         results = run(names, args.kills, args.records, args.seed, directory, args.kills_per_round, args.speed,
-                      log=lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True))
-    command = "python bench/chaos/run.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
-    figures = report.as_json(results, command, time.monotonic() - started)
-    os.makedirs(args.report_dir, exist_ok=True)
-    report.write(figures, os.path.join(args.report_dir, "chaos-report.json"),
-                 os.path.join(args.report_dir, "chaos-report.md"))
-    print(report.markdown(figures))
+                      log=lambda line: print(f"[{time.strftime('%H:%M:%S')}] {line}", flush=True),
+                      on_result=write_report)
+    figures = write_report(results)
+    print(_report.markdown(figures))
     for result in figures["scenarios"]:
         for violation in result["violations"]:
             print(f"{result['scenario']}: {violation}")

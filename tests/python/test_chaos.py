@@ -5,7 +5,7 @@ it; what its sinks committed — read back by clients independent of the engine 
 with read_committed, the finished part files, redis-py, psycopg) — must equal the
 plain-Python reference: 0 lost, 0 duplicated, and no job failing without an outage to blame.
 
-Scenarios listed in bench/chaos/scenarios.py's AWAITING (behaviour another branch builds)
+Scenarios listed in bench/chaos/_scenarios.py's AWAITING (behaviour another branch builds)
 join this test once their entry there is deleted."""
 
 import sys
@@ -16,9 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench" / "chaos"))
 
-from jobs import SinkCheck, compare_final_values, compare_multisets  # noqa: E402
-from run import Services  # noqa: E402
-from scenarios import AWAITING, SCENARIOS, run_scenario  # noqa: E402
+from _jobs import SinkCheck, compare_final_values, compare_multisets  # noqa: E402
+from _scenarios import AWAITING, SCENARIOS, run_scenario  # noqa: E402
+from _services import Services  # noqa: E402
 
 # scenario -> (kills, records) of the short run
 SHORT = {"datastream": (4, 20_000), "datastream-stores": (3, 9_000), "sql": (3, 5_000),

@@ -1,6 +1,6 @@
 """Runs a scenario: rounds of its job, each killed, starved and damaged by the scenario's
 faults in turn until it has taken its share of kills, then left to finish and checked
-against the reference (readers.py, jobs.py). Restarts are immediate, as a supervisor's would
+against the reference (_readers.py, _jobs.py). Restarts are immediate, as a supervisor's would
 be; the recovery time of a restart is from the new process's start to the job running
 again (its restore done: execute_async returned), Python's start-up included."""
 
@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-import faults
-from attempt import Attempt
-from jobs import Round, SinkCheck
+import _faults
+from _attempt import Attempt
+from _jobs import Round, SinkCheck
 
 # A job that exits with an error while no outage was injected into it is a finding; after an
 # outage it is restarted, up to this many times in a row (a service may be down a while).
@@ -97,7 +97,7 @@ class RoundRunner:
                     break  # the job finished before the fault: the round is over
             self._finish()
             self._harvest_recovery()
-            self.result.hooks_fired.update(faults.fired_hooks(self.fired_log))
+            self.result.hooks_fired.update(_faults.fired_hooks(self.fired_log))
             self.result.add_checks(self.round.check())
             return True
         except (TimeoutError, RuntimeError) as error:
@@ -162,7 +162,7 @@ class RoundRunner:
             self.restarting = True
         elif returncode != 0:
             self.restarting = True
-            if fault in faults.OUTAGES or time.monotonic() - self.last_outage < OUTAGE_AFTERMATH_S:
+            if fault in _faults.OUTAGES or time.monotonic() - self.last_outage < OUTAGE_AFTERMATH_S:
                 self.result.failed_after_outage += 1
             else:
                 self.result.violations.append(f"the job failed (exit {returncode}) under {fault}; "
@@ -172,25 +172,25 @@ class RoundRunner:
         """Injects 'fault'; False when the job finished instead."""
         rng, timeout = self.rng, self.timeout_s
         if fault == "hook-kill":
-            hooks = faults.hook_faults(faults.fired_hooks(self.fired_log), self.round.hook_points)
+            hooks = _faults.hook_faults(_faults.fired_hooks(self.fired_log), self.round.hook_points)
             attempt = self._running_attempt(hooks)
-            outcome = faults.hook_kill(attempt, rng, timeout)
+            outcome = _faults.hook_kill(attempt, rng, timeout)
         else:
             attempt = self._running_attempt()
             if attempt.process.poll() == 0:
                 return False
             if fault == "early-kill" and time.monotonic() - attempt.started > 1.0:
                 fault = "random-kill"  # the process is not a fresh restart (it outlived an outage)
-            if fault in faults.DAMAGES:
+            if fault in _faults.DAMAGES:
                 return self._damage(fault, attempt)
-            if fault in faults.OUTAGES:
+            if fault in _faults.OUTAGES:
                 self.result.outages[fault] += 1
-                outcome = faults.outage(fault, self.services, attempt, rng, timeout)
+                outcome = _faults.outage(fault, self.services, attempt, rng, timeout)
                 self.last_outage = time.monotonic()
             elif fault == "early-kill":
-                outcome = faults.early_kill(attempt, rng, timeout)
+                outcome = _faults.early_kill(attempt, rng, timeout)
             else:
-                outcome = faults.random_kill(attempt, rng, timeout, self.kill_window_s)
+                outcome = _faults.random_kill(attempt, rng, timeout, self.kill_window_s)
         if outcome.ended:
             self._end(outcome.returncode, outcome.fault)
         return not (outcome.ended and outcome.returncode == 0)
@@ -201,7 +201,7 @@ class RoundRunner:
         the intact checkpoint back."""
         checkpoints = self.round.checkpoints
         deadline = time.monotonic() + self.timeout_s
-        while faults.newest_complete_checkpoint(checkpoints) is None and attempt.alive():
+        while _faults.newest_complete_checkpoint(checkpoints) is None and attempt.alive():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no checkpoint completed in {self.timeout_s} s; see {attempt.log}")
             time.sleep(0.02)
@@ -209,13 +209,13 @@ class RoundRunner:
         self._end(returncode, fault)
         if returncode == 0:
             return False
-        folder = faults.newest_complete_checkpoint(checkpoints)
+        folder = _faults.newest_complete_checkpoint(checkpoints)
         if folder is None:
             return True  # it failed before any checkpoint: nothing to damage this time
         name = os.path.basename(folder)
         backup = os.path.join(self.round.directory, f"intact-{name}")
         shutil.copytree(folder, backup)
-        damaged = faults.damage_checkpoint(folder, fault, self.rng)
+        damaged = _faults.damage_checkpoint(folder, fault, self.rng)
         before = self.round.committed()
         refused = self._start()
         try:
@@ -237,7 +237,7 @@ class RoundRunner:
                                               f"refused the damaged {name}")
         if code == 0:
             return False
-        faults.restore_folder(backup, folder)
+        _faults.restore_folder(backup, folder)
         shutil.rmtree(backup)
         self.restarting = True
         return True

@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from attempt import Attempt
+from _attempt import Attempt
 
 # Hooks of FLUVIAL_FAULT_INJECTION ("point=probability of killing at each pass"); each
 # hook-kill arms the one that has fired least so far, plus the re-commit one. Likely enough

@@ -132,3 +132,27 @@ def _children(pid: int):
             if int(fields[1]) == pid:
                 found.append(int(entry))
     return found
+
+
+SERVICE_CLASSES = {"kafka": KafkaBroker, "redis": RedisServer, "postgres": PostgresServer}
+
+
+class Services:
+    """The services some scenarios need (names of SERVICE_CLASSES), started at once and
+    stopped by close(); each is an attribute by its name."""
+
+    def __init__(self, names):
+        self.started = []
+        try:
+            for name in sorted(set(names)):
+                service = SERVICE_CLASSES[name]()
+                setattr(self, name, service)
+                service.start()
+                self.started.append(service)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        for service in self.started:
+            service.close()

@@ -3,7 +3,7 @@
 import json
 from typing import List
 
-from driver import ScenarioResult
+from _driver import ScenarioResult
 
 
 def as_json(results: List[ScenarioResult], command: str, seconds: float) -> dict:

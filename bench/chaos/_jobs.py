@@ -3,7 +3,7 @@
 A Job makes Rounds: one round is one job run from an empty checkpoint directory to its end
 over fresh outputs (its own folder, topics, keys or table), however often it is killed on
 the way. ``Round.check()`` reads what the sinks committed with the independent readers of
-readers.py and compares it with the reference, per sink:
+_readers.py and compares it with the reference, per sink:
 
 - insert-only exactly-once sinks (FileSink, EXACTLY_ONCE KafkaSink, SQL filesystem and
   kafka tables): as multisets — lost = expected − committed, duplicated = committed − expected;
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Dict, List
 
-import readers
-from faults import HOOK_POINTS
+import _readers
+from _faults import HOOK_POINTS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -114,7 +114,7 @@ class GeneratorRound(Round):
         if "kafka" in sinks:
             create_topics(services.kafka.address, [self.namespace])
         if "postgres" in sinks:
-            with readers.postgres_connect(services.postgres.address) as connection:
+            with _readers.postgres_connect(services.postgres.address) as connection:
                 connection.execute(f'CREATE TABLE "{self.namespace}" (k TEXT PRIMARY KEY, c BIGINT, total BIGINT)')
 
     def command(self) -> List[str]:
@@ -132,11 +132,11 @@ class GeneratorRound(Round):
         return command
 
     def _read(self) -> Dict[str, Callable[[], object]]:
-        return {"file": lambda: Counter(readers.committed_files(self.output)),
+        return {"file": lambda: Counter(_readers.committed_files(self.output)),
                 "kafka": lambda: Counter(value.decode() for _, value in
-                                         readers.kafka_committed(self.services.kafka.address, self.namespace)),
-                "redis": lambda: readers.redis_strings(self.services.redis.address, self.namespace),
-                "postgres": lambda: readers.postgres_rows(self.services.postgres.address, self.namespace)}
+                                         _readers.kafka_committed(self.services.kafka.address, self.namespace)),
+                "redis": lambda: _readers.redis_strings(self.services.redis.address, self.namespace),
+                "postgres": lambda: _readers.postgres_rows(self.services.postgres.address, self.namespace)}
 
     def committed(self) -> Dict[str, object]:
         read = self._read()
@@ -189,14 +189,14 @@ class SqlRound(Round):
     def committed(self) -> Dict[str, object]:
         servers = self.services.kafka.address
         files = Counter()
-        for k, ws, c, s in csv.reader(readers.committed_files(os.path.join(self.output, "windows"))):
+        for k, ws, c, s in csv.reader(_readers.committed_files(os.path.join(self.output, "windows"))):
             files[(k, _timestamp(ws), int(c), int(s))] += 1
         topic = Counter()
-        for _, value in readers.kafka_committed(servers, self.windows_topic):
+        for _, value in _readers.kafka_committed(servers, self.windows_topic):
             row = _json(value)
             topic[(row["k"], _timestamp(row["ws"]), row["c"], row["s"])] += 1
         totals = {}
-        for key, value in readers.kafka_committed(servers, self.totals_topic):
+        for key, value in _readers.kafka_committed(servers, self.totals_topic):
             k = _json(key)["k"]
             if value is None:
                 totals.pop(k, None)  # a tombstone

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Tuple
 
-import jobs
-from driver import RoundRunner, ScenarioResult
+import _jobs
+from _driver import RoundRunner, ScenarioResult
 
 
 @dataclass
@@ -22,8 +22,8 @@ class Scenario:
     name: str
     description: str
     services: Tuple[str, ...]  # of 'kafka', 'redis', 'postgres'
-    faults: Tuple[str, ...]  # cycled through, one per planned fault (faults.py)
-    make_round: Callable  # (directory, records, services, rate) -> jobs.Round
+    faults: Tuple[str, ...]  # cycled through, one per planned fault (_faults.py)
+    make_round: Callable  # (directory, records, services, rate) -> _jobs.Round
     rate: float  # records/s the job is held to at speed 1 (so short rounds still get killed mid-way)
     throughput: float  # records/s it reaches flat out on a shared 2-core machine (measured), for sizing
     share: float  # its part of --records when several scenarios run
@@ -31,12 +31,12 @@ class Scenario:
 
 def _generator(sinks):
     def make(directory, records, services, rate):
-        return jobs.GeneratorRound(directory, records, list(sinks), services, rate, 150)
+        return _jobs.GeneratorRound(directory, records, list(sinks), services, rate, 150)
     return make
 
 
 def _sql(directory, records, services, rate):
-    return jobs.SqlRound(directory, records, services, rate, 150)
+    return _jobs.SqlRound(directory, records, services, rate, 150)
 
 
 SCENARIOS: Dict[str, Scenario] = {scenario.name: scenario for scenario in [
