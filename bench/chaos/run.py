@@ -61,7 +61,10 @@ def main(argv=None) -> int:
                                            "directory, deleted at the end)")
     parser.add_argument("--report-dir", default=".", help="where chaos-report.json and chaos-report.md go")
     args = parser.parse_args(argv)
-    names = selected(args.jobs)
+    try:
+        names = selected(args.jobs)
+    except ValueError as error:
+        parser.error(str(error))
     started = time.monotonic()
     command = "python bench/chaos/run.py " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
     os.makedirs(args.report_dir, exist_ok=True)
