@@ -81,7 +81,9 @@ class RoundRunner:
         self.timeout_s, self.kill_window_s = timeout_s, kill_window_s
         self.logs = os.path.join(job_round.directory, "logs")
         os.makedirs(self.logs, exist_ok=True)
-        self.fired_log = os.path.join(job_round.directory, "hooks-fired")
+        # One log per scenario (beside its rounds): each hook-kill arms the hook that has fired
+        # least in the whole scenario, so a long run goes through all of them.
+        self.fired_log = os.path.join(os.path.dirname(job_round.directory), "hooks-fired")
         self.attempts = 0
         self.attempt: Optional[Attempt] = None
         self.restarting = False  # the next attempt is a restart after a kill or a failure
@@ -97,7 +99,7 @@ class RoundRunner:
                     break  # the job finished before the fault: the round is over
             self._finish()
             self._harvest_recovery()
-            self.result.hooks_fired.update(_faults.fired_hooks(self.fired_log))
+            self.result.hooks_fired = _faults.fired_hooks(self.fired_log)
             self.result.add_checks(self.round.check())
             return True
         except (TimeoutError, RuntimeError) as error:

@@ -104,7 +104,7 @@ class GeneratorRound(Round):
                  interval_ms: int):
         super().__init__(directory, records)
         self.sinks, self.services = sinks, services
-        self.per_split = max(1, records // SPLITS)
+        self.per_split = max(1, -(-records // SPLITS))  # at least 'records'
         self.records = self.per_split * SPLITS
         # A poll yields BATCH records of each split and sleeps: at most 'rate' records/s in all.
         self.pause, self.interval_ms = SPLITS * BATCH / rate, interval_ms
@@ -171,7 +171,7 @@ class SqlRound(Round):
 
     def __init__(self, directory: str, records: int, services, rate: float, interval_ms: int):
         super().__init__(directory, records)
-        self.files = max(2, records // ROWS_PER_FILE)
+        self.files = max(2, -(-records // ROWS_PER_FILE))  # at least 'records'
         self.records = self.files * ROWS_PER_FILE
         # Two subtasks, each sleeping 'pause' per row: at most 'rate' rows/s in all.
         self.services, self.pause, self.interval_ms = services, 2 / rate, interval_ms

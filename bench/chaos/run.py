@@ -12,6 +12,7 @@ code is 1 if anything was lost or duplicated or a check failed.
 """
 
 import argparse
+import math
 import os
 import shlex
 import sys
@@ -37,7 +38,7 @@ def run(names, kills: int, records: int, seed: int, directory: str, kills_per_ro
             share_kills = kills // len(names) + (index < kills % len(names))
             share = SCENARIOS[name].share / sum(SCENARIOS[n].share for n in names)
             results.append(run_scenario(SCENARIOS[name], services, os.path.join(directory, name), share_kills,
-                                        int(records * share), seed + index, kills_per_round, speed, log=log))
+                                        math.ceil(records * share), seed + index, kills_per_round, speed, log=log))
             on_result(results)
     finally:
         services.close()
