@@ -6,6 +6,7 @@ again (its restore done: execute_async returned), Python's start-up included."""
 
 import os
 import random
+import re
 import shutil
 import statistics
 import time
@@ -229,7 +230,7 @@ class RoundRunner:
             self.result.violations.append(
                 f"{fault}: the job started from {damaged} (damaged) instead of refusing it "
                 f"({'it finished' if code == 0 else 'it ran on'}); see {refused.log}")
-        elif name not in output:
+        elif not re.search(rf"\b{name}\b", output):  # chk-1 is not chk-12
             self.result.violations.append(f"{fault}: the job failed (exit {code}) but its error does not "
                                           f"name the damaged checkpoint {name}; see {refused.log}")
         after = self.round.committed()
