@@ -110,6 +110,12 @@ def newest_complete_checkpoint(directory: str) -> Optional[str]:
     return os.path.join(directory, max(found)[1]) if found else None
 
 
+def newest_complete_id(directory: str) -> int:
+    """The id of the newest complete checkpoint in 'directory', 0 if none."""
+    folder = newest_complete_checkpoint(directory)
+    return int(os.path.basename(folder)[4:]) if folder else 0
+
+
 def damage_checkpoint(folder: str, kind: str, rng: random.Random) -> str:
     """Damages one state file of 'folder' (the largest, so it holds state); returns its path."""
     files = [os.path.join(folder, name) for name in os.listdir(folder) if name != "_metadata"]
