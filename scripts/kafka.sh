@@ -7,6 +7,8 @@
 #   scripts/kafka.sh start DIR PORT    format DIR, start the broker on 127.0.0.1:PORT,
 #                                      wait until it answers; its pid goes to DIR/kafka.pid
 #   scripts/kafka.sh stop DIR          stop the broker started in DIR (idempotent)
+#   scripts/kafka.sh restart DIR       start the stopped broker of DIR again, on the same port
+#                                      and with its data (the chaos harness's broker outage)
 #
 # The cache is $FLUVIAL_CACHE/kafka-3.9.1 (default ~/.cache/fluvial/kafka-3.9.1).
 set -euo pipefail
@@ -35,6 +37,11 @@ port_answers() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+java_options() {
+  JAVA_OPTS=(-Xmx512m -Xms128m -XX:+UseSerialGC -Djava.awt.headless=true
+             "-Dlog4j.configuration=file:$1/log4j.properties")
+}
+
 start() {
   local dir="$1" port="$2"
   [ -n "$dir" ] && [ -n "$port" ] || { echo "usage: kafka.sh start DIR PORT" >&2; exit 2; }
@@ -51,6 +58,7 @@ start() {
   local controller_port
   controller_port="$(free_port)"
   rm -rf "$dir/data"
+  java_options "$dir"
   cat > "$dir/server.properties" <<PROPERTIES
 process.roles=broker,controller
 node.id=1
@@ -82,18 +90,22 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka.server.KafkaServer=INFO
 log4j.logger.kafka.server.BrokerServer=INFO
 PROPERTIES
-  local java_opts=(-Xmx512m -Xms128m -XX:+UseSerialGC -Djava.awt.headless=true
-                   "-Dlog4j.configuration=file:$dir/log4j.properties")
   local cluster_id
   cluster_id="$(python3 -c 'import base64, uuid
 while True:
     text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     if not text.startswith("-"):
         print(text); break')"
-  java "${java_opts[@]}" -cp "$JARS/*" kafka.tools.StorageTool format -t "$cluster_id" \
+  java "${JAVA_OPTS[@]}" -cp "$JARS/*" kafka.tools.StorageTool format -t "$cluster_id" \
       -c "$dir/server.properties" > "$dir/format.log" 2>&1 \
     || { echo "kafka.sh: formatting $dir/data failed:" >&2; cat "$dir/format.log" >&2; exit 1; }
-  nohup java "${java_opts[@]}" -cp "$JARS/*" kafka.Kafka "$dir/server.properties" \
+  launch "$dir" "$port"
+}
+
+# Runs the broker of DIR (formatted, with its server.properties) and waits until PORT answers.
+launch() {
+  local dir="$1" port="$2"
+  nohup java "${JAVA_OPTS[@]}" -cp "$JARS/*" kafka.Kafka "$dir/server.properties" \
       > "$dir/server.out" 2>&1 < /dev/null &
   echo $! > "$dir/kafka.pid"
   local pid waited=0
@@ -134,9 +146,22 @@ stop() {
   rm -f "$dir/kafka.pid"
 }
 
+restart() {
+  local dir="$1" port
+  [ -n "$dir" ] && [ -f "$dir/server.properties" ] || { echo "usage: kafka.sh restart DIR (a DIR kafka.sh start formatted)" >&2; exit 2; }
+  dir="$(cd "$dir" && pwd)"
+  if [ -f "$dir/kafka.pid" ] && kill -0 "$(cat "$dir/kafka.pid")" 2>/dev/null; then
+    echo "kafka.sh: the broker of $dir still runs (pid $(cat "$dir/kafka.pid")): stop it first" >&2; exit 1
+  fi
+  port="$(sed -n 's/^listeners=PLAINTEXT:\/\/127.0.0.1:\([0-9]*\),.*/\1/p' "$dir/server.properties")"
+  java_options "$dir"
+  launch "$dir" "$port"
+}
+
 case "${1:-}" in
   fetch) fetch ;;
   start) start "${2:-}" "${3:-}" ;;
   stop) stop "${2:-}" ;;
-  *) echo "usage: kafka.sh fetch | start DIR PORT | stop DIR" >&2; exit 2 ;;
+  restart) restart "${2:-}" ;;
+  *) echo "usage: kafka.sh fetch | start DIR PORT | stop DIR | restart DIR" >&2; exit 2 ;;
 esac

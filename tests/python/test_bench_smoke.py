@@ -27,12 +27,21 @@ SMOKE_ARGUMENTS = {
 }
 
 
+# Entry points under bench/ that are not timed benchmarks, and the test that runs each.
+NOT_BENCHMARKS = {
+    # The chaos harness (kills, outages, damaged checkpoints): its short version is a test.
+    "chaos/run.py": "tests/python/test_chaos.py",
+    # The SQL job the chaos harness starts as a process (it needs a broker and a checkpoint dir).
+    "chaos/sql_job.py": "tests/python/test_chaos.py",
+}
+
+
 def test_every_benchmark_has_a_smoke_run():
     # Entry points: bench/*.py and bench/*/*.py; helper modules start with an underscore.
     scripts = {p.relative_to(ROOT / "bench").as_posix()
                for pattern in ("*.py", "*/*.py") for p in (ROOT / "bench").glob(pattern)
                if not p.name.startswith("_")}
-    assert scripts == set(SMOKE_ARGUMENTS)
+    assert scripts == set(SMOKE_ARGUMENTS) | set(NOT_BENCHMARKS)
 
 
 @pytest.mark.parametrize("script", sorted(SMOKE_ARGUMENTS))

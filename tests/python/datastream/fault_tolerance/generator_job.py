@@ -130,20 +130,58 @@ def add_kafka_sink(totals, output: str, kafka: Optional[Tuple[str, str]]) -> Non
     totals.sink_to(sink).uid("kafka-sink")
 
 
-# The exactly-once sinks the job writes to: name -> adds the sink given the output folder
-# and the Kafka (servers, topic) if any. test_fault_injection.SINKS reads each back by name.
-SINK_BUILDERS = {"file": add_file_sink, "kafka": add_kafka_sink}
+def _store_endpoint(kafka: Optional[Tuple[str, str]], option: str) -> Tuple[str, int, str]:
+    """(host, port, namespace) of a store sink from 'kafka' = (HOST:PORT of the store, namespace)."""
+    if kafka is None:
+        raise ValueError(f"the '{option}' sink needs --{option} HOST:PORT and --store-namespace")
+    address, namespace = kafka
+    host, _, port = address.rpartition(":")
+    return host, int(port), namespace
+
+
+def add_redis_sink(totals, output: str, store: Optional[Tuple[str, str]]) -> None:
+    """Each line's 'count,total' SET at 'NAMESPACE:key' (at least once: the last write per
+    key is what counts, and a key's writes come in order from one subtask)."""
+    from fluvial.datastream.connectors.redis import RedisSink
+
+    host, port, namespace = _store_endpoint(store, "redis")
+    totals.sink_to(RedisSink(host, port, key=lambda line: f"{namespace}:{line.split(',', 1)[0]}",
+                             value=lambda line: line.split(",", 1)[1], timeout=1.0)).uid("redis-sink")
+
+
+def add_postgres_sink(totals, output: str, store: Optional[Tuple[str, str]]) -> None:
+    """Each line upserted into the PostgreSQL table NAMESPACE (k TEXT PRIMARY KEY, c BIGINT,
+    total BIGINT), which must exist (database postgres, user postgres)."""
+    from fluvial.datastream.connectors.jdbc import JdbcConnectionOptions, JdbcExecutionOptions, JdbcSink, upsert_sql
+
+    host, port, table = _store_endpoint(store, "postgres")
+    row = Types.ROW_NAMED(["k", "c", "total"], [Types.STRING(), Types.LONG(), Types.LONG()])
+    options = JdbcConnectionOptions.JdbcConnectionOptionsBuilder() \
+        .with_url(f"jdbc:postgresql://{host}:{port}/postgres").with_user_name("postgres").build()
+    sink = JdbcSink.sink(upsert_sql(table, ["k", "c", "total"], ["k"]), row, options,
+                         JdbcExecutionOptions.builder().with_batch_size(500).build())
+    rows = totals.map(lambda line: tuple(f(v) for f, v in zip((str, int, int), line.split(","))),
+                      output_type=row).uid("postgres-rows")
+    rows.add_sink(sink).uid("postgres-sink")
+
+
+# The sinks the job writes to: name -> adds the sink given the output folder and the
+# (address, name) of its external system if any (Kafka: servers and topic; Redis and
+# PostgreSQL: HOST:PORT and the key namespace or table). test_fault_injection.SINKS and
+# bench/chaos read each back by name.
+SINK_BUILDERS = {"file": add_file_sink, "kafka": add_kafka_sink, "redis": add_redis_sink,
+                 "postgres": add_postgres_sink}
 
 
 def build(env: StreamExecutionEnvironment, seed: int, splits: int, per_split: int, keys: int,
           output: str, batch: int = 50, pause: float = 0.0, sinks=("file",),
-          kafka: Optional[Tuple[str, str]] = None) -> None:
+          kafka: Optional[Tuple[str, str]] = None, stores: Optional[Dict[str, Tuple[str, str]]] = None) -> None:
     source = GeneratorSource(seed, splits, per_split, keys, batch, pause)
     stream = env.from_source(source, None, "generator").uid("generator")
     totals = stream.key_by(lambda record: record[0]).process(
         RunningTotal(), output_type=Types.STRING()).uid("running-total")
     for name in sinks:
-        SINK_BUILDERS[name](totals, output, kafka)
+        SINK_BUILDERS[name](totals, output, (stores or {}).get(name, kafka))
 
 
 def main(argv=None) -> int:
@@ -163,6 +201,9 @@ def main(argv=None) -> int:
     parser.add_argument("--sinks", default="file", help="comma-separated SINK_BUILDERS names")
     parser.add_argument("--kafka-servers", help="bootstrap servers of the 'kafka' sink")
     parser.add_argument("--kafka-topic", help="the topic the 'kafka' sink writes")
+    parser.add_argument("--redis", help="HOST:PORT of the 'redis' sink's server")
+    parser.add_argument("--postgres", help="HOST:PORT of the 'postgres' sink's server")
+    parser.add_argument("--store-namespace", help="the 'redis' sink's key prefix and the 'postgres' sink's table")
     args = parser.parse_args(argv)
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(args.parallelism)
@@ -171,12 +212,15 @@ def main(argv=None) -> int:
     env.get_checkpoint_config().set_tolerable_checkpoint_failure_number(1000)
     build(env, args.seed, args.splits, args.per_split, args.keys, args.output, args.batch, args.pause,
           sinks=args.sinks.split(","),
-          kafka=(args.kafka_servers, args.kafka_topic) if args.kafka_servers else None)
+          kafka=(args.kafka_servers, args.kafka_topic) if args.kafka_servers else None,
+          stores={name: (address, args.store_namespace)
+                  for name, address in (("redis", args.redis), ("postgres", args.postgres)) if address})
     started = time.monotonic()
     client = env.execute_async("generator job")
-    if args.ready:
-        with open(args.ready, "w") as file:
+    if args.ready:  # written whole or not at all: a watcher may read it any moment
+        with open(args.ready + ".tmp", "w") as file:
             file.write(repr(time.time()))
+        os.replace(args.ready + ".tmp", args.ready)
     client.get_job_execution_result().result()
     if args.stats:
         statistics = client._job.checkpoint_statistics
