@@ -228,6 +228,7 @@ class RoundRunner:
         except TimeoutError:
             code = None
         output = refused.output()
+        refused.booked = True  # its failure is the expected refusal, not a fault to book
         if code in (0, None):
             self.result.violations.append(
                 f"{fault}: the job started from {damaged} (damaged) instead of refusing it "
