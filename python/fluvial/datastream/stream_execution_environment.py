@@ -241,6 +241,11 @@ class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMe
             raise TypeError(f"from_source() expects a Source such as FileSource, got "
                             f"{type(source).__name__}")
         _check_watermark_strategy(watermark_strategy)
+        if type_info is None and callable(getattr(source, "get_produced_type", None)):
+            # As Flink: without a type_info the stream has the type its source (its
+            # deserialization schema) produces, which decides how records print.
+            produced = source.get_produced_type()
+            type_info = produced if isinstance(produced, TypeInformation) else None
 
         def make_spec(info: SubtaskInfo) -> dict:
             reader = source._create_reader(info.index, info.parallelism)

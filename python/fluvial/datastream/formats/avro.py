@@ -14,7 +14,7 @@ from fluvial.common.io import InputFormat
 from fluvial.common.serialization import BulkWriter, BulkWriterFactory, DeserializationSchema, SerializationSchema
 from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.types import Row
-from fluvial.datastream.formats._avro_values import avro_to_row, to_avro_datum
+from fluvial.datastream.formats._avro_values import avro_row_type, avro_to_row, to_avro_datum
 from fluvial.errors import ConnectorError, UnsupportedFeatureError
 
 __all__ = [
@@ -260,7 +260,9 @@ class AvroRowDeserializationSchema(DeserializationSchema):
             raise ConnectorError(f"AvroRowDeserializationSchema: {error}") from None
 
     def get_produced_type(self) -> TypeInformation:
-        return GenericRecordAvroTypeInfo(self._schema)
+        # Flink converts the record schema to a RowTypeInfo (AvroSchemaConverter); a schema
+        # without a Row equivalent keeps the generic record type.
+        return avro_row_type(self._schema._parsed, self._schema._named) or GenericRecordAvroTypeInfo(self._schema)
 
 
 class AvroRowSerializationSchema(SerializationSchema):
