@@ -73,7 +73,16 @@ def render() -> str:
         if missing:
             method_details.append(f"- `{name}`: " + ", ".join(f"`{m}`" for m in missing))
     lines += [""] + method_details + [""]
-    return "\n".join(lines)
+    return "\n".join(lines) + _corpus_sections()
+
+
+def _corpus_sections() -> str:
+    """The conformance corpora's sections of the page, kept as they are: the corpus tests
+    (tests/python/pyflink_conformance) generate them, between '<!-- corpus-' markers."""
+    path = ROOT / "docs" / "pyflink-coverage.md"
+    text = path.read_text() if path.exists() else ""
+    start = text.find("<!-- corpus-")
+    return "\n" + text[start:] if start >= 0 else ""
 
 
 def _defines(klass, method: str) -> bool:
