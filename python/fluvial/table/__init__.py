@@ -13,6 +13,7 @@ Examples:
 """
 
 from fluvial.common.types import Row, RowKind
+from fluvial.table.data_view import ListView, MapView
 from fluvial.table.expressions import Expression, col, lit
 from fluvial.table.schema import Schema, TableSchema
 from fluvial.table.table import GroupedTable, GroupWindowedTable, OverWindowedTable, Table, WindowGroupedTable
@@ -43,3 +44,4 @@ __all__ = ["AggregateFunction", "DataType", "DataTypes", "EnvironmentSettings", 
            "StatementSet", "StreamTableEnvironment", "Table", "TableAggregateFunction", "TableConfig",
            "TableEnvironment", "TableFunction", "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit",
            "udaf", "udf", "udtaf", "udtf"]
+__all__ += ["ListView", "MapView"]

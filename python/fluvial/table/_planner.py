@@ -244,7 +244,9 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
         def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
             columns = batch.columns[:argument_count]
             for function, names in zip(functions, argument_names):
-                columns.append(function._evaluate([batch.column(n) for n in names]))
+                arguments = [batch.column(n) for n in names]
+                # A call without arguments still gives one value per row.
+                columns.append(function._evaluate(arguments) if names else function._evaluate([], batch.num_rows))
             return pa.RecordBatch.from_arrays(columns, schema=output)
 
         def open_all() -> None:

@@ -125,6 +125,14 @@ class DataTypes:
         return DataType("BYTES", pa.binary(), nullable)
 
     @staticmethod
+    def BINARY(length: int = 1, nullable: bool = True) -> DataType:  # noqa: N802
+        return DataType(f"BINARY({length})", pa.binary(), nullable)
+
+    @staticmethod
+    def VARBINARY(length: int = 2147483647, nullable: bool = True) -> DataType:  # noqa: N802
+        return DataType("BYTES" if length == 2147483647 else f"VARBINARY({length})", pa.binary(), nullable)
+
+    @staticmethod
     def DATE(nullable: bool = True) -> DataType:  # noqa: N802
         return DataType("DATE", pa.date32(), nullable)
 
@@ -141,6 +149,11 @@ class DataTypes:
         return DataType(f"TIMESTAMP_LTZ({precision})", pa.timestamp(_TIME_UNITS[precision], tz="UTC"), nullable)
 
     @staticmethod
+    def TIMESTAMP_WITH_LOCAL_TIME_ZONE(precision: int = 6, nullable: bool = True) -> DataType:  # noqa: N802
+        """PyFlink's long name of TIMESTAMP_LTZ."""
+        return DataTypes.TIMESTAMP_LTZ(precision, nullable)
+
+    @staticmethod
     def ARRAY(element_type: DataType, nullable: bool = True) -> DataType:  # noqa: N802
         return DataType(f"ARRAY<{element_type!r}>", pa.list_(element_type.arrow_type), nullable, [element_type])
 
@@ -148,6 +161,17 @@ class DataTypes:
     def MAP(key_type: DataType, value_type: DataType, nullable: bool = True) -> DataType:  # noqa: N802
         return DataType(f"MAP<{key_type!r}, {value_type!r}>", pa.map_(key_type.arrow_type, value_type.arrow_type),
                         nullable, [key_type, value_type])
+
+    @staticmethod
+    def LIST_VIEW(element_type: DataType) -> DataType:  # noqa: N802
+        """An accumulator's ListView of `element_type` (fluvial.table.data_view)."""
+        return DataType(f"LIST_VIEW<{element_type!r}>", pa.list_(element_type.arrow_type), True, [element_type])
+
+    @staticmethod
+    def MAP_VIEW(key_type: DataType, value_type: DataType) -> DataType:  # noqa: N802
+        """An accumulator's MapView (fluvial.table.data_view)."""
+        return DataType(f"MAP_VIEW<{key_type!r}, {value_type!r}>",
+                        pa.map_(key_type.arrow_type, value_type.arrow_type), True, [key_type, value_type])
 
     @staticmethod
     def FIELD(name: str, data_type: DataType, description: Optional[str] = None) -> DataTypeField:  # noqa: N802

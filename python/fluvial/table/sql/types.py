@@ -38,6 +38,10 @@ def from_sqlglot(node: exp.DataType) -> DataType:
         return DataTypes.TIMESTAMP(params[0] if params else 6)
     if t in (kinds.TIMESTAMPLTZ, kinds.TIMESTAMPTZ):
         return DataTypes.TIMESTAMP_LTZ(params[0] if params else 6)
+    if t == kinds.TIME:
+        return DataTypes.TIME(params[0] if params else 0)
+    if t == kinds.USERDEFINED and node.sql().upper() == "BYTES":  # Flink's BYTES (= VARBINARY)
+        return DataTypes.BYTES()
     if t == kinds.ARRAY:
         return DataTypes.ARRAY(from_sqlglot(node.expressions[0]))
     if t == kinds.STRUCT:
