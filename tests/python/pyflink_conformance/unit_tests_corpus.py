@@ -141,8 +141,12 @@ _TEST_CASE_BASES = {"TestCase", "PyFlinkTestCase", "PyFlinkUTTestCase", "PyFlink
                     "PyFlinkBatchTestCase"}
 
 
-def analyse(file: str, overrides: Dict[str, str]) -> FileInfo:
-    """The tests pytest collects from `file` (unittest classes), each with its portability."""
+def analyse(file: str, overrides: Dict[str, str], neutralized: Dict[str, str] = None) -> FileInfo:
+    """The tests pytest collects from `file` (unittest classes), each with its portability.
+
+    `neutralized`: fixtures ('file::Class.setUp') whose only JVM use is tuning the Java runtime,
+    which the harness makes a no-op (unit_tests_harness.py); they do not make a test unportable."""
+    neutralized = neutralized or {}
     source = (CORPUS / file).read_text()
     tree = ast.parse(source)
     classes = _classes(tree)
@@ -161,10 +165,13 @@ def analyse(file: str, overrides: Dict[str, str]) -> FileInfo:
         if "PythonAPICompletenessTestCase" in bases:
             class_reason = "compares the Python class with its Java class by reflection"
         for fixture in ("setUp", "setUpClass"):
-            if fixture in methods and class_reason is None:
-                reason = jvm_reason(methods[fixture])
-                if reason:
-                    class_reason = f"{fixture} {reason}"
+            owner = next((k.name for k in mro if any(isinstance(i, ast.FunctionDef) and i.name == fixture
+                                                      for i in k.body)), None)
+            if owner is None or f"{file}::{owner}.{fixture}" in neutralized or class_reason is not None:
+                continue
+            reason = jvm_reason(methods[fixture])
+            if reason:
+                class_reason = f"{fixture} {reason}"
         test_names = sorted(m for m in methods if m.startswith("test"))
         if "PythonAPICompletenessTestCase" in bases:
             test_names = sorted(set(test_names) | {"test_completeness"})
@@ -206,9 +213,10 @@ def classify(manifest: dict, outcomes: Dict[str, dict]) -> List[Tuple[FileInfo, 
     """Per file: the analysed tests and {test_id: (status, reason)}; status is passed, failed,
     not portable or skipped."""
     overrides = manifest.get("not_portable", {})
+    neutralized = manifest.get("neutralized_fixtures", {})
     result = []
     for file in corpus_files(manifest):
-        info = analyse(file, overrides)
+        info = analyse(file, overrides, neutralized)
         statuses: Dict[str, Tuple[str, str]] = {}
         collect_error = outcomes.get(file)
         for t in info.tests:

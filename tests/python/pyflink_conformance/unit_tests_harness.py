@@ -37,13 +37,30 @@ _REPLACED = {"pyflink.datastream.tests.test_util": "fluvial.testing.datastream_t
 _JVM_MODULES = ("pyflink.java_gateway", "pyflink.util", "py4j", "pyflink.fn_execution")
 
 
+class _IgnoredJavaConfiguration:
+    """What get_j_env_configuration(None) gives: PyFlink's DataStream tests tune the MiniCluster
+    in setUp (``config.setString("akka.ask.timeout", "20 s")``); with no JVM that is a no-op.
+    Tests whose own body reads Java objects are not portable whatever this returns."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
 class _JvmStandIn(types.ModuleType):
-    """A module of the JVM bridge: importable, every name a function that refuses."""
+    """A module of the JVM bridge: importable, every name a function that refuses (except
+    get_j_env_configuration of the harness's Java-less environment, see above)."""
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
         what = f"{self.__name__}.{name}"
+        if name == "get_j_env_configuration":
+            def configuration(j_env):
+                if j_env is None:
+                    return _IgnoredJavaConfiguration()
+                raise UnsupportedFeatureError(f"{what} reaches into the JVM; Fluvial runs without one", name=what)
+
+            return configuration
 
         def refuse(*args, **kwargs):
             raise UnsupportedFeatureError(f"{what} reaches into the JVM; Fluvial runs without one", name=what)
@@ -91,6 +108,11 @@ _outcomes = {}
 def pytest_configure(config):
     _pyflink_alias.install()
     sys.meta_path.insert(0, _finder)
+    # The Java environment PyFlink's fixtures pass to get_j_env_configuration: none, in this
+    # (corpus-only) process.
+    from fluvial.datastream import StreamExecutionEnvironment
+
+    StreamExecutionEnvironment._j_stream_execution_environment = None
 
 
 def pytest_unconfigure(config):
