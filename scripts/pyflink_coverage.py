@@ -73,16 +73,28 @@ def render() -> str:
         if missing:
             method_details.append(f"- `{name}`: " + ", ".join(f"`{m}`" for m in missing))
     lines += [""] + method_details + [""]
-    return "\n".join(lines) + _corpus_sections()
+    lines += _conformance_oracle().render_coverage_section()
+    return "\n".join(lines) + _corpus_2_section()
 
 
-def _corpus_sections() -> str:
-    """The conformance corpora's sections of the page, kept as they are: the corpus tests
-    (tests/python/pyflink_conformance) generate them, between '<!-- corpus-' markers."""
+def _corpus_2_section() -> str:
+    """Corpus 2's section (PyFlink's own unit tests), kept as it is: the corpus run writes it
+    (tests/python/pyflink_conformance/unit_tests_corpus.py record), between its markers."""
     path = ROOT / "docs" / "pyflink-coverage.md"
     text = path.read_text() if path.exists() else ""
-    start = text.find("<!-- corpus-")
+    start = text.find("<!-- corpus-2:begin")
     return "\n" + text[start:] if start >= 0 else ""
+
+
+def _conformance_oracle():
+    import importlib.util
+
+    path = ROOT / "tests" / "python" / "pyflink_conformance" / "oracle.py"
+    spec = importlib.util.spec_from_file_location("pyflink_conformance_oracle", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def _defines(klass, method: str) -> bool:

@@ -23,7 +23,22 @@ from fluvial.errors import UnsupportedFeatureError
 _COVERAGE_DOC = "docs/pyflink-coverage.md"
 
 
+# PyFlink modules that are planned but not there yet, with what to do meanwhile.
+_PLANNED = {
+    "pyflink.datastream.connectors.elasticsearch": (
+        "the Elasticsearch connector (pyflink.datastream.connectors.elasticsearch: Elasticsearch6SinkBuilder, "
+        "Elasticsearch7SinkBuilder) is not available in Fluvial yet; it is planned (issue #21). Until then, "
+        "index documents from a map or process function with an Elasticsearch client"),
+    "pyflink.datastream.connectors.pulsar": (
+        "the Pulsar connector (pyflink.datastream.connectors.pulsar: PulsarSource, PulsarSink) is not "
+        "available in Fluvial yet; it is planned (issue #21). Until then, use the Kafka connector "
+        "(pyflink.datastream.connectors.kafka), e.g. through Pulsar's Kafka protocol handler"),
+}
+
+
 def _unsupported(what):
+    if what in _PLANNED:
+        return UnsupportedFeatureError(_PLANNED[what], name=what)
     return UnsupportedFeatureError(
         f"{what} is not supported by Fluvial yet (see {_COVERAGE_DOC})", name=what)
 

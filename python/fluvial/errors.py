@@ -27,11 +27,11 @@ class UnsupportedFeatureError(FluvialError, ImportError):
 
     Examples:
         >>> from fluvial.datastream import StreamExecutionEnvironment
-        >>> StreamExecutionEnvironment.get_execution_environment().add_jars("file:///connector.jar")
+        >>> StreamExecutionEnvironment.get_execution_environment().add_python_archive("venv.zip")
         Traceback (most recent call last):
             ...
-        fluvial.errors.UnsupportedFeatureError: StreamExecutionEnvironment.add_jars() is not supported by Fluvial yet
-        (see docs/pyflink-coverage.md)
+        fluvial.errors.UnsupportedFeatureError: StreamExecutionEnvironment.add_python_archive() is not
+        supported by Fluvial yet (see docs/pyflink-coverage.md)
     """
 
 

@@ -7,6 +7,7 @@ when Fluvial starts reading it."""
 import difflib
 from typing import Callable, Dict, Tuple
 
+from fluvial import _jvm_settings
 from fluvial.common.configuration import Configuration
 from fluvial.errors import InvalidJobError
 
@@ -29,6 +30,9 @@ def check_configuration(configuration: Configuration) -> None:
     """Raises InvalidJobError for a bad value of a known option or a misspelled option."""
     for key in sorted(configuration.key_set()):
         value = configuration.get_string(key)
+        if key in _jvm_settings.JVM_KEYS:
+            _jvm_settings.ignore_keys([key])
+            continue
         if key in OPTIONS:
             expected, fits = OPTIONS[key]
             if not fits(value):

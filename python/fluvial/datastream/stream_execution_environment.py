@@ -2,6 +2,7 @@
 
 from typing import Any, Iterable, List, Optional
 
+from fluvial._jvm_settings import IgnoresJvmSettings
 from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
@@ -33,7 +34,7 @@ def _check_watermark_strategy(watermark_strategy: Any) -> None:
         raise TypeError(f"expected a WatermarkStrategy, got {type(watermark_strategy).__name__}")
 
 
-class StreamExecutionEnvironment(RefusesUnsupportedPyFlinkMethods):
+class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMethods):
     """Builds a job from sources, operators and sinks; execute() runs it in this process.
 
     Unlike PyFlink, the default parallelism is 1 (set ``parallelism.default``

@@ -6,6 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pyarrow as pa
 
+from fluvial import _jvm_settings
 from fluvial.table import _planner
 from fluvial.table.expressions import Col, Expression, PlanningError, _suggest
 from fluvial.table.table import Table
@@ -78,6 +79,7 @@ class TableConfig:
         self._values: Dict[str, str] = {}
 
     def set(self, key: str, value: str) -> "TableConfig":
+        _jvm_settings.ignore_keys([key])
         if key == IDLE_TIMEOUT:
             _idle_timeout_ms(str(value))  # a bad value fails here, not when a job starts
         self._values[key] = str(value)
@@ -109,6 +111,20 @@ class TableConfig:
         if key not in self._values and key in _EFFECTIVE_DEFAULTS:
             return _EFFECTIVE_DEFAULTS[key]
         return self._values.get(key, default_value)
+
+    def set_python_executable(self, python_exec: str) -> None:
+        """PyFlink's worker interpreter: ignored (one warning), Fluvial runs functions in its own.
+
+        Examples:
+            >>> from fluvial.table import EnvironmentSettings, TableEnvironment
+            >>> t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+            >>> t_env.get_config().set_python_executable("python3")
+        """
+        self._values["python.executable"] = python_exec
+        _jvm_settings.ignore("TableConfig.set_python_executable()", _jvm_settings.JVM_KEYS["python.executable"])
+
+    def get_python_executable(self) -> Optional[str]:
+        return self._values.get("python.executable")
 
     def get_configuration(self):
         from fluvial.common.configuration import Configuration
