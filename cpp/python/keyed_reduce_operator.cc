@@ -11,7 +11,10 @@ namespace {
 /// KeyedStream.reduce: keeps one value per key, combines each new record into
 /// it with call(current, record) and emits the new value (a running reduce,
 /// as Flink emits on every record) — or, in BATCH mode (spec "final_only"),
-/// only each key's final value once the input has ended. The values live in
+/// only each key's final value once the input has ended, in the order of the
+/// spec's "final_order" (a Python function given the [(key, value)] pairs and
+/// returning the values in order: Flink's BATCH mode emits keys sorted) or else
+/// key group by key group. The values live in
 /// one dict per key group, so a subtask's state splits along key groups when
 /// rescaled.
 class KeyedReduceOperator : public PythonOperator {
@@ -19,7 +22,8 @@ class KeyedReduceOperator : public PythonOperator {
   explicit KeyedReduceOperator(const py::dict& spec)
       : PythonOperator(spec),
         call_(spec["call"]),
-        final_only_(spec.contains("final_only") && spec["final_only"].cast<bool>()) {}
+        final_only_(spec.contains("final_only") && spec["final_only"].cast<bool>()),
+        final_order_(spec.contains("final_order") ? py::object(spec["final_order"]) : py::none()) {}
 
   void Open(const runtime::OperatorInfo& info) override {
     key_group_begin_ = info.key_group_begin;
@@ -81,6 +85,17 @@ class KeyedReduceOperator : public PythonOperator {
   void Finish(runtime::Collector& out) override {
     if (!final_only_) return;
     auto batch = std::make_unique<ObjectBatch>();
+    if (!final_order_.is_none()) {
+      py::list pairs;
+      for (py::object& values : state_) {
+        if (values.is_none()) continue;
+        for (auto [key, value] : values.cast<py::dict>()) pairs.append(py::make_tuple(key, value));
+      }
+      py::object ordered = final_order_(pairs);
+      for (py::handle value : ordered) batch->AddStolen(py::reinterpret_borrow<py::object>(value).release().ptr());
+      if (batch->size() > 0) out.Collect(std::move(batch));
+      return;
+    }
     for (py::object& values : state_) {
       if (values.is_none()) continue;
       PyObject* key;
@@ -105,6 +120,7 @@ class KeyedReduceOperator : public PythonOperator {
 
   py::object call_;
   bool final_only_;
+  py::object final_order_;
   uint32_t key_group_begin_ = 0;
   std::vector<py::object> state_;
 };

@@ -208,6 +208,7 @@ class Encoder:
 
     def __init__(self, charset_name: str = "UTF-8") -> None:
         self._charset_name = _check_charset("charset_name", charset_name)
+        self._text = None  # set by _for_input_type(): the record text of a typed stream
 
     @staticmethod
     def simple_string_encoder(charset_name: str = "UTF-8") -> "Encoder":
@@ -221,7 +222,18 @@ class Encoder:
         """Returns the bytes of one record: its text as Flink shows it (Row as +I[...]) and a newline."""
         from fluvial.common._display import display
 
-        return (display(value) + "\n").encode(self._charset_name)
+        text = self._text or display
+        return (text(value) + "\n").encode(self._charset_name)
+
+    def _for_input_type(self, type_info: Any) -> "Encoder":
+        """This encoder as it writes a stream of `type_info`: typed records as Java shows them."""
+        import copy
+
+        from fluvial.common._display import sink_text_for
+
+        encoder = copy.copy(self)
+        encoder._text = sink_text_for(type_info)
+        return encoder
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Encoder) and self._charset_name == other._charset_name

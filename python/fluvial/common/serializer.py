@@ -28,7 +28,7 @@ import struct
 import sys
 from array import array
 from itertools import accumulate, chain, compress, islice, repeat
-from typing import Any, List, Optional, Tuple
+from typing import Any, Generic, List, Optional, Tuple, TypeVar
 
 import cloudpickle
 
@@ -168,7 +168,10 @@ class ColumnMismatch(TypeError):
         self.index = index
 
 
-class TypeSerializer:
+T = TypeVar("T")
+
+
+class TypeSerializer(Generic[T]):
     """Writes values of one type to bytes and reads them back, as PyFlink's TypeSerializer.
 
     ``serialize(element, stream)`` / ``deserialize(stream)`` handle one value (a versioned,

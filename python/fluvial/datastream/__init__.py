@@ -2,7 +2,11 @@
 
 from fluvial.datastream._job import JobClient, JobExecutionResult, JobStatus
 from fluvial.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
-from fluvial.datastream.checkpoint_config import CheckpointConfig, ExternalizedCheckpointCleanup
+from fluvial.datastream.checkpoint_config import (
+    CheckpointConfig,
+    ExternalizedCheckpointCleanup,
+    ExternalizedCheckpointRetention,
+)
 from fluvial.datastream.checkpointing_mode import CheckpointingMode
 from fluvial.datastream.connected_streams import ConnectedStreams
 from fluvial.datastream.connectors.base import Sink, Source
@@ -33,7 +37,18 @@ from fluvial.datastream.functions import (
     WindowFunction,
 )
 from fluvial.datastream.output_tag import OutputTag
+from fluvial.datastream.state_backend import (
+    CustomStateBackend,
+    EmbeddedRocksDBStateBackend,
+    FsStateBackend,
+    HashMapStateBackend,
+    MemoryStateBackend,
+    PredefinedOptions,
+    RocksDBStateBackend,
+    StateBackend,
+)
 from fluvial.datastream.stream_execution_environment import StreamExecutionEnvironment
+from fluvial.datastream.time_characteristic import TimeCharacteristic
 from fluvial.datastream.time_domain import TimeDomain
 from fluvial.datastream.timerservice import TimerService
 from fluvial.datastream.window import (
@@ -61,7 +76,17 @@ __all__ = [
     "ConnectedStreams",
     "DataStream",
     "DataStreamSink",
+    "CustomStateBackend",
+    "EmbeddedRocksDBStateBackend",
     "ExternalizedCheckpointCleanup",
+    "ExternalizedCheckpointRetention",
+    "FsStateBackend",
+    "HashMapStateBackend",
+    "MemoryStateBackend",
+    "PredefinedOptions",
+    "RocksDBStateBackend",
+    "StateBackend",
+    "TimeCharacteristic",
     "FilterFunction",
     "FlatMapFunction",
     "Function",

@@ -1,12 +1,13 @@
 """Sources and sinks the environment and DataStream create themselves:
 collections, Python SourceFunctions, print, discard, collect and SinkFunction sinks."""
 
+import copy
 import queue
 import sys
 import threading
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
-from fluvial.common._display import display
+from fluvial.common._display import display, sink_text_for
 from fluvial.datastream.connectors.base import BATCH_SIZE, Sink, SinkWriter, Source, SourceReader
 from fluvial.datastream.functions import RuntimeContext, SinkFunction, SourceFunction
 from fluvial.errors import ConnectorError
@@ -140,15 +141,16 @@ class SourceFunctionSource(Source):
 
 
 class _PrintWriter(SinkWriter):
-    def __init__(self, prefix: str, stream_name: str):
+    def __init__(self, prefix: str, stream_name: str, text: Callable[[Any], str]):
         self._prefix = prefix
         self._stream_name = stream_name
+        self._text = text
 
     def write(self, records: List[Any]) -> None:
         # Looked up on every batch so redirected output (pytest, notebooks) is honoured.
         stream = getattr(sys, self._stream_name)
-        prefix = self._prefix
-        text = "".join(prefix + display(record) + "\n" for record in records)
+        prefix, record_text = self._prefix, self._text
+        text = "".join(prefix + record_text(record) + "\n" for record in records)
         try:
             stream.write(text)
             stream.flush()
@@ -175,6 +177,15 @@ class PrintSink(Sink):
     def __init__(self, sink_identifier: Optional[str] = None, stderr: bool = False):
         self._identifier = sink_identifier
         self._stream_name = "stderr" if stderr else "stdout"
+        self._text = display
+
+    def _for_input_type(self, type_info: Any) -> "PrintSink":
+        return self._with_text(sink_text_for(type_info))
+
+    def _with_text(self, text: Callable[[Any], str]) -> "PrintSink":
+        sink = copy.copy(self)
+        sink._text = text
+        return sink
 
     def _default_name(self) -> str:
         return "Print to Std. Out" if self._stream_name == "stdout" else "Print to Std. Err"
@@ -189,7 +200,7 @@ class PrintSink(Sink):
             prefix = f"{subtask_index + 1}> "
         else:
             prefix = ""
-        return _PrintWriter(prefix, self._stream_name)
+        return _PrintWriter(prefix, self._stream_name, self._text)
 
 
 class _DiscardingWriter(SinkWriter):

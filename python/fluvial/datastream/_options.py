@@ -17,6 +17,9 @@ _RUNTIME_MODES = ("STREAMING", "BATCH", "AUTOMATIC")
 OPTIONS: Dict[str, Tuple[str, Callable[[str], bool]]] = {
     "parallelism.default": ("a positive integer", lambda value: value.strip().isdigit() and int(value) > 0),
     "execution.runtime-mode": (" or ".join(_RUNTIME_MODES), lambda value: value.upper() in _RUNTIME_MODES),
+    # Accepted settings Fluvial cannot honour yet (each says so once, see fluvial._notices).
+    "execution.checkpointing.unaligned": ("true or false", lambda value: value.strip().lower() in ("true", "false")),
+    "state.backend.type": ("hashmap or rocksdb", lambda value: value.strip().lower() in ("hashmap", "rocksdb")),
     # S3 checkpoint storage (fluvial.datastream._checkpoint_storage.filesystem_options).
     "s3.endpoint": ("a URL such as http://127.0.0.1:9000", lambda value: bool(value.strip())),
     "s3.access-key": ("a non-empty key id", lambda value: bool(value.strip())),

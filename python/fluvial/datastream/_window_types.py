@@ -9,9 +9,15 @@ import struct
 from abc import ABC, abstractmethod
 from enum import Enum
 from io import BytesIO
-from typing import Any, Collection, Iterable, Optional
+from typing import Any, Collection, Generic, Iterable, Optional, TypeVar
 
 from fluvial.common.time import Duration, Time
+
+# Type parameters of Trigger and the assigners, as in PyFlink (`Trigger[T, TimeWindow]`);
+# they carry no runtime meaning.
+T = TypeVar("T")
+W = TypeVar("W")
+W2 = TypeVar("W2")
 
 # Java's Long range: the largest timestamp means "never" (global and count windows).
 MAX_LONG_VALUE = 2 ** 63 - 1
@@ -282,7 +288,7 @@ class TriggerResult(Enum):
         return self.value[1]
 
 
-class Trigger(ABC):
+class Trigger(ABC, Generic[T, W]):
     """Decides when the window of a key (a pane) is evaluated.
 
     A trigger object serves every key and window of an operator subtask, so it
@@ -383,7 +389,7 @@ class Trigger(ABC):
 # ---------------------------------------------------------------- assigners
 
 
-class WindowAssigner(ABC):
+class WindowAssigner(ABC, Generic[T, W]):
     """Assigns each element to zero or more windows; comes with a default trigger.
 
     Examples:
@@ -430,7 +436,7 @@ class WindowAssigner(ABC):
         """True if windows follow event time (the watermark), False for processing time."""
 
 
-class MergingWindowAssigner(WindowAssigner):
+class MergingWindowAssigner(WindowAssigner[T, W]):
     """An assigner whose windows can merge (sessions).
 
     Examples:
@@ -446,7 +452,7 @@ class MergingWindowAssigner(WindowAssigner):
         [0, 5000] -> TimeWindow(start=0, end=15000)
     """
 
-    class MergeCallback(ABC):
+    class MergeCallback(ABC, Generic[W2]):
         @abstractmethod
         def merge(self, to_be_merged: Iterable[Window], merge_result: Window) -> None:
             """Says that the windows 'to_be_merged' become 'merge_result'."""

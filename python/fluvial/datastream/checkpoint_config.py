@@ -10,10 +10,12 @@ execution.checkpointing.dir or state.checkpoints.dir, and state.checkpoints.num-
 from enum import Enum
 from typing import Dict, Optional
 
+from fluvial._notices import notice_once
 from fluvial.common.restart_strategy import parse_duration_ms
+from fluvial.common.time import Duration
 from fluvial.datastream.checkpointing_mode import CheckpointingMode
 
-__all__ = ["CheckpointConfig", "ExternalizedCheckpointCleanup"]
+__all__ = ["CheckpointConfig", "ExternalizedCheckpointCleanup", "ExternalizedCheckpointRetention"]
 
 
 class ExternalizedCheckpointCleanup(Enum):
@@ -31,6 +33,10 @@ class ExternalizedCheckpointCleanup(Enum):
     DELETE_ON_CANCELLATION = 0
     RETAIN_ON_CANCELLATION = 1
     NO_EXTERNALIZED_CHECKPOINTS = 2
+
+
+# Flink 2.x's name of ExternalizedCheckpointCleanup (the same three modes).
+ExternalizedCheckpointRetention = ExternalizedCheckpointCleanup
 
 
 def _positive_millis(value, name: str, allow_zero: bool = False) -> int:
@@ -67,6 +73,9 @@ class CheckpointConfig:
         self._cleanup = ExternalizedCheckpointCleanup.NO_EXTERNALIZED_CHECKPOINTS
         self._storage_dir: Optional[str] = None
         self._retained = 1
+        self._unaligned = False
+        self._force_unaligned = False
+        self._aligned_timeout = Duration.of_millis(0)
         # Flink's s3.* options for an s3:// checkpoint directory (and savepoints).
         self._storage_options: Dict[str, str] = {}
         if configuration is not None:
@@ -98,6 +107,13 @@ class CheckpointConfig:
         from fluvial.datastream._checkpoint_storage import filesystem_options
 
         self._storage_options.update(filesystem_options(configuration))
+        if (get(prefix + "unaligned") or "").strip().lower() == "true":
+            self.enable_unaligned_checkpoints(True)
+        if (get(prefix + "unaligned.forced") or "").strip().lower() == "true":
+            self.set_force_unaligned_checkpoints(True)
+        if get(prefix + "aligned-checkpoint-timeout"):
+            self._aligned_timeout = Duration.of_millis(parse_duration_ms(
+                get(prefix + "aligned-checkpoint-timeout"), prefix + "aligned-checkpoint-timeout"))
         if get("state.checkpoints.num-retained"):
             self.set_max_retained_checkpoints(int(get("state.checkpoints.num-retained")))
 
@@ -169,14 +185,66 @@ class CheckpointConfig:
         self._cleanup = cleanup_mode
         return self
 
+    def set_externalized_checkpoint_retention(self, retention_mode: ExternalizedCheckpointCleanup
+                                              ) -> "CheckpointConfig":
+        """Flink 2.x's name of set_externalized_checkpoint_cleanup()."""
+        return self.set_externalized_checkpoint_cleanup(retention_mode)
+
+    def get_externalized_checkpoint_retention(self) -> Optional[ExternalizedCheckpointCleanup]:
+        return self._cleanup
+
     def is_externalized_checkpoints_enabled(self) -> bool:
         return self._cleanup is not ExternalizedCheckpointCleanup.NO_EXTERNALIZED_CHECKPOINTS
 
     def get_externalized_checkpoint_cleanup(self) -> Optional[ExternalizedCheckpointCleanup]:
         return self._cleanup
 
+    # Unaligned checkpoints let barriers overtake buffered records under backpressure.
+    # Fluvial's checkpoints are always aligned; the settings are kept (a program reads
+    # back what it set) and the first one that asks for unaligned checkpoints says so.
+
     def is_unaligned_checkpoints_enabled(self) -> bool:
-        return False
+        return self._unaligned
+
+    def enable_unaligned_checkpoints(self, enabled: bool = True) -> "CheckpointConfig":
+        if not isinstance(enabled, bool):
+            raise TypeError(f"enable_unaligned_checkpoints(enabled) expects a bool, got {enabled!r}")
+        if enabled:
+            _notice_aligned()
+        self._unaligned = enabled
+        return self
+
+    def disable_unaligned_checkpoints(self) -> "CheckpointConfig":
+        return self.enable_unaligned_checkpoints(False)
+
+    def set_aligned_checkpoint_timeout(self, alignment_timeout: Duration) -> "CheckpointConfig":
+        if not isinstance(alignment_timeout, Duration):
+            raise TypeError(f"alignment_timeout must be a Duration, such as Duration.of_seconds(1), "
+                            f"got {type(alignment_timeout).__name__} {alignment_timeout!r}")
+        self._aligned_timeout = alignment_timeout
+        return self
+
+    def get_aligned_checkpoint_timeout(self) -> Duration:
+        return self._aligned_timeout
+
+    def set_alignment_timeout(self, alignment_timeout: Duration) -> "CheckpointConfig":
+        return self.set_aligned_checkpoint_timeout(alignment_timeout)
+
+    def get_alignment_timeout(self) -> Duration:
+        return self.get_aligned_checkpoint_timeout()
+
+    def set_force_unaligned_checkpoints(self, force_unaligned_checkpoints: bool = True
+                                        ) -> "CheckpointConfig":
+        if not isinstance(force_unaligned_checkpoints, bool):
+            raise TypeError(f"set_force_unaligned_checkpoints() expects a bool, "
+                            f"got {force_unaligned_checkpoints!r}")
+        if force_unaligned_checkpoints:
+            _notice_aligned()
+        self._force_unaligned = force_unaligned_checkpoints
+        return self
+
+    def is_force_unaligned_checkpoints(self) -> bool:
+        return self._force_unaligned
 
     def set_checkpoint_storage_dir(self, checkpoint_path: str) -> "CheckpointConfig":
         """Stores checkpoints under 'checkpoint_path': a local path, file://, or s3:// (any
@@ -200,3 +268,9 @@ class CheckpointConfig:
 
     def get_max_retained_checkpoints(self) -> int:
         return self._retained
+
+
+def _notice_aligned() -> None:
+    notice_once("unaligned-checkpoints",
+                "unaligned checkpoints are not supported yet; checkpoints stay aligned "
+                "(the job's results are the same)")

@@ -163,7 +163,9 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
         transformation = Transformation(
             kind="key_by", name="KeyBy", inputs=[self._transformation],
             key_selector=key_selector, output_type=self._transformation.output_type)
-        return KeyedStream(self._env, transformation, self)
+        keyed = KeyedStream(self._env, transformation, self)
+        keyed._key_type = key_type
+        return keyed
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """Merges this stream with others of the same type."""
@@ -279,14 +281,21 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
 
     def print(self, sink_identifier: Optional[str] = None) -> "DataStreamSink":
         """Prints every record to standard output ("2> value" when parallel, as Flink)."""
+        from fluvial.common._display import print_text_for
         from fluvial.datastream._builtin import PrintSink
 
-        return self.sink_to(PrintSink(sink_identifier))
+        # PyFlink's print() shows untyped records as str(record) and Row records as
+        # +I[a,b]; other typed records as Java's toString (see common/_display.py).
+        text = print_text_for(self._transformation.output_type)
+        return self._sink_to(PrintSink(sink_identifier)._with_text(text))
 
     def sink_to(self, sink: Sink) -> "DataStreamSink":
         if not isinstance(sink, Sink):
             raise TypeError(f"sink_to() expects a Sink (such as FileSink), got "
                             f"{type(sink).__name__}; use add_sink() for a SinkFunction")
+        return self._sink_to(sink._for_input_type(self._transformation.output_type))
+
+    def _sink_to(self, sink: Sink) -> "DataStreamSink":
 
         def make_spec(info: SubtaskInfo) -> dict:
             return sink_spec(sink._create_writer(info.index, info.parallelism))
@@ -387,6 +396,8 @@ class KeyedStream(DataStream):
     def __init__(self, env, transformation: Transformation, original: DataStream):
         super().__init__(env, transformation)
         self._original = original
+        # key_by()'s key_type: orders BATCH results as Flink's key comparison does.
+        self._key_type: Optional[TypeInformation] = None
 
     def process(self, func: KeyedProcessFunction,
                 output_type: Optional[TypeInformation] = None) -> DataStream:
@@ -464,10 +475,16 @@ class KeyedStream(DataStream):
 
     def _reduce(self, name: str, function: Any, method: Optional[str]) -> DataStream:
         output_type = self._transformation.output_type
+        from fluvial.datastream._batch_order import final_order
+
+        order = final_order(self._key_type)
 
         def make_spec(info: SubtaskInfo) -> dict:
-            return operator_spec("reduce", function, method or "__call__", info,
+            spec = operator_spec("reduce", function, method or "__call__", info,
                                  final_only=info.batch_mode)
+            if info.batch_mode and order is not None:
+                spec["final_order"] = order
+            return spec
 
         transformation = Transformation(kind="reduce", name=name, inputs=[self._transformation],
                                         make_spec=make_spec, output_type=output_type)

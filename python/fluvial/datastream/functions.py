@@ -5,11 +5,21 @@ class is; a class is needed for open()/close() and for keyed state.
 """
 
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Generic, Iterable, Optional, TypeVar
 
 from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
 from fluvial.datastream.time_domain import TimeDomain
 from fluvial.datastream.timerservice import TimerService
+
+# Type parameters of the generic function classes, as in PyFlink: user code writes
+# `ProcessWindowFunction[tuple, tuple, str, TimeWindow]`; they carry no runtime meaning.
+W = TypeVar("W")
+W2 = TypeVar("W2")
+IN = TypeVar("IN")
+IN1 = TypeVar("IN1")
+IN2 = TypeVar("IN2")
+OUT = TypeVar("OUT")
+KEY = TypeVar("KEY")
 
 __all__ = [
     "Function",
@@ -265,7 +275,7 @@ class AggregateFunction(Function):
 # are valid only during the call they are given to.
 
 
-class WindowFunction(Function):
+class WindowFunction(Function, Generic[IN, OUT, KEY, W]):
     """Evaluates a window of a keyed stream (WindowedStream.apply()).
 
     Examples:
@@ -284,7 +294,7 @@ class WindowFunction(Function):
         pass
 
 
-class AllWindowFunction(Function):
+class AllWindowFunction(Function, Generic[IN, OUT, W]):
     """Evaluates a window of a non-keyed stream (AllWindowedStream.apply()).
 
     Examples:
@@ -327,7 +337,7 @@ class _WindowContext(ABC):
         """Keyed state scoped to this key only, shared by all its windows."""
 
 
-class ProcessWindowFunction(Function):
+class ProcessWindowFunction(Function, Generic[IN, OUT, KEY, W]):
     """Evaluates a window of a keyed stream with a context (window, time, per-window state).
 
     Examples:
@@ -350,7 +360,7 @@ class ProcessWindowFunction(Function):
         [('a', 0, 1000, 2), ('a', 1000, 2000, 1)]
     """
 
-    class Context(_WindowContext):
+    class Context(_WindowContext, Generic[W2]):
         pass
 
     @abstractmethod
@@ -363,7 +373,7 @@ class ProcessWindowFunction(Function):
         lateness): delete its window_state() here."""
 
 
-class ProcessAllWindowFunction(Function):
+class ProcessAllWindowFunction(Function, Generic[IN, OUT, W]):
     """Evaluates a window of a non-keyed stream with a context.
 
     Examples:
@@ -378,7 +388,7 @@ class ProcessAllWindowFunction(Function):
         [(0, 9), (1, 4)]
     """
 
-    class Context(_WindowContext):
+    class Context(_WindowContext, Generic[W2]):
         pass
 
     @abstractmethod
@@ -701,7 +711,7 @@ class BaseBroadcastProcessFunction(Function):
             pass
 
 
-class BroadcastProcessFunction(BaseBroadcastProcessFunction):
+class BroadcastProcessFunction(BaseBroadcastProcessFunction, Generic[IN1, IN2, OUT]):
     """Connects a non-keyed stream with a BroadcastStream (DataStream.broadcast(descriptor)).
 
     Examples:
@@ -739,7 +749,7 @@ class BroadcastProcessFunction(BaseBroadcastProcessFunction):
         """Called in every parallel instance for every broadcast element."""
 
 
-class KeyedBroadcastProcessFunction(BaseBroadcastProcessFunction):
+class KeyedBroadcastProcessFunction(BaseBroadcastProcessFunction, Generic[KEY, IN1, IN2, OUT]):
     """Connects a KeyedStream with a BroadcastStream: keyed state and timers on the keyed side.
 
     Examples:

@@ -8,7 +8,8 @@ namespace, over _keyed.StateTable) and _broadcast_state.py.
 
 from abc import ABC, abstractmethod
 from enum import Enum
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import (Any, Callable, Dict, Generic, Iterable, Iterator, List, Optional, Tuple, TypeVar,
+                    Union)
 
 from fluvial.common.time import Duration, Time
 
@@ -29,6 +30,13 @@ __all__ = [
     "OperatorStateStore",
 ]
 
+# Type parameters of the state classes, as in PyFlink (`ValueState[int]`); no runtime meaning.
+T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
+IN = TypeVar("IN")
+OUT = TypeVar("OUT")
+
 
 # ---------------------------------------------------------------- state interfaces
 
@@ -39,7 +47,7 @@ class State(ABC):
         """Removes the value of the current key."""
 
 
-class ValueState(State):
+class ValueState(State, Generic[T]):
     """One value per key: value() reads it, update() writes it, clear() removes it.
 
     Examples:
@@ -68,7 +76,7 @@ class ValueState(State):
         """Sets the current key's value; None removes it."""
 
 
-class AppendingState(State):
+class AppendingState(State, Generic[IN, OUT]):
     @abstractmethod
     def get(self) -> Any:
         pass
@@ -78,11 +86,11 @@ class AppendingState(State):
         pass
 
 
-class MergingState(AppendingState):
+class MergingState(AppendingState[IN, OUT]):
     pass
 
 
-class ReducingState(MergingState):
+class ReducingState(MergingState[T, T]):
     """get() is the reduction of every value add()ed, or None if there was none.
 
     Examples:
@@ -103,7 +111,7 @@ class ReducingState(MergingState):
     """
 
 
-class AggregatingState(MergingState):
+class AggregatingState(MergingState[IN, OUT]):
     """add() feeds an AggregateFunction's accumulator; get() is its get_result(), or None.
 
     Examples:
@@ -133,7 +141,7 @@ class AggregatingState(MergingState):
     """
 
 
-class ListState(MergingState):
+class ListState(MergingState[T, Iterable[T]]):
     """A list per key: add(), add_all(), update() and get().
 
     Examples:
@@ -220,7 +228,7 @@ class _WritableMap(_ReadableMap):
         self.remove(key)
 
 
-class MapState(_WritableMap):
+class MapState(_WritableMap, Generic[K, V]):
     """A dict per key: user keys to user values.
 
     Examples:
@@ -242,7 +250,7 @@ class MapState(_WritableMap):
     """
 
 
-class ReadOnlyBroadcastState(_ReadableMap):
+class ReadOnlyBroadcastState(_ReadableMap, Generic[K, V]):
     """The broadcast state as the non-broadcast side sees it: readable, not writable.
 
     Examples:
@@ -263,7 +271,7 @@ class ReadOnlyBroadcastState(_ReadableMap):
     """
 
 
-class BroadcastState(ReadOnlyBroadcastState, _WritableMap):
+class BroadcastState(ReadOnlyBroadcastState[K, V], _WritableMap):
     """A dict per operator instance that every instance builds from the same broadcast
     elements; the function must change it the same way in every instance.
 

@@ -4,6 +4,7 @@ from typing import Any, Iterable, List, Optional
 
 from fluvial._jvm_settings import IgnoresJvmSettings
 from fluvial._unsupported import RefusesUnsupportedPyFlinkMethods
+from fluvial.common._conversion import converter_for
 from fluvial.common.configuration import Configuration
 from fluvial.common.execution_config import ExecutionConfig
 from fluvial.common.io import InputFormat
@@ -22,6 +23,8 @@ from fluvial.datastream.connectors.metrics import JobMetrics
 from fluvial.datastream.data_stream import DataStream
 from fluvial.datastream.execution_mode import RuntimeExecutionMode
 from fluvial.datastream.functions import RuntimeContext, SourceFunction
+from fluvial.datastream.state_backend import EmbeddedRocksDBStateBackend, HashMapStateBackend, StateBackend
+from fluvial.datastream.time_characteristic import TimeCharacteristic
 from fluvial.errors import InvalidJobError
 
 __all__ = ["StreamExecutionEnvironment"]
@@ -70,6 +73,9 @@ class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMe
         self._processing_time_clock = None
         self._checkpoint_config = CheckpointConfig(self._configuration)
         self._restart_strategy: Optional[RestartStrategyConfiguration] = None
+        self._state_backend: Optional[StateBackend] = None
+        self._time_characteristic = TimeCharacteristic.EventTime
+        self._read_state_backend_type()
 
     @staticmethod
     def get_execution_environment(configuration: Optional[Configuration] = None
@@ -88,7 +94,15 @@ class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMe
         check_configuration(configuration)
         self._configuration.add_all(configuration)
         self._checkpoint_config._read(self._configuration)
+        self._read_state_backend_type()
         return self
+
+    def _read_state_backend_type(self) -> None:
+        backend = (self._configuration.get_string("state.backend.type") or "").strip().lower()
+        if backend == "rocksdb":
+            self._state_backend = EmbeddedRocksDBStateBackend()
+        elif backend == "hashmap":
+            self._state_backend = HashMapStateBackend()
 
     # ------------------------------------------------------------ fault tolerance
 
@@ -109,6 +123,38 @@ class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMe
 
     def get_checkpointing_mode(self) -> CheckpointingMode:
         return self._checkpoint_config.get_checkpointing_mode()
+
+    def is_unaligned_checkpoints_enabled(self) -> bool:
+        return self._checkpoint_config.is_unaligned_checkpoints_enabled()
+
+    def is_force_unaligned_checkpoints(self) -> bool:
+        return self._checkpoint_config.is_force_unaligned_checkpoints()
+
+    def set_state_backend(self, state_backend: StateBackend) -> "StreamExecutionEnvironment":
+        """Flink 1.x's state backend setting (see fluvial.datastream.state_backend): state is
+        kept on the heap; a backend with a checkpoint directory (FsStateBackend) stores the
+        checkpoints there."""
+        if not isinstance(state_backend, StateBackend):
+            raise TypeError(f"set_state_backend() expects a StateBackend such as "
+                            f"HashMapStateBackend(), got {type(state_backend).__name__}")
+        self._state_backend = state_backend
+        if state_backend._checkpoint_directory is not None:
+            self._checkpoint_config.set_checkpoint_storage_dir(state_backend._checkpoint_directory)
+        return self
+
+    def get_state_backend(self) -> Optional[StateBackend]:
+        return self._state_backend
+
+    def set_stream_time_characteristic(self, characteristic: TimeCharacteristic) -> None:
+        """Flink 1.x's stream-wide time setting, accepted without effect: each window and
+        timer names its own time, as in Flink since 1.12 (see time_characteristic.py)."""
+        if not isinstance(characteristic, TimeCharacteristic):
+            raise TypeError(f"set_stream_time_characteristic() expects a TimeCharacteristic, "
+                            f"got {characteristic!r}")
+        self._time_characteristic = characteristic
+
+    def get_stream_time_characteristic(self) -> TimeCharacteristic:
+        return self._time_characteristic
 
     def set_restart_strategy(self, restart_strategy_configuration: RestartStrategyConfiguration
                              ) -> "StreamExecutionEnvironment":
@@ -181,6 +227,10 @@ class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMe
                     raise TypeError(f"from_collection(): element {index} does not fit type_info "
                                     f"{type_info.to_type_string()}: {error}; fix the element or the "
                                     f"type_info") from None
+            # The elements as PyFlink hands them on: a ROW element becomes a Row with the
+            # type's field names, a FLOAT a 32-bit float, and so on.
+            convert = converter_for(type_info, collection=True)
+            records = [convert(record) for record in records]
         return self.from_source(CollectionSource(records), None, "Collection Source", type_info)
 
     def from_source(self, source: Source, watermark_strategy: Any, source_name: str,

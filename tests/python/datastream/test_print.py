@@ -5,7 +5,7 @@ import re
 
 from ds_support import sequence_share
 
-from fluvial.common import Row, RowKind
+from fluvial.common import Row, RowKind, Types
 from fluvial.datastream.connectors import NumberSequenceSource
 
 
@@ -20,15 +20,41 @@ def test_print_at_parallelism_1_has_no_prefix(env1, capsys):
     assert capsys.readouterr().out == "a\nb\nc\n"
 
 
-def test_print_shows_records_as_flink_does(env1, capsys):
+def test_print_shows_untyped_records_as_python_str(env1, capsys):
+    # PyFlink's print() maps an untyped stream through str() (recorded from PyFlink 2.2:
+    # corpus/doc_samples/datastream_row_forms.py).
     records = [Row(1, "a"), Row(name="n", price=2.5), Row.of_kind(RowKind.DELETE, 3, None),
-               Row.of_kind(RowKind.UPDATE_AFTER, "x"), ("a", 1), ("t", (1, 2), None), 1, 1.0,
-               -0.5, None, True, False, "text", [1, 2], {"k": 1}, 12345678901234]
+               ("a", 1), ("t", (1, 2), None), 1, 1.0, -0.5, None, True, "text", [1, 2],
+               {"k": 1}, 12345678901234, 1e20]
     env1.from_collection(records).print()
     env1.execute()
     assert printed_lines(capsys) == [
-        "+I[1, a]", "+I[n, 2.5]", "-D[3, null]", "+U[x]", "(a,1)", "(t,(1,2),null)", "1",
-        "1.0", "-0.5", "null", "true", "false", "text", "[1, 2]", "{k=1}", "12345678901234"]
+        "<Row(1, 'a')>", "Row(name='n', price=2.5)", "<Row(3, None)>", "('a', 1)",
+        "('t', (1, 2), None)", "1", "1.0", "-0.5", "None", "True", "text", "[1, 2]",
+        "{'k': 1}", "12345678901234", "1e+20"]
+
+
+def test_print_shows_typed_records_as_pyflink_does(env1, capsys):
+    # A TUPLE prints as Java's Tuple, a FLOAT as a 32-bit float, a ROW as +I[...] of
+    # each field's Python str() (recorded from PyFlink 2.2: datastream_print_types.py).
+    env1.from_collection([("a", 1, 110.1, True, None)], type_info=Types.TUPLE(
+        [Types.STRING(), Types.INT(), Types.FLOAT(), Types.BOOLEAN(), Types.STRING()])).print()
+    env1.from_collection([(1, "hi", 110.1, True, None)], type_info=Types.ROW(
+        [Types.INT(), Types.STRING(), Types.FLOAT(), Types.BOOLEAN(), Types.STRING()])).print()
+    env1.from_collection([("a", 1)]).map(
+        lambda t: Row(t[1], t[0]), output_type=Types.ROW([Types.INT(), Types.STRING()])).print()
+    env1.execute()
+    assert sorted(printed_lines(capsys)) == sorted([
+        "(a,1,110.1,true,null)", "+I[1,hi,110.0999984741211,True,None]", "+I[1,a]"])
+
+
+def test_sink_to_print_sink_shows_typed_rows_as_java_rows(env1, capsys):
+    from fluvial.datastream.connectors import PrintSink
+
+    env1.from_collection([(1, None)], type_info=Types.ROW([Types.INT(), Types.FLOAT()])) \
+        .sink_to(PrintSink())
+    env1.execute()
+    assert printed_lines(capsys) == ["+I[1, null]"]
 
 
 def test_print_in_parallel_prefixes_the_subtask(env, parallelism, capsys):
@@ -65,7 +91,7 @@ def test_print_sink_parallelism_decides_the_prefix(env, capsys):
     env.from_collection([Row(1, "a"), ("b", 2)]).map(lambda r: r).print().set_parallelism(1)
     env.from_collection([3]).print("id").set_parallelism(1)
     env.execute()
-    assert sorted(printed_lines(capsys)) == ["(b,2)", "+I[1, a]", "id> 3"]
+    assert sorted(printed_lines(capsys)) == ["('b', 2)", "<Row(1, 'a')>", "id> 3"]
 
 
 def test_print_with_parallel_sink_on_non_parallel_input(env1, capsys):

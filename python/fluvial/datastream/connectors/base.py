@@ -259,6 +259,11 @@ class Sink:
     def _create_writer(self, subtask_index: int, parallelism: int) -> SinkWriter:
         raise NotImplementedError
 
+    def _for_input_type(self, type_info: Any) -> "Sink":
+        """This sink as it writes a stream of `type_info` (sink_to() asks); sinks that write
+        a record's text show typed records as Java does (see common/_display.py)."""
+        return self
+
 
 def source_spec(reader: SourceReader) -> dict:
     # "reader" is for checkpoints (datastream/_checkpointing.py); the engine ignores it.

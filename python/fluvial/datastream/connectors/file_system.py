@@ -2,6 +2,7 @@
 (bounded, or watching directories), FileSink writing rows or bulk-encoded batches into
 rolling part files (PyFlink's pyflink.datastream.connectors.file_system)."""
 
+import copy
 import os
 import time
 import uuid
@@ -826,6 +827,13 @@ class FileSink(Sink):
         if self._writer_factory is not None:
             return _BulkFileWriter(self, subtask_index)
         return _RowFileWriter(self, subtask_index)
+
+    def _for_input_type(self, type_info: Any) -> "FileSink":
+        if self._encoder is None or not hasattr(self._encoder, "_for_input_type"):
+            return self
+        sink = copy.copy(self)
+        sink._encoder = self._encoder._for_input_type(type_info)
+        return sink
 
     class RowFormatBuilder:
         def __init__(self, base_path: str, encoder: Encoder):
