@@ -22,7 +22,9 @@ bool IsIntegral(const arrow::DataType& type) {
 
 template <typename T>
 std::shared_ptr<arrow::Array> AsValues(const arrow::Array& input) {
-  using ArrowType = std::conditional_t<std::is_same_v<T, int64_t>, arrow::Int64Type, arrow::DoubleType>;
+  using ArrowType = std::conditional_t<
+      std::is_same_v<T, int64_t>, arrow::Int64Type,
+      std::conditional_t<std::is_same_v<T, float>, arrow::FloatType, arrow::DoubleType>>;
   return CastArray(input.Slice(0), std::make_shared<ArrowType>(), false, "converting an aggregate's input");
 }
 
@@ -52,6 +54,12 @@ struct StateColumn<double> {
   using Builder = arrow::DoubleBuilder;
   using Array = arrow::DoubleArray;
   static double Get(const Array& array, int64_t i) { return array.Value(i); }
+};
+template <>
+struct StateColumn<float> {
+  using Builder = arrow::FloatBuilder;
+  using Array = arrow::FloatArray;
+  static float Get(const Array& array, int64_t i) { return array.Value(i); }
 };
 template <>
 struct StateColumn<std::string> {
@@ -184,7 +192,9 @@ class SumAggregate : public Aggregate {
       }
       result = ValueOrThrow(builder.Finish(), "avg");
     } else {
-      using Builder = std::conditional_t<std::is_same_v<T, int64_t>, arrow::Int64Builder, arrow::DoubleBuilder>;
+      using Builder = std::conditional_t<
+          std::is_same_v<T, int64_t>, arrow::Int64Builder,
+          std::conditional_t<std::is_same_v<T, float>, arrow::FloatBuilder, arrow::DoubleBuilder>>;
       Builder builder;
       for (uint32_t group : groups) {
         if (counts_[group] == 0) {
@@ -428,6 +438,10 @@ std::unique_ptr<Aggregate> MakeAggregate(const std::string& kind,
   }
   if (kind == "sum" || kind == "avg") {
     if (integral && kind == "sum") return std::make_unique<SumAggregate<int64_t>>(false, output_type);
+    // Flink sums a FLOAT column in 32-bit floats (FloatSumAggFunction): the result's rounding shows.
+    if (kind == "sum" && input_type->id() == arrow::Type::FLOAT) {
+      return std::make_unique<SumAggregate<float>>(false, output_type);
+    }
     return std::make_unique<SumAggregate<double>>(kind == "avg", output_type);
   }
   if (kind == "min" || kind == "max") {

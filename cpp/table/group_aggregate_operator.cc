@@ -1,7 +1,9 @@
 // GROUP BY without windows: incremental, with Flink's changelog semantics.
-// Streaming: after each batch, every group it touched emits +I (new), -U/+U
-// (changed) or -D (emptied). Batch mode: the final value of each group once,
-// as +I, at the end of input.
+// Streaming: every input record makes its group emit +I (new), -U/+U (changed)
+// or -D (emptied), as Flink's GroupAggFunction does without mini-batch; with
+// 'table.exec.mini-batch.enabled' (spec "per_record" false) a group emits once
+// per batch, its changes folded. Batch mode: the final value of each group
+// once, as +I, at the end of input.
 #include <arrow/compute/api.h>
 
 #include <unordered_set>
@@ -34,6 +36,7 @@ class GroupAggregateOperator : public TableOperator {
         input_schema_(ImportSchema(spec["input_schema"])),
         output_schema_(ImportSchema(spec["output_schema"])),
         final_only_(spec["final_only"].cast<bool>()),
+        per_record_(spec.contains("per_record") && spec["per_record"].cast<bool>()),
         table_(keys_, calls_, input_schema_, output_schema_) {
     for (const auto& state : RestoredPart("groups")) table_.Restore(*state);
   }
@@ -48,6 +51,29 @@ class GroupAggregateOperator : public TableOperator {
       table_.Update(groups, *input.data, retract);
       return;
     }
+    if (!per_record_) {
+      ProcessRange(groups, *input.data, retract, out);
+      return;
+    }
+    // Per record, as Flink: the batch is cut into runs in which no group repeats, so
+    // folding the changes within a run is the same as emitting them record by record.
+    std::unordered_set<uint32_t> in_run;
+    int64_t start = 0;
+    for (int64_t row = 0; row <= rows; ++row) {
+      if (row < rows && in_run.insert(groups[row]).second) continue;
+      const auto length = row - start;
+      std::vector<uint32_t> run_groups(groups.begin() + start, groups.begin() + row);
+      std::vector<bool> run_retract(retract.begin() + start, retract.begin() + row);
+      ProcessRange(run_groups, *input.data->Slice(start, length), run_retract, out);
+      if (row == rows) break;
+      in_run.clear();
+      in_run.insert(groups[row]);
+      start = row;
+    }
+  }
+
+  void ProcessRange(const std::vector<uint32_t>& groups, const arrow::RecordBatch& data,
+                    const std::vector<bool>& retract, runtime::Collector& out) {
     // Touched groups in order of first appearance, with their state before.
     std::vector<uint32_t> touched;
     std::unordered_set<uint32_t> seen;
@@ -57,7 +83,7 @@ class GroupAggregateOperator : public TableOperator {
     std::vector<int64_t> rows_before;
     for (uint32_t group : touched) rows_before.push_back(table_.rows(group));
     auto before = table_.Output(touched);
-    table_.Update(groups, *input.data, retract);
+    table_.Update(groups, data, retract);
     auto after = table_.Output(touched);
 
     // One output batch: each group's retraction directly followed by its new value.
@@ -140,6 +166,7 @@ class GroupAggregateOperator : public TableOperator {
   std::shared_ptr<arrow::Schema> input_schema_;
   std::shared_ptr<arrow::Schema> output_schema_;
   bool final_only_;
+  bool per_record_;
   GroupTable table_;
 };
 

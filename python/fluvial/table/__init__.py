@@ -14,9 +14,11 @@ Examples:
 
 from fluvial.common.types import Row, RowKind
 from fluvial.table.data_view import ListView, MapView
+from fluvial.table.explain_detail import ExplainDetail
 from fluvial.table.expressions import Expression, col, lit
 from fluvial.table.schema import Schema, TableSchema
 from fluvial.table.table import GroupedTable, GroupWindowedTable, OverWindowedTable, Table, WindowGroupedTable
+from fluvial.table.table_descriptor import FormatDescriptor, TableDescriptor
 from fluvial.table.table_environment import (
     EnvironmentSettings,
     StatementSet,
@@ -38,10 +40,11 @@ from fluvial.table.udf import (
     udtf,
 )
 
-__all__ = ["AggregateFunction", "DataType", "DataTypes", "EnvironmentSettings", "Expression", "FunctionContext",
+__all__ = ["AggregateFunction", "DataType", "DataTypes", "EnvironmentSettings", "ExplainDetail", "Expression",
+           "FormatDescriptor", "FunctionContext",
            "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "ResultKind", "Row", "RowKind",
            "ScalarFunction", "Schema",
            "StatementSet", "StreamTableEnvironment", "Table", "TableAggregateFunction", "TableConfig",
-           "TableEnvironment", "TableFunction", "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit",
+           "TableDescriptor", "TableEnvironment", "TableFunction", "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit",
            "udaf", "udf", "udtaf", "udtf"]
 __all__ += ["ListView", "MapView"]

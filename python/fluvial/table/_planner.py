@@ -265,8 +265,9 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
     return replaced, list(zip(calls, result_columns))
 
 
-def python_map(plan: TablePlan, function: Any) -> TablePlan:
-    """Table.map: a UDF from a whole row to a row (general: Row → Row; pandas: DataFrame → DataFrame)."""
+def python_map(plan: TablePlan, function: Any, takes_row: bool = True) -> TablePlan:
+    """Table.map: a UDF from a whole row to a row (general: Row → Row; pandas: DataFrame → DataFrame),
+    or, not 'takes_row', from the columns as separate arguments."""
     from fluvial.common.types import Row
 
     result_type = function._result_type
@@ -284,7 +285,7 @@ def python_map(plan: TablePlan, function: Any) -> TablePlan:
 
         def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
             if function._func_type == "pandas":
-                frame = call(batch.to_pandas())
+                frame = call(batch.to_pandas()) if takes_row else call(*(c.to_pandas() for c in batch.columns))
                 try:
                     return pa.RecordBatch.from_pandas(frame, schema=output, preserve_index=False)
                 except (pa.ArrowInvalid, pa.ArrowTypeError, KeyError) as error:
@@ -292,7 +293,7 @@ def python_map(plan: TablePlan, function: Any) -> TablePlan:
                                     f"its result type {result_type!r}: {error}") from None
             results = []
             for values in zip(*(c.to_pylist() for c in batch.columns)):
-                result = call(Row(**dict(zip(names, values))))
+                result = call(Row(**dict(zip(names, values)))) if takes_row else call(*values)
                 results.append(_row_values(result, output.names, function._name))
             arrays = [function_array(function, [r[i] for r in results], f.type, f.name)
                       for i, f in enumerate(output)]
@@ -385,9 +386,10 @@ def _split_aggregates(items: List[Tuple[str, Expression]], having: Optional[Expr
 
 
 def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Expression]],
-              having: Optional[Expression], batch_mode: bool, window: Optional[Dict[str, Any]] = None
-              ) -> TablePlan:
-    """GROUP BY keys [window] SELECT items HAVING having."""
+              having: Optional[Expression], batch_mode: bool, window: Optional[Dict[str, Any]] = None,
+              mini_batch: bool = False) -> TablePlan:
+    """GROUP BY keys [window] SELECT items HAVING having. A streaming GROUP BY emits each record's
+    change as Flink does, or with 'mini_batch' (table.exec.mini-batch.enabled) one per group and batch."""
     aggregates, items, having = _split_aggregates(items, having)
     # Step 1: a projection computing the keys and every aggregate argument.
     key_columns = []
@@ -443,7 +445,8 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
     native = [a for a in aggregate_items if a.function != "python"]
     python = [a for a in aggregate_items if a.function == "python"]
     if (python or in_python) and window is None:
-        return _python_group_aggregate(projected, key_columns, aggregate_items, items, having, batch_mode)
+        return _python_group_aggregate(projected, key_columns, aggregate_items, items, having, batch_mode,
+                                       mini_batch)
     for item in native:
         if item.function not in AGGREGATE_RESULT:
             raise PlanningError(f"unknown aggregate function {item.function.upper()}")
@@ -469,7 +472,7 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
     if window is None:
         def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
             return {"kind": "table_group_agg", "keys": key_indices, "calls": calls, "input_schema": input_schema,
-                    "output_schema": output, "final_only": info.batch_mode}
+                    "output_schema": output, "final_only": info.batch_mode, "per_record": not mini_batch}
 
         name = "GroupAggregate"
         if not parallel_keys:
@@ -826,8 +829,12 @@ def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool
     count = len(plan.schema.names)
     output = pa.schema(list(plan.schema) + [pa.field(n, t.arrow_type) for n, t in zip(names, result_types)])
     argument_names = [n for n, _ in arguments]
+    # A call given the function itself gets one Row named as the input's columns (PyFlink's rule).
+    row_names = [a.name if isinstance(a, Col) else n for n, a in arguments] if call.takes_row else None
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
+        from fluvial.common.types import Row
+
         produce = function._callable()
 
         def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
@@ -835,7 +842,7 @@ def lateral_table(plan: TablePlan, call: Any, names: List[str], left_outer: bool
             sources: List[int] = []
             produced: List[List[Any]] = [[] for _ in names]
             for index, values in enumerate(zip(*columns) if columns else ([()] * batch.num_rows)):
-                rows = produce(*values)
+                rows = produce(Row(**dict(zip(row_names, values)))) if row_names is not None else produce(*values)
                 emitted = False
                 for row in rows if rows is not None else ():
                     values_out = list(row) if isinstance(row, (tuple, list)) or hasattr(row, "_values") else [row]
@@ -945,7 +952,7 @@ def over_aggregate(plan: TablePlan, partition: List[str], order: str, frame: str
 
 def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggregate_items: List["AggregateItem"],
                             items: List[Tuple[str, Expression]], having: Optional[Expression],
-                            batch_mode: bool) -> TablePlan:
+                            batch_mode: bool, mini_batch: bool = False) -> TablePlan:
     """A non-windowed GROUP BY that calls Python aggregate functions: one Python step for it all."""
     from fluvial.table._python_aggregate import PythonGroupAggregate
 
@@ -971,7 +978,7 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
 
     def make_spec(info: SubtaskInfo) -> Dict[str, Any]:
         step = PythonGroupAggregate(key_columns, aggregates, output, final_only=info.batch_mode,
-                                    max_parallelism=info.max_parallelism)
+                                    max_parallelism=info.max_parallelism, per_record=not mini_batch)
 
         def call(batch: pa.RecordBatch, row_kinds: Optional[bytes]):
             return step(batch, row_kinds)

@@ -116,7 +116,7 @@ def groups_by_key_group(groups: Dict[tuple, Any], keys: List[tuple], key_fields:
 
 class PythonGroupAggregate:
     def __init__(self, key_columns: List[str], aggregates: List[Tuple[str, Any, List[str]]],
-                 output: pa.Schema, final_only: bool, max_parallelism: int = 128):
+                 output: pa.Schema, final_only: bool, max_parallelism: int = 128, per_record: bool = True):
         self.key_columns = key_columns
         self.max_parallelism = max_parallelism
         self.functions = [(_Udaf(f) if not isinstance(f, str)
@@ -124,6 +124,8 @@ class PythonGroupAggregate:
                           for name, f, arguments in aggregates]
         self.output = output
         self.final_only = final_only
+        # Flink without mini-batch emits each record's change; with it, one change per group and batch.
+        self.per_record = per_record
         self.groups: Dict[tuple, List[Any]] = {}  # key → [row count, states...]
 
     def _values(self, key: tuple) -> Optional[tuple]:
@@ -138,7 +140,11 @@ class PythonGroupAggregate:
         arguments = [list(zip(*(batch.column(c).to_pylist() for c in names))) if names else [()] * batch.num_rows
                      for _, names in self.functions]
         touched: Dict[tuple, Optional[tuple]] = {}
+        rows, kinds = [], []
         for row, key in enumerate(keys):
+            if self.per_record and key in touched:
+                self._emit_changes(touched, rows, kinds)
+                touched = {}
             if key not in touched:
                 touched[key] = self._values(key)
             group = self.groups.get(key)
@@ -150,7 +156,13 @@ class PythonGroupAggregate:
                 function.update(group[index + 1], arguments[index][row], retract)
         if self.final_only:
             return pa.RecordBatch.from_pylist([], schema=self.output), b""
-        rows, kinds = [], []
+        self._emit_changes(touched, rows, kinds)
+        return self._batch(rows), bytes(kinds)
+
+    def _emit_changes(self, touched: Dict[tuple, Optional[tuple]], rows: List[tuple], kinds: List[int]) -> None:
+        """Appends each touched group's change since 'before' (its value then): +I, -D or -U/+U."""
+        if self.final_only:
+            return
         for key, before in touched.items():
             after = self._values(key)
             if before is None and after is not None:
@@ -162,7 +174,6 @@ class PythonGroupAggregate:
             elif before is not None and after != before:
                 rows += [before, after]
                 kinds += [UPDATE_BEFORE, UPDATE_AFTER]
-        return self._batch(rows), bytes(kinds)
 
     # Checkpoints (the spec's "keyed_state" hook): the groups by the key group of their key,
     # hashed as the keyed exchange before this step hashes the key columns.

@@ -335,7 +335,8 @@ def row_aggregate(table: Any, keys: List[Expression], call: RowBasedCall, window
     items = key_items + [(result_column, UdfCall(adapted, arguments))]
     if window is not None:
         items += [("window_start", Col("window_start")), ("window_end", Col("window_end"))]
-    aggregated = _planner.aggregate(plan, keys, items, None, batch_mode=table._t_env._batch_mode(), window=window)
+    aggregated = _planner.aggregate(plan, keys, items, None, batch_mode=table._t_env._batch_mode(), window=window,
+                                    mini_batch=table._t_env._config._mini_batch())
     return _flatten(aggregated, result_column, fields), key_names + [f.name for f in fields]
 
 

@@ -671,12 +671,14 @@ class PrintWriter:
         self._stream = sys.stderr if options.get("standard-error", "false") == "true" else None
 
     def write(self, batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> None:
-        from fluvial.common._display import display
-        from fluvial.table.table_result import rows_of
+        from fluvial.table._java_text import java_values, print_row_text
 
         stream = self._stream or sys.stdout
-        for row in rows_of(batch, row_kinds):
-            stream.write(self._prefix + display(row) + "\n")
+        columns = [java_values(c) for c in batch.columns]
+        kinds = ("+I", "-U", "+U", "-D")
+        for index, values in enumerate(zip(*columns)):
+            kind = kinds[row_kinds[index]] if row_kinds else "+I"
+            stream.write(self._prefix + print_row_text(kind, list(values)) + "\n")
 
     def finish(self) -> None:
         (self._stream or sys.stdout).flush()

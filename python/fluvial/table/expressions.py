@@ -364,6 +364,33 @@ class Expression(RefusesUnsupportedPyFlinkMethods):
         extra = [list_delimiter or ",", key_value_delimiter or "="]
         return _builtin("str_to_map", self, *extra)
 
+    def json_value(self, path: str, returning_type: Any = None, on_empty: Any = None, default_on_empty: Any = None,
+                   on_error: Any = None, default_on_error: Any = None) -> "Expression":
+        """JSON_VALUE: the scalar at a JSON path as a STRING, or cast to 'returning_type'; NULL
+        when the path is missing or the text is not JSON (Flink's NULL ON EMPTY / NULL ON ERROR)."""
+        for behaviour, default in ((on_empty, default_on_empty), (on_error, default_on_error)):
+            if behaviour is not None and str(getattr(behaviour, "name", behaviour)).upper() != "NULL":
+                from fluvial.errors import UnsupportedFeatureError
+
+                raise UnsupportedFeatureError(
+                    f"json_value(..., {getattr(behaviour, 'name', behaviour)} ON EMPTY/ERROR) is not supported by "
+                    f"Fluvial yet; wrap the NULL it returns in coalesce(...) instead", name="Expression.json_value")
+        value: Expression = Call("json_value", [self, _wrap(path)])
+        if returning_type is not None and repr(returning_type.nullable()) not in ("STRING", "VARCHAR(2147483647)"):
+            value = value.cast(returning_type)
+        return value
+
+    def json_query(self, path: str, wrapping_behavior: Any = None, on_empty: Any = None,
+                   on_error: Any = None) -> "Expression":
+        """JSON_QUERY: the object or array at a JSON path as JSON text (NULL otherwise)."""
+        if wrapping_behavior is not None and str(getattr(wrapping_behavior, "name", wrapping_behavior)).upper() \
+                != "WITHOUT_ARRAY":
+            from fluvial.errors import UnsupportedFeatureError
+
+            raise UnsupportedFeatureError("json_query with a wrapping behaviour other than WITHOUT_ARRAY is not "
+                                          "supported by Fluvial yet", name="Expression.json_query")
+        return Call("json_query", [self, _wrap(path)])
+
     def json_exists(self, path: Any) -> "Expression":
         return _builtin("json_exists", self, path)
 
@@ -498,15 +525,18 @@ class Call(Expression):
 class UdfCall(Expression):
     """A call of a Python user-defined function (scalar, table or aggregate)."""
 
-    def __init__(self, function: Any, args: List[Expression]):
+    def __init__(self, function: Any, args: List[Expression], takes_row: bool = False):
         self.function = function
         self.args = args
+        # PyFlink's rule for map/flat_map/aggregate/join_lateral given the function itself: it is
+        # called with one Row of all the columns, not with one argument per column.
+        self.takes_row = takes_row
 
     def children(self) -> List[Expression]:
         return list(self.args)
 
     def replace_children(self, children: List[Expression]) -> Expression:
-        return UdfCall(self.function, children)
+        return UdfCall(self.function, children, self.takes_row)
 
     @property
     def is_aggregate(self) -> bool:

@@ -62,11 +62,15 @@ def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
             raise PlanningError(f"'{name}' is a table aggregate function: use it in flat_aggregate({name}(...)), "
                                 f"not in a select or filter")
     items = []
-    for position, expression in enumerate(expressions):
+    unnamed = 0  # the Table API numbers only the items without a name: EXPR$0, EXPR$1, ... (SQL: by position)
+    for expression in expressions:
         if isinstance(expression, Col) and expression.name == "*":
             raise PlanningError("col('*') stands alone in a select (all the columns); it cannot be part of an "
                                 "expression")
-        items.append((output_name(expression, position), expression))
+        name = output_name(expression, unnamed)
+        if name == f"EXPR${unnamed}":
+            unnamed += 1
+        items.append((name, expression))
     names = [n for n, _ in items]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -182,9 +186,16 @@ class Table:
 
     def alias(self, field: str, *fields: str) -> "Table":
         names = [field, *fields]
-        if len(names) != len(self._plan.schema.names):
-            raise PlanningError(f"alias needs {len(self._plan.schema.names)} names, got {len(names)}")
-        items = [(new, Col(old)) for new, old in zip(names, self._plan.schema.names)]
+        current = self._plan.schema.names
+        if len(names) > len(current):
+            raise PlanningError(f"alias: {len(names)} names for a table of {len(current)} columns "
+                                f"({', '.join(current)})")
+        # As Flink: the first columns are renamed, the rest keep their names.
+        names += current[len(names):]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise PlanningError(f"alias: the column name(s) {duplicates} would appear twice in ({', '.join(names)})")
+        items = [(new, Col(old)) for new, old in zip(names, current)]
         return self._with(_planner.calc(self._plan, items, name="Calc(alias)"))
 
     def group_by(self, *fields: Expression) -> "GroupedTable":
@@ -314,7 +325,13 @@ class Table:
     def _lateral(self, call: Any, predicate: Optional[Expression], left_outer: bool) -> "Table":
         from fluvial.table.expressions import Alias as AliasExpression
 
+        from fluvial.table.udf import UserDefinedFunctionWrapper
+
         names: List[str] = []
+        if isinstance(call, UserDefinedFunctionWrapper):
+            # The function itself (perhaps .alias(...)'d): called with the whole row, as PyFlink does.
+            names = list(getattr(call, "_aliases", None) or [])
+            call = UdfCall(call, [Col(n) for n in self._plan.schema.names], takes_row=True)
         if isinstance(call, AliasExpression):
             names = [call.name] + call.extra_names
             call = call.expr
@@ -328,10 +345,16 @@ class Table:
         return joined.filter(predicate) if predicate is not None else joined
 
     def flat_map(self, func: Any) -> "Table":
-        """Rows to any number of rows through a table function of the whole row."""
-        function = func.function if isinstance(func, UdfCall) else func
+        """Rows to any number of rows through a table function: given the function itself, it is
+        called with one Row of all the columns; given a call (``split(col('line'))``), with its
+        arguments — PyFlink's rule."""
         names = self._plan.schema.names
-        call = UdfCall(function, [Col(n) for n in names])
+        if isinstance(func, UdfCall):
+            call = UdfCall(func.function, self._resolve(list(func.args)))
+        else:
+            call = UdfCall(func, [Col(n) for n in names], takes_row=True)
+        if not getattr(call.function, "_is_table_function", False):
+            raise PlanningError(f"flat_map takes a table function (udtf), got {func!r}")
         result = self._with(_planner.lateral_table(self._plan, call, [], left_outer=False))
         produced = [n for n in result._plan.schema.names if n not in names]
         return result.select(*[Col(n) for n in produced])
@@ -354,8 +377,15 @@ class Table:
                                      _column_name(primary_key, "primary key"))
 
     def map(self, func: Any) -> "Table":
-        function = func.function if isinstance(func, UdfCall) else func
-        return self._with(_planner.python_map(self._plan, function))
+        """Each row to one row through a scalar function: given the function itself, it is called
+        with one Row of all the columns; given a call (``f(col('a'), col('b'))``), with its
+        arguments — PyFlink's rule. A ROW result becomes columns."""
+        if isinstance(func, UdfCall):
+            arguments = self._resolve(list(func.args))
+            items = [(f"__map_arg{i}", a) for i, a in enumerate(arguments)]
+            projected = _planner.calc(self._plan, items, name="Calc(map arguments)")
+            return self._with(_planner.python_map(projected, func.function, takes_row=False))
+        return self._with(_planner.python_map(self._plan, func))
 
     def order_by(self, *fields: Expression) -> "Table":
         """Sorts a bounded table: col('a').asc / col('a').desc (plain columns sort ascending)."""
@@ -408,9 +438,14 @@ class Table:
         """Runs the query; the TableResult collects or prints its rows."""
         return self._t_env._execute_query(self)
 
-    def execute_insert(self, table_path: str, overwrite: bool = False):
-        """Writes this table into the registered sink table 'table_path' and starts the job."""
-        return self._t_env._execute_insert([(table_path, self)])
+    def execute_insert(self, table_path_or_descriptor: Any, overwrite: bool = False):
+        """Writes this table into the registered sink table (a path), or into the table a
+        TableDescriptor declares, and starts the job."""
+        from fluvial.table.table_descriptor import TableDescriptor
+
+        if isinstance(table_path_or_descriptor, TableDescriptor):
+            table_path_or_descriptor = self._t_env._register_descriptor(table_path_or_descriptor)
+        return self._t_env._execute_insert([(table_path_or_descriptor, self)])
 
     def to_pandas(self):
         """Runs the query (bounded) and returns the final rows as a pandas DataFrame."""
@@ -425,6 +460,18 @@ class Table:
 
     def __repr__(self) -> str:
         return f"Table({', '.join(f'{f.name} {f.type}' for f in self._plan.schema)})"
+
+    def __str__(self) -> str:
+        """As PyFlink: registers this table as an inline view ``UnnamedTable$N`` and returns that
+        name, so ``f"SELECT * FROM {table}"`` reads it."""
+        name = getattr(self, "_inline_name", None)
+        if name is None or self._t_env._tables.get(name) is not self:
+            t_env = self._t_env
+            t_env._unnamed_tables = getattr(t_env, "_unnamed_tables", -1) + 1
+            name = f"UnnamedTable${t_env._unnamed_tables}"
+            t_env._tables[name] = self
+            self._inline_name = name
+        return name
 
 
 def _column_name(value: Any, what: str) -> str:
@@ -632,7 +679,7 @@ class GroupedTable:
         table = self._table
         expressions = table._resolve(_expressions(fields, table._plan.schema))
         plan = _planner.aggregate(table._plan, self._keys, _items(expressions), None,
-                                  batch_mode=table._t_env._batch_mode())
+                                  batch_mode=table._t_env._batch_mode(), mini_batch=table._t_env._config._mini_batch())
         return Table(table._t_env, plan)
 
     def aggregate(self, func: Any) -> "AggregatedTable":

@@ -11,7 +11,7 @@ from fluvial.table import _planner
 from fluvial.table.expressions import Col, Expression, PlanningError, _suggest
 from fluvial.table.table import Table
 from fluvial.table.table_result import TableResult, rows_of
-from fluvial.table.types import DataType, from_type_info
+from fluvial.table.types import DataType, DataTypes, from_type_info
 
 
 class EnvironmentSettings:
@@ -156,6 +156,10 @@ class TableConfig:
         millis = int(text) if text.strip().isdigit() else round(parse_duration(text, "table.exec.state.ttl") * 1000)
         return datetime.timedelta(milliseconds=millis)
 
+    def _mini_batch(self) -> bool:
+        """table.exec.mini-batch.enabled: a streaming GROUP BY folds each batch's changes per group."""
+        return self._values.get("table.exec.mini-batch.enabled", "false").strip().lower() == "true"
+
     def _source_idle_timeout(self) -> Optional[int]:
         """table.exec.source.idle-timeout in ms; None when off (0, the default)."""
         return _idle_timeout_ms(self._values.get(IDLE_TIMEOUT, "0"))
@@ -254,6 +258,8 @@ class CatalogTable:
     computed: List[Tuple[str, Any]] = field(default_factory=list)
     primary_key: List[str] = field(default_factory=list)
     data_types: List[DataType] = field(default_factory=list)
+    # The columns in declared order when computed columns sit between physical ones (a Schema).
+    column_order: List[str] = field(default_factory=list)
 
 
 class TableEnvironment:
@@ -332,12 +338,18 @@ class TableEnvironment:
     def from_pandas(self, pdf: Any, schema: Any = None, splits_num: int = 1) -> Table:
         """A bounded table from a pandas DataFrame (converted by Arrow)."""
         arrow_schema = None
+        if isinstance(schema, (list, tuple)) and schema and all(isinstance(t, DataType) for t in schema):
+            # A list of types: the DataFrame's column names, these types (as PyFlink).
+            schema = DataTypes.ROW([DataTypes.FIELD(str(n), t) for n, t in zip(pdf.columns, schema)])
         if schema is not None:
             names, types = _schema_names_types(schema, [])
+            if len(names) != len(pdf.columns):
+                raise ValueError(f"from_pandas: the schema has {len(names)} columns, the DataFrame "
+                                 f"{len(pdf.columns)}")
+            # As PyFlink: the schema's columns map to the DataFrame's by position, not by name.
+            pdf = pdf.set_axis(names, axis=1)
             if types and all(t is not None for t in types):
                 arrow_schema = pa.schema([pa.field(n, t.arrow_type) for n, t in zip(names, types)])
-            else:
-                pdf = pdf.set_axis(names, axis=1)
         table = pa.Table.from_pandas(pdf, schema=arrow_schema, preserve_index=False)
         # pandas 3 strings arrive as large_string; Flink's STRING is Arrow's string.
         table = table.cast(pa.schema([pa.field(f.name, _regular(f.type)) for f in table.schema]))
@@ -382,9 +394,43 @@ class TableEnvironment:
             plan = _planner.add_proctime(plan, entry.proctime)
         table = Table(self, plan)
         if entry.computed:
-            items = [(n, Col(n)) for n in entry.schema.names] + [(n, e) for n, e in entry.computed]
+            items = [(n, Col(n)) for n in plan.schema.names] + [(n, e) for n, e in entry.computed]
+            if entry.column_order:
+                by_name = dict(items)
+                items = [(n, by_name[n]) for n in entry.column_order if n in by_name]
             table = Table(self, _planner.calc(plan, items, name="Calc(computed columns)"))
         return table
+
+    def create_temporary_table(self, path: str, descriptor: Any, ignore_if_exists: bool = False) -> None:
+        """Registers a table declared by a TableDescriptor (the Python form of CREATE TEMPORARY TABLE)."""
+        from fluvial.table.table_descriptor import TableDescriptor, catalog_entry
+
+        if not isinstance(descriptor, TableDescriptor):
+            raise PlanningError(f"create_temporary_table('{path}', ...) takes a TableDescriptor "
+                                f"(TableDescriptor.for_connector(...)...build()), got {descriptor!r}")
+        if path in self._tables:
+            if ignore_if_exists:
+                return
+            raise PlanningError(f"a table or view named '{path}' exists already")
+        self._tables[path] = catalog_entry(self, path, descriptor)
+
+    def create_table(self, path: str, descriptor: Any, ignore_if_exists: bool = False) -> None:
+        """As create_temporary_table: Fluvial's catalog lives as long as the TableEnvironment."""
+        self.create_temporary_table(path, descriptor, ignore_if_exists)
+
+    def from_descriptor(self, descriptor: Any) -> Table:
+        """A table read through a TableDescriptor, registered under an anonymous name as in Flink."""
+        return self.from_path(self._register_descriptor(descriptor))
+
+    def _register_descriptor(self, descriptor: Any) -> str:
+        from fluvial.table.table_descriptor import TableDescriptor, catalog_entry
+
+        if not isinstance(descriptor, TableDescriptor):
+            raise PlanningError(f"expected a TableDescriptor, got {descriptor!r}")
+        self._anonymous_tables = getattr(self, "_anonymous_tables", 0) + 1
+        name = f"*anonymous_{descriptor.get_options().get('connector', 'table')}${self._anonymous_tables}*"
+        self._tables[name] = catalog_entry(self, name, descriptor)
+        return name
 
     def create_temporary_view(self, view_path: str, table_or_data_stream: Any, *fields: Any) -> None:
         if isinstance(table_or_data_stream, Table):
@@ -598,8 +644,8 @@ class StreamTableEnvironment(TableEnvironment):
         single = len(names) == 1 and not (row_type is not None and row_type._children)
         rowtime_column = None
         if declared is not None:
-            for column, _, key in declared.metadata:
-                if key != "rowtime":
+            for column, _, key, _virtual in declared.metadata:
+                if key not in (None, "rowtime"):
                     raise PlanningError(f"metadata column '{column}': only the 'rowtime' metadata exists")
                 rowtime_column = column
         full_schema = schema if rowtime_column is None else schema.append(
@@ -611,7 +657,7 @@ class StreamTableEnvironment(TableEnvironment):
                     columns = [records]
                 else:
                     columns = [list(c) for c in zip(*records)] if records else [[] for _ in names]
-                arrays = [pa.array(c, type=f.type) for c, f in zip(columns, schema)]
+                arrays = [_column_array(c, f.type) for c, f in zip(columns, schema)]
                 kinds = None
                 if records and hasattr(records[0], "get_row_kind"):
                     codes = [r.get_row_kind().value for r in records]
@@ -630,11 +676,8 @@ class StreamTableEnvironment(TableEnvironment):
                                         inputs=[data_stream._transformation], make_spec=make_spec,
                                         bounded=data_stream._transformation.bounded)
         plan = _planner.TablePlan(transformation, full_schema)
-        for column, expression in (declared.computed if declared is not None else []):
-            if str(expression).strip().upper() != "PROCTIME()":
-                raise PlanningError(f"column_by_expression('{column}', {expression!r}): only PROCTIME() is "
-                                    f"supported for a table from a DataStream yet")
-            plan = _planner.add_proctime(plan, column)
+        if declared is not None:
+            plan = _declared_columns(self, plan, declared, rowtime_column)
         if declared is not None and declared.watermark is not None:
             column, expression = declared.watermark
             if str(expression).strip().upper() == "SOURCE_WATERMARK()":
@@ -708,6 +751,51 @@ class StreamTableEnvironment(TableEnvironment):
         return self._env.execute(job_name)
 
 
+def _column_array(values: List[Any], arrow_type: pa.DataType) -> pa.Array:
+    """A column of a stream's values; Instants (Types.INSTANT) become TIMESTAMP_LTZ values."""
+    from fluvial.common.time import Instant
+
+    if pa.types.is_timestamp(arrow_type) and any(isinstance(v, Instant) for v in values):
+        per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[arrow_type.unit]
+        raw = [None if v is None else v.seconds * per_second + v.nanos // (1_000_000_000 // per_second)
+               for v in values]
+        return pa.array(raw, pa.int64()).cast(arrow_type)
+    return pa.array(values, type=arrow_type)
+
+
+def _declared_columns(t_env: Any, plan: Any, declared: Any, rowtime_column: Optional[str]) -> Any:
+    """A stream's table shaped by a declared Schema, as Flink: when the Schema declares physical
+    columns, the table has exactly the declared columns in their order (the stream's other
+    fields can still be read by computed columns); otherwise the stream's fields come first, then
+    the computed and metadata columns. Declared types are cast to."""
+    from fluvial.table.table_descriptor import sql_expression
+
+    names = plan.schema.names
+    physical = dict(declared.columns)
+    computed = dict(declared.computed)
+    for column in physical:
+        if column not in names:
+            raise PlanningError(f"Schema column '{column}' is not a field of the stream "
+                                f"({', '.join(n for n in names if n != rowtime_column)})")
+    if not computed and not physical:
+        return plan
+    items: List[Tuple[str, Expression]] = []
+    if not physical:
+        items += [(n, Col(n)) for n in names if n != rowtime_column]
+    for kind, column in declared.order:
+        if kind == "physical":
+            expression: Expression = Col(column)
+            wanted = physical[column]
+            if plan.schema.field(column).type != wanted.arrow_type:
+                expression = expression.cast(wanted)
+            items.append((column, expression))
+        elif kind == "computed":
+            items.append((column, sql_expression(t_env, computed[column])))
+        else:
+            items.append((column, Col(column)))
+    return _planner.calc(plan, items, name="Calc(declared schema)")
+
+
 def _watermark_delay_of(t_env: Any, column: str, expression: Any) -> int:
     from fluvial.table.sql.dialect import parse
     from fluvial.table.sql.planner import ExpressionTranslator
@@ -758,8 +846,12 @@ class StatementSet:
         self._inserts.append(parse_insert(self._t_env, stmt))
         return self
 
-    def add_insert(self, target_path: str, table: Table, overwrite: bool = False) -> "StatementSet":
-        self._inserts.append((target_path, table))
+    def add_insert(self, target_path_or_descriptor: Any, table: Table, overwrite: bool = False) -> "StatementSet":
+        from fluvial.table.table_descriptor import TableDescriptor
+
+        if isinstance(target_path_or_descriptor, TableDescriptor):
+            target_path_or_descriptor = self._t_env._register_descriptor(target_path_or_descriptor)
+        self._inserts.append((target_path_or_descriptor, table))
         return self
 
     def execute(self) -> TableResult:

@@ -141,26 +141,99 @@ class TableResult:
         return CloseableIterator(self._job, self._buffer)
 
     def print(self) -> None:
-        """Prints the rows as Flink's tableau: an op column in streaming mode, then 'N rows in set'."""
+        """Prints the rows as Flink's tableau: an op column in streaming mode, columns as wide as
+        their type needs (a query's result) or their content (a statement's), then 'N rows in set'."""
         rows = list(self.collect())
         if self._schema is None:
             print(self._message)
             return
+        if not rows:
+            print("Empty set")
+            return
         names = list(self._schema.names)
         header = (["op"] if self._streaming else []) + names
-        body = [([row.get_row_kind().short_string()] if self._streaming else []) + [_text(v) for v in row]
-                for row in rows]
-        widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+        if self._rows is None:  # a query: Flink sizes the columns by their types
+            columns = [_column_texts([row[i] for row in rows], field.type) for i, field in enumerate(self._schema)]
+            body = [list(texts) for texts in zip(*columns)]
+            widths = [max(len(name), _type_width(field.type), len(_NULL)) for name, field in zip(names, self._schema)]
+        else:
+            body = [[_text(v) for v in row] for row in rows]
+            widths = [min(max([len(name)] + [_display_width(r[i]) for r in body]), _MAX_WIDTH)
+                      for i, name in enumerate(names)]
+        if self._streaming:
+            body = [[row.get_row_kind().short_string()] + texts for row, texts in zip(rows, body)]
+            widths = [2] + widths
         line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
         print(line)
-        print("| " + " | ".join(h.rjust(w) for h, w in zip(header, widths)) + " |")
+        print(_tableau_row(header, widths))
         print(line)
-        for row in body:
-            print("| " + " | ".join(v.rjust(w) for v, w in zip(row, widths)) + " |")
+        for texts in body:
+            print(_tableau_row(texts, widths))
         print(line)
-        if self._streaming:
-            print(f"Received a total of {len(rows)} row{'s' if len(rows) != 1 else ''}")
-        else:
-            print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} in set")
+        print(f"{len(rows)} row{'s' if len(rows) > 1 else ''} in set")
+
+
+_NULL = "<NULL>"
+_MAX_WIDTH = 30  # table.display.max-column-width
+
+
+def _type_width(arrow_type: pa.DataType) -> int:
+    """The width Flink gives a column of this type in a query's tableau."""
+    if pa.types.is_int8(arrow_type):
+        return 4
+    if pa.types.is_int16(arrow_type):
+        return 6
+    if pa.types.is_int32(arrow_type):
+        return 11
+    if pa.types.is_int64(arrow_type):
+        return 20
+    if pa.types.is_decimal(arrow_type):
+        return arrow_type.precision + 2
+    if pa.types.is_boolean(arrow_type):
+        return 5
+    if pa.types.is_date(arrow_type):
+        return 10
+    if pa.types.is_time(arrow_type):
+        precision = {"s": 0, "ms": 3, "us": 6, "ns": 9}[arrow_type.unit]
+        return 8 if precision == 0 else precision + 9
+    if pa.types.is_timestamp(arrow_type):
+        return {"s": 19, "ms": 23, "us": 26, "ns": 29}[arrow_type.unit]
+    return _MAX_WIDTH
+
+
+def _column_texts(values: List[Any], arrow_type: pa.DataType) -> List[str]:
+    from fluvial.table._java_text import float_text
+
+    if pa.types.is_float32(arrow_type):
+        return [_NULL if v is None else float_text(v) for v in values]
+    return [_text(v) for v in values]
+
+
+def _is_full_width(character: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(character) in ("F", "W")
+
+
+def _display_width(text: str) -> int:
+    return len(text) + sum(1 for c in text if _is_full_width(c))
+
+
+def _tableau_row(texts: List[str], widths: List[int]) -> str:
+    cells = []
+    for text, width in zip(texts, widths):
+        shown = _display_width(text)
+        if shown <= width:
+            cells.append(" " * (width - shown) + text)
+            continue
+        target, taken, used = width - 3, 0, 0  # truncated, with '...'
+        for character in text:
+            used += 2 if _is_full_width(character) else 1
+            if used > target:
+                break
+            taken += 1
+        kept = text[:taken]
+        cells.append(" " * max(0, target - _display_width(kept)) + kept + "...")
+    return "| " + " | ".join(cells) + " |"
 
 __all__ = ["ResultKind", "TableResult"]

@@ -230,6 +230,8 @@ def from_type_info(type_info: Any) -> DataType:
     found = simple.get(repr(type_info))
     if found is not None:
         return found
+    if repr(type_info) == repr(Types.INSTANT()):  # java.time.Instant: Flink's TIMESTAMP_LTZ(9)
+        return DataTypes.TIMESTAMP_LTZ(9)
     names = getattr(type_info, "get_field_names", None)
     if names is not None:
         return DataTypes.ROW([DataTypes.FIELD(name, from_type_info(t))

@@ -211,13 +211,9 @@ class UserDefinedFunctionWrapper:
                 raise ValueError(f"Inconsistent deterministic: {deterministic} and {func.is_deterministic()}")
             deterministic = func.is_deterministic()
         self._deterministic = True if deterministic is None else deterministic
-        if isinstance(result_type, str):  # PyFlink takes type strings too: result_type='ARRAY<BIGINT>'
-            from fluvial.table.sql.types import parse_type
-
-            result_type = parse_type(result_type)
         self._func = func
         self._func_type = func_type
-        self._result_type = result_type
+        self._result_type = data_type_of(result_type, "result type")
         self._name = name or _function_name(func)
         self._kind = kind
         self._opened = False
@@ -347,6 +343,23 @@ def _to_pandas(array: pa.Array) -> Any:
     return array.to_pandas()
 
 
+def data_type_of(value: Any, what: str) -> Any:
+    """A DataType from what PyFlink accepts for a function's types: a DataType, a type string
+    ('STRING', 'ROW<id BIGINT, data STRING>'), or a list of either (a table function's columns)."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [data_type_of(v, what) for v in value]
+    if isinstance(value, str):
+        from fluvial.table.sql.types import parse_type
+
+        try:
+            return parse_type(value)
+        except Exception as error:  # noqa: BLE001 - the parser's errors are many kinds
+            raise ValueError(f"{what} {value!r} is not a Flink SQL type: {error}") from None
+    return value
+
+
 def _function_name(func: Any) -> str:
     if isinstance(func, functools.partial):
         func = func.func
@@ -412,7 +425,11 @@ def udaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumu
                         "for a function of pandas Series use func_type='pandas'")
     if result_type is None and isinstance(f, AggregateFunction):
         result_type = f.get_result_type()
-    return UserDefinedAggregateFunctionWrapper(f, result_type, func_type, name, "aggregate", deterministic)
+    wrapper = UserDefinedAggregateFunctionWrapper(f, result_type, func_type, name, "aggregate", deterministic)
+    wrapper._accumulator_type = data_type_of(
+        accumulator_type if accumulator_type is not None else (
+            f.get_accumulator_type() if isinstance(f, AggregateFunction) else None), "accumulator type")
+    return wrapper
 
 
 def udtaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumulator_type: Any = None,

@@ -170,6 +170,26 @@ class OverWindow:
                                 f"{preceding!r}")
         return self
 
+    def following(self, following: Expression) -> "OverWindow":
+        """The frame's end: in a stream only the current row (CURRENT_ROW for a rows frame,
+        CURRENT_RANGE for a range frame) — the default, as in Flink."""
+        from fluvial.table.expressions import RowCount
+
+        if isinstance(following, RowCount) and following.row_count == 0:
+            kind = "rows"
+        elif isinstance(following, Interval) and following.ms == 0:
+            kind = "range"
+        else:
+            from fluvial.errors import UnsupportedFeatureError
+
+            raise UnsupportedFeatureError(
+                f"Over...following({following!r}): a streaming OVER window ends at the current row; use "
+                f"following(CURRENT_ROW) or following(CURRENT_RANGE) (as Flink)", name="OverWindow.following")
+        if kind != self.frame:
+            raise PlanningError(f"Over...following: the preceding bound is a {self.frame} interval, so the "
+                                f"following bound must be {'CURRENT_ROW' if self.frame == 'rows' else 'CURRENT_RANGE'}")
+        return self
+
     def alias(self, alias: str) -> "OverWindow":
         self.alias_name = alias
         return self

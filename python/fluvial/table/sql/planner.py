@@ -344,7 +344,7 @@ def plan_query(t_env: Any, node: exp.Expression):
         for key in keys:
             _validated(key, table, group)
         plan = _planner.aggregate(table._plan, keys, items, having_expr, batch_mode=t_env._batch_mode(),
-                                  window=window)
+                                  window=window, mini_batch=t_env._config._mini_batch())
         table = Table(t_env, plan)
     else:
         from fluvial.table import _planner

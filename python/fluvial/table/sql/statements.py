@@ -182,6 +182,8 @@ def _create(t_env: Any, node: exp.Create) -> TableResult:
     options: Dict[str, str] = {}
     partition_keys: List[str] = []
     for prop in (node.args.get("properties").expressions if node.args.get("properties") else []):
+        if isinstance(prop, exp.TemporaryProperty):  # TEMPORARY: every table lives as long as its t_env
+            continue
         if isinstance(prop, exp.PartitionedByProperty):
             partition_keys = [e.name for e in prop.this.expressions]
             continue

@@ -1,0 +1,103 @@
+"""Table API forms PyFlink programs use, each printed; recorded on real PyFlink 2.2.0
+(expected output: table_api_forms.out) and replayed on Fluvial by test_differential.py."""
+import decimal
+
+import pandas as pd
+
+from pyflink.common import Row
+from pyflink.table import (DataTypes, EnvironmentSettings, FormatDescriptor, Schema, TableDescriptor,
+                           TableEnvironment)
+from pyflink.table.expressions import col, lit
+from pyflink.table.udf import udf, udtf
+
+t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+t_env.get_config().set("parallelism.default", "1")
+
+lines = t_env.from_elements([("a b a",), ("b c",), ("a",)], ["line"])
+
+
+@udtf(result_types=["STRING"])
+def split_row(row: Row):
+    for word in row[0].split():
+        yield word
+
+
+@udtf(result_types=[DataTypes.STRING(), DataTypes.INT()])
+def split_args(line):
+    for word in line.split():
+        yield word, len(word)
+
+
+print("== flat_map of the function: one Row argument")
+lines.flat_map(split_row).execute().print()
+print("== flat_map of a call: its arguments")
+lines.flat_map(split_args(col("line"))).alias("w", "n").execute().print()
+print("== join_lateral of the aliased function")
+lines.join_lateral(split_row.alias("word")).execute().print()
+
+people = t_env.from_elements([(1, "Alice", 3.5), (2, "Bob", 4.25)], ["id", "name", "score"])
+
+
+@udf(result_type="ROW<id BIGINT, upper STRING>")
+def upper_row(row: Row):
+    return Row(row.id, row.name.upper())
+
+
+@udf(result_type=DataTypes.ROW([DataTypes.FIELD("s", DataTypes.STRING())]))
+def describe(name, score):
+    return Row(f"{name}:{score}")
+
+
+@udf(result_type="STRING")
+def initial(name):
+    return name[0]
+
+
+print("== map of the function and of a call")
+people.map(upper_row).execute().print()
+people.map(describe(col("name"), col("score"))).execute().print()
+print("== type strings")
+people.select(initial(col("name")), col("id")).execute().print()
+print("== str(table) in SQL")
+t_env.sql_query(f"SELECT name FROM {people} WHERE id > 1").execute().print()
+print("== alias with fewer names than columns")
+people.alias("pid").print_schema()
+
+print("== a streaming GROUP BY: every record's change")
+words = t_env.from_elements([("a",), ("b",), ("a",), ("a",), ("b",), ("c",)], ["word"])
+t_env.create_temporary_table(
+    "counts", TableDescriptor.for_connector("print")
+    .schema(Schema.new_builder().column("word", DataTypes.STRING()).column("n", DataTypes.BIGINT()).build())
+    .build())
+words.group_by(col("word")).select(col("word"), lit(1).count).execute_insert("counts").wait()
+
+print("== print connector texts")
+values = t_env.from_elements(
+    [(1.1, 130.1, decimal.Decimal("12.50"), 5000, 5123)],
+    DataTypes.ROW([DataTypes.FIELD("f", DataTypes.FLOAT()), DataTypes.FIELD("d", DataTypes.DOUBLE()),
+                   DataTypes.FIELD("m", DataTypes.DECIMAL(10, 2)), DataTypes.FIELD("s", DataTypes.BIGINT()),
+                   DataTypes.FIELD("ms", DataTypes.BIGINT())]))
+shown = values.select(col("f"), col("d"), col("m"),
+                      col("s").cast(DataTypes.INT()).alias("i"))
+shown.execute_insert(
+    TableDescriptor.for_connector("print")
+    .schema(Schema.new_builder().column("f", DataTypes.FLOAT()).column("d", DataTypes.DOUBLE())
+            .column("m", DataTypes.DECIMAL(10, 2)).column("i", DataTypes.INT()).build())
+    .build()).wait()
+shown.execute().print()
+
+print("== CREATE TEMPORARY TABLE and a FormatDescriptor")
+t_env.execute_sql("CREATE TEMPORARY TABLE sink2 (word STRING, n BIGINT) WITH ('connector' = 'print', "
+                  "'print-identifier' = 'out')")
+words.group_by(col("word")).select(col("word"), col("word").count.alias("n")).execute_insert("sink2").wait()
+descriptor = TableDescriptor.for_connector("filesystem") \
+    .schema(Schema.new_builder().column("word", DataTypes.STRING()).build()) \
+    .option("path", "/tmp/unused") \
+    .format(FormatDescriptor.for_format("csv").option("field-delimiter", "|").build()) \
+    .build()
+print(sorted(descriptor.get_options().items()))
+
+print("== from_pandas with a schema: columns by position")
+frame = pd.DataFrame({"x": [1, 2], "y": ["p", "q"]})
+t_env.from_pandas(frame, DataTypes.ROW([DataTypes.FIELD("a", DataTypes.BIGINT()),
+                                        DataTypes.FIELD("b", DataTypes.STRING())])).execute().print()
