@@ -47,6 +47,7 @@ from fluvial.datastream.state_backend import (
     RocksDBStateBackend,
     StateBackend,
 )
+from fluvial.datastream.slot_sharing_group import MemorySize, SlotSharingGroup
 from fluvial.datastream.stream_execution_environment import StreamExecutionEnvironment
 from fluvial.datastream.time_characteristic import TimeCharacteristic
 from fluvial.datastream.time_domain import TimeDomain
@@ -127,3 +128,4 @@ __all__ = [
     "WindowFunction",
     "WindowedStream",
 ]
+__all__ += ["MemorySize", "SlotSharingGroup"]

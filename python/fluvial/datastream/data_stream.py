@@ -310,6 +310,8 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
             return self.sink_to(sink_func)
         if not isinstance(sink_func, SinkFunction):
             raise TypeError(f"add_sink() expects a SinkFunction, got {type(sink_func).__name__}")
+        if hasattr(sink_func, "_for_input_type"):  # a sink that shows records as their type's text
+            sink_func._for_input_type(self._transformation.output_type)
 
         def make_spec(info: SubtaskInfo) -> dict:
             function = copy_for_subtask(sink_func, info.operator_name)

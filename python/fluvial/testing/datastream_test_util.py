@@ -11,7 +11,7 @@ import itertools
 import threading
 from typing import Any, Dict, List
 
-from fluvial.common._display import display
+from fluvial.common._display import display, sink_text_for
 from fluvial.common.watermark_strategy import TimestampAssigner
 from fluvial.datastream.functions import SinkFunction
 
@@ -26,8 +26,15 @@ class DataStreamTestSinkFunction(SinkFunction):
     def __init__(self):
         super().__init__()
         self._sink_id = next(_ids)  # the subtasks' copies keep the id, so they share the list
+        self._text = display
         with _lock:
             _records[self._sink_id] = []
+
+    def _for_input_type(self, type_info: Any) -> "DataStreamTestSinkFunction":
+        # add_sink() tells the sink its stream's type: records show as the Java object PyFlink
+        # makes of them (a Row '+I[a, 1]', a Tuple '(a,1)', a FLOAT '1.1'); untyped ones as display().
+        self._text = sink_text_for(type_info)
+        return self
 
     def invoke(self, value: Any, context: Any) -> None:
         with _lock:
@@ -39,7 +46,7 @@ class DataStreamTestSinkFunction(SinkFunction):
             records = _records.get(self._sink_id, [])
             _records[self._sink_id] = []
         if not is_python_object:
-            return [display(record) for record in records]
+            return [self._text(record) for record in records]
         return [str(record) for record in records] if stringify else records
 
     def clear(self) -> None:
