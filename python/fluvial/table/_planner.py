@@ -344,6 +344,8 @@ AGGREGATE_RESULT = {
     "avg_distinct": lambda t: t,
     "collect": lambda t: pa.map_(t, pa.int32()),  # Flink's MULTISET<T>: each value with its count
     "array_agg": lambda t: pa.list_(t),
+    "first_value": lambda t: t,
+    "last_value": lambda t: t,
     "sum": lambda t: t,
     "avg": lambda t: t,
     "min": lambda t: t,
@@ -351,8 +353,8 @@ AGGREGATE_RESULT = {
 }
 
 
-# Built-in aggregates that run in the Python GROUP BY step (they build collections).
-PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg")
+# Built-in aggregates that run in the Python GROUP BY step (they keep the values they saw).
+PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg", "first_value", "last_value")
 
 
 @dataclass
@@ -440,6 +442,9 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
         from fluvial.table._collections import CollectionAggregate
 
         for item in in_python:
+            if item.function in ("first_value", "last_value"):
+                raise PlanningError(f"{item.function.upper()} in a group window is not supported yet; it is in "
+                                    f"a GROUP BY without a window")
             item.udaf = CollectionAggregate(item.function, schema.field(item.argument_columns[0]).type)
             item.function = "python"
     native = [a for a in aggregate_items if a.function != "python"]

@@ -24,6 +24,15 @@ class _Builtin:
 
     def update(self, state: Any, args: Tuple[Any, ...], retract: bool) -> None:
         value = args[0] if args else 1
+        if self.kind in ("first_value", "last_value"):
+            # The non-NULL values in arrival order; a retraction takes back the latest equal one.
+            if value is None:
+                return
+            if not retract:
+                state[3].append(value)
+            elif value in state[3]:
+                del state[3][len(state[3]) - 1 - state[3][::-1].index(value)]
+            return
         if self.kind == "array_agg":  # keeps NULLs (Flink's RESPECT NULLS); a retraction removes one
             if not retract:
                 state[3].append(value)
@@ -51,6 +60,8 @@ class _Builtin:
             return list(values.items())  # a MULTISET: each value with its count
         if kind == "array_agg":
             return list(state[3]) if state[3] else None
+        if kind in ("first_value", "last_value"):
+            return (state[3][0] if kind == "first_value" else state[3][-1]) if state[3] else None
         if kind in ("sum_distinct", "avg_distinct"):
             # Each distinct value once.
             kind, total, count = kind[:-len("_distinct")], sum(values), len(values)
@@ -196,9 +207,14 @@ class PythonGroupAggregate:
     def _batch(self, rows: List[tuple]) -> pa.RecordBatch:
         columns = list(zip(*rows)) if rows else [[] for _ in self.output]
         arrays = []
+        from fluvial.table.table_environment import _has_struct, _struct_values_as_dicts
+
         for values, field in zip(columns, self.output):
+            values = list(values)
+            if _has_struct(field.type):  # a ROW result given as a Row (fields by position)
+                values = [_struct_values_as_dicts(v, field.type) for v in values]
             try:
-                arrays.append(pa.array(list(values), type=field.type))
+                arrays.append(pa.array(values, type=field.type))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
                 from fluvial.errors import OutputTypeError
 
