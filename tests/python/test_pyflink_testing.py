@@ -14,7 +14,7 @@ import pytest
 from fluvial.common import Row
 from fluvial.common.typeinfo import Types
 from fluvial.datastream import StreamExecutionEnvironment
-from fluvial.table import DataTypes, EnvironmentSettings, StreamTableEnvironment, TableEnvironment, col
+from fluvial.table import EnvironmentSettings, StreamTableEnvironment, TableEnvironment, col
 from fluvial.testing import source_sink_utils
 from fluvial.testing._java_text import java_text
 from fluvial.testing.datastream_test_util import DataStreamTestSinkFunction
