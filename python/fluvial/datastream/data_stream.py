@@ -331,9 +331,12 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
             raise ValueError(f"limit must be a non-negative int, got {limit!r}")
         buffer = CollectBuffer()
         sink = CollectSink(buffer)
+        # One collecting subtask, as Flink's collect sink: the records of a non-parallel
+        # stream arrive in their order.
         transformation = Transformation(
             kind="sink", name=sink._default_name(), inputs=[self._transformation],
-            make_spec=lambda info: sink_spec(sink._create_writer(info.index, info.parallelism)))
+            make_spec=lambda info: sink_spec(sink._create_writer(info.index, info.parallelism)),
+            non_parallel=True, parallelism=1)
         iterator = self._env._execute_collect(job_execution_name, transformation, buffer)
         if limit is None:
             return iterator
