@@ -13,7 +13,7 @@ Examples:
 """
 
 from fluvial.common.types import Row, RowKind
-from fluvial.table.data_view import ListView, MapView
+from fluvial.table.data_view import DataView, ListView, MapView
 from fluvial.table.explain_detail import ExplainDetail
 from fluvial.table.expressions import Expression, col, lit
 from fluvial.table.schema import Schema, TableSchema
@@ -40,11 +40,10 @@ from fluvial.table.udf import (
     udtf,
 )
 
-__all__ = ["AggregateFunction", "DataType", "DataTypes", "EnvironmentSettings", "ExplainDetail", "Expression",
+__all__ = ["AggregateFunction", "DataType", "DataTypes", "DataView", "ListView", "MapView", "EnvironmentSettings", "ExplainDetail", "Expression",
            "FormatDescriptor", "FunctionContext",
            "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "ResultKind", "Row", "RowKind",
            "ScalarFunction", "Schema",
            "StatementSet", "StreamTableEnvironment", "Table", "TableAggregateFunction", "TableConfig",
            "TableDescriptor", "TableEnvironment", "TableFunction", "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit",
            "udaf", "udf", "udtaf", "udtf"]
-__all__ += ["ListView", "MapView"]

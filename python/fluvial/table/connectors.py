@@ -127,8 +127,10 @@ class DataGenReader:
                                            f"'fields.{name}.end' or lower 'number-of-rows'")
             return pa.array(values).cast(t) if not pa.types.is_string(t) else pa.array(values.astype(str))
         if pa.types.is_integer(t):
-            low = int(o.get(f"fields.{name}.min", -(2 ** 31)))
-            high = int(o.get(f"fields.{name}.max", 2 ** 31 - 1))
+            # As Flink, by default the whole range of the type (BIGINT: all longs).
+            info = np.iinfo(t.to_pandas_dtype())
+            low = int(o.get(f"fields.{name}.min", info.min))
+            high = int(o.get(f"fields.{name}.max", info.max))
             return pa.array(self._rng.integers(low, high, count, endpoint=True)).cast(t)
         if pa.types.is_floating(t) or pa.types.is_decimal(t):
             low = float(o.get(f"fields.{name}.min", 0))

@@ -1,38 +1,34 @@
-"""ListView and MapView: the collections a Python AggregateFunction keeps in its accumulator.
+"""ListView and MapView: the collections PyFlink lets an aggregate function's accumulator hold
+(declared in its accumulator type as DataTypes.LIST_VIEW / MAP_VIEW).
 
-In PyFlink they are backed by keyed state, read lazily; here an accumulator lives in the
-aggregation operator's state as a whole, so a view is the list or dict itself, with
-PyFlink's methods.
+In Fluvial an accumulator lives in the aggregate's state as a Python object (snapshotted with
+it), so the views are plain in-memory collections with PyFlink's methods."""
 
-Examples:
-    >>> from fluvial.table.data_view import ListView, MapView
-    >>> names = ListView()
-    >>> names.add("a"); names.add_all(["b", "c"])
-    >>> list(names), names.get()
-    (['a', 'b', 'c'], ['a', 'b', 'c'])
-    >>> counts = MapView()
-    >>> counts["x"] = 1; counts.put("y", 2)
-    >>> sorted(counts.items()), "x" in counts, counts.is_empty()
-    ([('x', 1), ('y', 2)], True, False)
-"""
-
-from typing import Any, Dict, Iterable, Iterator, List, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 
 class DataView:
-    """Base of ListView and MapView."""
+    """A collection in an accumulator (PyFlink's base class of ListView and MapView)."""
 
     def clear(self) -> None:
         raise NotImplementedError
 
 
 class ListView(DataView):
-    """A list in an accumulator: add, add_all, get, clear, iteration."""
+    """A list in an accumulator.
+
+    Examples:
+        >>> from fluvial.table.data_view import ListView
+        >>> view = ListView()
+        >>> view.add(1); view.add_all([2, 3])
+        >>> list(view.get()), list(view)
+        ([1, 2, 3], [1, 2, 3])
+    """
 
     def __init__(self) -> None:
         self._list: List[Any] = []
 
-    def get(self) -> List[Any]:
+    def get(self) -> Iterable[Any]:
         return self._list
 
     def add(self, value: Any) -> None:
@@ -44,24 +40,34 @@ class ListView(DataView):
     def clear(self) -> None:
         self._list = []
 
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, ListView) and self._list == other._list
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._list))
+
     def __iter__(self) -> Iterator[Any]:
         return iter(self._list)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ListView) and self._list == other._list
 
     def __repr__(self) -> str:
         return f"ListView({self._list!r})"
 
 
 class MapView(DataView):
-    """A map in an accumulator: get, put, put_all, remove, contains, keys, values, items,
-    is_empty, clear, and the dict operators."""
+    """A map in an accumulator.
+
+    Examples:
+        >>> from fluvial.table.data_view import MapView
+        >>> view = MapView()
+        >>> view.put("a", 1); view["b"] = 2
+        >>> view.get("a"), view.contains("b"), sorted(view.keys()), view.is_empty()
+        (1, True, ['a', 'b'], False)
+    """
 
     def __init__(self) -> None:
         self._dict: Dict[Any, Any] = {}
 
-    def get(self, key: Any) -> Any:
+    def get(self, key: Any) -> Optional[Any]:
         return self._dict.get(key)
 
     def put(self, key: Any, value: Any) -> None:
@@ -83,7 +89,7 @@ class MapView(DataView):
         return _RemovableIterable(self._dict, lambda: list(self._dict), lambda key: key)
 
     def values(self) -> Iterable[Any]:
-        return list(self._dict.values())
+        return self._dict.values()
 
     def is_empty(self) -> bool:
         return not self._dict
@@ -104,10 +110,16 @@ class MapView(DataView):
         return key in self._dict
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(list(self._dict))
+        return iter(list(self._dict))  # the keys as they were: the accumulator may change meanwhile
 
-    def __eq__(self, other: object) -> bool:
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __eq__(self, other: Any) -> bool:
         return isinstance(other, MapView) and self._dict == other._dict
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(map(repr, self._dict.items()))))
 
     def __repr__(self) -> str:
         return f"MapView({self._dict!r})"
@@ -115,13 +127,19 @@ class MapView(DataView):
 
 class _RemovableIterable:
     """keys()/items() of a MapView: its iterator's remove() deletes the entry last returned, as
-    PyFlink's (state-backed) iterators allow."""
+    PyFlink's state-backed iterators allow (an aggregate's retract() may prune while iterating)."""
 
     def __init__(self, mapping: Dict[Any, Any], snapshot, key_of):
         self._mapping, self._snapshot, self._key_of = mapping, snapshot, key_of
 
     def __iter__(self) -> "_RemovableIterator":
         return _RemovableIterator(self._mapping, self._snapshot(), self._key_of)
+
+    def __len__(self) -> int:
+        return len(self._mapping)
+
+    def __contains__(self, item: Any) -> bool:
+        return item in self._snapshot()
 
 
 class _RemovableIterator:

@@ -382,7 +382,9 @@ class TableEnvironment:
             raise PlanningError(f"table '{entry.name}' has no 'connector' option")
         make_reader, bounded = source_reader_factory(connector, entry.schema, options, entry.rowtime, entry.name,
                                                      entry.primary_key)
-        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka")
+        # Sources that split their input among subtasks run in parallel, each split read in order by
+        # one subtask and forwarded: per key, rows keep their order up to a keyed operator (as Flink).
+        non_parallel = connector not in ("datagen", "kafka", "upsert-kafka", "filesystem")
         # Read when the job starts, as Flink reads table.exec.source.idle-timeout when it plans.
         plan = _planner.source(f"TableSourceScan({entry.name})", entry.schema, make_reader, bounded=bounded,
                                rowtime=entry.rowtime, watermark_delay=entry.watermark_delay,
@@ -866,28 +868,18 @@ class StatementSet:
 
 def _as_function(function: Any, path: str) -> Any:
     from fluvial.table.table import TemporalTableFunction
-    from fluvial.table.udf import (
-        AggregateFunction,
-        ScalarFunction,
-        TableAggregateFunction,
-        TableFunction,
-        UserDefinedFunctionWrapper,
-        udaf,
-        udf,
-        udtaf,
-        udtf,
-    )
+    from fluvial.table.udf import (AggregateFunction, ScalarFunction, TableAggregateFunction, TableFunction,
+                                   UserDefinedFunctionWrapper, udaf, udf, udtaf, udtf)
 
     if isinstance(function, (UserDefinedFunctionWrapper, TemporalTableFunction)):
         return function
-    # As PyFlink: an aggregate (or table) function registered bare takes its types from its
-    # get_result_type() / get_accumulator_type().
+    # As PyFlink, a bare (table) aggregate function is wrapped with its declared types.
     if isinstance(function, AggregateFunction):
         return udaf(function, result_type=function.get_result_type(),
-                    accumulator_type=function.get_accumulator_type())
+                    accumulator_type=function.get_accumulator_type(), name=type(function).__name__)
     if isinstance(function, TableAggregateFunction):
         return udtaf(function, result_type=function.get_result_type(),
-                     accumulator_type=function.get_accumulator_type())
+                     accumulator_type=function.get_accumulator_type(), name=type(function).__name__)
     if isinstance(function, TableFunction):
         return udtf(function)
     if isinstance(function, ScalarFunction):

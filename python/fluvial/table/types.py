@@ -158,6 +158,17 @@ class DataTypes:
         return DataType(f"ARRAY<{element_type!r}>", pa.list_(element_type.arrow_type), nullable, [element_type])
 
     @staticmethod
+    def LIST_VIEW(element_type: DataType) -> DataType:  # noqa: N802
+        """An accumulator's ListView (fluvial.table.data_view): a list of 'element_type'."""
+        return DataType(f"LIST_VIEW<{element_type!r}>", pa.list_(element_type.arrow_type), True, [element_type])
+
+    @staticmethod
+    def MAP_VIEW(key_type: DataType, value_type: DataType) -> DataType:  # noqa: N802
+        """An accumulator's MapView (fluvial.table.data_view): a map from 'key_type' to 'value_type'."""
+        return DataType(f"MAP_VIEW<{key_type!r}, {value_type!r}>",
+                        pa.map_(key_type.arrow_type, value_type.arrow_type), True, [key_type, value_type])
+
+    @staticmethod
     def MAP(key_type: DataType, value_type: DataType, nullable: bool = True) -> DataType:  # noqa: N802
         return DataType(f"MAP<{key_type!r}, {value_type!r}>", pa.map_(key_type.arrow_type, value_type.arrow_type),
                         nullable, [key_type, value_type])

@@ -118,3 +118,33 @@ def test_from_pandas_maps_the_schema_by_position():
     assert [tuple(r) for r in table.execute().collect()] == [(1.5, "x"), (2.5, "y")]
     typed = t_env.from_pandas(pd.DataFrame({"u": [1], "v": ["w"]}), [DataTypes.BIGINT(), DataTypes.STRING()])
     assert typed.get_schema().get_field_names() == ["u", "v"]
+
+
+def test_registered_bare_aggregate_function_with_a_list_view_accumulator():
+    from fluvial.table import ListView
+    from fluvial.table.udf import AggregateFunction
+
+    class Distinct(AggregateFunction):
+        def create_accumulator(self):
+            return Row(ListView())
+
+        def accumulate(self, accumulator, value):
+            if value not in list(accumulator[0]):
+                accumulator[0].add(value)
+
+        def get_value(self, accumulator):
+            return len(list(accumulator[0]))
+
+        def get_result_type(self):
+            return "BIGINT"
+
+        def get_accumulator_type(self):
+            return DataTypes.ROW([DataTypes.FIELD("seen", DataTypes.LIST_VIEW(DataTypes.STRING()))])
+
+    t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    t_env.create_temporary_function("distinct_count", Distinct())
+    t_env.create_temporary_view("t", t_env.from_elements([("a", "x"), ("a", "y"), ("a", "x"), ("b", "z")],
+                                                         ["k", "v"]))
+    rows = sorted(tuple(r) for r in t_env.execute_sql(
+        "SELECT k, distinct_count(v) FROM t GROUP BY k").collect())
+    assert rows == [("a", 2), ("b", 1)]

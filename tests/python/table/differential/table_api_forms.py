@@ -38,7 +38,8 @@ lines.join_lateral(split_row.alias("word")).execute().print()
 people = t_env.from_elements([(1, "Alice", 3.5), (2, "Bob", 4.25)], ["id", "name", "score"])
 
 
-@udf(result_type="ROW<id BIGINT, upper STRING>")
+@udf(result_type=DataTypes.ROW([DataTypes.FIELD("id", DataTypes.BIGINT()),
+                                DataTypes.FIELD("upper", DataTypes.STRING())]))
 def upper_row(row: Row):
     return Row(row.id, row.name.upper())
 
