@@ -4,8 +4,9 @@ In BATCH execution Flink sorts a keyed operator's input by the serialized key an
 emits each key's result when the next key begins, so results come out in key order.
 PyFlink serializes a key without a declared key_type with `pickle.dumps` (its
 PICKLED_BYTE_ARRAY type) and compares those bytes as Java's signed bytes, a shorter
-array first when one is a prefix of the other. A key_type of STRING compares as Java's
-String.compareTo (UTF-16 code units), numeric key types by value.
+array first when one is a prefix of the other. A key_type of STRING compares the same
+way Flink's StringSerializer bytes (the length, then each UTF-16 unit, 7 bits a byte);
+numeric key types compare by value.
 """
 
 import pickle
@@ -25,8 +26,21 @@ def _pickled_key(key: Any) -> bytes:
     return pickle.dumps(key, protocol=_PICKLE_PROTOCOL).translate(_SIGNED_RANK)
 
 
+def _varint(value: int, out: bytearray) -> None:
+    # Flink's StringValue: 7 bits a byte, low bits first, the high bit set on all but the last.
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+
+
 def _string_key(key: Any) -> bytes:
-    return key.encode("utf-16-be", "surrogatepass")
+    units = key.encode("utf-16-be", "surrogatepass")
+    out = bytearray()
+    _varint(len(units) // 2 + 1, out)  # the length plus one (zero stands for null)
+    for index in range(0, len(units), 2):
+        _varint(units[index] << 8 | units[index + 1], out)
+    return bytes(out).translate(_SIGNED_RANK)
 
 
 def _sort_key_for(key_type: Optional[TypeInformation]) -> Optional[Callable[[Any], Any]]:

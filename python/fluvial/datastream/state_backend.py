@@ -32,7 +32,13 @@ __all__ = [
 
 
 class StateBackend:
-    """Base of the state backends: where state lives while the job runs."""
+    """Base of the state backends: where state lives while the job runs.
+
+    Examples:
+        >>> from fluvial.datastream.state_backend import HashMapStateBackend, StateBackend
+        >>> isinstance(HashMapStateBackend(), StateBackend)
+        True
+    """
 
     # A checkpoint directory the backend brings along (Flink 1.x's FsStateBackend), or None.
     _checkpoint_directory: Optional[str] = None
@@ -42,14 +48,28 @@ class StateBackend:
 
 
 class HashMapStateBackend(StateBackend):
-    """State as Python objects on the heap: what Fluvial always does."""
+    """State as Python objects on the heap: what Fluvial always does.
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.state_backend import HashMapStateBackend
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> env.set_state_backend(HashMapStateBackend()).get_state_backend()
+        HashMapStateBackend()
+    """
 
     def __init__(self, j_hashmap_state_backend=None):
         _no_java("HashMapStateBackend", j_hashmap_state_backend)
 
 
 class PredefinedOptions(Enum):
-    """RocksDB tuning presets; accepted and kept, without effect while state is on the heap."""
+    """RocksDB tuning presets; accepted and kept, without effect while state is on the heap.
+
+    Examples:
+        >>> from fluvial.datastream.state_backend import PredefinedOptions
+        >>> PredefinedOptions.FLASH_SSD_OPTIMIZED.name
+        'FLASH_SSD_OPTIMIZED'
+    """
 
     DEFAULT = 0
     SPINNING_DISK_OPTIMIZED = 1
@@ -110,7 +130,14 @@ class _RocksDBSettings(StateBackend):
 
 
 class EmbeddedRocksDBStateBackend(_RocksDBSettings):
-    """RocksDB state; accepted, with state kept on the heap for now (said once)."""
+    """RocksDB state; accepted, with state kept on the heap for now (said once on standard error).
+
+    Examples:
+        >>> from fluvial.datastream.state_backend import EmbeddedRocksDBStateBackend
+        >>> backend = EmbeddedRocksDBStateBackend(enable_incremental_checkpointing=True)
+        >>> backend.is_incremental_checkpoints_enabled(), backend.get_number_of_transfer_threads()
+        (True, 4)
+    """
 
     def __init__(self, enable_incremental_checkpointing=None,
                  j_embedded_rocks_db_state_backend=None):
@@ -119,7 +146,13 @@ class EmbeddedRocksDBStateBackend(_RocksDBSettings):
 
 
 class RocksDBStateBackend(_RocksDBSettings):
-    """Flink 1.x's RocksDB backend with a checkpoint directory (checkpoints go there)."""
+    """Flink 1.x's RocksDB backend with a checkpoint directory (checkpoints go there).
+
+    Examples:
+        >>> from fluvial.datastream.state_backend import RocksDBStateBackend
+        >>> RocksDBStateBackend("file:///tmp/checkpoints").get_checkpoint_backend().get_checkpoint_path()
+        'file:///tmp/checkpoints'
+    """
 
     def __init__(self, checkpoint_data_uri=None, enable_incremental_checkpointing=None,
                  checkpoint_stream_backend=None, j_rocks_db_state_backend=None):
@@ -141,7 +174,13 @@ class RocksDBStateBackend(_RocksDBSettings):
 
 
 class MemoryStateBackend(StateBackend):
-    """Flink 1.x's heap backend with checkpoints in memory: heap state, as Fluvial keeps it."""
+    """Flink 1.x's heap backend with checkpoints in memory: heap state, as Fluvial keeps it.
+
+    Examples:
+        >>> from fluvial.datastream.state_backend import MemoryStateBackend
+        >>> MemoryStateBackend(max_state_size=1024).get_max_state_size()
+        1024
+    """
 
     DEFAULT_MAX_STATE_SIZE = 5 * 1024 * 1024
 
@@ -159,7 +198,15 @@ class MemoryStateBackend(StateBackend):
 
 
 class FsStateBackend(StateBackend):
-    """Flink 1.x's heap backend with checkpoints in a directory (checkpoints go there)."""
+    """Flink 1.x's heap backend with checkpoints in a directory (checkpoints go there).
+
+    Examples:
+        >>> from fluvial.datastream import StreamExecutionEnvironment
+        >>> from fluvial.datastream.state_backend import FsStateBackend
+        >>> env = StreamExecutionEnvironment.get_execution_environment()
+        >>> env.set_state_backend(FsStateBackend("file:///tmp/checkpoints")).get_checkpoint_config().get_checkpoint_storage_dir()
+        'file:///tmp/checkpoints'
+    """
 
     def __init__(self, checkpoint_directory_uri=None, default_savepoint_directory_uri=None,
                  file_state_size_threshold=None, write_buffer_size=None,
@@ -187,7 +234,15 @@ class FsStateBackend(StateBackend):
 
 
 class CustomStateBackend(StateBackend):
-    """A Java state backend class: there is no JVM in Fluvial to load it."""
+    """A Java state backend class: there is no JVM in Fluvial to load it.
+
+    Examples:
+        >>> from fluvial.datastream.state_backend import CustomStateBackend
+        >>> CustomStateBackend(None)
+        Traceback (most recent call last):
+            ...
+        fluvial.errors.UnsupportedFeatureError: CustomStateBackend wraps a Java state backend, and Fluvial has no JVM; use HashMapStateBackend (or leave the state backend unset)
+    """
 
     def __init__(self, j_custom_state_backend=None):
         from fluvial.errors import UnsupportedFeatureError

@@ -21,7 +21,13 @@ __all__ = ["TimeCharacteristic"]
 
 
 class TimeCharacteristic(Enum):
-    """Processing, ingestion or event time (Flink 1.x's stream-wide setting)."""
+    """Processing, ingestion or event time (Flink 1.x's stream-wide setting).
+
+    Examples:
+        >>> from fluvial.datastream.time_characteristic import TimeCharacteristic
+        >>> [c.name for c in TimeCharacteristic]
+        ['ProcessingTime', 'IngestionTime', 'EventTime']
+    """
 
     ProcessingTime = 0
     IngestionTime = 1
