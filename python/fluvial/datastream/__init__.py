@@ -37,6 +37,7 @@ from fluvial.datastream.functions import (
     WindowFunction,
 )
 from fluvial.datastream.output_tag import OutputTag
+from fluvial.datastream.slot_sharing_group import MemorySize, SlotSharingGroup
 from fluvial.datastream.state_backend import (
     CustomStateBackend,
     EmbeddedRocksDBStateBackend,
@@ -47,7 +48,6 @@ from fluvial.datastream.state_backend import (
     RocksDBStateBackend,
     StateBackend,
 )
-from fluvial.datastream.slot_sharing_group import MemorySize, SlotSharingGroup
 from fluvial.datastream.stream_execution_environment import StreamExecutionEnvironment
 from fluvial.datastream.time_characteristic import TimeCharacteristic
 from fluvial.datastream.time_domain import TimeDomain

@@ -174,17 +174,6 @@ class DataTypes:
                         nullable, [key_type, value_type])
 
     @staticmethod
-    def LIST_VIEW(element_type: DataType) -> DataType:  # noqa: N802
-        """An accumulator's ListView of `element_type` (fluvial.table.data_view)."""
-        return DataType(f"LIST_VIEW<{element_type!r}>", pa.list_(element_type.arrow_type), True, [element_type])
-
-    @staticmethod
-    def MAP_VIEW(key_type: DataType, value_type: DataType) -> DataType:  # noqa: N802
-        """An accumulator's MapView (fluvial.table.data_view)."""
-        return DataType(f"MAP_VIEW<{key_type!r}, {value_type!r}>",
-                        pa.map_(key_type.arrow_type, value_type.arrow_type), True, [key_type, value_type])
-
-    @staticmethod
     def FIELD(name: str, data_type: DataType, description: Optional[str] = None) -> DataTypeField:  # noqa: N802
         return DataTypeField(name, data_type, description)
 
