@@ -398,6 +398,19 @@ class KeyedStream(DataStream):
         [('berlin', 3), ('oslo', -2), ('berlin', 10), ('oslo', -7)]
     """
 
+    # A keyed stream's partitioning is its key's, as in Flink: the other partitionings are refused.
+    def _partition(self, kind: str) -> "DataStream":
+        from fluvial.errors import InvalidJobError
+
+        raise InvalidJobError(f"Cannot override partitioning for KeyedStream: {kind}() after key_by(); "
+                              f"call it before key_by(), or on the result of an operator on the keyed stream")
+
+    def broadcast(self, *broadcast_state_descriptors):
+        return self._partition("broadcast")
+
+    def partition_custom(self, partitioner: Any, key_selector: Any) -> "DataStream":
+        return self._partition("partition_custom")
+
     def __init__(self, env, transformation: Transformation, original: DataStream):
         super().__init__(env, transformation)
         self._original = original
