@@ -346,6 +346,7 @@ AGGREGATE_RESULT = {
     "array_agg": lambda t: pa.list_(t),
     "first_value": lambda t: t,
     "last_value": lambda t: t,
+    "sum0": lambda t: t,
     "sum": lambda t: t,
     "avg": lambda t: t,
     "min": lambda t: t,
@@ -354,7 +355,7 @@ AGGREGATE_RESULT = {
 
 
 # Built-in aggregates that run in the Python GROUP BY step (they keep the values they saw).
-PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg", "first_value", "last_value")
+PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg", "first_value", "last_value", "sum0")
 
 
 @dataclass
@@ -442,7 +443,7 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
         from fluvial.table._collections import CollectionAggregate
 
         for item in in_python:
-            if item.function in ("first_value", "last_value"):
+            if item.function in ("first_value", "last_value", "sum0"):
                 raise PlanningError(f"{item.function.upper()} in a group window is not supported yet; it is in "
                                     f"a GROUP BY without a window")
             item.udaf = CollectionAggregate(item.function, schema.field(item.argument_columns[0]).type)
@@ -992,7 +993,11 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
                 "open": lambda: [u._open(info.job_parameters) for u in udafs] and None,
                 "close": lambda: [u._close() for u in udafs] and None}
 
-    name = "PythonGroupAggregate(" + ", ".join(getattr(f, "_name", f) for _, f, _ in aggregates) + ")"
+    # Flink's text: PythonGroupAggregate(groupBy=[c], select=[c, Count(a) AS a]).
+    selected = list(key_columns) + [f"{getattr(f, '_name', f)}({', '.join(arguments)}) AS {output_name}"
+                                    for output_name, f, arguments in aggregates]
+    group_by = f"groupBy=[{', '.join(key_columns)}], " if key_columns else ""
+    name = f"PythonGroupAggregate({group_by}select=[{', '.join(selected)}])"
     transformation = _transformation("table_python_calc", name, [upstream], make_spec, **extra)
     result = TablePlan(transformation, output, updating=not batch_mode, primary_key=list(key_columns))
     return calc(result, items, having, name="Calc(select)")

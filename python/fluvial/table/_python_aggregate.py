@@ -43,7 +43,7 @@ class _Builtin:
             return
         sign = -1 if retract else 1
         state[1] += sign
-        if self.kind in ("sum", "avg"):
+        if self.kind in ("sum", "avg", "sum0"):
             state[0] += sign * value
         elif self.kind in ("min", "max", "collect") or self.kind.endswith("_distinct"):
             state[2][value] += sign
@@ -62,6 +62,8 @@ class _Builtin:
             return list(state[3]) if state[3] else None
         if kind in ("first_value", "last_value"):
             return (state[3][0] if kind == "first_value" else state[3][-1]) if state[3] else None
+        if kind == "sum0":  # SUM that is 0, not NULL, without values
+            return total if count else 0
         if kind in ("sum_distinct", "avg_distinct"):
             # Each distinct value once.
             kind, total, count = kind[:-len("_distinct")], sum(values), len(values)
