@@ -5,7 +5,8 @@ it calls into the Py4J gateway, reads a wrapped Java object (``_j_tenv``, ``_j_t
 names a Java class (``'org.apache.flink...'``, a Java UDF), loads jars, or compares Python
 classes with their Java twins (PythonAPICompletenessTestCase).  That is decided from the
 test's source (the test method, and the setUp/setUpClass it runs), never from how it fails;
-MANIFEST's ``not_portable`` adds the few cases the source check cannot see, with the reason.
+MANIFEST's ``not_portable`` adds the few cases the source check cannot see, with the reason;
+its ``unstable`` lists tests that pass only on some runs (counted as failing, with the reason).
 Every other test is *portable* and counts in "N passed of M portable".
 
     PYTHONPATH=python .venv/bin/python tests/python/pyflink_conformance/unit_tests_corpus.py record
@@ -214,6 +215,7 @@ def classify(manifest: dict, outcomes: Dict[str, dict]) -> List[Tuple[FileInfo, 
     not portable or skipped."""
     overrides = manifest.get("not_portable", {})
     neutralized = manifest.get("neutralized_fixtures", {})
+    unstable = manifest.get("unstable", {})
     result = []
     for file in corpus_files(manifest):
         info = analyse(file, overrides, neutralized)
@@ -222,6 +224,10 @@ def classify(manifest: dict, outcomes: Dict[str, dict]) -> List[Tuple[FileInfo, 
         for t in info.tests:
             if t.not_portable:
                 statuses[t.test_id] = ("not portable", t.not_portable)
+                continue
+            if f"{file}::{t.test_id}" in unstable:
+                # Passes on some runs only: counted as failing, so the figures and CI are stable.
+                statuses[t.test_id] = ("failed", "unstable: " + unstable[f"{file}::{t.test_id}"])
                 continue
             outcome = outcomes.get(f"{file}::{t.test_id}")
             if outcome is None:
