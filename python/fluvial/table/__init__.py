@@ -40,10 +40,9 @@ from fluvial.table.udf import (
     udtf,
 )
 
-__all__ = ["AggregateFunction", "DataType", "DataTypes", "DataView", "ListView", "MapView", "EnvironmentSettings", "ExplainDetail", "Expression",
-           "FormatDescriptor", "FunctionContext",
-           "GroupWindowedTable", "GroupedTable", "OverWindowedTable", "ResultKind", "Row", "RowKind",
-           "ScalarFunction", "Schema",
+__all__ = ["AggregateFunction", "DataType", "DataTypes", "DataView", "EnvironmentSettings", "ExplainDetail",
+           "Expression", "FormatDescriptor", "FunctionContext", "GroupWindowedTable", "GroupedTable", "ListView",
+           "MapView", "OverWindowedTable", "ResultKind", "Row", "RowKind", "ScalarFunction", "Schema",
            "StatementSet", "StreamTableEnvironment", "Table", "TableAggregateFunction", "TableConfig",
-           "TableDescriptor", "TableEnvironment", "TableFunction", "TableResult", "TableSchema", "WindowGroupedTable", "col", "lit",
-           "udaf", "udf", "udtaf", "udtf"]
+           "TableDescriptor", "TableEnvironment", "TableFunction", "TableResult", "TableSchema",
+           "WindowGroupedTable", "col", "lit", "udaf", "udf", "udtaf", "udtf"]

@@ -681,6 +681,8 @@ class PrintWriter:
         for index, values in enumerate(zip(*columns)):
             kind = kinds[row_kinds[index]] if row_kinds else "+I"
             stream.write(self._prefix + print_row_text(kind, list(values)) + "\n")
+        # As Java's System.out: what was printed is out even if the job is then killed.
+        stream.flush()
 
     def finish(self) -> None:
         (self._stream or sys.stdout).flush()

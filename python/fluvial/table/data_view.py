@@ -8,7 +8,13 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 
 class DataView:
-    """A collection in an accumulator (PyFlink's base class of ListView and MapView)."""
+    """A collection in an accumulator (PyFlink's base class of ListView and MapView).
+
+    Examples:
+        >>> from fluvial.table.data_view import DataView, ListView
+        >>> isinstance(ListView(), DataView)
+        True
+    """
 
     def clear(self) -> None:
         raise NotImplementedError

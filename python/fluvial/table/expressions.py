@@ -368,7 +368,7 @@ class Expression(RefusesUnsupportedPyFlinkMethods):
                    on_error: Any = None, default_on_error: Any = None) -> "Expression":
         """JSON_VALUE: the scalar at a JSON path as a STRING, or cast to 'returning_type'; NULL
         when the path is missing or the text is not JSON (Flink's NULL ON EMPTY / NULL ON ERROR)."""
-        for behaviour, default in ((on_empty, default_on_empty), (on_error, default_on_error)):
+        for behaviour in (on_empty, on_error):
             if behaviour is not None and str(getattr(behaviour, "name", behaviour)).upper() != "NULL":
                 from fluvial.errors import UnsupportedFeatureError
 

@@ -62,14 +62,19 @@ def _items(expressions: List[Expression]) -> List[Tuple[str, Expression]]:
             raise PlanningError(f"'{name}' is a table aggregate function: use it in flat_aggregate({name}(...)), "
                                 f"not in a select or filter")
     items = []
-    unnamed = 0  # the Table API numbers only the items without a name: EXPR$0, EXPR$1, ... (SQL: by position)
-    for expression in expressions:
+    # The Table API's names for items without one: an aggregate is EXPR$0, EXPR$1, ... counting the
+    # unnamed aggregates; anything else is _c<its position> (SQL names both EXPR$<position>).
+    unnamed_aggregates = 0
+    for position, expression in enumerate(expressions):
         if isinstance(expression, Col) and expression.name == "*":
             raise PlanningError("col('*') stands alone in a select (all the columns); it cannot be part of an "
                                 "expression")
-        name = output_name(expression, unnamed)
-        if name == f"EXPR${unnamed}":
-            unnamed += 1
+        name = output_name(expression, unnamed_aggregates)
+        if name == f"EXPR${unnamed_aggregates}":
+            if _has_aggregate(expression):
+                unnamed_aggregates += 1
+            else:
+                name = f"_c{position}"
         items.append((name, expression))
     names = [n for n, _ in items]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -324,7 +329,6 @@ class Table:
 
     def _lateral(self, call: Any, predicate: Optional[Expression], left_outer: bool) -> "Table":
         from fluvial.table.expressions import Alias as AliasExpression
-
         from fluvial.table.udf import UserDefinedFunctionWrapper
 
         names: List[str] = []

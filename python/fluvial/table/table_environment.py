@@ -868,8 +868,17 @@ class StatementSet:
 
 def _as_function(function: Any, path: str) -> Any:
     from fluvial.table.table import TemporalTableFunction
-    from fluvial.table.udf import (AggregateFunction, ScalarFunction, TableAggregateFunction, TableFunction,
-                                   UserDefinedFunctionWrapper, udaf, udf, udtaf, udtf)
+    from fluvial.table.udf import (
+        AggregateFunction,
+        ScalarFunction,
+        TableAggregateFunction,
+        TableFunction,
+        UserDefinedFunctionWrapper,
+        udaf,
+        udf,
+        udtaf,
+        udtf,
+    )
 
     if isinstance(function, (UserDefinedFunctionWrapper, TemporalTableFunction)):
         return function

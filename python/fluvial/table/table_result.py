@@ -92,12 +92,12 @@ class TableResult:
         >>> from fluvial.table import EnvironmentSettings, TableEnvironment
         >>> t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
         >>> t_env.from_elements([(1, "a"), (2, "b")], ["id", "name"]).execute().print()
-        +----+------+
-        | id | name |
-        +----+------+
-        |  1 |    a |
-        |  2 |    b |
-        +----+------+
+        +----------------------+--------------------------------+
+        |                   id |                           name |
+        +----------------------+--------------------------------+
+        |                    1 |                              a |
+        |                    2 |                              b |
+        +----------------------+--------------------------------+
         2 rows in set
     """
 

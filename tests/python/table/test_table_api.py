@@ -111,13 +111,14 @@ def test_from_elements_with_row_type_and_print(capsys):
                                                                  DataTypes.FIELD("name", DataTypes.STRING())]))
     t.execute().print()
     assert capsys.readouterr().out.splitlines() == [
-        "+----+----+--------+",
-        "| op | id |   name |",
-        "+----+----+--------+",
-        "| +I |  1 |      a |",
-        "| +I |  2 | <NULL> |",
-        "+----+----+--------+",
-        "Received a total of 2 rows",
+        # As PyFlink 2.2: columns as wide as their type (INT 11, STRING 30), 'N rows in set'.
+        "+----+-------------+--------------------------------+",
+        "| op |          id |                           name |",
+        "+----+-------------+--------------------------------+",
+        "| +I |           1 |                              a |",
+        "| +I |           2 |                         <NULL> |",
+        "+----+-------------+--------------------------------+",
+        "2 rows in set",
     ]
 
 

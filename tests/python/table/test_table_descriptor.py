@@ -6,8 +6,15 @@ import csv
 import pytest
 
 from fluvial.errors import UnsupportedFeatureError
-from fluvial.table import (DataTypes, EnvironmentSettings, FormatDescriptor, Schema, TableDescriptor,
-                           TableEnvironment, col)
+from fluvial.table import (
+    DataTypes,
+    EnvironmentSettings,
+    FormatDescriptor,
+    Schema,
+    TableDescriptor,
+    TableEnvironment,
+    col,
+)
 from fluvial.table.expressions import PlanningError
 
 
