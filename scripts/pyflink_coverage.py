@@ -74,7 +74,16 @@ def render() -> str:
             method_details.append(f"- `{name}`: " + ", ".join(f"`{m}`" for m in missing))
     lines += [""] + method_details + [""]
     lines += _conformance_oracle().render_coverage_section()
-    return "\n".join(lines)
+    return "\n".join(lines) + _corpus_2_section()
+
+
+def _corpus_2_section() -> str:
+    """Corpus 2's section (PyFlink's own unit tests), kept as it is: the corpus run writes it
+    (tests/python/pyflink_conformance/unit_tests_corpus.py record), between its markers."""
+    path = ROOT / "docs" / "pyflink-coverage.md"
+    text = path.read_text() if path.exists() else ""
+    start = text.find("<!-- corpus-2:begin")
+    return "\n" + text[start:] if start >= 0 else ""
 
 
 def _conformance_oracle():

@@ -1,5 +1,6 @@
 """Configuration: string key/value settings, stored as the strings Flink writes."""
 
+import base64
 import builtins
 from typing import Any, Optional
 
@@ -61,7 +62,9 @@ class Configuration:
         {'parallelism.default': '4', 'pipeline.auto-watermark-interval': '200 ms'}
     """
 
-    __slots__ = ("_data",)
+    # _data: the strings Flink stores; _typed: the value a typed setter was given, which
+    # add_all_to_dict hands out as Java's Configuration does (an int stays an int).
+    __slots__ = ("_data", "_typed")
 
     def __init__(self, other: Optional["Configuration"] = None) -> None:
         """Creates an empty configuration, or a copy of `other`."""
@@ -70,6 +73,7 @@ class Configuration:
                 f"other must be a Configuration, got {type(other).__name__} {other!r}"
             )
         self._data: dict[str, str] = dict(other._data) if other is not None else {}
+        self._typed: dict[str, Any] = dict(other._typed) if other is not None else {}
 
     def _parse(self, key: str, parse, type_name: str, default_value):
         text = self._data.get(_check_key(key))
@@ -91,8 +95,12 @@ class Configuration:
             raise TypeError(
                 f"set_string value for key {key!r} must be a str, got {type(value).__name__} {value!r}"
             )
-        self._data[_check_key(key)] = value
+        self._store(key, value, value)
         return self
+
+    def _store(self, key: str, text: str, typed: Any) -> None:
+        self._data[_check_key(key)] = text
+        self._typed[key] = typed
 
     def get_integer(self, key: str, default_value: int | None = None) -> int | None:
         return self._parse(key, int, "integer", default_value)
@@ -102,7 +110,7 @@ class Configuration:
             raise TypeError(
                 f"set_integer value for key {key!r} must be an int, got {type(value).__name__} {value!r}"
             )
-        self._data[_check_key(key)] = str(int(value))
+        self._store(key, str(int(value)), int(value))
         return self
 
     def get_boolean(self, key: str, default_value: bool | None = None) -> bool | None:
@@ -113,7 +121,7 @@ class Configuration:
             raise TypeError(
                 f"set_boolean value for key {key!r} must be a bool, got {type(value).__name__} {value!r}"
             )
-        self._data[_check_key(key)] = "true" if value else "false"
+        self._store(key, "true" if value else "false", value)
         return self
 
     def get_float(self, key: str, default_value: float | None = None) -> float | None:
@@ -124,7 +132,20 @@ class Configuration:
             raise TypeError(
                 f"set_float value for key {key!r} must be a float, got {type(value).__name__} {value!r}"
             )
-        self._data[_check_key(key)] = repr(float(value))
+        self._store(key, repr(float(value)), float(value))
+        return self
+
+    def get_bytearray(self, key: str, default_value: bytearray | None = None) -> bytearray | None:
+        """Returns the bytes stored under `key` (kept as Base64 text, as Flink does)."""
+        return self._parse(key, lambda text: bytearray(base64.b64decode(text, validate=True)), "Base64 byte array",
+                           default_value)
+
+    def set_bytearray(self, key: str, value: bytearray) -> "Configuration":
+        if not isinstance(value, (bytes, bytearray)):
+            raise TypeError(
+                f"set_bytearray value for key {key!r} must be a bytearray, got {type(value).__name__} {value!r}"
+            )
+        self._store(key, base64.b64encode(bytes(value)).decode("ascii"), bytearray(value))
         return self
 
     def get(self, key: str, default: str | None = None) -> str | None:
@@ -137,7 +158,7 @@ class Configuration:
             raise TypeError(
                 f"configuration value for key {key!r} must not be None; use remove_config"
             )
-        self._data[_check_key(key)] = _to_flink_string(value)
+        self._store(key, _to_flink_string(value), _to_flink_string(value))
         return self
 
     def contains_key(self, key: str) -> bool:
@@ -151,8 +172,8 @@ class Configuration:
         return dict(self._data)
 
     def add_all_to_dict(self, target_dict: dict) -> None:
-        """Copies all entries into `target_dict`."""
-        target_dict.update(self._data)
+        """Copies all entries into `target_dict`, each as the value its setter was given (1, True, ...)."""
+        target_dict.update({key: self._typed.get(key, text) for key, text in self._data.items()})
 
     def add_all(
         self, other: "Configuration", prefix: str | None = None
@@ -164,25 +185,30 @@ class Configuration:
             )
         if prefix is None:
             self._data.update(other._data)
+            self._typed.update(other._typed)
         else:
             prefix = _check_key(prefix)
             self._data.update(
                 (prefix + key, value) for key, value in other._data.items()
             )
+            self._typed.update((prefix + key, value) for key, value in other._typed.items())
         return self
 
     def remove_config(self, key: str) -> bool:
         """Removes `key`; returns whether it was set."""
+        self._typed.pop(key, None)
         return self._data.pop(_check_key(key), None) is not None
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Configuration) and self._data == other._data
 
-    # Mutable and compared by content, so not hashable.
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        # By content, as PyFlink's (which hashes the Java map): equal configurations hash
+        # equally; changing one after using it as a dict key loses it, as there.
+        return hash(frozenset(self._data.items()))
 
     def __reduce__(self):
-        return _from_dict, (dict(self._data),)
+        return _from_dict, (dict(self._data), dict(self._typed))
 
     def __str__(self) -> str:
         # Java prints the backing map: {a=1, b=true}.
@@ -203,7 +229,8 @@ def _parse_boolean(text: str) -> bool:
     raise ValueError(text)
 
 
-def _from_dict(data: dict[str, str]) -> Configuration:
+def _from_dict(data: dict[str, str], typed: dict | None = None) -> Configuration:
     configuration = Configuration()
     configuration._data.update(data)
+    configuration._typed.update(typed or {})
     return configuration

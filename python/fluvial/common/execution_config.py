@@ -47,6 +47,7 @@ class ExecutionConfig(RefusesUnsupportedPyFlinkMethods):
         self._task_cancellation_timeout = 180_000
         self._auto_generated_uids = True
         self._use_snapshot_compression = False
+        self._closure_cleaner = True
 
     def get_parallelism(self) -> int:
         """Returns the default operator parallelism, or PARALLELISM_DEFAULT if unset."""
@@ -180,8 +181,22 @@ class ExecutionConfig(RefusesUnsupportedPyFlinkMethods):
     def __eq__(self, other) -> bool:
         return isinstance(other, ExecutionConfig) and vars(self) == vars(other)
 
-    # Mutable and compared by content, so not hashable.
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        # By content, as PyFlink's (the Java object's hashCode): equal configs hash equally.
+        return hash(tuple((name, repr(value)) for name, value in sorted(vars(self).items())))
+
+    # The closure cleaner strips Java lambdas of unused outer references; Python functions
+    # are pickled whole, in PyFlink as here, so the flag is kept only to be read back.
+    def enable_closure_cleaner(self) -> "ExecutionConfig":
+        self._closure_cleaner = True
+        return self
+
+    def disable_closure_cleaner(self) -> "ExecutionConfig":
+        self._closure_cleaner = False
+        return self
+
+    def is_closure_cleaner_enabled(self) -> bool:
+        return self._closure_cleaner
 
     def __repr__(self) -> str:
         settings = ", ".join(

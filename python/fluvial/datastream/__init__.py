@@ -40,6 +40,7 @@ from fluvial.datastream.functions import (
     WindowFunction,
 )
 from fluvial.datastream.output_tag import OutputTag
+from fluvial.datastream.slot_sharing_group import MemorySize, SlotSharingGroup
 from fluvial.datastream.state_backend import (
     CustomStateBackend,
     EmbeddedRocksDBStateBackend,
@@ -134,3 +135,4 @@ __all__ = [
     "WindowFunction",
     "WindowedStream",
 ]
+__all__ += ["MemorySize", "SlotSharingGroup"]

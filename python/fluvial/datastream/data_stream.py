@@ -310,6 +310,8 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
             return self.sink_to(sink_func)
         if not isinstance(sink_func, SinkFunction):
             raise TypeError(f"add_sink() expects a SinkFunction, got {type(sink_func).__name__}")
+        if hasattr(sink_func, "_for_input_type"):  # a sink that shows records as their type's text
+            sink_func._for_input_type(self._transformation.output_type)
 
         def make_spec(info: SubtaskInfo) -> dict:
             function = copy_for_subtask(sink_func, info.operator_name)
@@ -329,9 +331,12 @@ class DataStream(RefusesUnsupportedPyFlinkMethods):
             raise ValueError(f"limit must be a non-negative int, got {limit!r}")
         buffer = CollectBuffer()
         sink = CollectSink(buffer)
+        # One collecting subtask, as Flink's collect sink: the records of a non-parallel
+        # stream arrive in their order.
         transformation = Transformation(
             kind="sink", name=sink._default_name(), inputs=[self._transformation],
-            make_spec=lambda info: sink_spec(sink._create_writer(info.index, info.parallelism)))
+            make_spec=lambda info: sink_spec(sink._create_writer(info.index, info.parallelism)),
+            non_parallel=True, parallelism=1)
         iterator = self._env._execute_collect(job_execution_name, transformation, buffer)
         if limit is None:
             return iterator
@@ -392,6 +397,19 @@ class KeyedStream(DataStream):
         >>> list(by_city.reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect())
         [('berlin', 3), ('oslo', -2), ('berlin', 10), ('oslo', -7)]
     """
+
+    # A keyed stream's partitioning is its key's, as in Flink: the other partitionings are refused.
+    def _partition(self, kind: str) -> "DataStream":
+        from fluvial.errors import InvalidJobError
+
+        raise InvalidJobError(f"Cannot override partitioning for KeyedStream: {kind}() after key_by(); "
+                              f"call it before key_by(), or on the result of an operator on the keyed stream")
+
+    def broadcast(self, *broadcast_state_descriptors):
+        return self._partition("broadcast")
+
+    def partition_custom(self, partitioner: Any, key_selector: Any) -> "DataStream":
+        return self._partition("partition_custom")
 
     def __init__(self, env, transformation: Transformation, original: DataStream):
         super().__init__(env, transformation)

@@ -14,6 +14,7 @@ from fluvial.common.typeinfo import TypeInformation
 from fluvial.common.watermark_strategy import WatermarkStrategy
 from fluvial.datastream._options import check_configuration
 from fluvial.datastream._plan import SubtaskInfo, Transformation, plan_as_json, translate
+from fluvial.datastream._python_dependencies import PythonDependencies
 from fluvial.datastream._recovery import default_restore_path
 from fluvial.datastream._user_function import timestamp_spec
 from fluvial.datastream.checkpoint_config import CheckpointConfig
@@ -37,7 +38,7 @@ def _check_watermark_strategy(watermark_strategy: Any) -> None:
         raise TypeError(f"expected a WatermarkStrategy, got {type(watermark_strategy).__name__}")
 
 
-class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMethods):
+class StreamExecutionEnvironment(IgnoresJvmSettings, PythonDependencies, RefusesUnsupportedPyFlinkMethods):
     """Builds a job from sources, operators and sinks; execute() runs it in this process.
 
     Unlike PyFlink, the default parallelism is 1 (set ``parallelism.default``

@@ -445,8 +445,44 @@ def _cast(expr, args, types):
             raise PlanningError(f"cannot CAST a ROW of {source.num_fields} field(s) to {expr.data_type!r}")
         fields = [_K("struct_field", [value], pc.StructFieldOptions(i)).cast(f.type) for i, f in enumerate(target)]
         return pc.make_struct(*fields, field_names=[f.name for f in target])
+    if (pa.types.is_string(source) or pa.types.is_large_string(source)) and \
+            (pa.types.is_time(target) or pa.types.is_timestamp(target)):
+        return _cast_text_to_time(expr.args[0], value, target)
     # Flink's CAST of a DOUBLE to an integer truncates.
     return value.cast(options=pc.CastOptions(target, allow_float_truncate=True))
+
+
+def _cast_text_to_time(argument, value, target):
+    """CAST of text to TIME ('12:00:00', '12:00:00.123') or TIMESTAMP ('1999-9-10 05:20:10': Flink
+    takes one-digit months and days). A literal is parsed here (a bad one fails naming it);
+    a column as Arrow parses it."""
+    import datetime
+    import re
+
+    if not isinstance(argument, Lit):
+        if pa.types.is_time(target):
+            day = pc.binary_join_element_wise(pc.scalar("1970-01-01 "), value, pc.scalar(""))
+            return pc.strptime(day, format="%Y-%m-%d %H:%M:%S", unit="us").cast(pa.time64("us")).cast(target)
+        return value.cast(target)
+    text = argument.value
+    if text is None:
+        return pc.scalar(pa.scalar(None, type=target))
+    stripped = str(text).strip()
+    try:
+        if pa.types.is_time(target):
+            return pc.scalar(pa.scalar(datetime.time.fromisoformat(stripped), type=pa.time64("us")).cast(target))
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?",
+                             stripped)
+        if match is None:
+            raise ValueError(stripped)
+        year, month, day, hour, minute, second, fraction = match.groups()
+        micros = int((fraction or "0")[:6].ljust(6, "0"))
+        moment = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                   int(second or 0), micros)
+        return pc.scalar(pa.scalar(moment, type=pa.timestamp("us")).cast(target))
+    except ValueError:
+        kind = "TIME (HH:mm:ss[.fff])" if pa.types.is_time(target) else "TIMESTAMP (yyyy-MM-dd HH:mm:ss[.fff])"
+        raise PlanningError(f"CAST: {text!r} is not a {kind}") from None
 
 
 @_native("typeof", arity=(1, 2))

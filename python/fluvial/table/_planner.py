@@ -254,7 +254,9 @@ def _python_step(plan: TablePlan, calls: List[UdfCall]) -> Tuple[TablePlan, List
         def evaluate(batch: pa.RecordBatch, row_kinds: Optional[bytes]) -> pa.RecordBatch:
             columns = batch.columns[:argument_count]
             for function, names in zip(functions, argument_names):
-                columns.append(function._evaluate([batch.column(n) for n in names]))
+                arguments = [batch.column(n) for n in names]
+                # A call without arguments still gives one value per row.
+                columns.append(function._evaluate(arguments) if names else function._evaluate([], batch.num_rows))
             return pa.RecordBatch.from_arrays(columns, schema=output)
 
         def open_all() -> None:
@@ -361,6 +363,9 @@ AGGREGATE_RESULT = {
     "avg_distinct": lambda t: t,
     "collect": lambda t: pa.map_(t, pa.int32()),  # Flink's MULTISET<T>: each value with its count
     "array_agg": lambda t: pa.list_(t),
+    "first_value": lambda t: t,
+    "last_value": lambda t: t,
+    "sum0": lambda t: t,
     "sum": lambda t: t,
     "avg": lambda t: t,
     "min": lambda t: t,
@@ -368,8 +373,8 @@ AGGREGATE_RESULT = {
 }
 
 
-# Built-in aggregates that run in the Python GROUP BY step (they build collections).
-PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg")
+# Built-in aggregates that run in the Python GROUP BY step (they keep the values they saw).
+PYTHON_BUILTIN_AGGREGATES = ("collect", "array_agg", "first_value", "last_value", "sum0")
 
 
 @dataclass
@@ -457,6 +462,9 @@ def aggregate(plan: TablePlan, keys: List[Expression], items: List[Tuple[str, Ex
         from fluvial.table._collections import CollectionAggregate
 
         for item in in_python:
+            if item.function in ("first_value", "last_value", "sum0"):
+                raise PlanningError(f"{item.function.upper()} in a group window is not supported yet; it is in "
+                                    f"a GROUP BY without a window")
             item.udaf = CollectionAggregate(item.function, schema.field(item.argument_columns[0]).type)
             item.function = "python"
     native = [a for a in aggregate_items if a.function != "python"]
@@ -1004,7 +1012,11 @@ def _python_group_aggregate(projected: TablePlan, key_columns: List[str], aggreg
                 "open": lambda: [u._open(info.job_parameters) for u in udafs] and None,
                 "close": lambda: [u._close() for u in udafs] and None}
 
-    name = "PythonGroupAggregate(" + ", ".join(getattr(f, "_name", f) for _, f, _ in aggregates) + ")"
+    # Flink's text: PythonGroupAggregate(groupBy=[c], select=[c, Count(a) AS a]).
+    selected = list(key_columns) + [f"{getattr(f, '_name', f)}({', '.join(arguments)}) AS {output_name}"
+                                    for output_name, f, arguments in aggregates]
+    group_by = f"groupBy=[{', '.join(key_columns)}], " if key_columns else ""
+    name = f"PythonGroupAggregate({group_by}select=[{', '.join(selected)}])"
     transformation = _transformation("table_python_calc", name, [upstream], make_spec, **extra)
     result = TablePlan(transformation, output, updating=not batch_mode, primary_key=list(key_columns))
     return calc(result, items, having, name="Calc(select)")

@@ -24,6 +24,15 @@ class _Builtin:
 
     def update(self, state: Any, args: Tuple[Any, ...], retract: bool) -> None:
         value = args[0] if args else 1
+        if self.kind in ("first_value", "last_value"):
+            # The non-NULL values in arrival order; a retraction takes back the latest equal one.
+            if value is None:
+                return
+            if not retract:
+                state[3].append(value)
+            elif value in state[3]:
+                del state[3][len(state[3]) - 1 - state[3][::-1].index(value)]
+            return
         if self.kind == "array_agg":  # keeps NULLs (Flink's RESPECT NULLS); a retraction removes one
             if not retract:
                 state[3].append(value)
@@ -34,7 +43,7 @@ class _Builtin:
             return
         sign = -1 if retract else 1
         state[1] += sign
-        if self.kind in ("sum", "avg"):
+        if self.kind in ("sum", "avg", "sum0"):
             state[0] += sign * value
         elif self.kind in ("min", "max", "collect") or self.kind.endswith("_distinct"):
             state[2][value] += sign
@@ -51,6 +60,10 @@ class _Builtin:
             return list(values.items())  # a MULTISET: each value with its count
         if kind == "array_agg":
             return list(state[3]) if state[3] else None
+        if kind in ("first_value", "last_value"):
+            return (state[3][0] if kind == "first_value" else state[3][-1]) if state[3] else None
+        if kind == "sum0":  # SUM that is 0, not NULL, without values
+            return total if count else 0
         if kind in ("sum_distinct", "avg_distinct"):
             # Each distinct value once.
             kind, total, count = kind[:-len("_distinct")], sum(values), len(values)
@@ -206,17 +219,22 @@ class PythonGroupAggregate:
     def _batch(self, rows: List[tuple]) -> pa.RecordBatch:
         columns = list(zip(*rows)) if rows else [[] for _ in self.output]
         arrays = []
+        from fluvial.table.table_environment import _has_struct, _struct_values_as_dicts
+
         for index, (values, field) in enumerate(zip(columns, self.output)):
             from fluvial.errors import OutputTypeError
             from fluvial.table._integer_results import first_float, float_misfit
             from fluvial.table.types import from_arrow
 
+            values = list(values)
             found = first_float(values, field.type)  # pa.array() would truncate it
             if found is not None:
                 raise OutputTypeError(f"{self._aggregate_name(index)} returned {found[0]!r} (float), which is not "
                                       f"of its declared type {from_arrow(field.type)!r} ({float_misfit()})")
+            if _has_struct(field.type):  # a ROW result given as a Row (fields by position)
+                values = [_struct_values_as_dicts(v, field.type) for v in values]
             try:
-                arrays.append(pa.array(list(values), type=field.type))
+                arrays.append(pa.array(values, type=field.type))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
                 from fluvial._arrow_messages import rewrite
 

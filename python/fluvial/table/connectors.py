@@ -682,6 +682,12 @@ def sink_writer_factory(connector: str, schema: pa.Schema, options: Dict[str, st
     if connector == "blackhole":
         _check_options("blackhole", options, [], [])
         return lambda info: BlackholeWriter()
+    if connector == "test-sink":
+        # PyFlink's test harness sink (pyflink.testing.source_sink_utils reads what it collects).
+        from fluvial.testing.source_sink_utils import test_sink_writer_factory
+
+        _check_options("test-sink", options, [], [])
+        return test_sink_writer_factory(schema, options)
     if connector == "filesystem":
         _check_options("filesystem", options, _file_options(options), ["path", "format"])
         nested = _nested_columns(schema) if options.get("format") in ("csv", "raw") else []

@@ -89,10 +89,10 @@ class MapView(DataView):
         return key in self._dict
 
     def items(self) -> Iterable[Tuple[Any, Any]]:
-        return self._dict.items()
+        return _RemovableIterable(self._dict, lambda: list(self._dict.items()), lambda item: item[0])
 
     def keys(self) -> Iterable[Any]:
-        return self._dict.keys()
+        return _RemovableIterable(self._dict, lambda: list(self._dict), lambda key: key)
 
     def values(self) -> Iterable[Any]:
         return self._dict.values()
@@ -116,7 +116,7 @@ class MapView(DataView):
         return key in self._dict
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._dict)
+        return iter(list(self._dict))  # the keys as they were: the accumulator may change meanwhile
 
     def __len__(self) -> int:
         return len(self._dict)
@@ -129,6 +129,44 @@ class MapView(DataView):
 
     def __repr__(self) -> str:
         return f"MapView({self._dict!r})"
+
+
+class _RemovableIterable:
+    """keys()/items() of a MapView: its iterator's remove() deletes the entry last returned, as
+    PyFlink's state-backed iterators allow (an aggregate's retract() may prune while iterating)."""
+
+    def __init__(self, mapping: Dict[Any, Any], snapshot, key_of):
+        self._mapping, self._snapshot, self._key_of = mapping, snapshot, key_of
+
+    def __iter__(self) -> "_RemovableIterator":
+        return _RemovableIterator(self._mapping, self._snapshot(), self._key_of)
+
+    def __len__(self) -> int:
+        return len(self._mapping)
+
+    def __contains__(self, item: Any) -> bool:
+        return item in self._snapshot()
+
+
+class _RemovableIterator:
+    def __init__(self, mapping: Dict[Any, Any], entries: List[Any], key_of):
+        self._mapping, self._entries, self._key_of = mapping, iter(entries), key_of
+        self._last: Any = None
+        self._has_last = False
+
+    def __iter__(self) -> "_RemovableIterator":
+        return self
+
+    def __next__(self) -> Any:
+        self._last = next(self._entries)
+        self._has_last = True
+        return self._last
+
+    def remove(self) -> None:
+        if not self._has_last:
+            raise RuntimeError("remove() before next(): there is no entry to remove")
+        self._mapping.pop(self._key_of(self._last), None)
+        self._has_last = False
 
 
 __all__ = ["DataView", "ListView", "MapView"]

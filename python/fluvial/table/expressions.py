@@ -18,7 +18,7 @@ from fluvial.table.types import DataType
 
 # SQL aggregate functions computed natively (and their Table API method names).
 AGGREGATES = ("sum", "count", "count_star", "count_distinct", "avg", "min", "max", "sum_distinct", "avg_distinct",
-              "collect", "array_agg")
+              "collect", "array_agg", "first_value", "last_value", "sum0")
 
 _INFIX = {"plus": "+", "minus": "-", "times": "*", "divide": "/", "mod": "%", "eq": "=", "ne": "<>",
           "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "and": "AND", "or": "OR"}

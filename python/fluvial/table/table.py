@@ -291,11 +291,18 @@ class Table:
                                 f"rename_columns(col('x').alias('x2')) first")
         if predicate is None:
             raise PlanningError("join needs a predicate: left.join(right, col('a') == col('b'))")
-        left_keys, right_keys, residual = _equi_keys(predicate, self._plan.schema.names, right._plan.schema.names)
-        plan, _, rest = _time_joins.plan_join(self._plan, right._plan, left_keys, right_keys, join_type, residual)
+        from fluvial.table._join_keys import computed_keys
+
+        left_plan, right_plan, predicate, added = computed_keys(self._plan, right._plan,
+                                                                 self._resolve([predicate])[0])
+        left_keys, right_keys, residual = _equi_keys(predicate, left_plan.schema.names, right_plan.schema.names)
+        plan, _, rest = _time_joins.plan_join(left_plan, right_plan, left_keys, right_keys, join_type, residual)
         joined = self._with(plan)
         for condition in rest:
             joined = joined.filter(condition)
+        if added:
+            kept = [n for n in joined._plan.schema.names if n not in added]
+            joined = joined._with(_planner.calc(joined._plan, [(n, Col(n)) for n in kept], name="Calc(drop join keys)"))
         return joined
 
     def join_lateral(self, table_function_call: Any, join_predicate: Optional[Expression] = None) -> "Table":

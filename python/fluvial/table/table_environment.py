@@ -91,7 +91,16 @@ class TableConfig:
         if key == "parallelism.default":
             self._t_env._env.set_parallelism(int(value))
         elif key == "pipeline.global-job-parameters":
-            pass
+            # 'k1:v1,k2:v2' (Flink's map option), read by FunctionContext.get_job_parameter.
+            config = self._t_env._env.get_config()
+            parameters = config.get_global_job_parameters()
+            for entry in filter(None, (e.strip() for e in str(value).split(","))):
+                name, separator, setting = entry.partition(":")
+                if not separator:
+                    raise ValueError(f"'pipeline.global-job-parameters' expects 'key:value' pairs separated by "
+                                     f"commas, got {entry!r} in {value!r}")
+                parameters[name.strip()] = setting.strip()
+            config.set_global_job_parameters(parameters)
         elif key.startswith(("execution.checkpointing.", "state.checkpoints.", "restart-strategy",
                              "execution.savepoint.")):
             # Checkpointing, restarts and savepoints are the job's: they go to the
@@ -104,6 +113,8 @@ class TableConfig:
         return self
 
     def get(self, key: str, default_value: Optional[str] = None) -> Optional[str]:
+        if key not in self._values and key in _EFFECTIVE_DEFAULTS:
+            return _EFFECTIVE_DEFAULTS[key]
         return self._values.get(key, default_value)
 
     def set_python_executable(self, python_exec: str) -> None:
@@ -135,6 +146,25 @@ class TableConfig:
         """table.exec.sink.not-null-enforcer: 'ERROR' (the default) or 'DROP'."""
         return enforcer_mode(self._values.get(NOT_NULL_ENFORCER))
 
+    def get_local_timezone(self) -> str:
+        """The session time zone ('table.local-time-zone'): the machine's zone unless set."""
+        zone = self._values.get("table.local-time-zone", "default")
+        return _system_zone() if zone == "default" else zone
+
+    def set_idle_state_retention(self, duration: Any) -> None:
+        """How long a key's state is kept after its last update ('table.exec.state.ttl')."""
+        millis = int(duration.total_seconds() * 1000) if hasattr(duration, "total_seconds") else int(duration)
+        self._values["table.exec.state.ttl"] = f"{millis} ms"
+
+    def get_idle_state_retention(self) -> Any:
+        import datetime
+
+        from fluvial.table.connectors import parse_duration
+
+        text = self._values.get("table.exec.state.ttl", "0 ms")
+        millis = int(text) if text.strip().isdigit() else round(parse_duration(text, "table.exec.state.ttl") * 1000)
+        return datetime.timedelta(milliseconds=millis)
+
     def _mini_batch(self) -> bool:
         """table.exec.mini-batch.enabled: a streaming GROUP BY folds each batch's changes per group."""
         return self._values.get("table.exec.mini-batch.enabled", "false").strip().lower() == "true"
@@ -145,6 +175,66 @@ class TableConfig:
 
 
 IDLE_TIMEOUT = "table.exec.source.idle-timeout"
+
+# What Fluvial does where the user sets nothing, when it differs from Flink's default: Python
+# functions run in the job's own process, PyFlink's 'thread' mode.
+_EFFECTIVE_DEFAULTS = {"python.execution-mode": "thread"}
+
+
+def _has_struct(arrow_type: pa.DataType) -> bool:
+    if pa.types.is_struct(arrow_type):
+        return True
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        return _has_struct(arrow_type.value_type)
+    if pa.types.is_map(arrow_type):
+        return _has_struct(arrow_type.key_type) or _has_struct(arrow_type.item_type)
+    return False
+
+
+def _struct_values_as_dicts(value: Any, arrow_type: pa.DataType) -> Any:
+    """`value` with every ROW in it (a Row or tuple, fields by position) as a dict by field name,
+    the form Arrow builds a struct from."""
+    if value is None:
+        return None
+    if pa.types.is_struct(arrow_type):
+        if isinstance(value, dict):
+            return {f.name: _struct_values_as_dicts(value.get(f.name), f.type) for f in arrow_type}
+        return {f.name: _struct_values_as_dicts(v, f.type) for f, v in zip(arrow_type, value)}
+    if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
+        return [_struct_values_as_dicts(v, arrow_type.value_type) for v in value]
+    if pa.types.is_map(arrow_type):
+        items = value.items() if isinstance(value, dict) else value
+        return [(_struct_values_as_dicts(k, arrow_type.key_type), _struct_values_as_dicts(v, arrow_type.item_type))
+                for k, v in items]
+    return value
+
+
+def _round_decimals(values: List[Any], scale: int) -> List[Any]:
+    """Decimals with more fractional digits than the column's scale, rounded half up to it (as
+    Flink converts a Python Decimal to DECIMAL(p, s)); other values as they are."""
+    import decimal
+
+    quantum = decimal.Decimal(1).scaleb(-scale)
+    context = decimal.Context(prec=80)
+    return [v.quantize(quantum, rounding=decimal.ROUND_HALF_UP, context=context)
+            if isinstance(v, decimal.Decimal) and v.is_finite() and -v.as_tuple().exponent > scale else v
+            for v in values]
+
+
+def _system_zone() -> str:
+    """The machine's time-zone id (Flink's 'default' session zone), e.g. 'Europe/Berlin' or 'UTC'."""
+    import os
+
+    zone = os.environ.get("TZ", "").lstrip(":")
+    if zone:
+        return zone
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
 
 
 def _idle_timeout_ms(text: str) -> Optional[int]:
@@ -248,6 +338,10 @@ class TableEnvironment:
             if found is not None:  # pa.array() would truncate it; PyFlink's schema check refuses it
                 raise TypeError(f"from_elements: column '{name}' does not fit {data_type!r}: {found[0]!r} is a "
                                 f"float, and Fluvial does not truncate a float into an integer")
+            if data_type is not None and pa.types.is_decimal(data_type.arrow_type):
+                values = _round_decimals(values, data_type.arrow_type.scale)
+            elif data_type is not None and _has_struct(data_type.arrow_type):
+                values = [_struct_values_as_dicts(v, data_type.arrow_type) for v in values]
             try:
                 arrays.append(pa.array(values, type=data_type.arrow_type if data_type is not None else None))
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as error:
@@ -826,10 +920,12 @@ def _as_function(function: Any, path: str) -> Any:
         AggregateFunction,
         ScalarFunction,
         TableAggregateFunction,
+        TableFunction,
         UserDefinedFunctionWrapper,
         udaf,
         udf,
         udtaf,
+        udtf,
     )
 
     if isinstance(function, (UserDefinedFunctionWrapper, TemporalTableFunction)):
@@ -841,6 +937,8 @@ def _as_function(function: Any, path: str) -> Any:
     if isinstance(function, TableAggregateFunction):
         return udtaf(function, result_type=function.get_result_type(),
                      accumulator_type=function.get_accumulator_type(), name=type(function).__name__)
+    if isinstance(function, TableFunction):
+        return udtf(function)
     if isinstance(function, ScalarFunction):
         raise PlanningError(f"function '{path}': wrap the ScalarFunction with udf(..., result_type=...)")
     if callable(function):

@@ -125,6 +125,14 @@ class DataTypes:
         return DataType("BYTES", pa.binary(), nullable)
 
     @staticmethod
+    def BINARY(length: int = 1, nullable: bool = True) -> DataType:  # noqa: N802
+        return DataType(f"BINARY({length})", pa.binary(), nullable)
+
+    @staticmethod
+    def VARBINARY(length: int = 2147483647, nullable: bool = True) -> DataType:  # noqa: N802
+        return DataType("BYTES" if length == 2147483647 else f"VARBINARY({length})", pa.binary(), nullable)
+
+    @staticmethod
     def DATE(nullable: bool = True) -> DataType:  # noqa: N802
         return DataType("DATE", pa.date32(), nullable)
 
@@ -139,6 +147,11 @@ class DataTypes:
     @staticmethod
     def TIMESTAMP_LTZ(precision: int = 6, nullable: bool = True) -> DataType:  # noqa: N802
         return DataType(f"TIMESTAMP_LTZ({precision})", pa.timestamp(_TIME_UNITS[precision], tz="UTC"), nullable)
+
+    @staticmethod
+    def TIMESTAMP_WITH_LOCAL_TIME_ZONE(precision: int = 6, nullable: bool = True) -> DataType:  # noqa: N802
+        """PyFlink's long name of TIMESTAMP_LTZ."""
+        return DataTypes.TIMESTAMP_LTZ(precision, nullable)
 
     @staticmethod
     def ARRAY(element_type: DataType, nullable: bool = True) -> DataType:  # noqa: N802

@@ -14,6 +14,7 @@ Examples:
     [2, 3]
 """
 
+import abc
 import functools
 import inspect
 from typing import Any, Callable, Dict, List, Optional
@@ -48,12 +49,18 @@ class FunctionContext:
         return self._job_parameters.get(key, default_value)
 
 
-class UserDefinedFunction:
+class UserDefinedFunction(abc.ABC):
     """Base of the user-defined functions: ``open`` before the first call, ``close`` after the last.
+
+    As in PyFlink, a subclass must define the methods the engine calls (``eval`` of a
+    ScalarFunction or TableFunction): instantiating one without them is a TypeError.
 
     Examples:
         >>> from fluvial.table.udf import ScalarFunction, UserDefinedFunction
-        >>> issubclass(ScalarFunction, UserDefinedFunction), ScalarFunction().is_deterministic()
+        >>> class Identity(ScalarFunction):
+        ...     def eval(self, x):
+        ...         return x
+        >>> issubclass(ScalarFunction, UserDefinedFunction), Identity().is_deterministic()
         (True, True)
     """
 
@@ -83,6 +90,7 @@ class ScalarFunction(UserDefinedFunction):
         'Scale'
     """
 
+    @abc.abstractmethod
     def eval(self, *args: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define eval()")
 
@@ -100,6 +108,7 @@ class TableFunction(UserDefinedFunction):
         ['a', 'b']
     """
 
+    @abc.abstractmethod
     def eval(self, *args: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define eval()")
 
@@ -194,9 +203,17 @@ class UserDefinedFunctionWrapper:
     _is_table_function = False
 
     def __init__(self, func: Any, result_type: Optional[Any], func_type: str, name: Optional[str],
-                 kind: str):
+                 kind: str, deterministic: Optional[bool] = None):
         if func_type not in ("general", "pandas"):
-            raise ValueError(f"func_type must be 'general' or 'pandas', got {func_type!r}")
+            raise ValueError(f"The func_type must be one of 'general, pandas', got {func_type!r}")
+        if not isinstance(func, UserDefinedFunction) and not callable(func):
+            raise TypeError(f"Invalid function: not a function or callable (__call__ is not defined): "
+                            f"{type(func).__name__}")
+        if isinstance(func, UserDefinedFunction):
+            if deterministic is not None and deterministic != func.is_deterministic():
+                raise ValueError(f"Inconsistent deterministic: {deterministic} and {func.is_deterministic()}")
+            deterministic = func.is_deterministic()
+        self._deterministic = True if deterministic is None else deterministic
         self._func = func
         self._func_type = func_type
         self._result_type = data_type_of(result_type, "result type")
@@ -237,6 +254,10 @@ class UserDefinedFunctionWrapper:
         try:
             if isinstance(values, pa.Array):
                 array = values if values.type == target else values.cast(target)
+            elif pa.types.is_struct(target) and hasattr(values, "columns"):  # a ROW result as a DataFrame
+                array = pa.StructArray.from_arrays(
+                    [pa.Array.from_pandas(values[column], type=f.type) for column, f in zip(values.columns, target)],
+                    fields=list(target))
             elif hasattr(values, "dtype"):  # pandas Series / numpy array
                 array = pa.Array.from_pandas(values, type=target)
             else:
@@ -264,14 +285,18 @@ class UserDefinedFunctionWrapper:
             f"function '{self._name}' returned {shown} which is not of its declared result type "
             f"{self._result_type!r} ({reason}); {advice}")
 
-    def _evaluate(self, arguments: List[pa.Array]) -> pa.Array:
-        """Computes the function over columns of equal length."""
-        rows = len(arguments[0]) if arguments else 0
+    def _evaluate(self, arguments: List[pa.Array], rows: Optional[int] = None) -> pa.Array:
+        """Computes the function over columns of equal length (`rows` long: needed without arguments)."""
+        if rows is None:
+            rows = len(arguments[0]) if arguments else 0
         function = self._callable()
         if self._func_type == "pandas":
-            series = [a.to_pandas() for a in arguments]
+            series = [_to_pandas(a) for a in arguments]
             return self._to_array(function(*series), rows)
-        columns = [a.to_pylist() for a in arguments]
+        from fluvial.table.table_result import _python_values
+
+        # As PyFlink hands them: a MAP as a dict, a ROW as a Row, an ARRAY as a list.
+        columns = [_python_values(a) for a in arguments]
         if not columns:
             return self._to_array([function() for _ in range(rows)], rows)
         return self._to_array([function(*values) for values in zip(*columns)], rows)
@@ -321,6 +346,14 @@ class UserDefinedTableAggregateFunctionWrapper(UserDefinedFunctionWrapper):
         if pa.types.is_struct(arrow_type):
             return list(arrow_type)
         return [pa.field("f0", arrow_type)]
+
+
+def _to_pandas(array: pa.Array) -> Any:
+    """A column as a pandas UDF gets it: a Series, or for a ROW a DataFrame of its fields."""
+    if pa.types.is_struct(array.type):
+        fields = list(array.type)
+        return pa.Table.from_arrays(array.flatten(), names=[f.name for f in fields]).to_pandas()
+    return array.to_pandas()
 
 
 def data_type_of(value: Any, what: str) -> Any:
@@ -391,7 +424,7 @@ def udf(f: Any = None, input_types: Any = None, result_type: Any = None, determi
     if inspect.isclass(f):
         raise TypeError(f"udf() takes a function or a ScalarFunction instance, got the class {f.__name__}; "
                         f"write udf({f.__name__}(), result_type=...)")
-    return UserDefinedFunctionWrapper(f, result_type, func_type, name, "scalar")
+    return UserDefinedFunctionWrapper(f, result_type, func_type, name, "scalar", deterministic)
 
 
 def udaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumulator_type: Any = None,
@@ -416,7 +449,7 @@ def udaf(f: Any = None, input_types: Any = None, result_type: Any = None, accumu
                         "for a function of pandas Series use func_type='pandas'")
     if result_type is None and isinstance(f, AggregateFunction):
         result_type = f.get_result_type()
-    wrapper = UserDefinedAggregateFunctionWrapper(f, result_type, func_type, name, "aggregate")
+    wrapper = UserDefinedAggregateFunctionWrapper(f, result_type, func_type, name, "aggregate", deterministic)
     wrapper._accumulator_type = data_type_of(
         accumulator_type if accumulator_type is not None else (
             f.get_accumulator_type() if isinstance(f, AggregateFunction) else None), "accumulator type")
@@ -457,7 +490,8 @@ def udtaf(f: Any = None, input_types: Any = None, result_type: Any = None, accum
     if result_type is None:
         raise TypeError(f"table aggregate function '{_function_name(f)}' needs a result type: define "
                         f"get_result_type() or pass udtaf(..., result_type=...)")
-    return UserDefinedTableAggregateFunctionWrapper(f, result_type, func_type, name, "table_aggregate")
+    return UserDefinedTableAggregateFunctionWrapper(f, result_type, func_type, name, "table_aggregate",
+                                                    deterministic)
 
 
 def udtf(f: Any = None, input_types: Any = None, result_types: Any = None, deterministic: Optional[bool] = None,
@@ -476,7 +510,7 @@ def udtf(f: Any = None, input_types: Any = None, result_types: Any = None, deter
     if f is None:
         return functools.partial(udtf, input_types=input_types, result_types=result_types,
                                  deterministic=deterministic, name=name)
-    return UserDefinedTableFunctionWrapper(f, result_types, "general", name, "table")
+    return UserDefinedTableFunctionWrapper(f, result_types, "general", name, "table", deterministic)
 
 __all__ = ["AggregateFunction", "FunctionContext", "ScalarFunction", "TableAggregateFunction", "TableFunction",
            "UserDefinedFunction", "udaf", "udf", "udtaf", "udtf"]

@@ -220,7 +220,7 @@ class ExpressionTranslator:
         lowered = _COLLECTION_ALIASES.get(lowered, lowered)
         if lowered in _collections.FUNCTIONS:
             return _collections.call(lowered, args)
-        if lowered in ("collect", "array_agg"):
+        if lowered in ("collect", "array_agg", "first_value", "last_value"):
             if len(args) != 1:
                 raise SqlValidationError(f"{name.upper()} takes one argument, got {len(args)}{_position(node)}")
             return Call(lowered, args)

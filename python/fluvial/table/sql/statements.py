@@ -213,10 +213,41 @@ def _create(t_env: Any, node: exp.Create) -> TableResult:
                                      f"TIMESTAMP_LTZ(3), it is {schema.field(column).type}")
         entry.rowtime = column
         entry.watermark_delay = _watermark_delay(translate(expression), column)
+    if "connector" not in options and "connector.type" in options:
+        entry.options = options = _from_legacy_options(name, options)
     if "connector" not in options:
         raise SqlValidationError(f"CREATE TABLE {name}: WITH ('connector' = ...) is required")
     t_env._tables[name] = entry
     return _message_result()
+
+
+# Flink 1.x's legacy table options ('connector.type' = 'filesystem', 'format.type' = 'csv', ...) and
+# the options they are now.
+_LEGACY_FILESYSTEM = {"connector.type": None, "connector.path": "path", "format.type": None,
+                      "format.field-delimiter": "csv.field-delimiter", "format.ignore-first-line": None,
+                      "format.derive-schema": None}
+
+
+def _from_legacy_options(name: str, options: Dict[str, str]) -> Dict[str, str]:
+    """The options of a table declared with Flink 1.x's legacy descriptor keys, in today's keys;
+    only the CSV file table has them (what PyFlink's tests and old programs declare)."""
+    if options.get("connector.type") != "filesystem" or options.get("format.type", "csv") != "csv":
+        raise SqlValidationError(f"CREATE TABLE {name}: the legacy 'connector.type' = "
+                                 f"'{options.get('connector.type')}' options are not supported (only a CSV "
+                                 f"'filesystem' table); declare it with 'connector' = ... and its current options")
+    if options.get("format.ignore-first-line", "false") != "false":
+        raise SqlValidationError(f"CREATE TABLE {name}: 'format.ignore-first-line' = 'true' is not supported; "
+                                 f"remove the header line from the file")
+    unknown = sorted(k for k in options if k not in _LEGACY_FILESYSTEM and not k.startswith("__"))
+    if unknown:
+        raise SqlValidationError(f"CREATE TABLE {name}: unknown legacy option(s) {unknown} for a "
+                                 f"'connector.type' = 'filesystem' table")
+    converted = {"connector": "filesystem", "format": "csv"}
+    for key, value in options.items():
+        new_key = _LEGACY_FILESYSTEM.get(key, key if key.startswith("__") else None)
+        if new_key is not None:
+            converted[new_key] = value
+    return converted
 
 
 def _watermark_delay(expression: Any, column: str) -> int:

@@ -24,7 +24,6 @@ def from_sqlglot(node: exp.DataType) -> DataType:
         kinds.BOOLEAN: DataTypes.BOOLEAN, kinds.TINYINT: DataTypes.TINYINT, kinds.SMALLINT: DataTypes.SMALLINT,
         kinds.INT: DataTypes.INT, kinds.BIGINT: DataTypes.BIGINT, kinds.FLOAT: DataTypes.FLOAT,
         kinds.DOUBLE: DataTypes.DOUBLE, kinds.TEXT: DataTypes.STRING, kinds.DATE: DataTypes.DATE,
-        kinds.VARBINARY: DataTypes.BYTES, kinds.BINARY: DataTypes.BYTES,
     }
     if t in simple:
         return simple[t]()
@@ -38,6 +37,14 @@ def from_sqlglot(node: exp.DataType) -> DataType:
         return DataTypes.TIMESTAMP(params[0] if params else 6)
     if t in (kinds.TIMESTAMPLTZ, kinds.TIMESTAMPTZ):
         return DataTypes.TIMESTAMP_LTZ(params[0] if params else 6)
+    if t == kinds.BINARY:
+        return DataTypes.BINARY(params[0] if params else 1)
+    if t == kinds.VARBINARY:
+        return DataTypes.VARBINARY(params[0]) if params else DataTypes.BYTES()
+    if t == kinds.TIME:
+        return DataTypes.TIME(params[0] if params else 0)
+    if t == kinds.USERDEFINED and node.sql().upper() == "BYTES":  # Flink's BYTES (= VARBINARY)
+        return DataTypes.BYTES()
     if t == kinds.ARRAY:
         return DataTypes.ARRAY(from_sqlglot(node.expressions[0]))
     if t == kinds.STRUCT:
