@@ -35,8 +35,10 @@ def _parser():
     resume = run.add_mutually_exclusive_group()
     resume.add_argument(
         "--from-checkpoint", metavar="DIR", dest="restore_path",
-        help="resume the job from a checkpoint: a chk-N folder, or a checkpoint directory "
-             "(its latest complete checkpoint)")
+        help="resume the job from a checkpoint: a checkpoint directory (its newest completed "
+             "checkpoint; refused if that one is corrupt or lost), or a chk-N folder (an older "
+             "one than the newest is accepted with a warning: output committed after it is "
+             "written again)")
     resume.add_argument(
         "--from-savepoint", "-s", metavar="PATH", dest="restore_path",
         help="resume the job from a savepoint folder (the parallelism may differ)")

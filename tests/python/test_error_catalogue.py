@@ -1205,6 +1205,50 @@ run(Types.LONG(), resume).get_job_execution_result().result()
                 "fails before using them.",
     ),
     Entry(
+        key="corrupt-checkpoint",
+        title="The newest checkpoint is corrupt or lost",
+        raises="NewestCheckpointUnusableError",
+        code='''\
+import glob
+
+from fluvial.datastream import StreamExecutionEnvironment
+
+def run():
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.enable_checkpointing(3_600_000)
+    env.get_checkpoint_config().set_checkpoint_storage_dir("checkpoints")
+    env.from_collection([1, 2, 3]).key_by(lambda n: n % 2).reduce(lambda a, b: a + b).print()
+    env.execute("sums")
+
+run()  # its final checkpoint stays in "checkpoints"
+[state_file] = glob.glob("checkpoints/chk-1/op-3-0.state")
+data = bytearray(open(state_file, "rb").read())
+data[-1] ^= 1  # one flipped bit, as a failing disk would
+open(state_file, "wb").write(bytes(data))
+run()
+''',
+        message="cannot resume from the checkpoint directory checkpoints: its newest completed "
+                "checkpoint, 1, is corrupt: <dir>/checkpoints/chk-1/op-3-0.state: checksum mismatch "
+                "(expected <path> bytes with SHA-256 <path>..., found <path> bytes). Its output may "
+                "already be committed, so Fluvial does not fall back to an older checkpoint on its "
+                "own (that would write the output again). Restore the damaged or missing files of "
+                "<dir>/checkpoints/chk-1; no older intact checkpoint is left in it; or resume from a "
+                "savepoint (`fluvial run --from-savepoint PATH job.py`); or start over with an empty "
+                "checkpoint directory (see docs/fault-tolerance.md#corrupt-checkpoints)",
+        cause="is corrupt",
+        where="checkpoints/chk-1/op-3-0.state: checksum mismatch",
+        what_to_do="Restore the damaged or missing files of",
+        fix="Restore the damaged file (from a backup or replica); or resume from an older "
+            "checkpoint accepting duplicate output (`fluvial run --from-checkpoint DIR/chk-N "
+            "job.py`, offered when one is left: keep more with `state.checkpoints.num-retained`); "
+            "or from a savepoint; or start over with an empty checkpoint directory. See "
+            "[Fault tolerance](fault-tolerance.md#corrupt-checkpoints).",
+        meaning="The job's newest completed checkpoint fails its checksum or HMAC check, or was "
+                "deleted (its `_metadata` or folder gone while `_latest` records it). Its output "
+                "may be committed already, so going back to an older checkpoint or starting over "
+                "would write it again: the job does not start.",
+    ),
+    Entry(
         key="s3-credentials",
         title="Only one of the S3 access key and secret key is set",
         raises="InvalidJobError",

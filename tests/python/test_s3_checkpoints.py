@@ -25,7 +25,11 @@ from fluvial.datastream import (  # noqa: E402
     JobStatus,
     StreamExecutionEnvironment,
 )
-from fluvial.datastream._checkpoint_storage import CheckpointStorage, open_restore_path  # noqa: E402
+from fluvial.datastream._checkpoint_storage import (  # noqa: E402
+    CheckpointStorage,
+    CorruptCheckpointError,
+    open_restore_path,
+)
 from fluvial.errors import InvalidJobError  # noqa: E402
 
 ACCESS_KEY, SECRET_KEY, BUCKET = "fluvial-test", "fluvial-test-secret", "checkpoints"
@@ -107,6 +111,7 @@ def test_job_checkpoints_to_s3_and_resumes_from_there(s3_endpoint):
     assert len(regular) >= 4 and len(kept) <= 3 and min(kept) >= regular[-2], (kept, regular)
     latest = storage.latest()
     assert latest.checkpoint_id == regular[-1]
+    assert storage.recorded_latest() == regular[-1]  # the _latest object in the bucket
     _, expected = reference()
     partial = _final_state(latest)
     assert partial and any(state[0] < expected[key][0] for key, state in partial.items()), \
@@ -128,6 +133,36 @@ def test_job_checkpoints_to_s3_and_resumes_from_there(s3_endpoint):
     assert final.metadata["final"]
     assert _final_state(final) == expected
     assert len(CheckpointStorage(directory, options=_options(s3_endpoint)).checkpoint_ids()) <= 2
+
+
+def test_a_damaged_or_lost_checkpoint_in_s3_is_refused(s3_endpoint):
+    import cloudpickle
+
+    directory = f"s3://{BUCKET}/jobs/damaged"
+    storage = CheckpointStorage(directory, options=_options(s3_endpoint))
+    for checkpoint_id in (1, 2):
+        folder = storage.folder(checkpoint_id)
+        entry = storage.write_state(folder, "op-1-0.state", cloudpickle.dumps({"position": checkpoint_id}))
+        entry["subtask"] = 0
+        storage.write_metadata(folder, {"checkpoint_id": checkpoint_id, "final": False, "savepoint": False,
+                                        "timestamp": 0.0, "operators": {"uid:source": {
+                                            "name": "source", "parallelism": 1, "max_parallelism": 128,
+                                            "files": [entry]}}})
+        storage.record_completed(checkpoint_id)
+    assert storage.latest().states_of("uid:source") == {0: {"position": 2}}
+    files = storage._files
+    state = storage.folder(2) + "/op-1-0.state"
+    files.write(state, files.read(state)[:-1])  # truncated
+    with pytest.raises(CorruptCheckpointError, match=f"checkpoint, 2, is corrupt: {state}: checksum mismatch"):
+        storage.latest()
+    files.remove_folder(storage.folder(2))
+    with pytest.raises(CorruptCheckpointError, match=r"checkpoint, 2, was completed \(recorded in "
+                                                     rf"{BUCKET}/jobs/damaged/_latest\) but its folder"):
+        storage.latest()
+    # The explicit way back, accepting duplicates: the older checkpoint's folder.
+    with pytest.warns(RuntimeWarning, match="older than its newest completed checkpoint 2"):
+        _, older = open_restore_path(f"{directory}/chk-1", _options(s3_endpoint))
+    assert older.states_of("uid:source") == {0: {"position": 1}}
 
 
 def test_s3_keys_must_come_in_pairs(s3_endpoint):

@@ -8,8 +8,9 @@ channels and calls each operator's ``snapshot`` hook (attached here) once the ba
 has passed it. The hook turns the operator's state into a snapshot (below), pickles it
 on the worker thread (a consistent copy) and hands the bytes to the coordinator thread,
 which writes them to storage while the worker goes on. When every subtask has reported,
-the coordinator writes ``_metadata`` (last, atomically) and tells every operator that the
-checkpoint is complete: sinks commit then.
+the coordinator writes ``_metadata`` (last, atomically), records the checkpoint's id in the
+directory's ``_latest`` and tells every operator that the checkpoint is complete: sinks
+commit then.
 
 A snapshot of one operator subtask is a dict of three parts, so it can be split when the
 job resumes with another parallelism:
@@ -378,7 +379,8 @@ class CheckpointCoordinator:
             self._abort(pending, "the job ended first", count=False)
 
     def trigger_savepoint(self, directory: str) -> SavepointRequest:
-        storage = CheckpointStorage(directory, options=self.storage.options if self.storage else None)
+        storage = CheckpointStorage(directory, options=self.storage.options if self.storage else None,
+                                    savepoints=True)
         request = SavepointRequest(storage.savepoint_folder(0))
         self._events.put(("savepoint", storage, request))
         return request
@@ -525,6 +527,11 @@ class CheckpointCoordinator:
         try:
             fault_point("checkpoint-metadata")
             storage.write_metadata(pending.folder, metadata)
+            if pending.savepoint is None:
+                # Before any sink commits: from now on a missing chk-N is noticed (lost),
+                # not taken for one that never completed.
+                fault_point("checkpoint-latest")
+                storage.record_completed(pending.checkpoint_id)
         except OSError as error:
             self._abort(pending, f"writing its metadata failed: {error}")
             return

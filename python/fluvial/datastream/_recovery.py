@@ -47,6 +47,7 @@ class Recovery:
         self._initial_restore = restore
         self._temporary_dir = temporary_dir
         self._attempts = 0
+        self._first_id: Optional[int] = None  # the first checkpoint id of this run
         self.statistics = CheckpointStatistics()
 
     @staticmethod
@@ -78,7 +79,13 @@ class Recovery:
             if restore_path is not None:
                 _, restore = open_restore_path(restore_path, options)
             elif temporary_dir is None:
-                restore = storage.latest()  # a killed run of this job resumes where it stopped
+                # A killed run of this job resumes where it stopped; a corrupt or lost newest
+                # checkpoint raises NewestCheckpointUnusableError instead of falling back.
+                restore = storage.latest()
+                if restore is not None:
+                    # Resuming commits the sinks' output of 'restore': make sure _latest
+                    # covers it (the process may have died between _metadata and _latest).
+                    storage.record_completed(restore.checkpoint_id)
             if restore is not None:
                 logger.info("resuming from %s (checkpoint %d)", restore.path, restore.checkpoint_id)
                 if restore.metadata.get("final"):
@@ -97,11 +104,17 @@ class Recovery:
         storage = self.settings.storage
         restore = self._initial_restore
         if self._attempts > 1:
-            restore = storage.latest() or restore
+            # The newest checkpoint this run completed (older ones in the directory, such as
+            # a corrupt one the run was told to resume before, are not this run's business).
+            restore = storage.latest(min_id=self._first_id) or restore
         if restore is not None:
             self.statistics.restored_from = restore.checkpoint_id
-        known = storage.checkpoint_ids()
+        # Above every id used in the directory, the one _latest records included (its folder
+        # may be gone, and a new chk-N with that id must not look like the one recorded).
+        known = storage.checkpoint_ids() + [storage.newest_completed() or 0]
         first_id = max(known + [restore.checkpoint_id if restore else 0]) + 1
+        if self._first_id is None:
+            self._first_id = first_id
         coordinator = CheckpointCoordinator(self.settings, nodes, first_id, self.statistics)
         return instrument(nodes, coordinator, restore), coordinator
 
@@ -112,6 +125,4 @@ class Recovery:
         if self._temporary_dir is not None:
             shutil.rmtree(self._temporary_dir, ignore_errors=True)
         elif cancelled and self.settings is not None and self.settings.delete_on_cancel:
-            storage = self.settings.storage
-            for checkpoint_id in storage.checkpoint_ids():
-                storage.discard(storage.folder(checkpoint_id))
+            self.settings.storage.discard_all()

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-import warnings
 from collections import Counter, defaultdict
 from datetime import timedelta
 
@@ -315,7 +314,9 @@ def _all_records(per_split=2000):
                    for s in range(SPLITS) for i in range(per_split))
 
 
-def test_newest_checkpoint_corrupted_previous_one_is_used(tmp_path):
+def test_newest_checkpoint_corrupted_is_refused_not_replaced_by_the_previous_one(tmp_path):
+    # Until issue #14 the previous checkpoint was used, with a warning, and the output the
+    # newest one had committed was written again. (More cases: test_corrupt_checkpoints.py.)
     checkpoints, output = tmp_path / "chk", tmp_path / "out"
     _fail_midway(tmp_path, checkpoints, output)
     storage = CheckpointStorage(str(checkpoints))
@@ -329,16 +330,13 @@ def test_newest_checkpoint_corrupted_previous_one_is_used(tmp_path):
     state_file.write_bytes(bytes(data))
     with pytest.raises(CorruptCheckpointError, match="checksum mismatch"):
         storage.load(str(newest))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        statistics = _resume(checkpoints, output)
-    assert any(f"checkpoint {complete[-1]}" in str(w.message) and "falling back" in str(w.message)
-               for w in caught)
-    assert statistics.restored_from == complete[-2]
-    # The newest checkpoint's output was committed before it was corrupted, so going back
-    # one checkpoint may repeat records, but loses none.
     committed = Counter(committed_lines(output))
-    assert not (_all_records() - committed)
+    with pytest.raises(CorruptCheckpointError, match=f"checkpoint, {complete[-1]}, is corrupt: "
+                                                     f"{state_file}: checksum mismatch") as refused:
+        _resume(checkpoints, output)
+    assert refused.typename == "NewestCheckpointUnusableError"
+    assert str(checkpoints / f"chk-{complete[-2]}") in str(refused.value)
+    assert Counter(committed_lines(output)) == committed  # nothing written twice
 
 
 def test_tampered_state_is_refused_before_unpickling(tmp_path, monkeypatch):

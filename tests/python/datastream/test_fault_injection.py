@@ -48,8 +48,8 @@ class Run:
 SINKS = {"file": lambda run: committed_lines(run.output), "kafka": Run.kafka_lines}
 # Each hooked run enables the one of these that has fired least (so each kills the job at
 # least once), and the one that fires while a recovering KafkaSink writes a transaction again.
-FAULT_POINTS = ("checkpoint-write=0.02", "checkpoint-metadata=0.15", "file-sink-commit=0.01",
-                "sink-commit=0.1", "kafka-sink-commit=0.1")
+FAULT_POINTS = ("checkpoint-write=0.02", "checkpoint-metadata=0.15", "checkpoint-latest=0.15",
+                "file-sink-commit=0.01", "sink-commit=0.1", "kafka-sink-commit=0.1")
 RECOMMIT_POINT = "kafka-sink-recommit=0.5"
 
 
