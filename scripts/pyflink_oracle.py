@@ -130,11 +130,11 @@ def pyflink_env(version: str, program: oracle.Program, work: Path) -> dict:
     return env
 
 
-def run_once(command: list[str], program: oracle.Program, env: dict, timeout: float) -> oracle.RunResult:
+def run_once(command: list[str], program: oracle.Program, env: dict, timeout: float, done) -> oracle.RunResult:
     if program.kafka_topics:
         with example_broker(program.kafka_topics):
-            return oracle.run_program(command, program, env, timeout)
-    return oracle.run_program(command, program, env, timeout)
+            return oracle.run_program(command, program, env, timeout, done)
+    return oracle.run_program(command, program, env, timeout, done)
 
 
 def record(only: str | None, runs: int, corpus: str) -> int:
@@ -149,13 +149,25 @@ def record(only: str | None, runs: int, corpus: str) -> int:
                 continue
             command = [pyflink_python(program.version)]
             env = pyflink_env(program.version, program, Path(work))
-            results = [run_once(command, program, env, program.record_timeout) for _ in range(runs)]
+            results = [run_once(command, program, env, program.record_timeout, oracle.has_expected_lines(program))
+                       for _ in range(runs)]
             problem = None
             for result in results:
-                if result.returncode not in (0, None) or (result.returncode is None and not program.unbounded):
+                if program.expect_error is not None:
+                    if result.returncode in (0, None) or program.expect_error not in result.stderr:
+                        problem = (f"expected PyFlink to fail with {program.expect_error!r} (exit "
+                                   f"{result.returncode}):\n{result.stderr[-3000:]}")
+                        break
+                elif result.returncode not in (0, None) or (result.returncode is None and not program.unbounded):
                     problem = f"PyFlink failed (exit {result.returncode}):\n{result.stderr[-3000:]}"
                     break
             first = results[0].rendered()
+            if program.expect_lines is not None and not problem:
+                short = [len(oracle.output_lines(r.rendered())) for r in results
+                         if len(oracle.output_lines(r.rendered())) < program.expect_lines]
+                if short:
+                    problem = (f"PyFlink printed {short[0]} lines, fewer than the {program.expect_lines} expected, "
+                               f"within {program.record_timeout:g} s (raise record_timeout)")
             pattern_problem = oracle.check_pattern_covers(program, first)
             if pattern_problem and not problem:
                 problem = pattern_problem + "; PyFlink printed:\n" + "\n".join(first.splitlines()[:15])
@@ -179,7 +191,8 @@ def compare(only: str | None, update_manifest: bool, corpus: str) -> int:
     passed = 0
     reasons = {}
     for program in programs:
-        result = run_once(oracle.fluvial_command(), program, oracle.fluvial_env(), program.timeout)
+        result = run_once(oracle.fluvial_command(), program, oracle.fluvial_env(), program.timeout,
+                          oracle.matches_recording(program))
         verdict = oracle.verdict(program, result)
         passed += verdict is None
         reasons[program.key] = None if verdict is None else oracle.one_line_reason(verdict)

@@ -552,18 +552,18 @@ env.execute()
 from fluvial.datastream import StreamExecutionEnvironment
 
 env = StreamExecutionEnvironment.get_execution_environment()
-env.add_jars("file:///opt/connectors/flink-sql-connector-kafka.jar")
+env.add_python_archive("venv.zip")
 ''',
-        message="StreamExecutionEnvironment.add_jars() is not supported by Fluvial yet (see "
+        message="StreamExecutionEnvironment.add_python_archive() is not supported by Fluvial yet (see "
                 "docs/pyflink-coverage.md)",
         cause="is not supported by Fluvial yet",
-        where="StreamExecutionEnvironment.add_jars()",
+        where="StreamExecutionEnvironment.add_python_archive()",
         what_to_do="see docs/pyflink-coverage.md",
         fix='See [PyFlink API coverage](pyflink-coverage.md) for what Fluvial has and the '
             'alternatives.',
         meaning="The program uses a part of PyFlink's API that Fluvial lacks; the coverage page "
-                "lists what exists and the alternatives. (Jars are a JVM matter: Fluvial's "
-                "connectors are built in.)",
+                "lists what exists and the alternatives. (What only a JVM needs, such as `add_jars`, "
+                "is accepted with a warning: Fluvial's connectors are built in.)",
     ),
     Entry(
         key="table-checkpoint-unsupported",

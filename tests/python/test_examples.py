@@ -90,7 +90,7 @@ def test_keyed_reduce(parallelism):
                       "--count", str(count))
     rows = []
     for line in out.splitlines():
-        match = re.fullmatch(r"(?:\d+> )?\+I\[(\w+), (\d+), (\d+)\]", line)
+        match = re.fullmatch(r"(?:\d+> )?\+I\[(\w+),(\d+),(\d+)\]", line)
         assert match, f"unexpected output line {line!r}"
         rows.append((match.group(1), int(match.group(2)), int(match.group(3))))
     assert len(rows) == count, "a running reduce emits once per event"
@@ -110,12 +110,12 @@ def test_keyed_reduce(parallelism):
 
 
 def rows_of(out: str, fields: int):
-    """The fields of each "+I[a, b, ...]" line (an "N> " prefix allowed)."""
+    """The fields of each "+I[a,b,...]" line (an "N> " prefix allowed)."""
     rows = []
     for line in out.splitlines():
         match = re.fullmatch(r"(?:[\w:]+> )?\+I\[(.*)\]", line)
         assert match, f"unexpected output line {line!r}"
-        values = match.group(1).split(", ")
+        values = match.group(1).split(",")
         assert len(values) == fields, line
         rows.append(tuple(values))
     return rows
@@ -172,7 +172,7 @@ def test_train_test_split():
             continue
         newest = max(newest, sample.ts)
         side = "late" if sample.ts < newest - 2000 else "test" if example.is_test(sample.id) else "train"
-        expected[side].append(f"+I[{sample.id}, {sample.ts}, {sample.feature}, {sample.label}]")
+        expected[side].append(f"+I[{sample.id},{sample.ts},{sample.feature},{sample.label}]")
     got = collections.defaultdict(list)
     for line in fluvial_run("examples/train_test_split.py").splitlines():
         side, text = line.split("> ", 1)

@@ -11,8 +11,16 @@ from typing import Any
 from fluvial.common.types import Row
 
 
-def display(value: Any) -> str:
-    """Returns the text Flink prints for `value`."""
+def display(value: Any, row_separator: str = ", ") -> str:
+    """Returns the text Flink prints for `value`.
+
+    A Row's fields are separated by ", " as the Table API prints them (print connector,
+    TableResult); a DataStream's print() shows a Row as ``+I[1,hi]``, without the space
+    (recorded from PyFlink 1.20 and 2.2), so the print sink passes ",".
+    """
+    def inner(item: Any) -> str:
+        return display(item, row_separator)
+
     if isinstance(value, str):
         return value
     if value is None:
@@ -24,14 +32,14 @@ def display(value: Any) -> str:
     if isinstance(value, float):
         return _display_float(value)
     if isinstance(value, Row):
-        fields = ", ".join(display(field) for field in value)
+        fields = row_separator.join(inner(field) for field in value)
         return f"{value.get_row_kind().short_string()}[{fields}]"
     if isinstance(value, tuple):
-        return "(" + ",".join(display(field) for field in value) + ")"
+        return "(" + ",".join(inner(field) for field in value) + ")"
     if isinstance(value, list):
-        return "[" + ", ".join(display(element) for element in value) + "]"
+        return "[" + ", ".join(inner(element) for element in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{display(k)}={display(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{inner(k)}={inner(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 

@@ -1,6 +1,9 @@
 """The DataStream API (PyFlink's pyflink.datastream), on Fluvial's native engine."""
 
+from fluvial.datastream import async_retry_predicates as async_retry_predicates
+from fluvial.datastream._async_functions import AsyncFunction, AsyncRetryPredicate, AsyncRetryStrategy
 from fluvial.datastream._job import JobClient, JobExecutionResult, JobStatus
+from fluvial.datastream.async_data_stream import AsyncDataStream
 from fluvial.datastream.broadcast_stream import BroadcastConnectedStream, BroadcastStream
 from fluvial.datastream.checkpoint_config import CheckpointConfig, ExternalizedCheckpointCleanup
 from fluvial.datastream.checkpointing_mode import CheckpointingMode
@@ -50,6 +53,10 @@ from fluvial.datastream.windowed_stream import AllWindowedStream, WindowedStream
 
 __all__ = [
     "AggregateFunction",
+    "AsyncDataStream",
+    "AsyncFunction",
+    "AsyncRetryPredicate",
+    "AsyncRetryStrategy",
     "BroadcastConnectedStream",
     "BroadcastProcessFunction",
     "BroadcastStream",

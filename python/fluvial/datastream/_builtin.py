@@ -148,7 +148,7 @@ class _PrintWriter(SinkWriter):
         # Looked up on every batch so redirected output (pytest, notebooks) is honoured.
         stream = getattr(sys, self._stream_name)
         prefix = self._prefix
-        text = "".join(prefix + display(record) + "\n" for record in records)
+        text = "".join(prefix + display(record, row_separator=",") + "\n" for record in records)
         try:
             stream.write(text)
             stream.flush()

@@ -854,3 +854,16 @@ class SourceFunction(Function):
 
     def cancel(self):
         pass
+
+
+_ASYNC_FUNCTIONS = ("AsyncFunction", "AsyncRetryPredicate", "AsyncRetryStrategy")
+
+
+def __getattr__(name: str):
+    # PyFlink 2.x defines the async I/O function classes here too; they live in their own
+    # module (which imports this one), so they are looked up on first use.
+    if name in _ASYNC_FUNCTIONS:
+        from fluvial.datastream import _async_functions
+
+        return getattr(_async_functions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

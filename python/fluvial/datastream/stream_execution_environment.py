@@ -222,6 +222,8 @@ class StreamExecutionEnvironment(IgnoresJvmSettings, RefusesUnsupportedPyFlinkMe
         from fluvial.datastream._builtin import SourceFunctionSource
         from fluvial.datastream._user_function import copy_for_subtask
 
+        if isinstance(source_func, Source):  # a legacy source that is a Source, such as FlinkKafkaConsumer
+            return self.from_source(source_func, None, source_name, type_info)
         if not isinstance(source_func, SourceFunction):
             raise TypeError(f"add_source() expects a SourceFunction, got {type(source_func).__name__}")
         source = SourceFunctionSource(source_func, bounded=True)

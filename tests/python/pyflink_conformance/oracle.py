@@ -41,6 +41,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,8 @@ class Program:
     args: tuple = ()
     timeout: float = 300.0
     record_timeout: float = 600.0
+    expect_error: str | None = None  # real PyFlink fails with this text in stderr: so must Fluvial
+    expect_lines: int | None = None  # unbounded: output lines (runtime log aside) that make it complete
     unbounded: bool = False
     line_pattern: str | None = None
     kafka_topics: tuple = ()
@@ -163,10 +166,11 @@ class RunResult:
 
 
 def run_program(command: list[str], program: Program, env: dict | None = None,
-                timeout: float | None = None) -> RunResult:
+                timeout: float | None = None, done=None) -> RunResult:
     """Run `command + [program source] + args` in a fresh working directory holding the
-    program's input files; an unbounded program is stopped at its timeout (that is its
-    normal end), a bounded one that overruns is an error."""
+    program's input files. An unbounded program is stopped at its timeout (its normal end),
+    or as soon as `done(stdout so far)` says its output is complete; a bounded one that
+    overruns is an error."""
     timeout = program.timeout if timeout is None else timeout
     with tempfile.TemporaryDirectory(prefix="pyflink-oracle-") as work:
         work_dir = Path(work)
@@ -175,27 +179,45 @@ def run_program(command: list[str], program: Program, env: dict | None = None,
             (work_dir / name).write_text(text)
         before = {p for p in work_dir.rglob("*")}
         full_env = dict(os.environ if env is None else env)
-        full_env["PYTHONUNBUFFERED"] = "1"  # what was printed before a timeout stop is kept
+        full_env["PYTHONUNBUFFERED"] = "1"  # what was printed before a stop is kept
         args = [arg.replace("{work}", str(work_dir)) for arg in program.args]
         started = time.monotonic()
         process = subprocess.Popen([*command, str(program.source), *args], cwd=work_dir, env=full_env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    start_new_session=True)
-        try:
-            stdout, stderr = process.communicate(timeout=timeout)
-            returncode = process.returncode
-        except subprocess.TimeoutExpired:
-            stdout, stderr = _stop(process)
-            returncode = None
-            if not program.unbounded:
-                stderr += f"\n[oracle] stopped after {timeout:g} s: a bounded program must finish\n"
-                returncode = -1
+        out, err = [], []
+        readers = [threading.Thread(target=_drain, args=(stream, sink), daemon=True)
+                   for stream, sink in ((process.stdout, out), (process.stderr, err))]
+        for reader in readers:
+            reader.start()
+        returncode = None
+        while True:
+            if process.poll() is not None:
+                returncode = process.returncode
+                break
+            if time.monotonic() - started > timeout:
+                _stop(process)
+                if not program.unbounded:
+                    err.append(f"\n[oracle] stopped after {timeout:g} s: a bounded program must finish\n")
+                    returncode = -1
+                break
+            if done is not None and program.unbounded and done("".join(out)):
+                _stop(process)
+                break
+            time.sleep(0.25)
+        for reader in readers:
+            reader.join(timeout=30)
         seconds = time.monotonic() - started
         files = {}
         for path in sorted(work_dir.rglob("*")):
             if path.is_file() and path not in before and not _is_noise(path.relative_to(work_dir)):
                 files[path.relative_to(work_dir).as_posix()] = path.read_text(errors="replace")
-        return RunResult(stdout, stderr, returncode, files, seconds)
+        return RunResult("".join(out), "".join(err), returncode, files, seconds)
+
+
+def _drain(stream, sink: list) -> None:
+    for chunk in iter(lambda: stream.readline(), ""):
+        sink.append(chunk)
 
 
 def _is_noise(relative: Path) -> bool:
@@ -203,18 +225,18 @@ def _is_noise(relative: Path) -> bool:
     return any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
 
 
-def _stop(process: subprocess.Popen) -> tuple[str, str]:
-    """Stop the process group we started (SIGTERM, then SIGKILL) and collect its output."""
-    for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the process group we started: SIGTERM, then SIGKILL if it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
-            pass
+            return
         try:
-            return process.communicate(timeout=grace)
+            process.wait(timeout=10)
+            return
         except subprocess.TimeoutExpired:
             continue
-    return "", ""
 
 
 def strip_subtask(line: str) -> str:
@@ -332,7 +354,13 @@ def verdict(program: Program, result: RunResult) -> str | None:
             return (f"expected UnsupportedFeatureError containing {program.unsupported!r}; stderr ends: "
                     + _last_line(result.stderr))
         return None
-    if result.returncode not in (0, None):
+    if program.expect_error is not None:
+        if result.returncode in (0, None):
+            return f"PyFlink fails with {program.expect_error!r}, but Fluvial's run succeeded"
+        if program.expect_error not in result.stderr:
+            return (f"PyFlink fails with {program.expect_error!r}; Fluvial failed otherwise: "
+                    + _last_line(result.stderr))
+    elif result.returncode not in (0, None):
         return f"exit {result.returncode}: {_last_line(result.stderr)}"
     if result.returncode is None and not program.unbounded:
         return "did not finish"
@@ -461,3 +489,34 @@ def write_xfail_reasons(reasons: dict[str, str | None], corpus: str = "examples"
 
 def _toml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def settled(predicate, seconds: float = 3.0):
+    """A `done` for run_program: true once predicate(stdout) has held for 'seconds' with
+    no new output, so a surplus line printed right after the expected ones is still seen."""
+    state = {"since": None, "text": None}
+
+    def done(text: str) -> bool:
+        if text != state["text"]:
+            state["text"], state["since"] = text, None
+            if predicate(text):
+                state["since"] = time.monotonic()
+            return False
+        return state["since"] is not None and time.monotonic() - state["since"] >= seconds
+
+    return done
+
+
+def matches_recording(program: Program):
+    """Fluvial's `done`: the output already equals what PyFlink printed (unbounded programs)."""
+    if not program.expected.exists():
+        return None
+    expected = program.expected.read_text()
+    return settled(lambda text: compare(program, expected, text) is None)
+
+
+def has_expected_lines(program: Program):
+    """The recorder's `done`: the program printed the lines its docstring's data make."""
+    if program.expect_lines is None:
+        return None
+    return settled(lambda text: len(output_lines(text)) >= program.expect_lines, seconds=5.0)

@@ -54,6 +54,8 @@ from fluvial.errors import ConnectorError
 
 __all__ = [
     "FlinkFixedPartitioner",
+    "FlinkKafkaConsumer",
+    "FlinkKafkaProducer",
     "FlinkKafkaPartitioner",
     "KafkaOffsetResetStrategy",
     "KafkaOffsetsInitializer",
@@ -67,6 +69,7 @@ __all__ = [
     "KafkaSourceBuilder",
     "KafkaTopicPartition",
     "KafkaTopicSelector",
+    "Semantic",
 ]
 
 _log = logging.getLogger("fluvial.kafka")
@@ -1298,3 +1301,7 @@ class _KafkaSinkWriter(SinkWriter):
                 except ConnectorError as error:
                     _log.warning("KafkaSink: aborting transaction %s failed: %s",
                                  producer.transactional_id, error)
+
+
+# The legacy API (FlinkKafkaConsumer/Producer) adapts the classes above; imported last.
+from fluvial.datastream.connectors._kafka_legacy import FlinkKafkaConsumer, FlinkKafkaProducer, Semantic  # noqa: E402
