@@ -239,18 +239,11 @@ class TableEnvironment:
         """A bounded table from a pandas DataFrame (converted by Arrow)."""
         arrow_schema = None
         if schema is not None:
-            if isinstance(schema, (list, tuple)) and schema and all(isinstance(t, DataType) for t in schema):
-                # A list of types: the DataFrame's own column names, as PyFlink does.
-                names, types = [str(c) for c in pdf.columns], list(schema)
-            else:
-                names, types = _schema_names_types(schema, [])
-            if len(names) != len(pdf.columns):
-                raise PlanningError(f"from_pandas: the schema has {len(names)} columns, the DataFrame "
-                                    f"{len(pdf.columns)} ({', '.join(map(str, pdf.columns))})")
-            # PyFlink maps the DataFrame's columns to the schema's by position, not by name.
-            pdf = pdf.set_axis(names, axis=1)
+            names, types = _schema_names_types(schema, [])
             if types and all(t is not None for t in types):
                 arrow_schema = pa.schema([pa.field(n, t.arrow_type) for n, t in zip(names, types)])
+            else:
+                pdf = pdf.set_axis(names, axis=1)
         table = pa.Table.from_pandas(pdf, schema=arrow_schema, preserve_index=False)
         # pandas 3 strings arrive as large_string; Flink's STRING is Arrow's string.
         table = table.cast(pa.schema([pa.field(f.name, _regular(f.type)) for f in table.schema]))
@@ -487,8 +480,15 @@ class StreamTableEnvironment(TableEnvironment):
         type_info = data_stream.get_type()
         names: List[str]
         types: List[DataType]
+        from fluvial.common.typeinfo import TupleTypeInfo
+        from fluvial.table.types import DataTypes
+
         try:
-            row_type = from_type_info(type_info)
+            if isinstance(type_info, TupleTypeInfo):  # Flink names a tuple's fields f0, f1, ...
+                row_type = DataTypes.ROW([DataTypes.FIELD(f"f{i}", from_type_info(t))
+                                          for i, t in enumerate(type_info.get_field_types())])
+            else:
+                row_type = from_type_info(type_info)
         except TypeError:
             row_type = None
         if row_type is not None and row_type._children:

@@ -206,11 +206,6 @@ def from_type_info(type_info: Any) -> DataType:
     found = simple.get(repr(type_info))
     if found is not None:
         return found
-    from fluvial.common.typeinfo import TupleTypeInfo
-
-    if isinstance(type_info, TupleTypeInfo):  # Flink names a tuple's fields f0, f1, ...
-        return DataTypes.ROW([DataTypes.FIELD(f"f{i}", from_type_info(t))
-                              for i, t in enumerate(type_info.get_field_types())])
     names = getattr(type_info, "get_field_names", None)
     if names is not None:
         return DataTypes.ROW([DataTypes.FIELD(name, from_type_info(t))
