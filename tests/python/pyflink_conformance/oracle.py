@@ -443,7 +443,7 @@ def render_doc_samples_section(programs: dict[str, Program] | None = None) -> li
     for program in programs.values():
         status = "pass" if not program.xfail else "fails: " + program.xfail.replace("|", "\\|")
         url = sample_source_url(program)
-        page = url.split("/docs/dev/python/", 1)[-1].split("#")[0].strip("/") or url
+        page = url.split("/docs/dev/", 1)[-1].split("#")[0].strip("/") or url
         lines.append(f"| `{program.path}` | [{page}]({url}) | {resolved_mode(program)} | {status} |")
     return lines + [""]
 

@@ -1,7 +1,9 @@
 # Source: https://nightlies.apache.org/flink/flink-docs-release-2.2/docs/dev/python/datastream/data_types/#supported-data-types
 # A code sample of this PyFlink documentation page (Apache License 2.0, like the Flink docs),
 # completed into a runnable program: imports, an environment, a small inline input, a print.
-# One value of each type in the page's tables, declared with that type and printed.
+# One value of each type in the page's tables, declared with that type and printed; all but
+# Types.CHAR(), which real PyFlink 2.2 fails on (a str is not cast to java.lang.Character),
+# and Types.PICKLED_BYTE_ARRAY(), whose bytes a Java print of the row cannot show.
 import datetime
 import decimal
 
@@ -14,13 +16,12 @@ env.set_parallelism(1)
 
 values = [
     (True, Types.BOOLEAN()), (7, Types.BYTE()), (300, Types.SHORT()), (70000, Types.INT()),
-    (2 ** 40, Types.LONG()), (1.5, Types.FLOAT()), (0.1, Types.DOUBLE()), ('x', Types.CHAR()),
+    (2 ** 40, Types.LONG()), (1.5, Types.FLOAT()), (0.1, Types.DOUBLE()),
     ('flink', Types.STRING()), (2 ** 70, Types.BIG_INT()), (decimal.Decimal('12.345'), Types.BIG_DEC()),
     ((1, 'a'), Types.TUPLE([Types.INT(), Types.STRING()])),
     (Row(1, 'a'), Types.ROW([Types.INT(), Types.STRING()])),
     (Row(id=1, name='a'), Types.ROW_NAMED(['id', 'name'], [Types.INT(), Types.STRING()])),
     ({'k': 1}, Types.MAP(Types.STRING(), Types.INT())),
-    ({'any': [1, 2]}, Types.PICKLED_BYTE_ARRAY()),
     (datetime.date(2024, 1, 2), Types.SQL_DATE()),
     (datetime.time(3, 4, 5), Types.SQL_TIME()),
     (datetime.datetime(2024, 1, 2, 3, 4, 5, 123000), Types.SQL_TIMESTAMP()),

@@ -3,6 +3,7 @@
 # completed into a runnable program: imports, an environment, a small inline input, a print.
 from pyflink.common import Row
 from pyflink.table import DataTypes, TableEnvironment, EnvironmentSettings
+from pyflink.table.expressions import col
 from pyflink.table.udf import udtaf, TableAggregateFunction
 
 
@@ -44,7 +45,8 @@ t = table_env.from_elements([(1, 'Hi', 'Hello'),
                               (2, 'Hi', 'Hello')], ['a', 'b', 'c'])
 
 # call function "inline" without registration in Table API
-result = t.group_by(t.b).flat_aggregate(top2).select('*').to_pandas()
+# (the page's select('*') fails on PyFlink 2.2, which dropped string expressions: col('*'))
+result = t.group_by(t.b).flat_aggregate(top2).select(col('*')).to_pandas()
 print(result)
 
 # the result is:

@@ -25,7 +25,7 @@ class LastText(MapFunction):
     def map(self, value):
         previous = self.text.value()
         self.text.update(value[1])
-        return value[0], previous, value[1]
+        return value[0], str(previous), value[1]
 
 
 env = StreamExecutionEnvironment.get_execution_environment()

@@ -6,6 +6,7 @@ from pyflink.table import EnvironmentSettings, TableEnvironment
 # create a stream TableEnvironment
 env_settings = EnvironmentSettings.in_streaming_mode()
 table_env = TableEnvironment.create(env_settings)
+table_env.get_config().set("parallelism.default", "1")  # completion: one row order
 
 table_env.execute_sql("""
     CREATE TABLE random_source (

@@ -62,3 +62,4 @@ for add in adds:
 
     # You can also use the Python function in Python Table API directly
     print(my_table.select(add(my_table.a, my_table.b)).to_pandas())
+    table_env.drop_temporary_function("add")  # completion: the next option registers its own
