@@ -3,9 +3,9 @@
 # completed into a runnable program: imports, an environment, a small inline input, a print.
 # One value of each type in the page's tables, declared with that type and printed; all but
 # Types.CHAR(), which real PyFlink 2.2 fails on (a str is not cast to java.lang.Character),
-# and Types.PICKLED_BYTE_ARRAY(), whose bytes a Java print of the row cannot show.
+# Types.PICKLED_BYTE_ARRAY(), whose bytes a Java print of the row cannot show, and
+# Types.BIG_INT()/BIG_DEC(), which PyFlink 2.2 fails to encode in a row (decimal.InvalidOperation).
 import datetime
-import decimal
 
 from pyflink.common import Row
 from pyflink.common.typeinfo import Types
@@ -17,7 +17,7 @@ env.set_parallelism(1)
 values = [
     (True, Types.BOOLEAN()), (7, Types.BYTE()), (300, Types.SHORT()), (70000, Types.INT()),
     (2 ** 40, Types.LONG()), (1.5, Types.FLOAT()), (0.1, Types.DOUBLE()),
-    ('flink', Types.STRING()), (2 ** 70, Types.BIG_INT()), (decimal.Decimal('12.345'), Types.BIG_DEC()),
+    ('flink', Types.STRING()),
     ((1, 'a'), Types.TUPLE([Types.INT(), Types.STRING()])),
     (Row(1, 'a'), Types.ROW([Types.INT(), Types.STRING()])),
     (Row(id=1, name='a'), Types.ROW_NAMED(['id', 'name'], [Types.INT(), Types.STRING()])),

@@ -20,4 +20,5 @@ print(my_table.select(add(my_table.bigint, my_table.bigint2)).to_pandas())
 
 # use the vectorized Python scalar function in SQL API
 table_env.create_temporary_function("add", add)
-print(table_env.sql_query("SELECT add(bigint, bigint2) FROM MyTable").to_pandas())
+# (quoted: BIGINT is a keyword of PyFlink 2.2's SQL parser)
+print(table_env.sql_query("SELECT add(`bigint`, `bigint2`) FROM MyTable").to_pandas())
