@@ -26,7 +26,13 @@ def _positive(name: str, value) -> None:
 
 
 class RetryPredicate(AsyncRetryPredicate, Generic[OUT]):
-    """A result predicate and an exception predicate (either may be None)."""
+    """A result predicate and an exception predicate (either may be None).
+
+    Examples:
+        >>> from fluvial.datastream.async_retry_strategies import RetryPredicate
+        >>> RetryPredicate(None, lambda error: True).exception_predicate()(OSError())
+        True
+    """
 
     def __init__(self, result_predicate: Optional[Callable[[List[OUT]], bool]],
                  exception_predicate: Optional[Callable[[Exception], bool]]):
@@ -41,7 +47,13 @@ class RetryPredicate(AsyncRetryPredicate, Generic[OUT]):
 
 
 class NoRetryStrategy(AsyncRetryStrategy, Generic[OUT]):
-    """Never retries."""
+    """Never retries.
+
+    Examples:
+        >>> from fluvial.datastream.async_retry_strategies import NO_RETRY_STRATEGY
+        >>> NO_RETRY_STRATEGY.can_retry(1), NO_RETRY_STRATEGY.get_backoff_time_millis(1)
+        (False, -1)
+    """
 
     def can_retry(self, current_attempts: int) -> bool:
         return False
@@ -54,7 +66,14 @@ class NoRetryStrategy(AsyncRetryStrategy, Generic[OUT]):
 
 
 class FixedDelayRetryStrategy(AsyncRetryStrategy, Generic[OUT]):
-    """Up to 'max_attempts' retries, each 'backoff_time_millis' after the failed attempt."""
+    """Up to 'max_attempts' retries, each 'backoff_time_millis' after the failed attempt.
+
+    Examples:
+        >>> from fluvial.datastream.async_retry_strategies import FixedDelayRetryStrategy
+        >>> strategy = FixedDelayRetryStrategy(2, 500, None, None)
+        >>> [strategy.can_retry(n) for n in (1, 2, 3)], strategy.get_backoff_time_millis(2)
+        ([True, True, False], 500)
+    """
 
     def __init__(self, max_attempts: int, backoff_time_millis: int,
                  result_predicate: Optional[Callable[[List[OUT]], bool]],
@@ -77,7 +96,14 @@ class FixedDelayRetryStrategy(AsyncRetryStrategy, Generic[OUT]):
 
 class ExponentialBackoffDelayRetryStrategy(AsyncRetryStrategy, Generic[OUT]):
     """Up to 'max_attempts' retries; the delay starts at 'initial_delay' and is multiplied
-    by 'multiplier' after each retry, up to 'max_retry_delay' (milliseconds)."""
+    by 'multiplier' after each retry, up to 'max_retry_delay' (milliseconds).
+
+    Examples:
+        >>> from fluvial.datastream.async_retry_strategies import ExponentialBackoffDelayRetryStrategy
+        >>> strategy = ExponentialBackoffDelayRetryStrategy(3, 50, 150, 2.0, None, None)
+        >>> [strategy.get_backoff_time_millis(n) for n in (1, 2, 3)]
+        [50, 100, 150]
+    """
 
     def __init__(self, max_attempts: int, initial_delay: int, max_retry_delay: int, multiplier: float,
                  result_predicate: Optional[Callable[[List[OUT]], bool]],
