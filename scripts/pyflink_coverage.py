@@ -73,7 +73,9 @@ def render() -> str:
         if missing:
             method_details.append(f"- `{name}`: " + ", ".join(f"`{m}`" for m in missing))
     lines += [""] + method_details + [""]
-    lines += _conformance_oracle().render_coverage_section()
+    oracle = _conformance_oracle()
+    lines += oracle.render_coverage_section()
+    lines += oracle.render_doc_samples_section()
     return "\n".join(lines) + _corpus_2_section()
 
 

@@ -7,12 +7,17 @@
         expected/examples/. Every program is run N times (default 2): runs that differ
         under the program's comparison mode stop the recording, so a nondeterministic
         program gets a mode in examples.toml instead of a flaky expectation.
-    scripts/pyflink_oracle.py compare [--only GLOB] [--update-manifest]
+    scripts/pyflink_oracle.py record --corpus doc_samples [--only GLOB] [--runs N]
+        The same for corpus 3, the documentation samples completed into programs
+        (corpus/doc_samples/<topic>/<name>.py, written by hand, settings in
+        doc_samples.toml), recorded on PyFlink 2.2 into expected/doc_samples/.
+    scripts/pyflink_oracle.py compare [--corpus examples|doc_samples] [--only GLOB] [--update-manifest]
         Runs Fluvial on the corpus and prints a table: program, pass or what differs;
         --update-manifest writes those reasons as the programs' xfail in examples.toml
         (and removes the xfail of programs that pass).
 
-GLOB matches 'version/path', e.g. '2.2/datastream/*' or '*/table/word_count.py'.
+GLOB matches the program's key, 'version/path' (doc samples: 'doc_samples/path'), e.g.
+'2.2/datastream/*', '*/table/word_count.py' or 'doc_samples/table/*'.
 
 Outside CI: it needs Java 17 and creates the PyFlink venvs once (bench/pyflink/.venv,
 as bench/pyflink/run.sh does, and bench/pyflink/.venv-1.20); PYFLINK_2_2_PYTHON and
@@ -132,9 +137,10 @@ def run_once(command: list[str], program: oracle.Program, env: dict, timeout: fl
     return oracle.run_program(command, program, env, timeout, done)
 
 
-def record(only: str | None, runs: int) -> int:
-    copy_examples()
-    programs = oracle.select(oracle.load_manifest(), only)
+def record(only: str | None, runs: int, corpus: str) -> int:
+    if corpus == "examples":
+        copy_examples()
+    programs = oracle.select(oracle.load_manifest(corpus), only)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="pyflink-oracle-") as work:
         for program in programs:
@@ -180,8 +186,8 @@ def record(only: str | None, runs: int) -> int:
     return 1 if failures else 0
 
 
-def compare(only: str | None, update_manifest: bool) -> int:
-    programs = oracle.select(oracle.load_manifest(), only)
+def compare(only: str | None, update_manifest: bool, corpus: str) -> int:
+    programs = oracle.select(oracle.load_manifest(corpus), only)
     passed = 0
     reasons = {}
     for program in programs:
@@ -193,8 +199,8 @@ def compare(only: str | None, update_manifest: bool) -> int:
         print(f"{program.key:60} {'pass' if verdict is None else reasons[program.key][:110]}", flush=True)
     print(f"\n{passed} of {len(programs)} pass")
     if update_manifest:
-        oracle.write_xfail_reasons(reasons)
-        print(f"updated the xfail reasons in {oracle.MANIFEST.relative_to(ROOT)}; "
+        oracle.write_xfail_reasons(reasons, corpus)
+        print(f"updated the xfail reasons in {oracle.MANIFESTS[corpus].relative_to(ROOT)}; "
               "regenerate docs/pyflink-coverage.md with scripts/pyflink_coverage.py")
     return 0
 
@@ -202,14 +208,16 @@ def compare(only: str | None, update_manifest: bool) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["record", "compare"])
-    parser.add_argument("--only", help="a glob over 'version/path'")
+    parser.add_argument("--corpus", choices=list(oracle.MANIFESTS), default="examples",
+                        help="examples (corpus 1, the default) or doc_samples (corpus 3)")
+    parser.add_argument("--only", help="a glob over the programs' keys ('version/path')")
     parser.add_argument("--runs", type=int, default=2, help="recordings per program (record)")
     parser.add_argument("--update-manifest", action="store_true",
-                        help="compare: write each failing program's reason as its xfail in examples.toml")
+                        help="compare: write each failing program's reason as its xfail in the manifest")
     args = parser.parse_args()
     if args.command == "record":
-        return record(args.only, args.runs)
-    return compare(args.only, args.update_manifest)
+        return record(args.only, args.runs, args.corpus)
+    return compare(args.only, args.update_manifest, args.corpus)
 
 
 if __name__ == "__main__":

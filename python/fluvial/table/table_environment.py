@@ -654,8 +654,15 @@ class StreamTableEnvironment(TableEnvironment):
         type_info = data_stream.get_type()
         names: List[str]
         types: List[DataType]
+        from fluvial.common.typeinfo import TupleTypeInfo
+        from fluvial.table.types import DataTypes
+
         try:
-            row_type = from_type_info(type_info)
+            if isinstance(type_info, TupleTypeInfo):  # Flink names a tuple's fields f0, f1, ...
+                row_type = DataTypes.ROW([DataTypes.FIELD(f"f{i}", from_type_info(t))
+                                          for i, t in enumerate(type_info.get_field_types())])
+            else:
+                row_type = from_type_info(type_info)
         except TypeError:
             row_type = None
         if row_type is not None and row_type._children:

@@ -21,6 +21,12 @@ exception is RUNTIME_LOG below: the examples send INFO logging to stdout, so rea
 output holds log records that Apache Beam (PyFlink's Python worker runtime) writes when it
 is imported; they are no output of the program and are left out on both sides.
 
+Two corpora share this machinery: `examples` (corpus 1, the programs Flink ships, per
+PyFlink version: corpus/examples/<version>/..., settings in examples.toml) and
+`doc_samples` (corpus 3, code samples of the PyFlink documentation completed into
+programs, recorded on PyFlink 2.2: corpus/doc_samples/<topic>/<name>.py, settings in
+doc_samples.toml, keys 'doc_samples/<topic>/<name>.py').
+
 The recorded form (`expected/**.out`) is the program's stdout, then each file it
 wrote under its working directory as `==> file: <relative path> <==` and its text.
 """
@@ -48,6 +54,8 @@ CORPUS = HERE / "corpus" / "examples"
 EXPECTED = HERE / "expected" / "examples"
 MANIFEST = HERE / "examples.toml"
 VERSIONS = ("2.2", "1.20")
+DOC_SAMPLES = "doc_samples"
+MANIFESTS = {"examples": MANIFEST, DOC_SAMPLES: HERE / "doc_samples.toml"}
 
 SUBTASK_PREFIX = re.compile(r"^\d+> ")
 RUNTIME_LOG = frozenset({
@@ -61,10 +69,10 @@ FILE_HEADER_PATTERN = re.compile(r"^==> file: (.+) <==$")
 
 @dataclass(frozen=True)
 class Program:
-    """One corpus program and its settings from examples.toml."""
+    """One corpus program and its settings from examples.toml (or doc_samples.toml)."""
 
     version: str
-    path: str  # relative to pyflink/examples, e.g. "datastream/word_count.py"
+    path: str  # relative to pyflink/examples (or corpus/doc_samples), e.g. "datastream/word_count.py"
     mode: str = "auto"
     args: tuple = ()
     timeout: float = 300.0
@@ -78,40 +86,59 @@ class Program:
     xfail: str | None = None
     record: str | None = None  # None: recorded; otherwise why it is not (and what is checked instead)
     unsupported: str | None = None  # the UnsupportedFeatureError text Fluvial must raise
+    corpus: str = "examples"  # or DOC_SAMPLES
+
+    @property
+    def _tree(self) -> str:
+        # examples: per PyFlink version; doc_samples: one tree, recorded on 2.2.
+        return self.version if self.corpus == "examples" else self.corpus
 
     @property
     def key(self) -> str:
-        return f"{self.version}/{self.path}"
+        return f"{self._tree}/{self.path}"
 
     @property
     def source(self) -> Path:
-        return CORPUS / self.version / self.path
+        return _corpus_root(self.corpus, self.version) / self.path
 
     @property
     def expected(self) -> Path:
-        return EXPECTED / self.version / (self.path + ".out")
+        return _expected_root(self.corpus, self.version) / (self.path + ".out")
 
 
-def load_manifest() -> dict[str, Program]:
-    """Every corpus program, keyed 'version/path', with its examples.toml settings."""
-    settings = tomllib.loads(MANIFEST.read_text())
+def _corpus_root(corpus: str, version: str) -> Path:
+    return CORPUS / version if corpus == "examples" else HERE / "corpus" / corpus
+
+
+def _expected_root(corpus: str, version: str) -> Path:
+    return EXPECTED / version if corpus == "examples" else HERE / "expected" / corpus
+
+
+def load_manifest(corpus: str = "examples") -> dict[str, Program]:
+    """Every program of a corpus, keyed 'version/path' (doc_samples: 'doc_samples/path'),
+    with its manifest settings."""
+    manifest = MANIFESTS[corpus]
+    settings = tomllib.loads(manifest.read_text())
     programs = {}
-    for version in VERSIONS:
-        for source in sorted((CORPUS / version).rglob("*.py")):
-            path = source.relative_to(CORPUS / version).as_posix()
-            entry = dict(settings.get(f"{version}/{path}", {}))
-            unknown = set(entry) - set(Program.__dataclass_fields__)
+    versions = VERSIONS if corpus == "examples" else ("2.2",)
+    for version in versions:
+        root = _corpus_root(corpus, version)
+        for source in sorted(root.rglob("*.py")):
+            path = source.relative_to(root).as_posix()
+            key = Program(version=version, path=path, corpus=corpus).key
+            entry = dict(settings.get(key, {}))
+            unknown = set(entry) - set(Program.__dataclass_fields__) | ({"corpus", "version", "path"} & set(entry))
             if unknown:
-                raise ValueError(f"examples.toml [{version}/{path}]: unknown settings {sorted(unknown)}")
+                raise ValueError(f"{manifest.name} [{key}]: unknown settings {sorted(unknown)}")
             for name in ("args", "kafka_topics"):
                 if name in entry:
                     entry[name] = tuple(entry[name])
             if entry.get("mode", "auto") not in ("auto", "ordered", "multiset", "pattern"):
-                raise ValueError(f"examples.toml [{version}/{path}]: mode must be auto, ordered, multiset or pattern")
-            programs[f"{version}/{path}"] = Program(version=version, path=path, **entry)
+                raise ValueError(f"{manifest.name} [{key}]: mode must be auto, ordered, multiset or pattern")
+            programs[key] = Program(version=version, path=path, corpus=corpus, **entry)
     stale = set(settings) - set(programs)
     if stale:
-        raise ValueError(f"examples.toml names programs not in the corpus: {sorted(stale)}")
+        raise ValueError(f"{manifest.name} names programs not in the corpus: {sorted(stale)}")
     return programs
 
 
@@ -381,16 +408,57 @@ def render_coverage_section(programs: dict[str, Program] | None = None) -> list[
     return lines + [""]
 
 
+SOURCE_LINE = re.compile(r"^# Source: (\S+)$", re.MULTILINE)
+
+
+def sample_source_url(program: Program) -> str:
+    """The documentation page a doc sample is from: its '# Source: URL' header line."""
+    match = SOURCE_LINE.search(program.source.read_text())
+    if not match:
+        raise ValueError(f"{program.key}: no '# Source: <documentation URL>' line at its top")
+    return match.group(1)
+
+
+def render_doc_samples_section(programs: dict[str, Program] | None = None) -> list[str]:
+    """The corpus-3 section of docs/pyflink-coverage.md, from doc_samples.toml (a sample
+    passes unless it has an xfail reason; test_doc_samples.py's strict xfails keep that true)."""
+    programs = load_manifest(DOC_SAMPLES) if programs is None else programs
+    passing = [p for p in programs.values() if not p.xfail]
+    lines = [
+        "## Corpus 3: the documentation's code samples",
+        "",
+        "Code samples of the PyFlink documentation pages (DataStream, Table API, UDFs, pandas,",
+        "state, timers, windows, connectors, conversions, data types), each completed into a",
+        "runnable program (imports, an environment, a small inline input, a print) and otherwise",
+        "kept as the page shows it, run through `fluvial run` and compared with real PyFlink",
+        "2.2's recorded output (`tests/python/pyflink_conformance/corpus/doc_samples/`, re-recorded",
+        "with `scripts/pyflink_oracle.py record --corpus doc_samples`). Same comparison modes as",
+        "corpus 1.",
+        "",
+        f"**{len(passing)} of {len(programs)} pass.**",
+        "",
+        "| sample | page | comparison | Fluvial |",
+        "|---|---|---|---|",
+    ]
+    for program in programs.values():
+        status = "pass" if not program.xfail else "fails: " + program.xfail.replace("|", "\\|")
+        url = sample_source_url(program)
+        page = url.split("/docs/dev/", 1)[-1].split("#")[0].strip("/") or url
+        lines.append(f"| `{program.path}` | [{page}]({url}) | {resolved_mode(program)} | {status} |")
+    return lines + [""]
+
+
 def one_line_reason(verdict_text: str, limit: int = 300) -> str:
     """The first line of a verdict, as examples.toml's xfail reason."""
     line = verdict_text.splitlines()[0].strip().replace(str(ROOT) + "/", "")
     return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
-def write_xfail_reasons(reasons: dict[str, str | None]) -> None:
-    """Set (or clear, for None) the xfail line of each 'version/path' in examples.toml,
-    keeping everything else of the file as written."""
-    lines = MANIFEST.read_text().splitlines()
+def write_xfail_reasons(reasons: dict[str, str | None], corpus: str = "examples") -> None:
+    """Set (or clear, for None) the xfail line of each program key in the corpus's
+    manifest, keeping everything else of the file as written."""
+    manifest = MANIFESTS[corpus]
+    lines = manifest.read_text().splitlines()
     sections: dict[str, int] = {}
     for index, line in enumerate(lines):
         match = re.fullmatch(r'\["(.+)"\]', line.strip())
@@ -416,7 +484,7 @@ def write_xfail_reasons(reasons: dict[str, str | None]) -> None:
         # Later sections moved: recompute their positions.
         sections = {k: i for i, line in enumerate(lines)
                     for k in [m.group(1) for m in [re.fullmatch(r'\["(.+)"\]', line.strip())] if m]}
-    MANIFEST.write_text("\n".join(lines) + "\n")
+    manifest.write_text("\n".join(lines) + "\n")
 
 
 def _toml_string(text: str) -> str:

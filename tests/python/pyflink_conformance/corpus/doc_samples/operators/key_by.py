@@ -1,0 +1,13 @@
+# Source: https://nightlies.apache.org/flink/flink-docs-release-2.2/docs/dev/datastream/operators/overview/#keyby
+# A code sample of this PyFlink documentation page (Apache License 2.0, like the Flink docs),
+# completed into a runnable program: imports, an environment, a small inline input, a print.
+from pyflink.common.typeinfo import Types
+from pyflink.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(1)
+data_stream = env.from_collection(collection=[(1, 'a'), (2, 'a'), (3, 'b')])
+data_stream.key_by(lambda x: x[1], key_type=Types.STRING()) \
+    .map(lambda x: x) \
+    .print()  # Key by the result of KeySelector
+env.execute()

@@ -1,0 +1,11 @@
+# Source: https://nightlies.apache.org/flink/flink-docs-release-2.2/docs/dev/datastream/operators/overview/#map
+# A code sample of this PyFlink documentation page (Apache License 2.0, like the Flink docs),
+# completed into a runnable program: imports, an environment, a small inline input, a print.
+from pyflink.common.typeinfo import Types
+from pyflink.datastream import StreamExecutionEnvironment
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(1)
+data_stream = env.from_collection(collection=[1, 2, 3, 4, 5])
+data_stream.map(lambda x: 2 * x, output_type=Types.INT()).print()
+env.execute()

@@ -1,0 +1,50 @@
+# Source: https://nightlies.apache.org/flink/flink-docs-release-2.2/docs/dev/datastream/operators/windows/#aggregatefunction
+# A code sample of this PyFlink documentation page (Apache License 2.0, like the Flink docs),
+# completed into a runnable program: imports, an environment, a small inline input, a print.
+from typing import Iterable, Tuple
+
+from pyflink.common import WatermarkStrategy
+from pyflink.common.time import Time
+from pyflink.common.typeinfo import Types
+from pyflink.common.watermark_strategy import TimestampAssigner
+from pyflink.datastream import StreamExecutionEnvironment
+from pyflink.datastream.functions import AggregateFunction
+from pyflink.datastream.window import TumblingEventTimeWindows
+
+
+class AverageAggregate(AggregateFunction):
+
+    def create_accumulator(self) -> Tuple[int, int]:
+        return 0, 0
+
+    def add(self, value: Tuple[str, int], accumulator: Tuple[int, int]) -> Tuple[int, int]:
+        return accumulator[0] + value[1], accumulator[1] + 1
+
+    def get_result(self, accumulator: Tuple[int, int]) -> float:
+        return accumulator[0] / accumulator[1]
+
+    def merge(self, a: Tuple[int, int], b: Tuple[int, int]) -> Tuple[int, int]:
+        return a[0] + b[0], a[1] + b[1]
+
+
+class ElementTimestamp(TimestampAssigner):
+    # completion: the inline input's event time, in seconds, is its value
+    def extract_timestamp(self, value, record_timestamp):
+        return value[1] * 1000
+
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(1)
+input = env.from_collection(
+    [("a", 1), ("b", 2), ("a", 3), ("a", 6), ("b", 7), ("b", 12)],
+    type_info=Types.TUPLE([Types.STRING(), Types.LONG()])) \
+    .assign_timestamps_and_watermarks(
+        WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(ElementTimestamp()))
+
+input.key_by(lambda x: x[0]) \
+    .window(TumblingEventTimeWindows.of(Time.seconds(5))) \
+    .aggregate(AverageAggregate(),
+               accumulator_type=Types.TUPLE([Types.LONG(), Types.LONG()]),
+               output_type=Types.DOUBLE()) \
+    .print()
+env.execute()

@@ -1,0 +1,42 @@
+# Source: https://nightlies.apache.org/flink/flink-docs-release-2.2/docs/dev/datastream/operators/windows/#incremental-window-aggregation-with-reducefunction
+# A code sample of this PyFlink documentation page (Apache License 2.0, like the Flink docs),
+# completed into a runnable program: imports, an environment, a small inline input, a print.
+from typing import Iterable, Tuple
+
+from pyflink.common import WatermarkStrategy
+from pyflink.common.time import Time
+from pyflink.common.typeinfo import Types
+from pyflink.common.watermark_strategy import TimestampAssigner
+from pyflink.datastream import StreamExecutionEnvironment
+from pyflink.datastream.functions import ProcessWindowFunction
+from pyflink.datastream.window import TumblingEventTimeWindows
+
+
+class MyProcessWindowFunction(ProcessWindowFunction):
+
+    def process(self, key: str, context: ProcessWindowFunction.Context,
+                min_readings: Iterable[Tuple[str, int]]) -> Iterable[Tuple[int, Tuple[str, int]]]:
+        min = next(iter(min_readings))
+        yield context.window().start, min
+
+
+class ElementTimestamp(TimestampAssigner):
+    # completion: the inline input's event time, in seconds, is its value
+    def extract_timestamp(self, value, record_timestamp):
+        return value[1] * 1000
+
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(1)
+input = env.from_collection(
+    [("a", 1), ("b", 2), ("a", 3), ("a", 6), ("b", 7), ("b", 12)],
+    type_info=Types.TUPLE([Types.STRING(), Types.LONG()])) \
+    .assign_timestamps_and_watermarks(
+        WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(ElementTimestamp()))
+
+input.key_by(lambda r: r[0]) \
+    .window(TumblingEventTimeWindows.of(Time.seconds(5))) \
+    .reduce(lambda r1, r2: r2 if r1[1] > r2[1] else r1,
+            window_function=MyProcessWindowFunction()) \
+    .print()
+env.execute()

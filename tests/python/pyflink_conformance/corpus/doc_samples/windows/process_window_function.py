@@ -1,0 +1,45 @@
+# Source: https://nightlies.apache.org/flink/flink-docs-release-2.2/docs/dev/datastream/operators/windows/#processwindowfunction
+# A code sample of this PyFlink documentation page (Apache License 2.0, like the Flink docs),
+# completed into a runnable program: imports, an environment, a small inline input, a print.
+from typing import Iterable, Tuple
+
+from pyflink.common import WatermarkStrategy
+from pyflink.common.time import Time
+from pyflink.common.typeinfo import Types
+from pyflink.common.watermark_strategy import TimestampAssigner
+from pyflink.datastream import StreamExecutionEnvironment
+from pyflink.datastream.functions import ProcessWindowFunction
+from pyflink.datastream.window import TumblingEventTimeWindows, TimeWindow
+
+
+class MyProcessWindowFunction(ProcessWindowFunction[tuple, str, str, TimeWindow]):
+
+    def process(self,
+                key: str,
+                context: ProcessWindowFunction.Context[TimeWindow],
+                elements: Iterable[tuple]) -> Iterable[str]:
+        count = 0
+        for _ in elements:
+            count += 1
+        yield "Window: {} count: {}".format(context.window(), count)
+
+
+class ElementTimestamp(TimestampAssigner):
+    # completion: the inline input's event time, in seconds, is its value
+    def extract_timestamp(self, value, record_timestamp):
+        return value[1] * 1000
+
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.set_parallelism(1)
+input = env.from_collection(
+    [("a", 1), ("b", 2), ("a", 3), ("a", 6), ("b", 7), ("b", 12)],
+    type_info=Types.TUPLE([Types.STRING(), Types.LONG()])) \
+    .assign_timestamps_and_watermarks(
+        WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(ElementTimestamp()))
+
+input.key_by(lambda v: v[0]) \
+    .window(TumblingEventTimeWindows.of(Time.minutes(5))) \
+    .process(MyProcessWindowFunction(), Types.STRING()) \
+    .print()
+env.execute()
