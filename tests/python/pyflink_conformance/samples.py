@@ -1,6 +1,6 @@
-"""Corpus 3's DataStream samples (corpus/doc_samples/datastream_*.py): small PyFlink
+"""Differential DataStream cases (corpus/differential/datastream_*.py): small PyFlink
 programs that pin down what a PyFlink user sees (print() text of each type, Rows, BATCH
-key order), recorded on real PyFlink 2.2 into expected/doc_samples/ and compared with
+key order), recorded on real PyFlink 2.2 into expected/differential/ and compared with
 Fluvial by oracle.py's rules (each sample runs at parallelism 1: `ordered`).
 
 Re-record (outside CI; needs PyFlink 2.2 and Java 17, as scripts/pyflink_oracle.py):
@@ -16,8 +16,8 @@ from pathlib import Path
 
 from pyflink_conformance import oracle
 
-SAMPLES = oracle.HERE / "corpus" / "doc_samples"
-SAMPLES_EXPECTED = oracle.HERE / "expected" / "doc_samples"
+SAMPLES = oracle.HERE / "corpus" / "differential"
+SAMPLES_EXPECTED = oracle.HERE / "expected" / "differential"
 PATTERN = "datastream_*.py"
 
 
@@ -27,7 +27,7 @@ class Sample(oracle.Program):
 
     @property
     def key(self) -> str:
-        return f"doc_samples/{self.path}"
+        return f"differential/{self.path}"
 
     @property
     def source(self) -> Path:

@@ -1,5 +1,5 @@
-"""Corpus 3, DataStream part: the samples in corpus/doc_samples/datastream_*.py run
-through `fluvial run` and print what real PyFlink 2.2 printed (expected/doc_samples/,
+"""Differential DataStream cases: the programs in corpus/differential/datastream_*.py run
+through `fluvial run` and print what real PyFlink 2.2 printed (expected/differential/,
 recorded by `python -m pyflink_conformance.samples record`)."""
 
 import pytest
