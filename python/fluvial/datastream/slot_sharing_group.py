@@ -17,7 +17,13 @@ _MEBI = 1 << 20
 
 
 class MemorySize:
-    """A number of bytes, with Flink's unit accessors (``MemorySize.of_mebi_bytes(64)``)."""
+    """A number of bytes, with Flink's unit accessors (``MemorySize.of_mebi_bytes(64)``).
+
+    Examples:
+        >>> size = MemorySize.of_mebi_bytes(64)
+        >>> size.get_bytes(), size.get_kibi_bytes(), size < MemorySize.of_mebi_bytes(128)
+        (67108864, 65536, True)
+    """
 
     def __init__(self, bytes_size: int):
         if bytes_size < 0:
@@ -60,7 +66,13 @@ class MemorySize:
 
 
 class SlotSharingGroup:
-    """A named group of operators and the resources it asks for (built with ``builder(name)``)."""
+    """A named group of operators and the resources it asks for (built with ``builder(name)``).
+
+    Examples:
+        >>> group = SlotSharingGroup.builder("light").set_cpu_cores(0.5).build()
+        >>> group.get_name(), group.get_cpu_cores(), group.get_managed_memory()
+        ('light', 0.5, None)
+    """
 
     def __init__(self, name: str, cpu_cores: Optional[float] = None,
                  task_heap_memory: Optional[MemorySize] = None, task_off_heap_memory: Optional[MemorySize] = None,

@@ -639,7 +639,9 @@ def source_reader_factory(connector: str, schema: pa.Schema, options: Dict[str, 
     if connector == "datagen":
         _check_options("datagen", options, ["rows-per-second", "number-of-rows", "seed"], [],
                        prefixes=["fields."])
-        bounded = "number-of-rows" in options
+        # A sequence field ends the source too (DataGenReader), as in Flink.
+        bounded = "number-of-rows" in options or any(
+            options.get(f"fields.{field.name}.kind") == "sequence" for field in schema)
         return (lambda info: DataGenReader(schema, options, info.index, info.parallelism, rowtime)), bounded
     if connector == "filesystem":
         _check_options("filesystem", options, _file_options(options), ["path", "format"])
